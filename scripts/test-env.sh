@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Prepares the real components the tests use: Docker engine, Linux audit,
+# NATS server, Chromium, a busybox image. Installs from Debian when missing,
+# starts what is not running. Idempotent; says loudly what it could not do.
+set -u
+log() { printf 'test-env: %s\n' "$*"; }
+
+need=()
+command -v dockerd >/dev/null || need+=(docker.io)
+command -v auditctl >/dev/null || need+=(auditd)
+command -v busybox >/dev/null || need+=(busybox-static)
+command -v nats-server >/dev/null || need+=(nats-server)
+command -v chromium >/dev/null || need+=(chromium)
+command -v ncat >/dev/null || need+=(ncat)
+command -v openssl >/dev/null || need+=(openssl)
+command -v curl >/dev/null || need+=(curl)
+command -v qemu-system-x86_64 >/dev/null || need+=(qemu-system-x86)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    log "installing ${need[*]}"
+    (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need[@]}") >/tmp/stowaway-apt.log 2>&1 \
+      || log "WARNING: apt-get install failed (see /tmp/stowaway-apt.log); tests needing ${need[*]} will say so"
+  else
+    log "WARNING: not root, cannot install ${need[*]}"
+  fi
+fi
+
+# Docker engine
+if command -v dockerd >/dev/null && ! docker info >/dev/null 2>&1; then
+  log "starting dockerd"
+  (nohup dockerd --iptables=false --bridge=none >/tmp/stowaway-dockerd.log 2>&1 &)
+  for _ in $(seq 1 30); do docker info >/dev/null 2>&1 && break; sleep 1; done
+fi
+if docker info >/dev/null 2>&1; then
+  if ! docker image inspect stowaway/busybox:test >/dev/null 2>&1 && command -v busybox >/dev/null; then
+    log "importing busybox image stowaway/busybox:test"
+    tmp=$(mktemp -d)
+    mkdir -p "$tmp/bin" "$tmp/tmp" "$tmp/etc" "$tmp/data" "$tmp/mnt"
+    cp "$(command -v busybox)" "$tmp/bin/busybox"
+    for a in $("$tmp/bin/busybox" --list); do [ -e "$tmp/bin/$a" ] || ln -s busybox "$tmp/bin/$a"; done
+    echo 'root:x:0:0:root:/root:/bin/sh' >"$tmp/etc/passwd"
+    tar -C "$tmp" -c . | docker import -c 'CMD ["/bin/sh"]' - stowaway/busybox:test >/dev/null && log "image ready"
+    rm -rf "$tmp"
+  fi
+else
+  log "WARNING: Docker engine not available; Docker tests will report why"
+fi
+
+# Linux audit
+if command -v auditctl >/dev/null; then
+  if ! auditctl -s 2>/dev/null | grep -q 'pid [1-9]'; then
+    log "starting auditd"
+    auditd 2>/tmp/stowaway-auditd.log || log "WARNING: auditd did not start (see /tmp/stowaway-auditd.log)"
+    sleep 1
+  fi
+  auditctl -e 1 >/dev/null 2>&1 || log "WARNING: cannot enable kernel audit"
+fi
+exit 0

@@ -1,0 +1,218 @@
+// The one event model every source normalizes into. Field names follow the
+// Elastic Common Schema (ECS) so that users can read events without a glossary
+// and Sigma taxonomy fields reach them through pipelines (Image → process.executable).
+//
+// Objects are nested as ECS JSON documents are (`process.parent.executable` is
+// `event.process.parent.executable`). Every field except `@timestamp`, `event`
+// and `stowaway` is optional: a source fills what it knows and never invents.
+
+/** Sigma logsource triple the event belongs to; the engine routes on it. */
+export interface LogSource {
+  product?: string; // linux, windows, kubernetes, docker, zeek, falco ...
+  category?: string; // process_creation, network_connection, file_event ...
+  service?: string; // auditd, audit (k8s), sysmon, security, conn ...
+}
+
+export interface EventMeta {
+  kind?: 'event' | 'alert' | 'metric' | 'state';
+  category?: string[]; // ECS: process, network, file, configuration, host, iam ...
+  type?: string[]; // ECS: start, end, creation, deletion, change, connection, info ...
+  action?: string; // source-specific verb: container-create, execve, connect, create (k8s) ...
+  module?: string; // docker, auditd, kubernetes, falco, zeek, sysmon, ecs
+  dataset?: string; // docker.events, auditd.log, kubernetes.audit, zeek.conn ...
+  outcome?: 'success' | 'failure' | 'unknown';
+  code?: string; // Sysmon/Windows event id, audit record type ...
+  provider?: string;
+  duration?: number; // nanoseconds, as ECS
+  sequence?: number;
+  id?: string;
+  original?: string;
+}
+
+export interface HostInfo {
+  name?: string;
+  hostname?: string;
+  id?: string;
+  ip?: string[];
+  os?: { type?: string; family?: string; name?: string; version?: string; kernel?: string };
+}
+
+export interface MountInfo {
+  type?: string; // bind, volume, tmpfs, npipe
+  source?: string;
+  destination?: string;
+  rw?: boolean;
+  mode?: string;
+  propagation?: string;
+  volume?: { name?: string; driver?: string; options?: Record<string, string> };
+}
+
+/** Why container metadata is absent, so an alert never shows a silent blank. */
+export type MetadataState = 'complete' | 'partial' | 'missing';
+
+export interface ContainerInfo {
+  id?: string;
+  name?: string;
+  image?: { name?: string; tag?: string; id?: string; registry?: string };
+  runtime?: string; // docker, containerd, cri-o
+  labels?: Record<string, string>;
+  privileged?: boolean;
+  mounts?: MountInfo[];
+  capabilities?: { add?: string[]; drop?: string[] };
+  network_mode?: string;
+  pid_mode?: string;
+  ipc_mode?: string;
+  uts_mode?: string;
+  userns_mode?: string;
+  log_driver?: string;
+  security_opt?: string[];
+  devices?: string[];
+  auto_remove?: boolean;
+  readonly_rootfs?: boolean;
+  user?: string;
+  command?: string[]; // Entrypoint + Cmd as the container runs them
+  pid?: number; // host pid of the container's init process
+  exit_code?: number;
+  lifetime_s?: number; // seconds from start (or create) to die/destroy
+  created?: string;
+  started?: string;
+  /** 'missing' / 'partial' with `metadata_reason` when the runtime could not be asked. */
+  metadata?: MetadataState;
+  metadata_reason?: string;
+  cpu?: { usage?: number }; // fraction of one CPU, 0..n
+  memory?: { usage?: number; bytes?: number };
+  network?: { ingress?: { bytes?: number }; egress?: { bytes?: number } };
+}
+
+export interface OrchestratorInfo {
+  type?: string; // kubernetes
+  cluster?: { name?: string };
+  namespace?: string;
+  resource?: { type?: string; name?: string; subresource?: string; api_group?: string; api_version?: string };
+  api_version?: string;
+  user?: { name?: string; groups?: string[] };
+  verb?: string;
+  pod?: {
+    name?: string;
+    privileged?: boolean;
+    host_pid?: boolean;
+    host_network?: boolean;
+    host_ipc?: boolean;
+    host_paths?: string[];
+    images?: string[];
+    capabilities?: string[];
+    service_account?: string;
+  };
+  request?: { uri?: string; source_ips?: string[]; user_agent?: string };
+  response?: { status_code?: number };
+}
+
+export interface ProcessInfo {
+  pid?: number;
+  ppid?: number;
+  entity_id?: string;
+  executable?: string;
+  name?: string;
+  args?: string[];
+  args_count?: number;
+  command_line?: string;
+  working_directory?: string;
+  title?: string;
+  user?: { id?: string; name?: string };
+  group?: { id?: string; name?: string };
+  hash?: Record<string, string>;
+  pe?: { original_file_name?: string; description?: string; product?: string; company?: string };
+  integrity_level?: string;
+  parent?: Omit<ProcessInfo, 'parent'>;
+  exit_code?: number;
+}
+
+export interface FileInfo {
+  path?: string;
+  name?: string;
+  directory?: string;
+  extension?: string;
+  target_path?: string; // rename / link target
+  mode?: string;
+  owner?: string;
+  size?: number;
+  hash?: Record<string, string>;
+}
+
+export interface Endpoint {
+  ip?: string;
+  port?: number;
+  address?: string;
+  domain?: string;
+  bytes?: number;
+  packets?: number;
+  mac?: string;
+}
+
+export interface NetworkInfo {
+  transport?: string; // tcp, udp, icmp
+  protocol?: string; // application protocol: http, tls, ssh
+  direction?: 'inbound' | 'outbound' | 'internal' | 'external' | 'unknown';
+  bytes?: number;
+  packets?: number;
+  community_id?: string;
+  type?: string; // ipv4, ipv6, unix
+}
+
+export interface UserInfo {
+  id?: string;
+  name?: string;
+  domain?: string;
+  group?: { id?: string; name?: string };
+  effective?: { id?: string; name?: string };
+}
+
+/** Stowaway's own bookkeeping on an event: where it came from and how it routes. */
+export interface StowawayMeta {
+  source: string; // docker, auditd, k8s-audit, falco, zeek, sysmon, ecs
+  logsource: LogSource;
+  /** file:line or live endpoint the record was read from. */
+  origin?: string;
+  /** True when the event was produced by a replay (validate, demo) rather than live. */
+  replay?: boolean;
+}
+
+export interface StowawayEvent {
+  '@timestamp': string; // ISO-8601 UTC, event time
+  event: EventMeta;
+  stowaway: StowawayMeta;
+  message?: string;
+  host?: HostInfo;
+  container?: ContainerInfo;
+  orchestrator?: OrchestratorInfo;
+  process?: ProcessInfo;
+  file?: FileInfo;
+  source?: Endpoint;
+  destination?: Endpoint;
+  network?: NetworkInfo;
+  user?: UserInfo;
+  url?: { full?: string; domain?: string; path?: string; port?: number; scheme?: string };
+  dns?: { question?: { name?: string; type?: string } };
+  tls?: { version?: string; server?: { name?: string } };
+  registry?: { path?: string; key?: string; value?: string; data?: { strings?: string[] } };
+  rule?: { name?: string; id?: string }; // rule reported by an upstream detector (Falco)
+  labels?: Record<string, string>;
+  tags?: string[];
+  /** The record as the source gave it, for forensics and for rules written against it. */
+  raw?: unknown;
+  /** Source-specific extras that have no ECS home yet (e.g. `winlog.event_data`). */
+  [extra: string]: unknown;
+}
+
+/** Read a dotted path from an event: nested objects first, then a literal dotted key. */
+export function getPath(obj: unknown, path: string): unknown {
+  if (obj === null || typeof obj !== 'object') return undefined;
+  const rec = obj as Record<string, unknown>;
+  if (path in rec) return rec[path];
+  let cur: unknown = obj;
+  for (const part of path.split('.')) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string, unknown>)[part];
+  }
+  return cur;
+}
