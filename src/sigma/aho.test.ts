@@ -1,0 +1,80 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { AhoCorasick } from './aho.js';
+
+test('finds every literal that occurs, including overlapping and nested ones', () => {
+  const ac = new AhoCorasick();
+  ['he', 'she', 'his', 'hers', 'é!'].forEach((w, i) => ac.add(w, i));
+  const found = new Set<number>();
+  ac.scan('ushers café!', (id) => found.add(id));
+  assert.deepEqual([...found].sort(), [0, 1, 3, 4]);
+});
+
+test('scans are case-insensitive for lowercase literals', () => {
+  const ac = new AhoCorasick();
+  ac.add('cmd.exe', 0);
+  ac.add('straße', 1);
+  ac.add('k', 2);
+  const found = new Set<number>();
+  ac.scan('C:\\WINDOWS\\CMD.EXE STRAßE', (id) => found.add(id));
+  assert.deepEqual([...found].sort(), [0, 1]);
+  ac.scan('\u212a', (id) => found.add(id));
+  assert.ok(found.has(2), 'Kelvin sign lowercases to k');
+  const dotted = new AhoCorasick();
+  dotted.add('i', 7);
+  let seen = false;
+  dotted.scan('\u0130', () => (seen = true));
+  assert.ok(seen, 'İ lowercases to i + combining dot');
+});
+
+test('property: agrees with String.includes', () => {
+  const word = fc.array(fc.constantFrom('a', 'b', 'c', 'ä'), { minLength: 1, maxLength: 4 }).map((a) => a.join(''));
+  fc.assert(
+    fc.property(fc.array(word, { minLength: 1, maxLength: 8 }), fc.array(fc.constantFrom('a', 'b', 'c', 'ä', 'x'), { maxLength: 30 }).map((a) => a.join('')), fc.integer({ min: 1, max: 12 }), (words, text, maxDense) => {
+      // Small dense regions exercise the sparse deep-state path too.
+      const ac = new AhoCorasick({ maxDense });
+      words.forEach((w, i) => ac.add(w, i));
+      const found = new Set<number>();
+      const upper = text.toUpperCase();
+      ac.scan(upper, (id) => found.add(id));
+      const expected = new Set(words.flatMap((w, i) => (upper.toLowerCase().includes(w) ? [i] : [])));
+      assert.deepEqual([...found].sort(), [...expected].sort());
+    }),
+    { numRuns: 2000 },
+  );
+});
+
+test('a shared stamp reports each literal once across the scans of one event', () => {
+  const ac = new AhoCorasick();
+  ac.add('ab', 1);
+  const got: number[] = [];
+  ac.scan('ab ab', (id) => got.push(id), 7);
+  ac.scan('xab', (id) => got.push(id), 7);
+  assert.deepEqual(got, [1]);
+  ac.scan('ab', (id) => got.push(id), 8);
+  assert.deepEqual(got, [1, 1]);
+});
+
+test('ScanMemo reports what scanning each automaton reports, on first and repeated lookups', async () => {
+  const { ScanMemo } = await import('./aho.js');
+  const word = fc.array(fc.constantFrom('a', 'b', 'c', 'ä'), { minLength: 1, maxLength: 3 }).map((a) => a.join(''));
+  fc.assert(
+    fc.property(fc.array(word, { minLength: 1, maxLength: 6 }), fc.array(word, { minLength: 1, maxLength: 6 }), fc.array(fc.constantFrom('a', 'B', 'c', 'ä', 'x'), { maxLength: 300 }).map((a) => a.join('')), (w1, w2, text) => {
+      const one = new AhoCorasick();
+      const two = new AhoCorasick();
+      w1.forEach((w, i) => one.add(w, i));
+      w2.forEach((w, i) => two.add(w, 100 + i));
+      const memo = new ScanMemo([one, two]);
+      const expected = new Set<number>();
+      one.scan(text, (id) => expected.add(id));
+      two.scan(text, (id) => expected.add(id));
+      for (let round = 0; round < 2; round++) {
+        const got = new Set<number>();
+        memo.find(text, (id) => got.add(id), 0);
+        assert.deepEqual([...got].sort(), [...expected].sort());
+      }
+    }),
+    { numRuns: 500 },
+  );
+});

@@ -1,0 +1,256 @@
+// Aho–Corasick automaton: finds, in one pass over a string, which of many literals occur in it.
+// The candidate index runs one per field over the rules' witness literals. After building, the
+// failure links are folded into a dense transition table over the literals' own ASCII characters,
+// so a scan of ASCII text is one array read per character.
+
+const CACHE_TEXT = 256;
+const CACHE_ENTRIES = 2048;
+const NONE: readonly number[] = [];
+
+export class AhoCorasick {
+  private trie: Map<number, number>[] = [new Map()];
+  private outs: number[][] = [[]];
+  /** Dense rows (failure links folded in) for the first `dense` states in breadth-first order. */
+  private table: Uint16Array | Int32Array | undefined;
+  private denseStates = 0;
+  /**
+   * Deeper states keep only their own edges (by alphabet column) and a failure link. Most have a
+   * single edge, kept in two flat arrays; the rest use a map.
+   */
+  private deep: (Map<number, number> | undefined)[] = [];
+  private deepChar = new Int32Array(0);
+  private deepNext = new Int32Array(0);
+  private fail = new Int32Array(0);
+  private hasOut = new Uint8Array(0);
+  /** Per state: the last scan stamp its outputs were reported for. */
+  private emitted = new Uint32Array(0);
+  private outByState: number[][] = [];
+  /** Characters the literals use; columns are assigned when building. */
+  private chars = new Set<number>();
+  /** Character → column; ASCII columns come first and are the only ones with dense rows. */
+  private alphabet = new Map<number, number>();
+  private width = 1;
+  /** Edges of dense states on non-ASCII columns, keyed `state * columns + column`. */
+  private rare = new Map<number, number>();
+  private columns = 1;
+  /** ASCII fast path of `alphabet`. */
+  private ascii = new Uint16Array(128);
+  /** Length of the shortest literal: shorter texts cannot contain any and are skipped. */
+  private minLength = Infinity;
+  private readonly maxDense: number | undefined;
+
+  /**
+   * `maxDense` bounds memory: only that many (shallowest) states get a full transition row
+   * (default 16384 with 16-bit state ids, else 8192). Text spends nearly all its time in shallow
+   * states, so a few thousand rows keep scans fast.
+   */
+  constructor(opts: { maxDense?: number } = {}) {
+    this.maxDense = opts.maxDense;
+  }
+
+  add(literal: string, id: number): void {
+    if (literal.length < this.minLength) this.minLength = literal.length;
+    let s = 0;
+    for (let i = 0; i < literal.length; i++) {
+      const c = literal.charCodeAt(i);
+      this.chars.add(c);
+      let n = this.trie[s]!.get(c);
+      if (n === undefined) {
+        n = this.trie.length;
+        this.trie.push(new Map());
+        this.outs.push([]);
+        this.trie[s]!.set(c, n);
+      }
+      s = n;
+    }
+    this.outs[s]!.push(id);
+    this.table = undefined;
+  }
+
+  /** Length of the shortest literal added. */
+  get shortest(): number {
+    return this.minLength;
+  }
+
+  /** Number of states, for memory accounting. */
+  get states(): number {
+    return this.trie.length;
+  }
+
+  private step(q: number, a: number): number {
+    const R = this.denseStates;
+    const w = this.width;
+    const deepChar = this.deepChar;
+    for (;;) {
+      if (q < R) {
+        if (a < w) return this.table![q * w + a]!;
+        // Non-ASCII columns have no row entries: follow failure links by hand.
+        const t = this.rare.get(q * this.columns + a);
+        if (t !== undefined) return t;
+        if (q === 0) return 0;
+        q = this.fail[q]!;
+        continue;
+      }
+      const d = q - R;
+      const c = deepChar[d]!;
+      if (c === a) return this.deepNext[d]!;
+      if (c === -1) {
+        const t = this.deep[d]!.get(a);
+        if (t !== undefined) return t;
+      }
+      q = this.fail[q]!;
+    }
+  }
+
+  private build(): void {
+    const n = this.trie.length;
+    // Column 0 is every character no literal uses: it always leads back to the root. Dense rows
+    // cover the ASCII columns only; a rule set with many non-ASCII characters (encoded values,
+    // homoglyphs) would otherwise make every row kilobytes wide and every step a cache miss.
+    const sorted = [...this.chars].sort((a, b) => a - b);
+    this.alphabet = new Map(sorted.map((c, i) => [c, i + 1]));
+    this.columns = sorted.length + 1;
+    const w = (this.width = sorted.filter((c) => c < 128).length + 1);
+    this.rare = new Map();
+    // Breadth-first numbering: shallow states first, and every failure target precedes its state.
+    const order: number[] = [0];
+    for (let qi = 0; qi < order.length; qi++) for (const t of this.trie[order[qi]!]!.values()) order.push(t);
+    const id = new Int32Array(n);
+    order.forEach((old, i) => (id[old] = i));
+    // State ids fit 16 bits in all but huge automata: half the bytes per row, so twice the rows
+    // for the same memory.
+    const narrow = n <= 0xffff;
+    const R = (this.denseStates = Math.max(1, Math.min(n, this.maxDense ?? (narrow ? 16384 : 8192))));
+    const table = (this.table = narrow ? new Uint16Array(R * w) : new Int32Array(R * w));
+    const fail = (this.fail = new Int32Array(n));
+    const outs: number[][] = order.map((old) => this.outs[old]!);
+    this.deep = [];
+    this.deepChar = new Int32Array(Math.max(0, n - R));
+    this.deepNext = new Int32Array(Math.max(0, n - R));
+    for (let s = 0; s < n; s++) {
+      const f = fail[s]!;
+      if (s > 0 && outs[f]!.length) outs[s] = [...outs[s]!, ...outs[f]!];
+      const edges = new Map<number, number>();
+      for (const [c, t] of this.trie[order[s]!]!) edges.set(this.alphabet.get(c)!, id[t]!);
+      if (s < R) {
+        // Inherit the failure state's row (the root has none), then this state's own edges.
+        if (s > 0) table.copyWithin(s * w, f * w, f * w + w);
+        for (const [a, t] of edges) {
+          if (a < w) table[s * w + a] = t;
+          else this.rare.set(s * this.columns + a, t);
+        }
+      } else {
+        const d = s - R;
+        if (edges.size === 1) {
+          const [a, t] = edges.entries().next().value as [number, number];
+          this.deepChar[d] = a;
+          this.deepNext[d] = t;
+          this.deep.push(undefined);
+        } else {
+          // -1 sends lookups to the map (0 is a column: characters no literal uses).
+          this.deepChar[d] = edges.size === 0 ? -2 : -1;
+          this.deep.push(edges.size === 0 ? undefined : edges);
+        }
+      }
+      for (const [a, t] of edges) fail[t] = s === 0 ? 0 : this.step(f, a);
+    }
+    this.outByState = outs;
+    this.hasOut = Uint8Array.from(outs, (o) => (o.length ? 1 : 0));
+    this.emitted = new Uint32Array(n);
+    // Literals are lowercase; mapping upper case onto the same columns makes a scan of raw text
+    // case-insensitive without lowercasing it first.
+    for (const [c, a] of [...this.alphabet]) {
+      const up = String.fromCharCode(c).toUpperCase();
+      if (up.length === 1 && up.charCodeAt(0) !== c && !this.alphabet.has(up.charCodeAt(0))) this.alphabet.set(up.charCodeAt(0), a);
+    }
+    this.ascii.fill(0);
+    for (const [c, a] of this.alphabet) if (c < 128) this.ascii[c] = a;
+  }
+
+  /** Characters whose lower case is not simply the literal's (e.g. the Kelvin sign). */
+  private foldRare(c: number): number {
+    const low = String.fromCharCode(c).toLowerCase();
+    return low.length === 1 ? (this.alphabet.get(low.charCodeAt(0)) ?? 0) : -1;
+  }
+
+  /**
+   * Calls `hit` for each payload id whose literal occurs in `text` (ids may repeat). Literals must
+   * be added in lower case; `text` may be in any case. Scans sharing a non-zero `stamp` (e.g. all
+   * values of one event) report each literal ending state once, however often it recurs.
+   */
+  scan(text: string, hit: (id: number) => void, stamp = 0): void {
+    if (text.length < this.minLength) return;
+    if (!this.table) this.build();
+    const table = this.table!;
+    const R = this.denseStates;
+    const hasOut = this.hasOut;
+    const alpha = this.alphabet;
+    const ascii = this.ascii;
+    const w = this.width;
+    let s = 0;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      const a = c < 128 ? ascii[c]! : (alpha.get(c) ?? this.foldRare(c));
+      if (a < 0) {
+        // A character that lowercases to several (İ): fall back to scanning lowercased text.
+        if (text !== text.toLowerCase()) return this.scan(text.toLowerCase(), hit, stamp);
+        s = 0;
+        continue;
+      }
+      s = s < R && a < w ? table[s * w + a]! : this.step(s, a);
+      if (hasOut[s]) {
+        if (stamp !== 0) {
+          if (this.emitted[s] === stamp) continue;
+          this.emitted[s] = stamp;
+        }
+        const out = this.outByState[s]!;
+        for (let k = 0; k < out.length; k++) hit(out[k]!);
+      }
+    }
+  }
+}
+
+/**
+ * Scans texts with one or more automata and remembers which ids short texts produced: event
+ * fields repeat heavily (executables, command lines of periodic jobs, descriptions, file hashes),
+ * and a map lookup costs a fraction of a scan. Two generations of bounded size keep recently used
+ * texts and cap memory; longer texts are scanned every time. Add no literals to the automata once
+ * texts have been looked up.
+ */
+export class ScanMemo {
+  private cache = new Map<string, readonly number[]>();
+  private older = new Map<string, readonly number[]>();
+  private readonly minLength: number;
+
+  constructor(private readonly automata: AhoCorasick[]) {
+    this.minLength = Math.min(...automata.map((a) => a.shortest));
+  }
+
+  /** Calls `hit` for each id whose literal occurs in `text` (ids may repeat across calls). */
+  find(text: string, hit: (id: number) => void, stamp: number): void {
+    if (text.length < this.minLength) return;
+    const acs = this.automata;
+    if (text.length > CACHE_TEXT) {
+      for (let i = 0; i < acs.length; i++) acs[i]!.scan(text, hit, stamp);
+      return;
+    }
+    let ids = this.cache.get(text);
+    if (ids === undefined) {
+      ids = this.older.get(text);
+      if (ids === undefined) {
+        const found: number[] = [];
+        const add = (id: number): void => {
+          found.push(id);
+        };
+        for (let i = 0; i < acs.length; i++) acs[i]!.scan(text, add, 0);
+        ids = found.length === 0 ? NONE : found.length === 1 ? found : [...new Set(found)];
+      }
+      if (this.cache.size >= CACHE_ENTRIES) {
+        this.older = this.cache;
+        this.cache = new Map();
+      }
+      this.cache.set(text, ids);
+    }
+    for (let k = 0; k < ids.length; k++) hit(ids[k]!);
+  }
+}

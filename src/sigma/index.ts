@@ -1,0 +1,181 @@
+// Public API of the Sigma core: load rule files, compile them into a RuleSet, match events.
+// This module reads files and injects RE2, so it is the Node entry; everything it builds on
+// (parse, compile, ruleset) is file-system free and takes an injectable regex factory.
+import { readFile, readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Diagnostic } from '../model/diagnostic.js';
+import type { CorrelationRule } from './correlation/types.js';
+import type { SigmaFilter, SigmaRule } from './ast.js';
+import { parseSigmaText } from './parse.js';
+import { compileRule, filterApplies, refersTo, withFilter, type CompiledRule } from './compile.js';
+import { applyPipelines } from './pipeline/apply.js';
+import { builtinPipelines } from './pipeline/builtin.js';
+import type { Pipeline } from './pipeline/types.js';
+import { re2RegexFactory } from './re2.js';
+import type { RegexFactory } from './regex.js';
+import { SigmaRuleSet, type RuleSet } from './ruleset.js';
+
+export type { SigmaRule, SigmaFilter } from './ast.js';
+export type { CorrelationRule } from './correlation/types.js';
+export type { RuleSet, RuleMatch, Explanation, SearchExplanation, ItemExplanation } from './ruleset.js';
+export type { Pipeline } from './pipeline/types.js';
+export type { RegexFactory } from './regex.js';
+export { builtinPipelines } from './pipeline/builtin.js';
+export { parsePipeline } from './pipeline/parse.js';
+export { parseSigmaText } from './parse.js';
+export { jsRegexFactory } from './regex.js';
+export { re2RegexFactory } from './re2.js';
+
+export interface LoadOptions {
+  /** File name endings to read when walking directories (default .yml, .yaml). */
+  extensions?: string[];
+}
+
+export interface LoadResult {
+  rules: SigmaRule[];
+  filters: SigmaFilter[];
+  correlations: CorrelationRule[];
+  diagnostics: Diagnostic[];
+  /** Rule files read. */
+  files: number;
+}
+
+export interface CompileOptions {
+  /** Default: builtinPipelines(). Pass `[...builtinPipelines(), mine]` to add to them. */
+  pipelines?: Pipeline[];
+  /** Values for `|expand` placeholders (`%name%` → values); unresolved ones refuse the rule. */
+  placeholders?: Record<string, string[]>;
+  /** Default: RE2 (linear time). */
+  regex?: RegexFactory;
+}
+
+async function walk(path: string, exts: string[], out: string[], diags: Diagnostic[]): Promise<void> {
+  let st;
+  try {
+    st = await stat(path);
+  } catch (e) {
+    diags.push({ severity: 'error', code: 'file-unreadable', message: e instanceof Error ? e.message : String(e), file: path });
+    return;
+  }
+  if (st.isDirectory()) {
+    const names = (await readdir(path)).sort();
+    for (const n of names) {
+      const p = join(path, n);
+      if (n.startsWith('.')) continue;
+      const s = await stat(p).catch(() => undefined);
+      if (s?.isDirectory()) await walk(p, exts, out, diags);
+      else if (exts.some((e) => n.endsWith(e))) out.push(p);
+    }
+  } else out.push(path);
+}
+
+/** Loads every rule, filter and correlation under the given files/directories. Never throws for bad content. */
+export async function loadRules(paths: string[], opts: LoadOptions = {}): Promise<LoadResult> {
+  const exts = opts.extensions ?? ['.yml', '.yaml'];
+  const result: LoadResult = { rules: [], filters: [], correlations: [], diagnostics: [], files: 0 };
+  const files: string[] = [];
+  for (const p of paths) await walk(p, exts, files, result.diagnostics);
+  for (const f of files) {
+    let text: string;
+    try {
+      text = await readFile(f, 'utf8');
+    } catch (e) {
+      result.diagnostics.push({ severity: 'error', code: 'file-unreadable', message: e instanceof Error ? e.message : String(e), file: f });
+      continue;
+    }
+    result.files++;
+    const r = parseSigmaText(text, f);
+    result.rules.push(...r.rules);
+    result.filters.push(...r.filters);
+    result.correlations.push(...r.correlations);
+    result.diagnostics.push(...r.diagnostics);
+  }
+  return result;
+}
+
+/** Result of compiling: the matcher, plus one diagnostic per refused rule and per warning. */
+export interface CompileResult {
+  ruleset: RuleSet;
+  diagnostics: Diagnostic[];
+  /** Rules compiled, for `rules check` (same order as ruleset.rules()). */
+  compiled: number;
+}
+
+export function compileRules(load: Pick<LoadResult, 'rules' | 'filters'>, opts: CompileOptions = {}): CompileResult {
+  const pipelines = opts.pipelines ?? builtinPipelines();
+  const itemOpts = { regex: opts.regex ?? re2RegexFactory, placeholders: opts.placeholders ?? {} };
+  const diagnostics: Diagnostic[] = [];
+  const label = (r: { id?: string; title: string }) => r.id ?? r.title;
+
+  const filters: { original: SigmaFilter; pipelined: SigmaFilter }[] = [];
+  for (const f of load.filters) {
+    const p = applyPipelines(f, pipelines);
+    if (!p.ok) diagnostics.push({ severity: 'error', code: p.code, message: p.reason, file: f.file, line: f.line, rule: label(f) });
+    else filters.push({ original: f, pipelined: p.rule });
+    for (const ref of f.rules) {
+      if (!load.rules.some((r) => refersTo(ref, r))) diagnostics.push({ severity: 'warning', code: 'filter-unknown-rule', message: `filter '${f.title}' names rule '${ref}', which is not loaded`, file: f.file, line: f.line, rule: label(f) });
+    }
+  }
+
+  const seen = new Map<string, string | undefined>();
+  const compiled: CompiledRule[] = [];
+  for (const rule of load.rules) {
+    if (rule.id) {
+      if (seen.has(rule.id)) diagnostics.push({ severity: 'warning', code: 'duplicate-id', message: `rule id ${rule.id} is also used by ${seen.get(rule.id)}`, file: rule.file, line: rule.line, rule: rule.id });
+      else seen.set(rule.id, rule.file);
+    }
+    // Filters are pipelined on their own logsource, so they join the rule after its pipelines.
+    const p = applyPipelines(rule, pipelines);
+    if (!p.ok) {
+      diagnostics.push({ severity: 'error', code: p.code, message: p.reason, file: rule.file, line: rule.line, rule: label(rule) });
+      continue;
+    }
+    let target = p.rule;
+    let n = 0;
+    for (const f of filters) {
+      if (!f.original.rules.some((ref) => refersTo(ref, rule)) || !filterApplies(f.original, rule)) continue;
+      target = withFilter(target, f.pipelined, n++);
+    }
+    const c = compileRule(target, itemOpts);
+    if (!c.ok) {
+      diagnostics.push({ severity: 'error', code: c.code, message: c.reason, file: rule.file, line: c.line ?? rule.line, rule: label(rule) });
+      continue;
+    }
+    compiled.push(c.rule);
+  }
+  return { ruleset: new SigmaRuleSet(compiled), diagnostics, compiled: compiled.length };
+}
+
+/** Reads pipeline YAML files; the result is meant to be added to builtinPipelines(). */
+export async function loadPipelines(paths: string[]): Promise<{ pipelines: Pipeline[]; diagnostics: Diagnostic[] }> {
+  const { parsePipeline } = await import('./pipeline/parse.js');
+  const pipelines: Pipeline[] = [];
+  const diagnostics: Diagnostic[] = [];
+  for (const p of paths) {
+    let text: string;
+    try {
+      text = await readFile(p, 'utf8');
+    } catch (e) {
+      diagnostics.push({ severity: 'error', code: 'file-unreadable', message: e instanceof Error ? e.message : String(e), file: p });
+      continue;
+    }
+    const r = parsePipeline(text, p);
+    if (r.pipeline) pipelines.push(r.pipeline);
+    diagnostics.push(...r.diagnostics);
+  }
+  return { pipelines, diagnostics };
+}
+
+/** Reads a placeholders file: a YAML mapping of name → value or list of values. */
+export async function loadPlaceholders(path: string): Promise<{ placeholders: Record<string, string[]>; diagnostics: Diagnostic[] }> {
+  const { parse } = await import('yaml');
+  try {
+    const doc = parse(await readFile(path, 'utf8')) as unknown;
+    if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new Error('expected a mapping of placeholder name to values');
+    const placeholders: Record<string, string[]> = {};
+    for (const [k, v] of Object.entries(doc as Record<string, unknown>)) placeholders[k] = Array.isArray(v) ? v.map(String) : [String(v)];
+    return { placeholders, diagnostics: [] };
+  } catch (e) {
+    return { placeholders: {}, diagnostics: [{ severity: 'error', code: 'bad-placeholders', message: e instanceof Error ? e.message : String(e), file: path }] };
+  }
+}

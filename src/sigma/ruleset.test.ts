@@ -1,0 +1,107 @@
+// The candidate index walks each event once; it must never hide a match that evaluating every
+// routed rule would find, whatever shape the event has (arrays, dotted keys, numbers, nesting).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { compileRules, parseSigmaText } from './index.js';
+import { SigmaRuleSet, applies } from './ruleset.js';
+import { EventView } from './fields.js';
+import type { StowawayEvent } from '../model/event.js';
+
+const RULES = `
+title: nested field
+logsource: { product: linux }
+detection:
+  sel: { a.b.c|contains: needle }
+  condition: sel
+---
+title: field through arrays
+logsource: { product: linux }
+detection:
+  sel: { recs.type: EXECVE, recs.a0|endswith: /curl }
+  condition: sel
+---
+title: literal dotted key
+logsource: { product: linux }
+detection:
+  sel: { zeek.conn.id.orig_h: 10.1.2.3 }
+  condition: sel
+---
+title: number value
+logsource: { product: linux }
+detection:
+  sel: { proc.pid: 4242 }
+  condition: sel
+---
+title: keywords
+logsource: { product: linux }
+detection:
+  keywords: [ 'mimikatz', 'sekurlsa::' ]
+  condition: keywords
+---
+title: keyword and field
+logsource: { product: linux }
+detection:
+  keywords: [ 'evilpayload' ]
+  sel: { user.name: root }
+  condition: keywords and sel
+---
+title: regex
+logsource: { product: linux }
+detection:
+  sel: { cmd|re: 'wget .*\\.sh' }
+  condition: sel
+`;
+
+function events(): StowawayEvent[] {
+  const ls = { product: 'linux' };
+  const base = (x: Record<string, unknown>) => ({ '@timestamp': '2026-01-01T00:00:00Z', stowaway: { source: 'ecs', logsource: ls }, ...x }) as unknown as StowawayEvent;
+  return [
+    base({ a: { b: { c: 'xxNEEDLExx' } } }),
+    base({ 'a.b': { c: 'a needle' } }),
+    base({ a: { 'b.c': ['no', ['deep needle']] } }),
+    base({ 'a.b.c': 'needle at the root' }),
+    base({ a: [{ b: [{ c: 'needle in arrays' }] }] }),
+    base({ recs: [{ type: 'SYSCALL', a0: '/usr/bin/curl' }, { type: 'EXECVE', a0: '/usr/bin/curl' }] }),
+    base({ recs: [{ type: 'EXECVE', a0: 'ls' }] }),
+    base({ zeek: { conn: { 'id.orig_h': '10.1.2.3' } } }),
+    base({ 'zeek.conn': { 'id.orig_h': '10.1.2.3' } }),
+    base({ proc: { pid: 4242 } }),
+    base({ proc: [{ pid: '4242' }] }),
+    base({ deep: { x: [{ y: { z: 'run MIMIKATZ now' } }] } }),
+    base({ n: 1, flag: true, list: ['a', 'sekurlsa::logonpasswords'] }),
+    base({ user: { name: 'root' }, blob: { text: 'EvilPayload' } }),
+    base({ user: { name: 'root' }, stowaway: { source: 'ecs', logsource: ls, origin: 'evilpayload mimikatz' } }),
+    base({ cmd: 'wget http://x/y.sh' }),
+    base({ cmd: ['ls', 'wget http://x/y.sh'] }),
+    base({ cmd: 'WGET http://x/y.SH' }),
+  ];
+}
+
+test('index and exhaustive evaluation agree on events of many shapes', () => {
+  const parsed = parseSigmaText(RULES, 'inline.yml');
+  assert.equal(parsed.diagnostics.filter((d) => d.severity === 'error').length, 0);
+  const { ruleset } = compileRules(parsed, { pipelines: [] });
+  const all = (ruleset as SigmaRuleSet).compiledRules();
+  let matches = 0;
+  const perEvent: number[] = [];
+  for (const ev of events()) {
+    const view = new EventView(ev);
+    const brute = all.filter((r) => applies(r.source.logsource, ev.stowaway.logsource) && r.test(view)).map((r) => r.meta.title);
+    const fast = ruleset.match(ev).map((m) => m.rule.title);
+    assert.deepEqual(fast, brute, JSON.stringify(ev));
+    matches += fast.length;
+    perEvent.push(fast.length);
+  }
+  // Every event above was written to match at least one rule, except the three negative ones (the last: `re` is case-sensitive).
+  assert.equal(matches, 15, `matches per event: ${perEvent.join(",")}`);
+});
+
+test('matches come out in rule order', () => {
+  const { ruleset } = compileRules(parseSigmaText(RULES, 'inline.yml'), { pipelines: [] });
+  const ev = events()[13]!;
+  const extra = { ...ev, deep: 'mimikatz' } as unknown as StowawayEvent;
+  assert.deepEqual(
+    ruleset.match(extra).map((m) => m.rule.title),
+    ['keywords', 'keyword and field'],
+  );
+});
