@@ -1,0 +1,166 @@
+// End to end: the compiled CLI, real files, a bad input line in the middle.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const MAIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+
+const RULES = `
+title: Shell spawned in a container
+id: 7f9e0c4e-1f55-4a8e-b1f3-5a0f0c9d0001
+name: container_shell
+logsource: { product: linux, category: process_creation }
+detection:
+  selection:
+    process.executable|endswith: [/sh, /bash]
+    container.id|exists: true
+  filter:
+    process.parent.name: containerd-shim
+  condition: selection and not filter
+level: medium
+tags: [attack.execution, attack.t1059.004]
+---
+title: Repeated shells in one container
+id: 7f9e0c4e-1f55-4a8e-b1f3-5a0f0c9d0002
+level: high
+generate: true
+correlation:
+  type: event_count
+  rules: [container_shell]
+  group-by: [container.id]
+  timespan: 1m
+  condition: { gte: 2 }
+`;
+
+function event(sec: number, exe: string, container = 'abc123'): string {
+  return JSON.stringify({
+    '@timestamp': new Date(Date.parse('2026-02-01T08:00:00Z') + sec * 1000).toISOString(),
+    event: { category: ['process'], type: ['start'] },
+    stowaway: { source: 'test', logsource: { product: 'linux', category: 'process_creation' } },
+    container: { id: container },
+    process: { executable: exe, parent: { name: 'runc' } },
+  });
+}
+
+function setup() {
+  const dir = mkdtempSync(join(tmpdir(), 'stowaway-scan-'));
+  writeFileSync(join(dir, 'rules.yml'), RULES);
+  const lines = [event(0, '/bin/sh'), event(1, '/usr/bin/id'), '{"@timestamp": broken', event(20, '/bin/bash'), event(30, '/bin/bash', 'other')];
+  writeFileSync(join(dir, 'events.ndjson'), lines.join('\n') + '\n');
+  return dir;
+}
+
+function scan(args: string[], input?: string) {
+  const r = spawnSync(process.execPath, [MAIN, 'scan', ...args], { encoding: 'utf8', input });
+  return { code: r.status, out: r.stdout, err: r.stderr, findings: r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, any>) };
+}
+
+test('scan prints one JSON finding per line, counts the bad line and keeps going', (t) => {
+  if (!existsSync(MAIN)) {
+    t.skip(`SKIPPED LOUDLY: ${MAIN} is missing; run npm run build first`);
+    return;
+  }
+  const dir = setup();
+  try {
+    const r = scan(['--rules', join(dir, 'rules.yml'), '--input', join(dir, 'events.ndjson')]);
+    assert.equal(r.code, 0, r.err);
+    assert.deepEqual(
+      r.findings.map((f) => [f.rule.id, f.kind]),
+      [
+        ['7f9e0c4e-1f55-4a8e-b1f3-5a0f0c9d0001', 'sigma'],
+        ['7f9e0c4e-1f55-4a8e-b1f3-5a0f0c9d0001', 'sigma'],
+        ['7f9e0c4e-1f55-4a8e-b1f3-5a0f0c9d0002', 'correlation'],
+        ['7f9e0c4e-1f55-4a8e-b1f3-5a0f0c9d0001', 'sigma'],
+      ],
+    );
+    const [sigma, , corr] = r.findings;
+    assert.equal(sigma!.rule.title, 'Shell spawned in a container');
+    assert.equal(sigma!.rule.level, 'medium');
+    assert.deepEqual(sigma!.rule.tags, ['attack.execution', 'attack.t1059.004']);
+    assert.deepEqual(sigma!.selections, ['selection']);
+    assert.equal(sigma!.events.length, 1);
+    assert.equal(sigma!.events[0].process.executable, '/bin/sh');
+    assert.deepEqual(corr!.group, { 'container.id': 'abc123' });
+    assert.equal(corr!.details.count, 2);
+    assert.equal(corr!.events.length, 2);
+    assert.match(r.err, /error\[bad-json\] .*events\.ndjson:3/);
+    assert.match(r.err, /1 rule files: 1 of 1 rules compiled, 1 of 1 correlations running; 0 errors, 0 warnings/);
+    assert.match(r.err, /scan: done: 4 events, 3 matched, 4 findings, 1 input errors \(bad-json=1\)/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('scan reads stdin, honours --lateness, and fails clearly without rules', (t) => {
+  if (!existsSync(MAIN)) {
+    t.skip(`SKIPPED LOUDLY: ${MAIN} is missing; run npm run build first`);
+    return;
+  }
+  const dir = setup();
+  try {
+    // The second shell arrives 20 s late: with no lateness it is dropped from the correlation.
+    const stdin = [event(20, '/bin/bash'), event(0, '/bin/sh')].join('\n') + '\n';
+    const strict = scan(['--rules', dir, '--input', '-'], stdin);
+    assert.equal(strict.code, 0, strict.err);
+    assert.equal(strict.findings.filter((f) => f.kind === 'correlation').length, 0);
+    assert.match(strict.err, /1 late/);
+    const tolerant = scan(['--rules', dir, '--input', '-', '--lateness', '30s', '--stats'], stdin);
+    assert.equal(tolerant.findings.filter((f) => f.kind === 'correlation').length, 1);
+    assert.match(tolerant.err, /0 late/);
+    const stats = JSON.parse(tolerant.err.trim().split('\n').pop()!);
+    assert.equal(stats.engine.events, 2);
+    assert.equal(stats.engine.lateness_ms, 30_000);
+    assert.equal(stats.engine.correlations.rules['7f9e0c4e-1f55-4a8e-b1f3-5a0f0c9d0002'].findings, 1);
+
+    writeFileSync(join(dir, 'bad.yml'), 'title: [unclosed\n');
+    const none = scan(['--rules', join(dir, 'bad.yml'), '--input', join(dir, 'events.ndjson')]);
+    assert.equal(none.code, 2);
+    assert.match(none.err, /yaml-syntax/);
+    assert.match(none.err, /no rule could be loaded/);
+    assert.equal(none.out, '');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('scan applies --pipeline field mappings and --placeholders values', (t) => {
+  if (!existsSync(MAIN)) {
+    t.skip(`SKIPPED LOUDLY: ${MAIN} is missing; run npm run build first`);
+    return;
+  }
+  const dir = setup();
+  try {
+    writeFileSync(
+      join(dir, 'mine.yml'),
+      `title: Shell in a suspect container
+id: 7f9e0c4e-1f55-4a8e-b1f3-5a0f0c9d0003
+logsource: { product: linux, category: process_creation }
+detection:
+  selection:
+    ShellPath|endswith: /bash
+    container.id|expand: '%suspect%'
+  condition: selection
+level: high
+`,
+    );
+    writeFileSync(join(dir, 'pipe.yml'), 'name: site\npriority: 10\ntransformations:\n  - id: shell\n    type: field_name_mapping\n    mapping:\n      ShellPath: process.executable\n');
+    writeFileSync(join(dir, 'ph.yml'), 'suspect: [other, elsewhere]\n');
+    const base = ['--rules', join(dir, 'mine.yml'), '--input', join(dir, 'events.ndjson')];
+    const r = scan([...base, '--pipeline', join(dir, 'pipe.yml'), '--placeholders', join(dir, 'ph.yml')]);
+    assert.equal(r.code, 0, r.err);
+    assert.deepEqual(
+      r.findings.map((f) => f.events[0].container.id),
+      ['other'],
+    );
+    // Without the placeholder values the rule is refused, loudly, and nothing can run.
+    const refused = scan([...base, '--pipeline', join(dir, 'pipe.yml')]);
+    assert.equal(refused.code, 2);
+    assert.match(refused.err, /unresolved-placeholder/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
