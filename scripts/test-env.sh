@@ -54,5 +54,7 @@ if command -v auditctl >/dev/null; then
     sleep 1
   fi
   auditctl -e 1 >/dev/null 2>&1 || log "WARNING: cannot enable kernel audit"
+  # the default backlog (64) overflows while several test suites exec in parallel
+  auditctl -b 8192 >/dev/null 2>&1 || log "WARNING: cannot raise the audit backlog limit"
 fi
 exit 0

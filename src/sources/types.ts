@@ -29,4 +29,10 @@ export interface LiveSource {
   start(emit: (r: SourceRecord) => void): Promise<{ started: boolean; reason?: string }>;
   stop(): Promise<void>;
   stats(): SourceStats;
+  /**
+   * How far this source's output is complete (epoch ms): it will not emit an event older
+   * than this any more. Undefined when it cannot tell (events from other machines' clocks);
+   * the engine then waits its lateness for this source.
+   */
+  watermark?(): number | undefined;
 }

@@ -1,0 +1,60 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { fixturePath } from '../sources/fixture-path.js';
+
+const ts = import.meta.url.endsWith('.ts');
+const main = fileURLToPath(new URL(`./main.${ts ? 'ts' : 'js'}`, import.meta.url));
+const argv = (args: string[]) => [...(ts ? ['--import', 'tsx'] : []), main, ...args];
+
+test('watch with every source turned off says so, per source, and exits 1', () => {
+  const r = spawnSync(process.execPath, argv(['watch', '--no-docker', '--no-audit']), { encoding: 'utf8', timeout: 60000 });
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /^docker: not started \(turned off\)$/m);
+  assert.match(r.stderr, /^auditd: not started \(turned off\)$/m);
+  assert.match(r.stderr, /^k8s-audit: not started \(no webhook port configured/m);
+  assert.match(r.stderr, /^falco: not started/m);
+  assert.match(r.stderr, /no source could start/);
+});
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as { port: number }).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+test('watch --events: the Kubernetes audit webhook feeds normalized events to stdout', { timeout: 90000 }, async () => {
+  const port = await freePort();
+  const child = spawn(process.execPath, argv(['watch', '--no-docker', '--no-audit', '--events', '--k8s-audit-port', String(port), '--k8s-audit-host', '127.0.0.1']), { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+  const until = async (what: string, f: () => boolean) => {
+    const end = Date.now() + 60000;
+    while (!f()) {
+      if (Date.now() > end || child.exitCode !== null) throw new Error(`gave up waiting for ${what}; stderr: ${err}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+  try {
+    await until('webhook start', () => err.includes('k8s-audit: started'));
+    const body = readFileSync(fixturePath(import.meta.url.replace('/cli/', '/sources/'), './k8s-audit/fixtures/eventlist.json'), 'utf8');
+    const res = await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', body });
+    assert.equal(res.status, 200);
+    await until('two events on stdout', () => out.split('\n').filter(Boolean).length >= 2);
+    const evs = out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { stowaway: { source: string } });
+    assert.deepEqual(evs.map((e) => e.stowaway.source), ['k8s-audit', 'k8s-audit']);
+    assert.match(err, /bad-k8s-audit/);
+    child.kill('SIGTERM');
+    await until('summary', () => /watch: 2 events/.test(err) || child.exitCode !== null);
+    assert.match(err, /watch: 2 events, \d+ alerts, 1 diagnostics/);
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  }
+});

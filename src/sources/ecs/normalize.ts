@@ -1,0 +1,59 @@
+// Plain ECS (or already-normalized stowaway) NDJSON. Keeps what it is given; fills the
+// stowaway bookkeeping and, when absent, infers the Sigma logsource from event.category/type.
+import type { LogSource, StowawayEvent } from '../../model/event.js';
+import type { SourceRecord } from '../types.js';
+import { diag, isObj, toIso, type Obj } from '../util.js';
+
+export function normalizeEcs(obj: unknown, origin: string): SourceRecord[] {
+  if (!isObj(obj)) return [{ diagnostic: diag('ecs', 'bad-ecs', 'ECS document is not a JSON object', origin) }];
+  const doc = expandDotted(obj);
+  const ts = toIso(doc['@timestamp']) ?? toIso(doc.timestamp);
+  if (!ts) return [{ diagnostic: diag('ecs', 'bad-ecs', 'ECS document lacks a valid @timestamp', origin) }];
+  const ev = doc as unknown as StowawayEvent;
+  ev['@timestamp'] = ts;
+  const meta: Obj = isObj(ev.event) ? (ev.event as Obj) : {};
+  for (const k of ['category', 'type'] as const) if (typeof meta[k] === 'string') meta[k] = [meta[k]];
+  ev.event = meta as StowawayEvent['event'];
+  const given: Obj = isObj(doc.stowaway) ? doc.stowaway : {};
+  const ls = isObj(given.logsource) && Object.keys(given.logsource).length ? (given.logsource as LogSource) : inferLogsource(ev);
+  ev.stowaway = { ...(given as object), source: typeof given.source === 'string' ? given.source : 'ecs', logsource: ls, origin: typeof given.origin === 'string' ? given.origin : origin };
+  return [{ event: ev }];
+}
+
+/** event.category/type (and host.os) into the logsource a Sigma rule would name. */
+export function inferLogsource(ev: StowawayEvent): LogSource {
+  const cat = ev.event?.category ?? [];
+  const type = ev.event?.type ?? [];
+  const os = (ev.host?.os?.type ?? ev.host?.os?.family ?? '').toLowerCase();
+  const ls: LogSource = {};
+  if (os.includes('windows')) ls.product = 'windows';
+  else if (os.includes('linux')) ls.product = 'linux';
+  else if (os.includes('mac') || os.includes('darwin')) ls.product = 'macos';
+  if (cat.includes('process') && type.includes('start')) ls.category = 'process_creation';
+  else if (cat.includes('process') && type.includes('end')) ls.category = 'process_termination';
+  else if (cat.includes('network')) ls.category = 'network_connection';
+  else if (cat.includes('file') && type.includes('deletion')) ls.category = 'file_delete';
+  else if (cat.includes('file')) ls.category = 'file_event';
+  else if (cat.includes('registry')) ls.category = 'registry_event';
+  else if (ev.dns?.question?.name) ls.category = 'dns_query';
+  return ls;
+}
+
+// Flat documents ("process.pid": 1) become nested, as every other source writes them.
+function expandDotted(obj: Obj): Obj {
+  const out: Obj = {};
+  for (const [k, v] of Object.entries(obj)) {
+    if (!k.includes('.') || k === '@timestamp') {
+      out[k] = isObj(out[k]) && isObj(v) ? { ...(out[k] as Obj), ...v } : v;
+      continue;
+    }
+    const parts = k.split('.');
+    let cur = out;
+    for (const p of parts.slice(0, -1)) {
+      if (!isObj(cur[p])) cur[p] = {};
+      cur = cur[p] as Obj;
+    }
+    cur[parts[parts.length - 1]!] ??= v;
+  }
+  return out;
+}

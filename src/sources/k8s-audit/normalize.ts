@@ -1,0 +1,129 @@
+// Kubernetes audit events (audit.k8s.io v1 and v1beta1), one by one or in an EventList,
+// into StowawayEvents. The whole event stays under kubernetes.audit so Sigma's
+// Kubernetes rules match by path (objectRef.resource, requestObject.spec ...).
+import type { OrchestratorInfo, StowawayEvent } from '../../model/event.js';
+import type { SourceRecord } from '../types.js';
+import { compactEvent, diag, isObj, num, str, strings, toIso, joinArgs, basename, type Obj } from '../util.js';
+
+export const K8S_LOGSOURCE = { product: 'kubernetes', category: 'application', service: 'audit' } as const;
+
+/** One audit event, or an EventList (each item on its own; a bad item is a diagnostic). */
+export function normalizeK8sAudit(doc: unknown, origin: string): SourceRecord[] {
+  if (isObj(doc) && (doc.kind === 'EventList' || (Array.isArray(doc.items) && doc.kind === undefined))) {
+    const items = Array.isArray(doc.items) ? doc.items : [];
+    return items.flatMap((it, i) => normalizeOne(it, `${origin}#items[${i}]`, origin));
+  }
+  if (Array.isArray(doc)) return doc.flatMap((it, i) => normalizeOne(it, `${origin}#[${i}]`, origin));
+  return normalizeOne(doc, origin, origin);
+}
+
+function normalizeOne(e: unknown, origin: string, diagOrigin: string): SourceRecord[] {
+  const bad = (why: string): SourceRecord[] => [{ diagnostic: diag('k8s-audit', 'bad-k8s-audit', `${origin.slice(diagOrigin.length) || 'event'}: ${why}`, diagOrigin) }];
+  if (!isObj(e)) return bad('audit event is not an object');
+  const apiVersion = str(e.apiVersion);
+  if (apiVersion && !apiVersion.startsWith('audit.k8s.io/')) return bad(`apiVersion ${apiVersion} is not audit.k8s.io`);
+  if (e.kind !== undefined && e.kind !== 'Event') return bad(`kind ${String(e.kind)} is not Event`);
+  const verb = str(e.verb);
+  const meta: Obj = isObj(e.metadata) ? e.metadata : {};
+  const ts = toIso(e.requestReceivedTimestamp) ?? toIso(e.stageTimestamp) ?? toIso(e.timestamp) ?? toIso(meta.creationTimestamp);
+  if (!verb || !ts) return bad('missing verb or timestamp');
+
+  const ref: Obj = isObj(e.objectRef) ? e.objectRef : {};
+  const user: Obj = isObj(e.user) ? e.user : {};
+  const status: Obj = isObj(e.responseStatus) ? e.responseStatus : {};
+  const code = num(status.code);
+  const resource = str(ref.resource);
+  const sub = str(ref.subresource);
+  const uri = str(e.requestURI);
+  const podSpec = podSpecOf(e.requestObject) ?? (verb === 'get' || verb === 'list' ? undefined : podSpecOf(e.responseObject));
+  const orchestrator: OrchestratorInfo = {
+    type: 'kubernetes',
+    namespace: str(ref.namespace),
+    resource: { type: resource, name: str(ref.name), subresource: sub, api_group: str(ref.apiGroup), api_version: str(ref.apiVersion) },
+    api_version: apiVersion,
+    user: { name: str(user.username), groups: strings(user.groups) },
+    verb,
+    request: { uri, source_ips: strings(e.sourceIPs), user_agent: str(e.userAgent) },
+    response: { status_code: code },
+    pod: podSpec ? podInfo(podSpec, resource === 'pods' ? str(ref.name) ?? str((e.requestObject as Obj | undefined)?.metadata && ((e.requestObject as Obj).metadata as Obj).name) : undefined) : undefined,
+  };
+  const ev: StowawayEvent = {
+    '@timestamp': ts,
+    event: {
+      kind: 'event',
+      module: 'kubernetes',
+      dataset: 'kubernetes.audit',
+      action: verb,
+      category: sub === 'exec' || sub === 'attach' ? ['process'] : ['configuration'],
+      type: [typeOf(verb, sub)],
+      outcome: code === undefined ? 'unknown' : code < 400 ? 'success' : 'failure',
+      id: str(e.auditID),
+    },
+    stowaway: { source: 'k8s-audit', logsource: { ...K8S_LOGSOURCE }, origin },
+    orchestrator,
+    user: { name: str(user.username) },
+    source: strings(e.sourceIPs)?.[0] ? { ip: strings(e.sourceIPs)![0] } : undefined,
+    kubernetes: { audit: e },
+    message: `${str(user.username) ?? '?'} ${verb} ${resource ?? uri ?? ''}${sub ? '/' + sub : ''}${ref.name ? ' ' + String(ref.name) : ''}`,
+  };
+  if (uri) ev.url = { path: uri.split('?')[0], full: uri };
+  if ((sub === 'exec' || sub === 'attach') && uri) {
+    // the command of `kubectl exec` travels in the query string
+    const q = new URLSearchParams(uri.split('?')[1] ?? '');
+    const args = q.getAll('command');
+    if (args.length) ev.process = { executable: args[0], name: basename(args[0]), args, args_count: args.length, command_line: joinArgs(args) };
+    const cname = q.get('container');
+    ev.container = { name: cname ?? undefined, runtime: 'kubernetes', metadata: 'partial', metadata_reason: 'Kubernetes audit names the container only' };
+  }
+  return [{ event: compactEvent(ev, ['kubernetes']) }];
+}
+
+function typeOf(verb: string, sub: string | undefined): string {
+  if (sub === 'exec' || sub === 'attach') return 'start';
+  switch (verb) {
+    case 'create':
+      return 'creation';
+    case 'delete':
+    case 'deletecollection':
+      return 'deletion';
+    case 'update':
+    case 'patch':
+      return 'change';
+    default:
+      return 'access';
+  }
+}
+
+/** The pod spec inside a Pod, a workload template (Deployment, Job ...) or a CronJob. */
+function podSpecOf(obj: unknown): Obj | undefined {
+  if (!isObj(obj) || !isObj(obj.spec)) return undefined;
+  const spec = obj.spec;
+  if (Array.isArray(spec.containers)) return spec;
+  const tpl = isObj(spec.template) && isObj(spec.template.spec) ? spec.template.spec : undefined;
+  if (tpl && Array.isArray(tpl.containers)) return tpl;
+  const job = isObj(spec.jobTemplate) ? podSpecOf(spec.jobTemplate) : undefined;
+  return job;
+}
+
+function podInfo(spec: Obj, name: string | undefined): OrchestratorInfo['pod'] {
+  const containers = [...(Array.isArray(spec.initContainers) ? spec.initContainers : []), ...(Array.isArray(spec.containers) ? spec.containers : []), ...(Array.isArray(spec.ephemeralContainers) ? spec.ephemeralContainers : [])].filter(isObj);
+  const sc = (c: Obj): Obj => (isObj(c.securityContext) ? c.securityContext : {});
+  const caps = containers.flatMap((c) => {
+    const cap = sc(c).capabilities;
+    return isObj(cap) ? (strings(cap.add) ?? []) : [];
+  });
+  const volumes = Array.isArray(spec.volumes) ? spec.volumes.filter(isObj) : [];
+  const hostPaths = volumes.map((v) => (isObj(v.hostPath) ? str(v.hostPath.path) : undefined)).filter((p): p is string => !!p);
+  const privileged = containers.some((c) => sc(c).privileged === true);
+  return {
+    name,
+    privileged: containers.length ? privileged : undefined,
+    host_pid: spec.hostPID === true ? true : undefined,
+    host_network: spec.hostNetwork === true ? true : undefined,
+    host_ipc: spec.hostIPC === true ? true : undefined,
+    host_paths: hostPaths.length ? hostPaths : undefined,
+    images: containers.map((c) => str(c.image)).filter((x): x is string => !!x),
+    capabilities: caps.length ? [...new Set(caps)] : undefined,
+    service_account: str(spec.serviceAccountName) ?? str(spec.serviceAccount),
+  };
+}

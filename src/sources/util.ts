@@ -1,0 +1,153 @@
+// Small pure helpers every normalizer shares.
+import type { Diagnostic } from '../model/diagnostic.js';
+import type { StowawayEvent } from '../model/event.js';
+
+export type Obj = Record<string, unknown>;
+
+export function isObj(v: unknown): v is Obj {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+export function str(v: unknown): string | undefined {
+  if (typeof v === 'string') return v === '' ? undefined : v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return undefined;
+}
+
+export function num(v: unknown): number | undefined {
+  if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
+  if (typeof v === 'string' && v.trim() !== '') {
+    const n = Number(v);
+    return Number.isFinite(n) ? n : undefined;
+  }
+  return undefined;
+}
+
+export function strings(v: unknown): string[] | undefined {
+  if (!Array.isArray(v)) return undefined;
+  const out = v.filter((x): x is string => typeof x === 'string');
+  return out.length ? out : undefined;
+}
+
+/** Removes undefined members (deeply) so events carry only what a source knew. */
+export function compact<T>(v: T): T {
+  if (Array.isArray(v)) return v.map(compact) as T;
+  if (!isObj(v)) return v;
+  const out: Obj = {};
+  for (const k in v) {
+    const x = v[k];
+    if (x === undefined) continue;
+    const c = compact(x);
+    if (isObj(c) && isEmpty(c)) continue;
+    out[k] = c;
+  }
+  return out as T;
+}
+
+function isEmpty(o: Obj): boolean {
+  for (const _ in o) return false;
+  return true;
+}
+
+/** ISO UTC from seconds, milliseconds, nanoseconds (number or bigint string) or a date string. */
+export function toIso(v: unknown): string | undefined {
+  if (typeof v === 'string') {
+    if (/^\d+(\.\d+)?$/.test(v)) return toIso(Number(v));
+    const t = Date.parse(v);
+    return Number.isNaN(t) ? undefined : isoWithFraction(v, t);
+  }
+  if (typeof v !== 'number' || !Number.isFinite(v)) return undefined;
+  const ms = v > 1e17 ? v / 1e6 : v > 1e14 ? v / 1e3 : v > 1e11 ? v : v * 1000;
+  const d = new Date(ms);
+  return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
+}
+
+// Keeps sub-millisecond digits when a source gives them (Kubernetes, Falco): ordering
+// within one millisecond matters for correlations.
+function isoWithFraction(text: string, ms: number): string {
+  const iso = new Date(ms).toISOString();
+  const m = /\.(\d{4,9})(Z|[+-]\d\d:?\d\d)?$/.exec(text);
+  if (!m || (m[2] && m[2] !== 'Z')) return iso;
+  return iso.slice(0, 20) + m[1] + 'Z';
+}
+
+export function diag(source: string, code: string, message: string, origin?: string, severity: Diagnostic['severity'] = 'error'): Diagnostic {
+  const d: Diagnostic = { severity, code, message, source };
+  if (origin) {
+    const m = /^(.*):(\d+)$/.exec(origin);
+    if (m) {
+      d.file = m[1];
+      d.line = Number(m[2]);
+    } else d.file = origin;
+  }
+  return d;
+}
+
+export function basename(p: string | undefined): string | undefined {
+  if (!p) return undefined;
+  const i = Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\'));
+  return i >= 0 ? p.slice(i + 1) || undefined : p;
+}
+
+export function dirname(p: string | undefined): string | undefined {
+  if (!p) return undefined;
+  const i = Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\'));
+  return i > 0 ? p.slice(0, i) : i === 0 ? p.slice(0, 1) : undefined;
+}
+
+export function extension(p: string | undefined): string | undefined {
+  const b = basename(p);
+  if (!b) return undefined;
+  const i = b.lastIndexOf('.');
+  return i > 0 ? b.slice(i + 1) : undefined;
+}
+
+/** Quotes arguments the way a shell user would read them back. */
+export function joinArgs(args: string[]): string {
+  return args.map((a) => (a === '' ? "''" : /[\s"'\\$`]/.test(a) ? `'${a.replace(/'/g, `'\\''`)}'` : a)).join(' ');
+}
+
+/** Splits a command line on whitespace, honouring simple single/double quotes. */
+export function splitArgs(s: string): string[] {
+  const out: string[] = [];
+  const re = /"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S+)/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(s))) out.push(m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : m[2] ?? m[3]!);
+  return out;
+}
+
+export function fileFields(path: string | undefined): StowawayEvent['file'] {
+  if (!path) return undefined;
+  return { path, name: basename(path), directory: dirname(path), extension: extension(path) };
+}
+
+/** `repo:tag` into image name/tag, for sources that give one string. */
+export function imageRefOrUndefined(ref: string | undefined): { name?: string; tag?: string } | undefined {
+  if (!ref) return undefined;
+  const slash = ref.lastIndexOf('/');
+  const colon = ref.lastIndexOf(':');
+  return colon > slash ? { name: ref.slice(0, colon), tag: ref.slice(colon + 1) } : { name: ref };
+}
+
+/** Drops undefined members of one object, without descending. */
+export function shallowDefined<T extends Obj>(o: T): T {
+  const out: Obj = {};
+  for (const k in o) if (o[k] !== undefined) out[k] = o[k];
+  return out as T;
+}
+
+/**
+ * compact() for an event whose source-native record sits under `native` keys: the
+ * native record is kept as given (not walked or copied; it can be large).
+ */
+export function compactEvent<T extends object>(ev: T, native: string[]): T {
+  const e = ev as Obj;
+  const saved: Array<[string, unknown]> = [];
+  for (const k of native) {
+    if (e[k] !== undefined) saved.push([k, e[k]]);
+    delete e[k];
+  }
+  const out = compact(e);
+  for (const [k, v] of saved) out[k] = isObj(v) ? shallowDefined(v) : v;
+  return out as T;
+}
