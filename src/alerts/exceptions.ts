@@ -1,0 +1,172 @@
+// Structured exceptions: a reviewed, named reason why one rule should stay quiet for
+// a known-good workload. They are data, not rule edits, so they are linted, listed and
+// counted — an excepted finding is never silently dropped.
+import { readFileSync } from 'node:fs';
+import { LineCounter, parseDocument, isMap, isSeq } from 'yaml';
+import type { Diagnostic } from '../model/diagnostic.js';
+import type { Finding } from '../model/alert.js';
+import type { StowawayEvent } from '../model/event.js';
+import { getPath } from '../model/event.js';
+
+export interface AlertException {
+  id: string;
+  /** Rule id (or exact title) the exception silences. */
+  rule: string;
+  reason: string;
+  /** Workload scope; each present key must match. Values are globs (`*`). */
+  scope?: { image?: string[]; namespace?: string[]; label?: Record<string, string> };
+  /** Event field (ECS dotted path) → accepted values (globs); all fields must match. */
+  when?: Record<string, string[]>;
+  /** ISO date after which the exception stops applying (and lint warns). */
+  expires?: string;
+  file?: string;
+  line?: number;
+}
+
+export interface ExceptionSet {
+  exceptions: AlertException[];
+  diagnostics: Diagnostic[];
+}
+
+const TOP_KEYS = new Set(['id', 'rule', 'reason', 'scope', 'when', 'expires', 'author']);
+const SCOPE_KEYS = new Set(['image', 'namespace', 'label']);
+
+function asStringList(v: unknown): string[] | undefined {
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return [String(v)];
+  if (Array.isArray(v) && v.every((x) => typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean')) return v.map(String);
+  return undefined;
+}
+
+/** Parses exception YAML text; every problem is a diagnostic and a bad entry never hides a good one. */
+export function parseExceptions(text: string, file = '<exceptions>', now: Date = new Date()): ExceptionSet {
+  const diagnostics: Diagnostic[] = [];
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false });
+  for (const e of doc.errors) {
+    diagnostics.push({ severity: 'error', code: 'yaml-syntax', message: e.message, file, line: e.linePos?.[0]?.line });
+  }
+  if (doc.errors.length) return { exceptions: [], diagnostics };
+  const root = doc.contents;
+  const list = isMap(root) ? root.get('exceptions', true) : root;
+  if (root === null || root === undefined) return { exceptions: [], diagnostics };
+  if (!isSeq(list)) {
+    diagnostics.push({ severity: 'error', code: 'exceptions-shape', message: 'expected a list under `exceptions:`', file, line: 1 });
+    return { exceptions: [], diagnostics };
+  }
+  const exceptions: AlertException[] = [];
+  const seen = new Set<string>();
+  list.items.forEach((node, i) => {
+    const line = node && typeof node === 'object' && 'range' in node && Array.isArray(node.range) ? lc.linePos(node.range[0] as number).line : undefined;
+    const raw = (node as { toJSON?: () => unknown })?.toJSON?.() as Record<string, unknown> | undefined;
+    const bad = (code: string, message: string, severity: Diagnostic['severity'] = 'error'): void => {
+      diagnostics.push({ severity, code, message, file, line, rule: typeof raw?.rule === 'string' ? raw.rule : undefined });
+    };
+    if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return bad('exception-shape', `entry ${i + 1} is not a mapping`);
+    for (const k of Object.keys(raw)) if (!TOP_KEYS.has(k)) bad('exception-unknown-key', `unknown key '${k}' (known: ${[...TOP_KEYS].join(', ')})`);
+    const id = typeof raw.id === 'string' && raw.id ? raw.id : `${file}#${i + 1}`;
+    if (typeof raw.id !== 'string' || !raw.id) bad('exception-no-id', `entry ${i + 1} has no id; it is listed as '${id}'`, 'warning');
+    if (seen.has(id)) return bad('exception-duplicate-id', `duplicate exception id '${id}'; the later one is ignored`);
+    if (typeof raw.rule !== 'string' || !raw.rule) return bad('exception-no-rule', `exception '${id}' names no rule; an exception silences one rule`);
+    if (typeof raw.reason !== 'string' || !raw.reason.trim()) return bad('exception-no-reason', `exception '${id}' gives no reason; say why this workload is known-good`);
+    const ex: AlertException = { id, rule: raw.rule, reason: raw.reason.trim(), file };
+    if (line !== undefined) ex.line = line;
+    if (raw.scope !== undefined) {
+      if (!raw.scope || typeof raw.scope !== 'object' || Array.isArray(raw.scope)) return bad('exception-scope', `exception '${id}': scope must be a mapping of image, namespace, label`);
+      const s = raw.scope as Record<string, unknown>;
+      for (const k of Object.keys(s)) if (!SCOPE_KEYS.has(k)) return bad('exception-scope', `exception '${id}': unknown scope '${k}' (image, namespace, label)`);
+      ex.scope = {};
+      if (s.image !== undefined) {
+        const v = asStringList(s.image);
+        if (!v) return bad('exception-scope', `exception '${id}': scope.image must be a string or list of strings`);
+        ex.scope.image = v;
+      }
+      if (s.namespace !== undefined) {
+        const v = asStringList(s.namespace);
+        if (!v) return bad('exception-scope', `exception '${id}': scope.namespace must be a string or list of strings`);
+        ex.scope.namespace = v;
+      }
+      if (s.label !== undefined) {
+        if (!s.label || typeof s.label !== 'object' || Array.isArray(s.label)) return bad('exception-scope', `exception '${id}': scope.label must map label names to values`);
+        ex.scope.label = Object.fromEntries(Object.entries(s.label as Record<string, unknown>).map(([k, v]) => [k, String(v)]));
+      }
+    }
+    if (raw.when !== undefined) {
+      if (!raw.when || typeof raw.when !== 'object' || Array.isArray(raw.when)) return bad('exception-when', `exception '${id}': when must map event fields to values`);
+      ex.when = {};
+      for (const [k, v] of Object.entries(raw.when as Record<string, unknown>)) {
+        const list = asStringList(v);
+        if (!list) return bad('exception-when', `exception '${id}': when.${k} must be a value or list of values`);
+        ex.when[k] = list;
+      }
+    }
+    if (!ex.scope && !ex.when) bad('exception-broad', `exception '${id}' has no scope and no when: it silences rule '${ex.rule}' everywhere`, 'warning');
+    if (raw.expires !== undefined) {
+      const d = new Date(String(raw.expires));
+      if (Number.isNaN(d.getTime())) return bad('exception-expires', `exception '${id}': expires '${String(raw.expires)}' is not a date`);
+      ex.expires = d.toISOString();
+      if (d < now) bad('exception-expired', `exception '${id}' expired on ${ex.expires.slice(0, 10)} and no longer applies`, 'warning');
+    }
+    seen.add(id);
+    exceptions.push(ex);
+  });
+  return { exceptions, diagnostics };
+}
+
+export function loadExceptions(file: string, now?: Date): ExceptionSet {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    return { exceptions: [], diagnostics: [{ severity: 'error', code: 'exceptions-unreadable', message: (e as Error).message, file }] };
+  }
+  return parseExceptions(text, file, now);
+}
+
+function globRegex(glob: string): RegExp {
+  return new RegExp(`^${glob.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`, 'i');
+}
+
+const cache = new Map<string, RegExp>();
+function globMatch(glob: string, value: unknown): boolean {
+  if (value === undefined || value === null) return false;
+  let re = cache.get(glob);
+  if (!re) {
+    re = globRegex(glob);
+    if (cache.size < 10_000) cache.set(glob, re);
+  }
+  if (Array.isArray(value)) return value.some((v) => re!.test(String(v)));
+  return re.test(String(value));
+}
+
+function imageOf(e: StowawayEvent): string | undefined {
+  const img = e.container?.image;
+  if (!img?.name) return undefined;
+  return img.tag && !/:[^/]+$/.test(img.name) ? `${img.name}:${img.tag}` : img.name;
+}
+
+function eventMatches(ex: AlertException, e: StowawayEvent): boolean {
+  const s = ex.scope;
+  if (s?.image && !s.image.some((g) => globMatch(g, imageOf(e)) || globMatch(g, e.container?.image?.name) || (e.orchestrator?.pod?.images ?? []).some((i) => globMatch(g, i)))) return false;
+  if (s?.namespace && !s.namespace.some((g) => globMatch(g, e.orchestrator?.namespace))) return false;
+  if (s?.label) {
+    const labels = { ...(e.labels ?? {}), ...(e.container?.labels ?? {}) };
+    for (const [k, v] of Object.entries(s.label)) if (!globMatch(v, labels[k])) return false;
+  }
+  if (ex.when) {
+    for (const [field, values] of Object.entries(ex.when)) {
+      const actual = getPath(e, field);
+      if (!values.some((g) => globMatch(g, actual))) return false;
+    }
+  }
+  return true;
+}
+
+/** The first exception that covers this finding: its rule, and every triggering event inside the scope. */
+export function matchException(exceptions: readonly AlertException[], f: Finding, at: Date = new Date()): AlertException | undefined {
+  for (const ex of exceptions) {
+    if (ex.rule !== f.rule.id && ex.rule !== f.rule.title) continue;
+    if (ex.expires && new Date(ex.expires) < at) continue;
+    if (f.events.length === 0 ? !ex.scope && !ex.when : f.events.every((e) => eventMatches(ex, e))) return ex;
+  }
+  return undefined;
+}

@@ -1,0 +1,256 @@
+// The triage page and its JSON API on node:http. Loopback by default; any other bind
+// address requires a token (header, bearer, or `?token=` once, which sets a cookie).
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { readFileSync, existsSync } from 'node:fs';
+import { join, dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { AlertStatus, Level } from '../model/alert.js';
+import { LEVELS } from '../model/alert.js';
+import { STATUSES, type AlertQuery, type Store } from '../sinks/store/index.js';
+import type { CoverageMatrix } from './coverage.js';
+
+export interface ServerOptions {
+  store: Store;
+  host?: string;
+  port?: number;
+  /** Required when `host` is not loopback; generated when missing there. */
+  token?: string;
+  webDir?: string;
+  coverage?: () => CoverageMatrix;
+  /** Live health of an in-process pipeline; without it the page shows the snapshot stored by `watch`/`start`. */
+  health?: () => unknown;
+  /** How often live updates look at the store's revision. */
+  pollMs?: number;
+}
+
+export interface RunningServer {
+  server: Server;
+  url: string;
+  token?: string;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_PORT = 8478;
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+export function isLoopback(host: string): boolean {
+  return LOOPBACK.has(host) || host.startsWith('127.');
+}
+
+/** `web/` sits at the package root, two levels above both `src/server` and `dist/server`. */
+export function defaultWebDir(): string {
+  return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'web');
+}
+
+const STATIC: Record<string, string> = {
+  '/': 'index.html',
+  '/index.html': 'index.html',
+  '/app.js': 'app.js',
+  '/style.css': 'style.css',
+};
+const TYPES: Record<string, string> = { html: 'text/html; charset=utf-8', js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8' };
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(text);
+}
+
+function list<T extends string>(v: string | null, allowed: readonly T[]): T[] | undefined {
+  if (!v) return undefined;
+  const parts = v.split(',').filter((x): x is T => (allowed as readonly string[]).includes(x));
+  return parts.length ? parts : undefined;
+}
+
+export function queryFromParams(p: URLSearchParams): AlertQuery {
+  const q: AlertQuery = {};
+  const str = (k: string): string | undefined => p.get(k)?.trim() || undefined;
+  if (str('since')) q.since = str('since');
+  if (str('until')) q.until = str('until');
+  const level = list<Level>(p.get('level'), LEVELS);
+  if (level) q.level = level;
+  const min = str('min_level');
+  if (min && (LEVELS as readonly string[]).includes(min)) q.minLevel = min as Level;
+  if (str('rule')) q.rule = str('rule');
+  if (str('ads')) q.strategy = str('ads');
+  if (str('technique')) q.technique = str('technique');
+  if (str('container')) q.container = str('container');
+  if (str('host')) q.host = str('host');
+  const status = list<AlertStatus>(p.get('status'), STATUSES);
+  if (status) q.status = status;
+  if (str('q')) q.text = str('q');
+  const limit = Number(p.get('limit'));
+  if (Number.isFinite(limit) && limit > 0) q.limit = limit;
+  const offset = Number(p.get('offset'));
+  if (Number.isFinite(offset) && offset > 0) q.offset = offset;
+  return q;
+}
+
+function readBody(req: IncomingMessage, max = 64 * 1024): Promise<string> {
+  return new Promise((resolveBody, reject) => {
+    let size = 0;
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > max) {
+        reject(new Error('request body too large'));
+        req.destroy();
+      } else chunks.push(c);
+    });
+    req.on('end', () => resolveBody(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function tokenOf(req: IncomingMessage, url: URL): string | undefined {
+  const auth = req.headers.authorization;
+  if (auth?.startsWith('Bearer ')) return auth.slice(7);
+  const h = req.headers['x-stowaway-token'];
+  if (typeof h === 'string') return h;
+  const q = url.searchParams.get('token');
+  if (q) return q;
+  const m = /(?:^|;\s*)stowaway_token=([^;]+)/.exec(req.headers.cookie ?? '');
+  return m ? decodeURIComponent(m[1]!) : undefined;
+}
+
+function same(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+export function startServer(opts: ServerOptions): Promise<RunningServer> {
+  const host = opts.host ?? '127.0.0.1';
+  const loopback = isLoopback(host);
+  const token = opts.token ?? (loopback ? undefined : randomBytes(18).toString('base64url'));
+  const webDir = opts.webDir ?? defaultWebDir();
+  const pollMs = opts.pollMs ?? 1000;
+  const { store } = opts;
+  const streams = new Set<ServerResponse>();
+
+  const files = new Map<string, Buffer>();
+  function staticFile(name: string): Buffer | undefined {
+    // Read on each request during development would be nicer to edit; caching keeps a running page steady.
+    if (!files.has(name)) {
+      const p = join(webDir, name);
+      if (!existsSync(p)) return undefined;
+      files.set(name, readFileSync(p));
+    }
+    return files.get(name);
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    // A page on loopback must not be reachable through a rebound DNS name.
+    const hostHeader = (req.headers.host ?? '').replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+    if (loopback && hostHeader && !isLoopback(hostHeader)) return send(res, 403, { error: 'loopback server: unexpected Host header' });
+    if (token) {
+      const given = tokenOf(req, url);
+      if (!given || !same(given, token)) return send(res, 401, { error: 'token required: open the URL printed by `stowaway serve`, or send Authorization: Bearer <token>' });
+      if (url.searchParams.get('token')) res.setHeader('set-cookie', `stowaway_token=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`);
+    }
+    const path = url.pathname;
+    if (req.method === 'GET' && STATIC[path]) {
+      const name = STATIC[path]!;
+      const body = staticFile(name);
+      if (!body) return send(res, 500, { error: `web page file missing: ${join(webDir, name)}` });
+      res.writeHead(200, { 'content-type': TYPES[name.split('.').pop()!]!, 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' });
+      res.end(body);
+      return;
+    }
+    if (req.method === 'GET' && path === '/api/alerts') return send(res, 200, store.queryAlerts(queryFromParams(url.searchParams)));
+    if (req.method === 'GET' && path === '/api/facets') return send(res, 200, { ...store.facets(), revision: store.revision() });
+    if (req.method === 'GET' && path === '/api/coverage') return send(res, 200, opts.coverage?.() ?? { tactics: [], rules: 0, techniques: 0, strategies: [] });
+    if (req.method === 'GET' && path === '/api/health') {
+      return send(res, 200, {
+        live: opts.health ? opts.health() : undefined,
+        stored: store.health(),
+        store: { path: store.path, bytes: store.sizeBytes(), revision: store.revision(), counters: store.counters() },
+        now: new Date().toISOString(),
+      });
+    }
+    if (req.method === 'GET' && path === '/api/stream') {
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+      res.write(`event: rev\ndata: ${store.revision()}\n\n`);
+      streams.add(res);
+      req.on('close', () => streams.delete(res));
+      return;
+    }
+    const m = /^\/api\/alerts\/([^/]+)(\/status)?$/.exec(path);
+    if (m) {
+      const id = decodeURIComponent(m[1]!);
+      if (req.method === 'GET' && !m[2]) {
+        const a = store.getAlert(id);
+        return a ? send(res, 200, a) : send(res, 404, { error: `no alert ${id}` });
+      }
+      if (req.method === 'POST' && m[2]) {
+        // JSON only: a cross-site form cannot send it without a preflight we never answer.
+        if (!String(req.headers['content-type'] ?? '').startsWith('application/json')) return send(res, 415, { error: 'send application/json' });
+        let body: { status?: string; note?: string; actor?: string };
+        try {
+          body = JSON.parse(await readBody(req)) as typeof body;
+        } catch (e) {
+          return send(res, 400, { error: `bad JSON: ${(e as Error).message}` });
+        }
+        if (!body.status || !(STATUSES as readonly string[]).includes(body.status)) return send(res, 400, { error: `status must be one of ${STATUSES.join(', ')}` });
+        const note = typeof body.note === 'string' && body.note.trim() ? body.note.trim().slice(0, 4000) : undefined;
+        const a = store.setStatus(id, body.status as AlertStatus, note, typeof body.actor === 'string' ? body.actor.slice(0, 200) : 'web');
+        return a ? send(res, 200, a) : send(res, 404, { error: `no alert ${id}` });
+      }
+    }
+    if (path === '/healthz') return send(res, 200, { ok: true });
+    send(res, 404, { error: `no route ${req.method} ${path}` });
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((e: unknown) => {
+      if (!res.headersSent) send(res, 500, { error: (e as Error).message });
+      else res.end();
+    });
+  });
+
+  let lastRev = -1;
+  let quiet = 0;
+  const timer = setInterval(() => {
+    if (streams.size === 0) return;
+    let rev: number;
+    try {
+      rev = store.revision();
+    } catch {
+      return;
+    }
+    // Proxies close idle streams; a comment line every ~15 s keeps them open.
+    let msg: string | undefined;
+    if (rev !== lastRev) msg = `event: rev\ndata: ${rev}\n\n`;
+    else if (++quiet * pollMs >= 15_000) msg = `: keepalive\n\n`;
+    if (!msg) return;
+    quiet = 0;
+    lastRev = rev;
+    for (const s of streams) s.write(msg);
+  }, pollMs);
+
+  return new Promise((resolveStart, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? DEFAULT_PORT, host, () => {
+      const addr = server.address();
+      const port = typeof addr === 'object' && addr ? addr.port : (opts.port ?? DEFAULT_PORT);
+      const shown = host.includes(':') ? `[${host}]` : host;
+      const url = `http://${shown}:${port}/${token ? `?token=${token}` : ''}`;
+      resolveStart({
+        server,
+        url,
+        token,
+        close: () =>
+          new Promise<void>((r) => {
+            clearInterval(timer);
+            for (const s of streams) s.end();
+            streams.clear();
+            server.close(() => r());
+            server.closeAllConnections?.();
+          }),
+      });
+    });
+  });
+}

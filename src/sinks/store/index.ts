@@ -1,0 +1,382 @@
+// The embedded alert store: one SQLite file under the data dir, written by the alert
+// pipeline, read by the page, the API and `stowaway alerts`.
+//
+// Durability: WAL journal with synchronous=FULL. Every commit fsyncs the WAL, so an
+// alert the writer has been told is stored survives `kill -9` and power loss alike;
+// the pipeline batches findings into one transaction, which keeps the fsync cost per
+// batch rather than per finding.
+import Database from 'better-sqlite3';
+import { mkdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Alert, AlertStatus, Level } from '../../model/alert.js';
+import { LEVELS } from '../../model/alert.js';
+import type { StowawayEvent } from '../../model/event.js';
+import { MIGRATIONS } from './schema.js';
+
+export const STORE_FILE = 'stowaway.sqlite';
+export const DEFAULT_DATA_DIR = './data';
+export const STATUSES: readonly AlertStatus[] = ['new', 'acknowledged', 'false_positive', 'resolved'];
+
+export interface AlertQuery {
+  since?: string;
+  until?: string;
+  /** Exact levels, or `minLevel` for "this or worse". */
+  level?: Level[];
+  minLevel?: Level;
+  rule?: string;
+  strategy?: string;
+  /** Matches sub-techniques too: T1562 finds T1562.001. */
+  technique?: string;
+  /** Container id prefix, exact name, or image substring. */
+  container?: string;
+  host?: string;
+  status?: AlertStatus[];
+  text?: string;
+  limit?: number;
+  offset?: number;
+}
+
+/** An alert as lists show it: everything but the triggering events. */
+export type AlertListItem = Omit<Alert, 'events'> & { rev: number };
+
+export interface AlertHistoryEntry {
+  time: string;
+  status: AlertStatus;
+  note?: string;
+  actor?: string;
+}
+
+export interface StoredAlert extends Alert {
+  rev: number;
+  history: AlertHistoryEntry[];
+}
+
+export interface RetentionPolicy {
+  maxAgeDays?: number;
+  maxBytes?: number;
+  /** Reference time for the age cut; tests pin it. */
+  now?: Date;
+}
+
+export interface Store {
+  readonly path: string;
+  /** The open handle; other components (analytics) keep their own tables in the same file. */
+  readonly db: Database.Database;
+  /** Inserts new alerts and updates merged ones in one transaction. */
+  writeAlerts(batch: { insert?: Alert[]; update?: Alert[]; counters?: Record<string, number> }): void;
+  getAlert(id: string): StoredAlert | undefined;
+  /** Current analyst status, or undefined when the alert is gone (retention, demo replacement). */
+  statusOf(id: string): AlertStatus | undefined;
+  queryAlerts(q?: AlertQuery): { total: number; alerts: AlertListItem[] };
+  setStatus(id: string, status: AlertStatus, note?: string, actor?: string): StoredAlert | undefined;
+  /** Increments named counters (held back, excepted, merged ...) so other processes can read them. */
+  addCounters(delta: Record<string, number>): void;
+  counters(prefix?: string): Record<string, number>;
+  /** Grows on every write; the page's live updates watch it. */
+  revision(): number;
+  facets(): { rules: { id: string; title: string; n: number }[]; strategies: { id: string; title: string; n: number }[]; statuses: Record<string, number>; levels: Record<string, number>; total: number };
+  applyRetention(p: RetentionPolicy): { deleted: number; bytes: number };
+  /** Removes alerts whose id starts with the prefix (what `demo` uses to replace its own earlier run). */
+  deleteByIdPrefix(prefix: string): number;
+  /** Latest health snapshot of a running component (the pipeline writes `pipeline`). */
+  putHealth(name: string, doc: unknown): void;
+  health(): Record<string, { updated: string; doc: unknown }>;
+  integrityCheck(): string;
+  sizeBytes(): number;
+  close(): void;
+}
+
+const LEVEL_N = new Map(LEVELS.map((l, i) => [l, i] as const));
+
+function migrate(db: Database.Database): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > MIGRATIONS.length) {
+    throw new Error(`store schema version ${version} is newer than this stowaway understands (${MIGRATIONS.length}); upgrade stowaway`);
+  }
+  for (let v = version; v < MIGRATIONS.length; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v]!);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+}
+
+/** Opens (creating if needed) `<dir>/stowaway.sqlite`. A `.sqlite` path is used as the file itself. */
+export function openStore(dir: string = DEFAULT_DATA_DIR, opts: { readonly?: boolean } = {}): Store {
+  const path = dir.endsWith('.sqlite') || dir === ':memory:' ? dir : join(resolve(dir), STORE_FILE);
+  // Alerts name hosts, users and command lines: a new data dir is readable by its owner only.
+  if (path !== ':memory:' && !opts.readonly) mkdirSync(resolve(path, '..'), { recursive: true, mode: 0o700 });
+  const db = new Database(path, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });
+  if (!opts.readonly) {
+    const fresh = (db.prepare(`SELECT count(*) AS n FROM sqlite_master`).get() as { n: number }).n === 0;
+    // Only a fresh file can switch vacuum mode; it lets retention hand pages back to the filesystem.
+    if (fresh) db.pragma('auto_vacuum = INCREMENTAL');
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+  }
+  db.pragma('busy_timeout = 5000');
+  db.pragma('foreign_keys = ON');
+  if (!opts.readonly) migrate(db);
+  return createStore(db, path);
+}
+
+function alertRowParams(a: Alert, rev: number): Record<string, unknown> {
+  const { events: _events, ...doc } = a;
+  return {
+    id: a.id,
+    ts: a['@timestamp'],
+    created: a.created,
+    first_seen: a.first_seen,
+    last_seen: a.last_seen,
+    rule_id: a.rule.id,
+    rule_title: a.rule.title,
+    rule_kind: a.rule.kind,
+    level: a.level,
+    level_n: LEVEL_N.get(a.level) ?? 0,
+    strategy_id: a.strategy?.id ?? null,
+    strategy_title: a.strategy?.title ?? null,
+    host: a.entity.host ?? null,
+    container_id: a.entity.container?.id ?? null,
+    container_name: a.entity.container?.name ?? null,
+    image: a.entity.container?.image ?? null,
+    pod_namespace: a.entity.pod?.namespace ?? null,
+    pod_name: a.entity.pod?.name ?? null,
+    summary: a.summary,
+    status: a.status,
+    note: a.note ?? null,
+    count: a.count,
+    held_back: a.held_back ?? 0,
+    doc: JSON.stringify(doc),
+    rev,
+    techniques: a.attack.length ? `|${a.attack.map((t) => t.technique.toUpperCase()).join('|')}|` : '',
+  };
+}
+
+interface AlertRow {
+  doc: string;
+  status: AlertStatus;
+  note: string | null;
+  count: number;
+  held_back: number;
+  ts: string;
+  first_seen: string;
+  last_seen: string;
+  rev: number;
+}
+
+function fromRow(r: AlertRow): AlertListItem {
+  const doc = JSON.parse(r.doc) as Omit<Alert, 'events'>;
+  const out: AlertListItem = { ...doc, status: r.status, count: r.count, held_back: r.held_back, first_seen: r.first_seen, last_seen: r.last_seen, '@timestamp': r.ts, rev: r.rev };
+  if (r.note !== null) out.note = r.note;
+  else delete out.note;
+  return out;
+}
+
+function escapeLike(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+function createStore(db: Database.Database, path: string): Store {
+  const nextRev = db.prepare(`UPDATE store_state SET v = v + 1 WHERE k = 'rev' RETURNING v`).pluck();
+  const insertAlert = db.prepare(`INSERT INTO alerts (id, ts, created, first_seen, last_seen, rule_id, rule_title, rule_kind, level, level_n,
+      strategy_id, strategy_title, host, container_id, container_name, image, pod_namespace, pod_name, summary, status, note, count, held_back, doc, rev, techniques)
+    VALUES (@id, @ts, @created, @first_seen, @last_seen, @rule_id, @rule_title, @rule_kind, @level, @level_n,
+      @strategy_id, @strategy_title, @host, @container_id, @container_name, @image, @pod_namespace, @pod_name, @summary, @status, @note, @count, @held_back, @doc, @rev, @techniques)`);
+  // Merges touch only what dedup and throttling change, so a concurrent status edit is never overwritten.
+  const updateAlert = db.prepare(
+    `UPDATE alerts SET ts = @ts, first_seen = @first_seen, last_seen = @last_seen, count = @count, held_back = @held_back, rev = @rev WHERE id = @id`,
+  );
+  const insertTechnique = db.prepare(`INSERT OR IGNORE INTO alert_techniques (alert_id, technique) VALUES (?, ?)`);
+  const insertEvent = db.prepare(`INSERT OR REPLACE INTO alert_events (alert_id, seq, ts, event) VALUES (?, ?, ?, ?)`);
+  const selectAlert = db.prepare(`SELECT doc, status, note, count, held_back, ts, first_seen, last_seen, rev FROM alerts WHERE id = ?`);
+  const selectEvents = db.prepare(`SELECT event FROM alert_events WHERE alert_id = ? ORDER BY seq`).pluck();
+  const selectHistory = db.prepare(`SELECT time, status, note, actor FROM alert_history WHERE alert_id = ? ORDER BY rowid`);
+  const updateStatus = db.prepare(`UPDATE alerts SET status = ?, note = ?, rev = ? WHERE id = ?`);
+  const insertHistory = db.prepare(`INSERT INTO alert_history (alert_id, time, status, note, actor) VALUES (?, ?, ?, ?, ?)`);
+  const upsertCounter = db.prepare(`INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = value + excluded.value`);
+  const selectStatus = db.prepare(`SELECT status FROM alerts WHERE id = ?`).pluck();
+  const readRev = db.prepare(`SELECT v FROM store_state WHERE k = 'rev'`).pluck();
+
+  const addCountersTx = (delta: Record<string, number>): void => {
+    for (const [k, v] of Object.entries(delta)) if (v) upsertCounter.run(k, v);
+  };
+
+  const writeAlerts = db.transaction((batch: { insert?: Alert[]; update?: Alert[]; counters?: Record<string, number> }) => {
+    const rev = nextRev.get() as number;
+    for (const a of batch.insert ?? []) {
+      insertAlert.run(alertRowParams(a, rev));
+      for (const t of a.attack) insertTechnique.run(a.id, t.technique);
+      a.events.forEach((e, i) => insertEvent.run(a.id, i, e['@timestamp'] ?? null, JSON.stringify(e)));
+    }
+    for (const a of batch.update ?? []) {
+      updateAlert.run({ id: a.id, ts: a['@timestamp'], first_seen: a.first_seen, last_seen: a.last_seen, count: a.count, held_back: a.held_back ?? 0, rev });
+    }
+    if (batch.counters) addCountersTx(batch.counters);
+  });
+
+  const setStatusTx = db.transaction((id: string, status: AlertStatus, note: string | undefined, actor: string | undefined) => {
+    const rev = nextRev.get() as number;
+    const r = updateStatus.run(status, note ?? null, rev, id);
+    if (r.changes === 0) return false;
+    insertHistory.run(id, new Date().toISOString(), status, note ?? null, actor ?? null);
+    return true;
+  });
+
+  function getAlert(id: string): StoredAlert | undefined {
+    const row = selectAlert.get(id) as AlertRow | undefined;
+    if (!row) return undefined;
+    const base = fromRow(row);
+    const events = (selectEvents.all(id) as string[]).map((s) => JSON.parse(s) as StowawayEvent);
+    const history = (selectHistory.all(id) as { time: string; status: AlertStatus; note: string | null; actor: string | null }[]).map((h) => {
+      const e: AlertHistoryEntry = { time: h.time, status: h.status };
+      if (h.note !== null) e.note = h.note;
+      if (h.actor !== null) e.actor = h.actor;
+      return e;
+    });
+    return { ...base, events, history };
+  }
+
+  function queryAlerts(q: AlertQuery = {}): { total: number; alerts: AlertListItem[] } {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (q.since) (where.push('last_seen >= ?'), args.push(q.since));
+    if (q.until) (where.push('ts <= ?'), args.push(q.until));
+    if (q.level?.length) (where.push(`level IN (${q.level.map(() => '?').join(',')})`), args.push(...q.level));
+    if (q.minLevel) (where.push('level_n >= ?'), args.push(LEVEL_N.get(q.minLevel) ?? 0));
+    if (q.rule) (where.push('(rule_id = ? OR rule_title = ?)'), args.push(q.rule, q.rule));
+    if (q.strategy) (where.push('strategy_id = ?'), args.push(q.strategy));
+    if (q.technique) {
+      const t = q.technique.toUpperCase();
+      // '|T1562|' finds the technique itself, '|T1562.' its sub-techniques.
+      where.push(`(instr(techniques, ?) > 0 OR instr(techniques, ?) > 0)`);
+      args.push(`|${t}|`, `|${t}.`);
+    }
+    if (q.container) {
+      where.push(`(container_id LIKE ? ESCAPE '\\' OR container_name = ? OR image LIKE ? ESCAPE '\\')`);
+      args.push(`${escapeLike(q.container)}%`, q.container, `%${escapeLike(q.container)}%`);
+    }
+    if (q.host) (where.push('host = ?'), args.push(q.host));
+    if (q.status?.length) (where.push(q.status.length === 1 ? 'status = ?' : `status IN (${q.status.map(() => '?').join(',')})`), args.push(...q.status));
+    if (q.text) {
+      const like = `%${escapeLike(q.text)}%`;
+      where.push(`(summary LIKE ? ESCAPE '\\' OR rule_title LIKE ? ESCAPE '\\' OR rule_id = ? OR note LIKE ? ESCAPE '\\')`);
+      args.push(like, like, q.text, like);
+    }
+    const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const total = (db.prepare(`SELECT count(*) FROM alerts ${w}`).pluck().get(...args) as number) ?? 0;
+    const limit = Math.max(1, Math.min(q.limit ?? 100, 1000));
+    const rows = db
+      .prepare(`SELECT doc, status, note, count, held_back, ts, first_seen, last_seen, rev FROM alerts ${w} ORDER BY ts DESC, rowid DESC LIMIT ? OFFSET ?`)
+      .all(...args, limit, Math.max(0, q.offset ?? 0)) as AlertRow[];
+    return { total, alerts: rows.map(fromRow) };
+  }
+
+  function sizeBytes(): number {
+    if (path === ':memory:') return (db.pragma('page_count', { simple: true }) as number) * (db.pragma('page_size', { simple: true }) as number);
+    let n = 0;
+    for (const suffix of ['', '-wal']) {
+      try {
+        n += statSync(path + suffix).size;
+      } catch {
+        /* the WAL may not exist yet */
+      }
+    }
+    return n;
+  }
+
+  function usedBytes(): number {
+    const pages = (db.pragma('page_count', { simple: true }) as number) - (db.pragma('freelist_count', { simple: true }) as number);
+    return pages * (db.pragma('page_size', { simple: true }) as number);
+  }
+
+  function applyRetention(p: RetentionPolicy): { deleted: number; bytes: number } {
+    let deleted = 0;
+    if (p.maxAgeDays !== undefined) {
+      const cut = new Date((p.now ?? new Date()).getTime() - p.maxAgeDays * 86_400_000).toISOString();
+      deleted += db.prepare(`DELETE FROM alerts WHERE last_seen < ?`).run(cut).changes;
+    }
+    if (p.maxBytes !== undefined) {
+      const delOldest = db.prepare(`DELETE FROM alerts WHERE id IN (SELECT id FROM alerts ORDER BY last_seen ASC LIMIT ?)`);
+      const countAll = db.prepare(`SELECT count(*) FROM alerts`).pluck();
+      // Oldest first: delete the share of rows the excess represents, then look again —
+      // partly filled pages free less than their share, so a few rounds converge without overshoot.
+      for (let round = 0; round < 50; round++) {
+        const used = usedBytes();
+        if (used <= p.maxBytes) break;
+        const rows = countAll.get() as number;
+        if (rows === 0) break;
+        const n = delOldest.run(Math.max(1, Math.ceil((rows * (used - p.maxBytes)) / used))).changes;
+        deleted += n;
+      }
+    }
+    if (deleted > 0) {
+      db.prepare(`UPDATE store_state SET v = v + 1 WHERE k = 'rev'`).run();
+      db.pragma('incremental_vacuum');
+      if (path !== ':memory:') db.pragma('wal_checkpoint(TRUNCATE)');
+      addCountersTx({ 'retention.deleted': deleted });
+    }
+    return { deleted, bytes: sizeBytes() };
+  }
+
+  return {
+    path,
+    db,
+    writeAlerts(batch) {
+      writeAlerts(batch);
+    },
+    getAlert,
+    statusOf(id) {
+      return selectStatus.get(id) as AlertStatus | undefined;
+    },
+    queryAlerts,
+    setStatus(id, status, note, actor) {
+      if (!STATUSES.includes(status)) throw new Error(`unknown status '${status}' (one of ${STATUSES.join(', ')})`);
+      return setStatusTx(id, status, note, actor) ? getAlert(id) : undefined;
+    },
+    addCounters(delta) {
+      db.transaction(addCountersTx)(delta);
+    },
+    counters(prefix = '') {
+      const rows = db.prepare(`SELECT name, value FROM counters WHERE name LIKE ? ESCAPE '\\' ORDER BY name`).all(`${escapeLike(prefix)}%`) as { name: string; value: number }[];
+      return Object.fromEntries(rows.map((r) => [r.name, r.value]));
+    },
+    revision() {
+      return readRev.get() as number;
+    },
+    facets() {
+      const rules = db.prepare(`SELECT rule_id AS id, rule_title AS title, count(*) AS n FROM alerts GROUP BY rule_id ORDER BY n DESC`).all() as { id: string; title: string; n: number }[];
+      const strategies = db
+        .prepare(`SELECT strategy_id AS id, strategy_title AS title, count(*) AS n FROM alerts WHERE strategy_id IS NOT NULL GROUP BY strategy_id ORDER BY n DESC`)
+        .all() as { id: string; title: string; n: number }[];
+      const statuses = Object.fromEntries((db.prepare(`SELECT status, count(*) AS n FROM alerts GROUP BY status`).all() as { status: string; n: number }[]).map((r) => [r.status, r.n]));
+      const levels = Object.fromEntries((db.prepare(`SELECT level, count(*) AS n FROM alerts GROUP BY level`).all() as { level: string; n: number }[]).map((r) => [r.level, r.n]));
+      const total = db.prepare(`SELECT count(*) FROM alerts`).pluck().get() as number;
+      return { rules, strategies, statuses, levels, total };
+    },
+    applyRetention,
+    deleteByIdPrefix(prefix) {
+      if (!prefix) throw new Error('refusing to delete every alert: empty prefix');
+      const n = db.prepare(`DELETE FROM alerts WHERE id LIKE ? ESCAPE '\\'`).run(`${escapeLike(prefix)}%`).changes;
+      if (n) db.prepare(`UPDATE store_state SET v = v + 1 WHERE k = 'rev'`).run();
+      return n;
+    },
+    putHealth(name, doc) {
+      db.prepare(`INSERT INTO health (name, doc, updated) VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET doc = excluded.doc, updated = excluded.updated`).run(
+        name,
+        JSON.stringify(doc),
+        new Date().toISOString(),
+      );
+    },
+    health() {
+      const rows = db.prepare(`SELECT name, doc, updated FROM health`).all() as { name: string; doc: string; updated: string }[];
+      return Object.fromEntries(rows.map((r) => [r.name, { updated: r.updated, doc: JSON.parse(r.doc) as unknown }]));
+    },
+    integrityCheck() {
+      return db.pragma('integrity_check', { simple: true }) as string;
+    },
+    sizeBytes,
+    close() {
+      db.close();
+    },
+  };
+}

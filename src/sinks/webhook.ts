@@ -1,0 +1,95 @@
+// HTTP webhook: one POST per alert, signed, retried with bounded exponential backoff.
+// Signature: `X-Stowaway-Signature: sha256=<hex HMAC-SHA256 of the exact body with the shared secret>`.
+import { createHmac } from 'node:crypto';
+import type { Alert } from '../model/alert.js';
+import { formatAlert } from './formats.js';
+import { emptyStats, type AlertFormat, type Output } from './types.js';
+
+export interface WebhookOptions {
+  url: string;
+  secret?: string;
+  format?: AlertFormat;
+  /** Retries after the first attempt; 5xx, 429 and network errors retry, other 4xx do not. */
+  maxRetries?: number;
+  backoffMs?: number;
+  maxBackoffMs?: number;
+  timeoutMs?: number;
+  /** Alerts waiting for delivery; beyond it new alerts are dropped and counted. */
+  maxQueue?: number;
+  headers?: Record<string, string>;
+}
+
+export const SIGNATURE_HEADER = 'x-stowaway-signature';
+
+export function sign(body: string, secret: string): string {
+  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export function createWebhookOutput(opts: WebhookOptions): Output {
+  const format = opts.format ?? 'alert';
+  const maxRetries = opts.maxRetries ?? 4;
+  const base = opts.backoffMs ?? 250;
+  const cap = opts.maxBackoffMs ?? 5_000;
+  const maxQueue = opts.maxQueue ?? 1_000;
+  const s = emptyStats();
+  const queue: string[] = [];
+  let running: Promise<void> | undefined;
+
+  async function deliver(body: string): Promise<void> {
+    const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'stowaway', ...(opts.headers ?? {}) };
+    if (opts.secret) headers[SIGNATURE_HEADER] = sign(body, opts.secret);
+    for (let attempt = 0; ; attempt++) {
+      let retryable = true;
+      let waitMs: number | undefined;
+      try {
+        const res = await fetch(opts.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000) });
+        await res.arrayBuffer().catch(() => undefined);
+        if (res.ok) {
+          s.sent++;
+          return;
+        }
+        retryable = res.status >= 500 || res.status === 429;
+        s.last_error = `HTTP ${res.status}`;
+        // A receiver that says when to come back is believed, within the backoff cap.
+        const after = Number(res.headers.get('retry-after'));
+        if (Number.isFinite(after) && after >= 0) waitMs = after * 1000;
+      } catch (e) {
+        s.last_error = (e as Error).message;
+      }
+      if (!retryable || attempt >= maxRetries) {
+        s.failed++;
+        return;
+      }
+      s.retries++;
+      await sleep(Math.min(cap, waitMs ?? base * 2 ** attempt));
+    }
+  }
+
+  async function drain(): Promise<void> {
+    while (queue.length > 0) {
+      const body = queue.shift()!;
+      s.queued = queue.length;
+      await deliver(body);
+    }
+    running = undefined;
+  }
+
+  return {
+    name: `webhook:${new URL(opts.url).host}`,
+    send(a: Alert) {
+      if (queue.length >= maxQueue) {
+        s.dropped++;
+        return;
+      }
+      queue.push(JSON.stringify(formatAlert(a, format)));
+      s.queued = queue.length;
+      running ??= drain();
+    },
+    async close() {
+      while (running) await running;
+    },
+    stats: () => ({ ...s }),
+  };
+}
