@@ -1,0 +1,128 @@
+// The far ends an emulation talks to, all on 127.0.0.1 and all torn down after
+// the scenario: an HTTPS upload target with a certificate minted by openssl at
+// run time, and an ncat listener that plays the operator of a reverse shell.
+import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface Upload {
+  method: string;
+  path: string;
+  bytes: number;
+}
+
+export interface HttpsTarget {
+  port: number;
+  url: string;
+  certFile: string;
+  uploads: Upload[];
+  close(): Promise<void>;
+}
+
+/** Mints a throwaway self-signed certificate for 127.0.0.1 in `dir`. */
+export function mintCertificate(dir: string): { cert: string; key: string } {
+  const cert = join(dir, 'upload-cert.pem');
+  const key = join(dir, 'upload-key.pem');
+  const res = spawnSync(
+    'openssl',
+    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'],
+    { encoding: 'utf8' },
+  );
+  if (res.error) throw new Error(`openssl not runnable: ${res.error.message}`);
+  if (res.status !== 0) throw new Error(`openssl could not mint a certificate: ${res.stderr.trim()}`);
+  return { cert, key };
+}
+
+/** Starts an HTTPS server that accepts any POST/PUT body and remembers its size. */
+export async function startHttpsTarget(dir: string): Promise<HttpsTarget> {
+  const { cert, key } = mintCertificate(dir);
+  const uploads: Upload[] = [];
+  // busybox wget's TLS client sends no signature_algorithms extension, which means
+  // SHA-1 handshake signatures; OpenSSL 3 refuses those above security level 0.
+  // This server only ever receives emulated exfiltration on 127.0.0.1.
+  const tls = { cert: readFileSync(cert), key: readFileSync(key), ciphers: 'DEFAULT:@SECLEVEL=0' };
+  const server = createHttpsServer(tls, (req, res) => {
+    let bytes = 0;
+    req.on('data', (c: Buffer) => (bytes += c.length));
+    req.on('end', () => {
+      uploads.push({ method: req.method ?? '', path: req.url ?? '', bytes });
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end('stored\n');
+    });
+    req.on('error', () => res.destroy());
+  });
+  server.on('clientError', (_err, socket) => socket.destroy());
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    port,
+    url: `https://127.0.0.1:${port}/upload`,
+    certFile: cert,
+    uploads,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Asks the kernel for a free TCP port on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+  const srv = createNetServer();
+  await new Promise<void>((resolve, reject) => {
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => resolve());
+  });
+  const port = (srv.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => srv.close(() => resolve()));
+  return port;
+}
+
+export interface Listener {
+  port: number;
+  /** True once a shell connected back. */
+  connected(): boolean;
+  close(): Promise<void>;
+}
+
+/**
+ * An ncat listener on 127.0.0.1: when the reverse shell connects it sends a
+ * harmless `id` and `exit`, so the remote shell ends on its own.
+ */
+export async function startListener(): Promise<Listener> {
+  const port = await freePort();
+  let log = '';
+  const child: ChildProcess = spawn('ncat', ['-v', '-l', '127.0.0.1', String(port), '-c', 'echo id; echo exit; sleep 1'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (b: Buffer) => (log += b.toString('utf8')));
+  child.stderr?.on('data', (b: Buffer) => (log += b.toString('utf8')));
+  const spawnError = await new Promise<Error | undefined>((resolve) => {
+    child.once('error', (e) => resolve(e));
+    child.once('spawn', () => resolve(undefined));
+  });
+  if (spawnError) throw new Error(`ncat not runnable: ${spawnError.message}`);
+  // Wait until ncat is actually listening so the reverse shell does not race it.
+  for (let i = 0; i < 50 && !/Listening on/.test(log); i++) await new Promise((r) => setTimeout(r, 50));
+  if (!/Listening on/.test(log)) {
+    child.kill('SIGKILL');
+    throw new Error(`ncat did not start listening on 127.0.0.1:${port}: ${log.trim()}`);
+  }
+  return {
+    port,
+    connected: () => /Connection from/.test(log),
+    close: async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        const gone = new Promise<void>((resolve) => child.once('close', () => resolve()));
+        child.kill('SIGKILL');
+        await gone;
+      }
+    },
+  };
+}

@@ -1,0 +1,140 @@
+// The live pipeline a validation run listens with — `watch`'s own wiring — and
+// the audit rules it needs for the duration. Nothing here normalizes or matches.
+import { stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { defaultRulesFile, parseRulesFile, readRulesFile } from '../../sources/auditd/rules.js';
+import { loadContent } from '../../alerts/runtime.js';
+import { runWatch } from '../../cli/watch.js';
+import { startLiveTicker } from '../../sources/live.js';
+import type { AuditRulesInstaller, PipelineFactory } from './runner.js';
+
+const run = promisify(execFile);
+
+async function exists(p: string): Promise<boolean> {
+  return stat(p).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** `loadContent` takes the content root; validate may hand us its strategies folder. */
+export async function contentRoot(content: string): Promise<string> {
+  if (await exists(join(content, 'strategies'))) return content;
+  return basename(content) === 'strategies' ? dirname(content) : content;
+}
+
+/**
+ * The pipeline `stowaway watch` runs: the shipped content as `loadContent` loads
+ * it (rules, placeholders, correlations, analytics; its engine and lateness)
+ * and the live sources as `runWatch` starts them. Findings go to the runner
+ * before the alert pipeline, so dedup and throttling never hide a detection
+ * from the judge.
+ */
+export const defaultPipeline: PipelineFactory = async ({ content, onFinding }) => {
+  const loaded = await loadContent({ contentDir: await contentRoot(content) });
+  const engine = loaded.engine();
+  const handle = await runWatch(
+    { docker: { statsIntervalMs: 0 }, audit: {} },
+    (r) => {
+      if ('event' in r) for (const f of engine.process(r.event)) onFinding(f);
+    },
+    () => {},
+  );
+  // As `watch` does: event time moves on as far as the sources are complete, so held-back correlations come out at once.
+  const stopTicker = startLiveTicker(() => {
+    for (const f of engine.tick(Date.now(), handle.watermark())) onFinding(f);
+  });
+  const started = new Set(handle.status.filter((s) => s.started).map((s) => s.name));
+  return {
+    sources: handle.status.map((s) => s.line),
+    ready: started.has('docker') && started.has('auditd'),
+    rulesLoaded: loaded.counts.rules + loaded.counts.correlations,
+    diagnostics: loaded.diagnostics,
+    async stop() {
+      stopTicker();
+      await handle.stop();
+      for (const f of engine.flush()) onFinding(f);
+    },
+  };
+};
+
+/** Rules of the shipped file that add something (`-a`, `-A`, `-w`); control lines (-D, -b, -e, -f) are never applied here. */
+export function addingRules(rules: string[][]): string[][] {
+  return rules.filter((args) => args[0] === '-a' || args[0] === '-A' || args[0] === '-w');
+}
+
+/** Prefix of the key under which a validation run loads its own copy of the rules. */
+export const RUN_AUDIT_KEY_PREFIX = 'stowaway-emulation-';
+
+export function runAuditKey(runId: string): string {
+  return `${RUN_AUDIT_KEY_PREFIX}${runId}`;
+}
+
+/** Keys of rule copies earlier runs left loaded (the caller holds the host lock, so none is live). */
+export function staleRunKeys(auditctlList: string): string[] {
+  const keys = new Set<string>();
+  for (const m of auditctlList.matchAll(/(?:key=|-k )(stowaway-emulation-[0-9a-f]+)/g)) keys.add(m[1]!);
+  return [...keys];
+}
+
+/** The same rule under another key (`-k K` or `-F key=K`; added when the rule has none). */
+export function withKey(args: string[], key: string): string[] {
+  const out = [...args];
+  const k = out.indexOf('-k');
+  if (k >= 0 && k + 1 < out.length) out[k + 1] = key;
+  else {
+    const f = out.findIndex((a, i) => out[i - 1] === '-F' && a.startsWith('key='));
+    if (f >= 0) out[f] = `key=${key}`;
+    else out.push('-k', key);
+  }
+  return out;
+}
+
+/**
+ * Loads stowaway's shipped audit rules (the file `stowaway audit-rules` prints)
+ * under a key of the run's own. Others may load or delete the shipped keys
+ * while a run is in progress (a `stowaway watch` stopping, an administrator's
+ * reload); the run's copy keeps auditing until the run deletes it by its key.
+ * Rules the kernel refuses (a watched path missing here) are listed, not fatal.
+ */
+export const defaultAuditRules: AuditRulesInstaller = async (runId) => {
+  const RUN_AUDIT_KEY = runAuditKey(runId);
+  const file = defaultRulesFile();
+  let text: string;
+  try {
+    text = readRulesFile(file);
+  } catch (e) {
+    throw new Error(`cannot read stowaway's audit rules ${file}: ${(e as Error).message}`);
+  }
+  // A run killed before its cleanup left its copy behind; that copy is ours to drop.
+  const listed = await run('auditctl', ['-l']).then((r) => r.stdout, () => '');
+  for (const k of staleRunKeys(listed)) await run('auditctl', ['-D', '-k', k]).catch(() => undefined);
+  let added = 0;
+  const refused: string[] = [];
+  for (const args of addingRules(parseRulesFile(text))) {
+    try {
+      await run('auditctl', withKey(args, RUN_AUDIT_KEY));
+      added++;
+    } catch (e) {
+      const msg = String((e as { stderr?: string }).stderr || (e as Error).message).trim();
+      refused.push(`${args.join(' ')}: ${msg.split('\n')[0]}`);
+    }
+  }
+  if (added === 0) throw new Error(`auditctl loaded none of ${file}: ${refused.slice(0, 3).join('; ')}`);
+  return {
+    installed: added,
+    detail: `key ${RUN_AUDIT_KEY}${refused.length ? `; ${refused.length} refused by this host: ${refused.slice(0, 2).join('; ')}` : ''}`,
+    async remove() {
+      try {
+        await run('auditctl', ['-D', '-k', RUN_AUDIT_KEY]);
+        const left = (await run('auditctl', ['-l', '-k', RUN_AUDIT_KEY])).stdout;
+        const n = left.split('\n').filter((l) => l.includes(RUN_AUDIT_KEY)).length;
+        return n === 0 ? { removed: true } : { removed: false, detail: `${n} rules with key ${RUN_AUDIT_KEY} still loaded` };
+      } catch (e) {
+        return { removed: false, detail: `auditctl -D -k ${RUN_AUDIT_KEY} failed: ${String((e as Error).message).split('\n')[0]}` };
+      }
+    },
+  };
+};

@@ -1,0 +1,116 @@
+// The result of a live validation run, and its table for people.
+import type { Diagnostic } from '../../model/diagnostic.js';
+import { formatDiagnostic } from '../../model/diagnostic.js';
+import type { StepResult } from './exec.js';
+
+export type Verdict = 'pass' | 'fail' | 'error';
+
+export interface RuleCheck {
+  rule: string;
+  met: boolean;
+  /** Wall-clock ms from the start of the step that caused it (latest step begun before arrival) to the detection arriving. */
+  latency_ms?: number;
+  container_id?: string;
+  image?: string;
+  process?: string;
+  /** Why the expectation was not met (or which detection came closest). */
+  reason?: string;
+}
+
+export interface ReceivedSummary {
+  rule: string;
+  title: string;
+  latency_ms: number;
+  container_id?: string;
+  image?: string;
+  process?: string;
+}
+
+export interface LiveRow {
+  strategy: string;
+  scenario: string;
+  kind: 'positive' | 'benign';
+  description: string;
+  /** Positive: rule ids that must alert. Benign: rule ids that must stay quiet ('*' for all). */
+  expected: string[];
+  /** Every detection attributed to this scenario. */
+  received: ReceivedSummary[];
+  checks: RuleCheck[];
+  verdict: Verdict;
+  /** Positive: time until every expected rule had alerted. */
+  latency_ms?: number;
+  reason?: string;
+  steps: StepResult[];
+  /** Containers Docker reported for this scenario (id, name, image). */
+  containers: { id: string; name: string; image: string }[];
+  /** Evidence the far ends saw the action (uploads received, shell connected). */
+  evidence: string[];
+  duration_ms: number;
+}
+
+export interface LiveReport {
+  /** Part of every name the run gave (containers, volumes, work dirs, audit key). */
+  run_id: string;
+  started: string;
+  finished: string;
+  rows: LiveRow[];
+  /** One line per live source: started, or not and why. */
+  sources: string[];
+  audit_rules: { installed: number; removed: boolean; detail?: string };
+  rules_loaded: number;
+  diagnostics: Diagnostic[];
+  latency: { count: number; p50_ms?: number; p99_ms?: number; max_ms?: number };
+  totals: { pass: number; fail: number; error: number };
+  /** True when every row passed and the run itself could start. */
+  ok: boolean;
+  /** Set when the run could not start at all (no Docker, no audit, not root). */
+  fatal?: string;
+}
+
+function pad(s: string, n: number): string {
+  return s.length > n ? s.slice(0, n - 1) + '…' : s + ' '.repeat(n - s.length);
+}
+
+function ms(v: number | undefined): string {
+  return v === undefined ? '-' : `${Math.round(v)}ms`;
+}
+
+/** Human table: one line per scenario, then failures explained, then latency figures. */
+export function formatLiveReport(report: LiveReport): string {
+  const lines: string[] = [];
+  if (report.fatal) lines.push(`live validation could not run: ${report.fatal}`);
+  for (const s of report.sources) lines.push(`source: ${s}`);
+  const ar = report.audit_rules;
+  const arState = ar.installed === 0 ? 'none installed by this run' : `${ar.installed} installed, ${ar.removed ? 'removed after the run' : 'NOT removed'}`;
+  lines.push(`audit rules: ${arState}${ar.detail ? ` (${ar.detail})` : ''}`);
+  lines.push(`rules loaded: ${report.rules_loaded}`);
+  if (report.rows.length > 0) {
+    lines.push('');
+    // Rule ids are UUIDs; their first 8 characters are unique enough to read a table by.
+    const short = (id: string): string => (/^[0-9a-f]{8}-/.test(id) ? id.slice(0, 8) : id);
+    lines.push(`${pad('STRATEGY', 10)} ${pad('SCENARIO', 28)} ${pad('KIND', 8)} ${pad('VERDICT', 7)} ${pad('LATENCY', 8)} EXPECTED → RECEIVED`);
+    for (const r of report.rows) {
+      const got = [...new Set(r.received.map((x) => short(x.rule)))];
+      const exp = r.kind === 'benign' ? `quiet(${r.expected.map(short).join(',') || 'strategy rules'})` : r.expected.map(short).join(',');
+      lines.push(`${pad(r.strategy, 10)} ${pad(r.scenario, 28)} ${pad(r.kind, 8)} ${pad(r.verdict.toUpperCase(), 7)} ${pad(ms(r.latency_ms), 8)} ${exp} → ${got.join(',') || '(none)'}`);
+    }
+  }
+  const bad = report.rows.filter((r) => r.verdict !== 'pass');
+  if (bad.length > 0) {
+    lines.push('');
+    for (const r of bad) {
+      lines.push(`${r.verdict.toUpperCase()} ${r.strategy}/${r.scenario}: ${r.reason ?? ''}`);
+      for (const c of r.checks.filter((c) => !c.met)) lines.push(`  - ${c.rule}: ${c.reason ?? 'no detection'}`);
+      for (const s of r.steps.filter((s) => !s.ok)) lines.push(`  - step failed (exit ${s.code ?? s.signal}${s.timed_out ? ', timed out' : ''}): ${s.command.split('\n')[0]}\n    ${s.output.split('\n').slice(-3).join('\n    ')}`);
+    }
+  }
+  if (report.diagnostics.length > 0) {
+    lines.push('');
+    for (const d of report.diagnostics) lines.push(formatDiagnostic(d));
+  }
+  lines.push('');
+  lines.push(
+    `${report.totals.pass} passed, ${report.totals.fail} failed, ${report.totals.error} errors; latency action→alert over ${report.latency.count} detections: p50 ${ms(report.latency.p50_ms)}, p99 ${ms(report.latency.p99_ms)}, max ${ms(report.latency.max_ms)}`,
+  );
+  return lines.join('\n');
+}

@@ -1,0 +1,444 @@
+// The live validation run: stowaway's own pipeline listens to the real Docker
+// engine and Linux audit while each scenario performs its steps for real; we
+// wait for the expected detections (or for silence), time them, and clean up.
+import { mkdir, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Docker from 'dockerode';
+import type { Finding } from '../../model/alert.js';
+import type { Diagnostic } from '../../model/diagnostic.js';
+import type { EmulationScenario, EmulationStep } from './format.js';
+import { runStep, type StepResult } from './exec.js';
+import { startHttpsTarget, startListener, type HttpsTarget, type Listener } from './fixtures.js';
+import { sweepLabeled, EMULATION_LABEL, EMULATION_PREFIX, SCENARIO_LABEL } from './cleanup.js';
+import { startWitness, type Witness } from './witness.js';
+import { belongsTo, mismatch, percentile, toReceived, type Received } from './match.js';
+import { loadEmulations, type LoadedEmulation } from './load.js';
+import { acquireHostLock, type HostLock } from './lock.js';
+import type { LiveReport, LiveRow, RuleCheck } from './report.js';
+
+/** What the runner needs from stowaway's live pipeline (sources → engine). */
+export interface LivePipeline {
+  /** One line per source: started, or not and why. */
+  sources: string[];
+  /** True when the Docker and audit sources both started. */
+  ready: boolean;
+  rulesLoaded: number;
+  diagnostics: Diagnostic[];
+  stop(): Promise<void>;
+}
+
+export interface PipelineOptions {
+  content: string;
+  onFinding(f: Finding): void;
+}
+
+export type PipelineFactory = (opts: PipelineOptions) => Promise<LivePipeline>;
+
+/** Installs stowaway's audit rules for the run; returns how to take them out again. */
+export type AuditRulesInstaller = (runId: string) => Promise<{ installed: number; detail?: string; remove(): Promise<{ removed: boolean; detail?: string }> }>;
+
+export interface LiveOptions {
+  /** Content root (`content`) or strategies folder (`content/strategies`). */
+  content?: string;
+  /** Only strategies whose folder name contains one of these (or whose id equals one). */
+  strategies?: string[];
+  /** Only scenarios with these ids. */
+  scenarios?: string[];
+  /** Upper bound in seconds for every wait (positive) and quiet period (benign); scenario values below it are kept. */
+  maxWaitS?: number;
+  /** Multiplies every step timeout (slow CI machines). */
+  stepTimeoutScale?: number;
+  /** Progress lines (one per scenario) go here; default: nowhere. */
+  log?: (line: string) => void;
+  /** Seconds to let sources settle after they start, before the first scenario. */
+  settleS?: number;
+  pipeline?: PipelineFactory;
+  auditRules?: AuditRulesInstaller;
+  /** Seconds to wait for another live validation on this host to finish (default 900). */
+  lockWaitS?: number;
+  /** Docker client; default the local socket. */
+  docker?: Docker;
+}
+
+const HERE = fileURLToPath(new URL('.', import.meta.url));
+/** Repository root: src/emulate/live → ../../.. (same from dist/emulate/live). */
+export const REPO_ROOT = resolve(HERE, '..', '..', '..');
+export const SCRIPTS_DIR = join(REPO_ROOT, 'scripts', 'emulation');
+export const EMULATION_IMAGE = 'stowaway/busybox:test';
+
+const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+function onPath(cmd: string): boolean {
+  return (process.env.PATH ?? '').split(':').some((d) => d && existsSync(join(d, cmd)));
+}
+
+/** The reasons this host cannot run live validation; empty when it can. */
+export async function preflight(docker: Docker, needs: { tools?: string[] } = {}): Promise<string[]> {
+  const problems: string[] = [];
+  if (typeof process.getuid === 'function' && process.getuid() !== 0)
+    problems.push('live validation needs root: it loads audit rules with auditctl and reads /var/log/audit/audit.log');
+  if (!onPath('auditctl')) problems.push('auditctl not found (install auditd; bash scripts/test-env.sh does)');
+  else {
+    // Rules load fine into a kernel whose audit daemon is not running, and then nothing is logged.
+    const st = spawnSync('auditctl', ['-s'], { encoding: 'utf8' });
+    const out = st.stdout ?? '';
+    if (st.status !== 0) problems.push(`auditctl -s failed: ${(st.stderr ?? '').trim() || `exit ${st.status}`}`);
+    else if (!/^enabled [12]/m.test(out)) problems.push('kernel audit is disabled (auditctl -e 1)');
+    else if (!/^pid [1-9]/m.test(out)) problems.push('auditd is not running (bash scripts/test-env.sh starts it)');
+  }
+  for (const t of needs.tools ?? []) if (!onPath(t)) problems.push(`${t} not found; the selected scenarios call it (bash scripts/test-env.sh installs it)`);
+  try {
+    await docker.ping();
+  } catch (e) {
+    problems.push(`Docker engine not reachable (${e instanceof Error ? e.message : String(e)}); start dockerd (bash scripts/test-env.sh)`);
+    return problems;
+  }
+  try {
+    await docker.getImage(EMULATION_IMAGE).inspect();
+  } catch {
+    problems.push(`image ${EMULATION_IMAGE} missing; bash scripts/test-env.sh imports it`);
+  }
+  return problems;
+}
+
+/** Host tools a set of scenarios calls, by the fixtures they need and the commands they run. */
+export function toolsFor(scenarios: EmulationScenario[]): string[] {
+  const tools = new Set<string>(['docker', 'bash']);
+  for (const s of scenarios) {
+    if (s.needs.includes('listener')) tools.add('ncat');
+    if (s.needs.includes('https')) tools.add('openssl');
+    const text = [...s.setup, ...s.steps].map((x) => x.run).join('\n');
+    for (const t of ['qemu-system-x86_64', 'curl', 'timeout']) if (text.includes(t)) tools.add(t);
+  }
+  return [...tools].sort();
+}
+
+interface ScenarioContext {
+  strategy: LoadedEmulation;
+  scenario: EmulationScenario;
+  mark: string;
+  work: string;
+  env: Record<string, string>;
+  https?: HttpsTarget;
+  listener?: Listener;
+}
+
+function scaled(step: EmulationStep, scale: number): EmulationStep {
+  return { ...step, timeout_s: Math.max(1, Math.round(step.timeout_s * scale)) };
+}
+
+async function runSteps(steps: EmulationStep[], ctx: ScenarioContext, scale: number): Promise<StepResult[]> {
+  const out: StepResult[] = [];
+  for (const s of steps) {
+    const r = await runStep(scaled(s, scale), ctx.env, ctx.work);
+    out.push(r);
+    if (!r.ok) break;
+  }
+  return out;
+}
+
+async function openFixtures(ctx: ScenarioContext): Promise<void> {
+  if (ctx.scenario.needs.includes('https')) {
+    ctx.https = await startHttpsTarget(ctx.work);
+    Object.assign(ctx.env, { HTTPS_URL: ctx.https.url, HTTPS_PORT: String(ctx.https.port), HTTPS_CERT: ctx.https.certFile });
+  }
+  if (ctx.scenario.needs.includes('listener')) {
+    ctx.listener = await startListener();
+    ctx.env.LISTEN_PORT = String(ctx.listener.port);
+  }
+}
+
+async function closeFixtures(ctx: ScenarioContext): Promise<string[]> {
+  const evidence: string[] = [];
+  if (ctx.https) {
+    const ups = ctx.https.uploads;
+    evidence.push(`https target received ${ups.length} upload(s)${ups.length ? ` (${ups.map((u) => `${u.method} ${u.bytes}B`).join(', ')})` : ''}`);
+    await ctx.https.close();
+  }
+  if (ctx.listener) {
+    evidence.push(`listener ${ctx.listener.connected() ? 'got a reverse-shell connection' : 'saw no connection'}`);
+    await ctx.listener.close();
+  }
+  return evidence;
+}
+
+function quietSet(ctx: ScenarioContext): string[] {
+  return ctx.scenario.quiet.length > 0 ? ctx.scenario.quiet : ctx.strategy.rules;
+}
+
+/**
+ * Action→alert time: from the start of the step that was running when the
+ * detected event happened (its own timestamp, same host clock) to the arrival
+ * of the detection. A detection whose event time cannot be read is timed from
+ * the latest step started before it arrived.
+ */
+export function latencyFrom(stepStarts: number[], r: Pick<Received, 'time' | 'received_ms'>): number {
+  const evMs = Date.parse(r.time);
+  const anchor = Number.isFinite(evMs) && evMs <= r.received_ms ? evMs : r.received_ms;
+  let from: number | undefined;
+  // A step's start is stamped before bash has exec'd anything, but event clocks
+  // (kernel, dockerd) may round: allow 50 ms either way.
+  for (const t of stepStarts) if (t <= anchor + 50 && (from === undefined || t > from)) from = t;
+  if (from === undefined) from = Math.min(...stepStarts);
+  return Math.max(0, r.received_ms - from);
+}
+
+/** Evaluates a scenario against everything received so far. */
+function judge(ctx: ScenarioContext, received: Received[], witness: Witness, stepStarts: number[]): { checks: RuleCheck[]; mine: Received[] } {
+  const containers = witness.containersOf(ctx.mark);
+  const since = stepStarts.length ? Math.min(...stepStarts) : 0;
+  const mine = received.filter((r) => r.received_ms >= since && belongsTo(r, ctx.mark, containers));
+  if (ctx.scenario.kind === 'benign') {
+    const quiet = quietSet(ctx);
+    const loud = mine.filter((r) => quiet.includes('*') || quiet.includes(r.rule));
+    const checks: RuleCheck[] = [...new Set(loud.map((r) => r.rule))].map((rule) => ({ rule, met: false, reason: `false alarm: ${loud.find((r) => r.rule === rule)!.title}` }));
+    return { checks, mine };
+  }
+  const checks = ctx.scenario.expect.map((exp): RuleCheck => {
+    const cands = mine.filter((r) => r.rule === exp.rule);
+    const good = cands.find((r) => mismatch(r, exp, containers) === undefined);
+    if (good) {
+      return {
+        rule: exp.rule,
+        met: true,
+        latency_ms: latencyFrom(stepStarts, good),
+        ...(good.container?.id ? { container_id: good.container.id } : {}),
+        ...(good.container?.image ? { image: good.container.image } : {}),
+        ...(good.process ? { process: good.process.command_line ?? good.process.executable ?? '' } : {}),
+      };
+    }
+    const why = cands.length > 0 ? mismatch(cands[0]!, exp, containers) : 'no detection within the wait';
+    return { rule: exp.rule, met: false, ...(why ? { reason: why } : {}) };
+  });
+  return { checks, mine };
+}
+
+async function runScenario(
+  strategy: LoadedEmulation,
+  scenario: EmulationScenario,
+  runId: string,
+  received: Received[],
+  witness: Witness,
+  docker: Docker,
+  opts: LiveOptions,
+): Promise<LiveRow> {
+  const t0 = Date.now();
+  const scale = opts.stepTimeoutScale ?? 1;
+  const mark = `${EMULATION_PREFIX}${scenario.id}-${runId}`;
+  const work = join('/tmp', mark);
+  await mkdir(work, { recursive: true });
+  const labels = `--label ${EMULATION_LABEL}=1 --label ${SCENARIO_LABEL}=${mark}`;
+  const ctx: ScenarioContext = {
+    strategy,
+    scenario,
+    mark,
+    work,
+    env: { MARK: mark, WORK: work, RUN_ID: runId, IMAGE: EMULATION_IMAGE, LABELS: labels, SCRIPTS: SCRIPTS_DIR, SCENARIO: scenario.id },
+  };
+  const row: LiveRow = {
+    strategy: strategy.strategy,
+    scenario: scenario.id,
+    kind: scenario.kind,
+    description: scenario.description,
+    expected: scenario.kind === 'positive' ? scenario.expect.map((e) => e.rule) : scenario.quiet,
+    received: [],
+    checks: [],
+    verdict: 'error',
+    steps: [],
+    containers: [],
+    evidence: [],
+    duration_ms: 0,
+  };
+  const stepStarts: number[] = [];
+  try {
+    await openFixtures(ctx);
+    const setup = await runSteps(scenario.setup, ctx, scale);
+    row.steps.push(...setup);
+    stepStarts.push(...setup.map((s) => s.started_ms));
+    if (setup.some((s) => !s.ok)) {
+      row.reason = 'setup failed';
+    } else {
+      let failed = false;
+      for (const step of scenario.steps) {
+        const r = await runStep(scaled(step, scale), ctx.env, work);
+        stepStarts.push(r.started_ms);
+        row.steps.push(r);
+        if (!r.ok) {
+          failed = true;
+          break;
+        }
+      }
+      const waitS = Math.min(scenario.wait_s, opts.maxWaitS ?? Infinity);
+      const deadline = Date.now() + waitS * 1000;
+      if (scenario.kind === 'positive') {
+        // Stop waiting as soon as every expectation is met: latency, not the wait, is the figure.
+        while (Date.now() < deadline && !judge(ctx, received, witness, stepStarts).checks.every((c) => c.met)) await sleep(100);
+      } else {
+        await sleep(Math.max(0, deadline - Date.now()));
+      }
+      const { checks, mine } = judge(ctx, received, witness, stepStarts);
+      row.checks = checks;
+      row.received = mine.map((r) => ({
+        rule: r.rule,
+        title: r.title,
+        latency_ms: latencyFrom(stepStarts, r),
+        ...(r.container?.id ? { container_id: r.container.id } : {}),
+        ...(r.container?.image ? { image: r.container.image } : {}),
+        ...(r.process ? { process: r.process.command_line ?? r.process.executable ?? '' } : {}),
+      }));
+      if (failed) {
+        row.verdict = 'error';
+        row.reason = 'a step failed (see below)';
+      } else if (scenario.kind === 'positive') {
+        const missing = checks.filter((c) => !c.met);
+        row.verdict = missing.length === 0 ? 'pass' : 'fail';
+        if (missing.length) row.reason = `${missing.length} of ${checks.length} expected detections missing or wrong`;
+        else row.latency_ms = Math.max(...checks.map((c) => c.latency_ms ?? 0));
+      } else {
+        row.verdict = checks.length === 0 ? 'pass' : 'fail';
+        if (checks.length) row.reason = `${checks.length} rule(s) alerted on benign activity`;
+      }
+    }
+  } catch (e) {
+    row.verdict = 'error';
+    row.reason = e instanceof Error ? e.message : String(e);
+  } finally {
+    row.containers = witness.containersOf(mark);
+    const cleanup = await runSteps(scenario.cleanup, ctx, scale).catch(() => []);
+    // Cleanup failures are reported but never stop the sweep below.
+    for (const c of cleanup) if (!c.ok) row.steps.push(c);
+    const sweep = await sweepLabeled(docker, mark);
+    if (sweep.errors.length) row.evidence.push(`cleanup problems: ${sweep.errors.join('; ')}`);
+    row.evidence.unshift(...(await closeFixtures(ctx).catch((e: unknown) => [`fixture close failed: ${String(e)}`])));
+    await rm(work, { recursive: true, force: true });
+    row.duration_ms = Date.now() - t0;
+  }
+  return row;
+}
+
+/** Runs every selected scenario against the live pipeline and reports verdicts and latencies. */
+export async function runLive(opts: LiveOptions): Promise<LiveReport> {
+  const started = new Date().toISOString();
+  const runId = randomBytes(3).toString('hex');
+  const docker = opts.docker ?? new Docker();
+  const log = opts.log ?? ((): void => {});
+  const report: LiveReport = {
+    run_id: runId,
+    started,
+    finished: started,
+    rows: [],
+    sources: [],
+    audit_rules: { installed: 0, removed: false },
+    rules_loaded: 0,
+    diagnostics: [],
+    latency: { count: 0 },
+    totals: { pass: 0, fail: 0, error: 0 },
+    ok: false,
+  };
+  const finish = (fatal?: string): LiveReport => {
+    if (fatal) report.fatal = fatal;
+    report.finished = new Date().toISOString();
+    const lat = report.rows.flatMap((r) => r.checks.filter((c) => c.met && c.latency_ms !== undefined).map((c) => c.latency_ms!));
+    report.latency = { count: lat.length, ...(lat.length ? { p50_ms: percentile(lat, 50)!, p99_ms: percentile(lat, 99)!, max_ms: Math.max(...lat) } : {}) };
+    for (const r of report.rows) report.totals[r.verdict]++;
+    report.ok = !report.fatal && report.rows.length > 0 && report.rows.every((r) => r.verdict === 'pass');
+    return report;
+  };
+
+  const content = opts.content ?? join(REPO_ROOT, 'content');
+  const { emulations, diagnostics } = await loadEmulations(content, opts.strategies ?? []);
+  report.diagnostics.push(...diagnostics);
+  const plan = emulations
+    .map((e) => ({ e, scenarios: e.scenarios.filter((s) => !opts.scenarios?.length || opts.scenarios.includes(s.id)) }))
+    .filter((p) => p.scenarios.length > 0);
+  if (plan.length === 0) return finish('no emulation scenarios selected (check --content and the strategy/scenario filters)');
+
+  const problems = await preflight(docker, { tools: toolsFor(plan.flatMap((p) => p.scenarios)) });
+  if (problems.length) return finish(problems.join('; '));
+  if (!opts.pipeline) return finish('no live pipeline available (stowaway live sources or engine missing from this build)');
+  if (!opts.auditRules) return finish('no audit-rules installer available (stowaway audit-rules missing from this build)');
+
+  let lock: HostLock;
+  try {
+    lock = await acquireHostLock({ ...(opts.lockWaitS !== undefined ? { waitS: opts.lockWaitS } : {}), onWait: (pid) => log(`waiting for another live validation (pid ${pid}) to finish ...`) });
+  } catch (e) {
+    return finish(e instanceof Error ? e.message : String(e));
+  }
+  // Holding the lock, anything labeled is a leftover of an interrupted run and
+  // would otherwise be mistaken for this run's activity.
+  await sweepLabeled(docker);
+
+  // Ctrl-C finishes the running scenario's cleanup, skips the rest, and still
+  // removes the audit rules; a second signal is left to Node's default.
+  let interrupted: string | undefined;
+  const onSignal = (sig: NodeJS.Signals): void => {
+    interrupted = sig;
+    log(`${sig}: stopping after the current scenario's cleanup`);
+    for (const s of SIGNALS) process.off(s, onSignal);
+  };
+  for (const sig of SIGNALS) process.once(sig, onSignal);
+  const received: Received[] = [];
+  let audit: Awaited<ReturnType<AuditRulesInstaller>> | undefined;
+  let pipeline: LivePipeline | undefined;
+  let witness: Witness | undefined;
+  try {
+    try {
+      audit = await opts.auditRules(runId);
+    } catch (e) {
+      return finish(`cannot install stowaway's audit rules: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    report.audit_rules = { installed: audit.installed, removed: false, ...(audit.detail ? { detail: audit.detail } : {}) };
+    pipeline = await opts.pipeline({ content, onFinding: (f) => received.push(toReceived(f, Date.now())) });
+    report.sources = pipeline.sources;
+    report.rules_loaded = pipeline.rulesLoaded;
+    report.diagnostics.push(...pipeline.diagnostics);
+    if (!pipeline.ready) return finish('the Docker and Linux audit sources did not both start (see source lines)');
+    witness = await startWitness(docker);
+    await sleep((opts.settleS ?? 1) * 1000);
+    for (const { e, scenarios } of plan) {
+      for (const s of scenarios) {
+        if (interrupted) break;
+        log(`running ${e.strategy}/${s.id} (${s.kind}) ...`);
+        const row = await runScenario(e, s, runId, received, witness, docker, opts);
+        log(`  ${row.verdict}${row.latency_ms !== undefined ? ` in ${row.latency_ms}ms` : ''}${row.reason ? `: ${row.reason}` : ''}`);
+        report.rows.push(row);
+      }
+    }
+    // A false alarm that arrives after its quiet period is still a false alarm.
+    await sleep(1000);
+    for (const row of report.rows.filter((r) => r.kind === 'benign' && r.verdict === 'pass')) {
+      const mark = `${EMULATION_PREFIX}${row.scenario}-${runId}`;
+      const emu = plan.find((p) => p.e.strategy === row.strategy)!.e;
+      const quiet = row.expected.length ? row.expected : emu.rules;
+      const late = received.filter((r) => belongsTo(r, mark, row.containers) && (quiet.includes('*') || quiet.includes(r.rule)));
+      if (late.length) {
+        row.verdict = 'fail';
+        row.reason = `late false alarm: ${[...new Set(late.map((r) => r.rule))].join(', ')}`;
+        row.checks = late.map((r) => ({ rule: r.rule, met: false, reason: `false alarm after the quiet period: ${r.title}` }));
+      }
+    }
+  } finally {
+    for (const sig of SIGNALS) process.off(sig, onSignal);
+    witness?.stop();
+    if (pipeline) await pipeline.stop().catch(() => {});
+    if (audit) {
+      const r = await audit.remove().catch((e: unknown) => ({ removed: false, detail: String(e) }));
+      report.audit_rules.removed = r.removed;
+      if (r.detail) report.audit_rules.detail = [report.audit_rules.detail, r.detail].filter(Boolean).join('; ');
+    }
+    await sweepLabeled(docker);
+    await lock.release();
+  }
+  if (interrupted) {
+    const done = report.rows.length;
+    const total = plan.reduce((n, p) => n + p.scenarios.length, 0);
+    return finish(`interrupted by ${interrupted} after ${done} of ${total} scenarios (cleaned up)`);
+  }
+  return finish();
+}
