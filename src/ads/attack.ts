@@ -1,0 +1,140 @@
+// ATT&CK Enterprise catalog from the STIX bundle MITRE publishes (enterprise-attack.json).
+// Read at run time from a path the user controls; never shipped with stowaway.
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface Technique {
+  id: string; // T1611, T1562.001
+  name: string;
+  tactics: string[]; // kill chain phase names: privilege-escalation ...
+  platforms: string[];
+  revoked: boolean;
+  deprecated: boolean;
+  /** Sub-technique ids of a parent technique. */
+  subtechniques: string[];
+  url?: string;
+}
+
+export interface AttackCatalog {
+  /** ATT&CK version of the bundle (e.g. "17.1"), when it says. */
+  version?: string;
+  techniques: Map<string, Technique>;
+  tactics: Set<string>;
+  platforms: Set<string>;
+  file: string;
+}
+
+/** Default location: ../shared/attack/enterprise-attack.json beside the repository. */
+export function defaultAttackPath(): string {
+  const here = dirname(fileURLToPath(import.meta.url)); // src/ads or dist/ads
+  return resolve(here, '..', '..', '..', 'shared', 'attack', 'enterprise-attack.json');
+}
+
+interface StixObject {
+  type?: string;
+  name?: string;
+  revoked?: boolean;
+  x_mitre_deprecated?: boolean;
+  x_mitre_platforms?: string[];
+  x_mitre_shortname?: string;
+  x_mitre_version?: string;
+  x_mitre_attack_spec_version?: string;
+  kill_chain_phases?: { kill_chain_name?: string; phase_name?: string }[];
+  external_references?: { source_name?: string; external_id?: string; url?: string }[];
+}
+
+export function parseAttackBundle(json: unknown, file: string): AttackCatalog {
+  const objects = ((json as { objects?: StixObject[] })?.objects ?? []) as StixObject[];
+  const techniques = new Map<string, Technique>();
+  const tactics = new Set<string>();
+  const platforms = new Set<string>();
+  let version: string | undefined;
+  for (const o of objects) {
+    if (o.type === 'x-mitre-tactic' && o.x_mitre_shortname) tactics.add(o.x_mitre_shortname);
+    if (o.type === 'x-mitre-collection' && o.x_mitre_version) version = o.x_mitre_version;
+    if (o.type !== 'attack-pattern') continue;
+    const ref = o.external_references?.find((r) => r.source_name === 'mitre-attack' && r.external_id);
+    if (!ref?.external_id) continue;
+    const t: Technique = {
+      id: ref.external_id,
+      name: o.name ?? '',
+      tactics: (o.kill_chain_phases ?? []).filter((k) => k.kill_chain_name === 'mitre-attack' && k.phase_name).map((k) => k.phase_name!),
+      platforms: o.x_mitre_platforms ?? [],
+      revoked: o.revoked === true,
+      deprecated: o.x_mitre_deprecated === true,
+      subtechniques: [],
+      ...(ref.url ? { url: ref.url } : {}),
+    };
+    for (const p of t.platforms) platforms.add(p);
+    // A revoked copy must not shadow the live one with the same id.
+    const prev = techniques.get(t.id);
+    if (!prev || (prev.revoked && !t.revoked)) techniques.set(t.id, t);
+  }
+  for (const t of techniques.values()) {
+    const dot = t.id.indexOf('.');
+    if (dot > 0 && !t.revoked && !t.deprecated) techniques.get(t.id.slice(0, dot))?.subtechniques.push(t.id);
+  }
+  return { ...(version ? { version } : {}), techniques, tactics, platforms, file };
+}
+
+/** Loads the bundle; undefined (not an exception) when the file is absent or unreadable. */
+export async function loadAttack(path = defaultAttackPath()): Promise<{ catalog?: AttackCatalog; error?: string }> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    return { error: `ATT&CK data not found at ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` };
+  }
+  try {
+    return { catalog: parseAttackBundle(JSON.parse(text), path) };
+  } catch (e) {
+    return { error: `ATT&CK data at ${path} is not a STIX bundle: ${(e as Error).message}` };
+  }
+}
+
+/**
+ * ATT&CK v19 renumbered some defense-evasion techniques. A document mapped against v19 must not
+ * see its ids reported unknown by v18 data, and a v18 id that moved should point to its successor.
+ * v18 id → v19 id and name.
+ */
+export const V19_MOVES: ReadonlyMap<string, { id: string; name: string }> = new Map([
+  ['T1562', { id: 'T1685', name: 'Disable or Modify Tools' }],
+  ['T1562.001', { id: 'T1685', name: 'Disable or Modify Tools' }],
+  ['T1562.006', { id: 'T1685', name: 'Disable or Modify Tools' }],
+  ['T1562.002', { id: 'T1685.001', name: 'Disable or Modify Windows Event Log' }],
+  ['T1562.008', { id: 'T1685.002', name: 'Disable or Modify Cloud Log' }],
+  ['T1070.001', { id: 'T1685.005', name: 'Clear Windows Event Logs' }],
+  ['T1070.002', { id: 'T1685.006', name: 'Clear Linux or Mac System Logs' }],
+  ['T1562.004', { id: 'T1686', name: 'Disable or Modify System Firewall' }],
+  ['T1562.007', { id: 'T1686.001', name: 'Cloud Firewall' }],
+  ['T1562.010', { id: 'T1689', name: 'Downgrade Attack' }],
+  ['T1656', { id: 'T1684.001', name: 'Impersonation' }],
+  ['T1547.011', { id: 'T1647', name: 'Plist File Modification' }],
+]);
+
+/** v19 id → the v18 ids it replaced, so a v19 mapping can be checked against v18 data. */
+export function v18Predecessors(id: string): string[] {
+  return [...V19_MOVES].filter(([, to]) => to.id === id).map(([from]) => from);
+}
+
+/** "Defense Evasion", "defense_evasion" → "defense-evasion". */
+export function normalizeTactic(s: string): string {
+  return s.trim().toLowerCase().replace(/[\s_]+/g, '-');
+}
+
+export const TECHNIQUE_ID = /^T\d{4}(\.\d{3})?$/;
+
+/** attack.t1562.001 → T1562.001; attack.defense-evasion → tactic. */
+export function splitAttackTags(tags: readonly string[]): { techniques: string[]; tactics: string[] } {
+  const techniques: string[] = [];
+  const tactics: string[] = [];
+  for (const tag of tags) {
+    const m = /^attack\.(.+)$/i.exec(tag.trim());
+    if (!m) continue;
+    const v = m[1]!;
+    if (/^t\d{4}(\.\d{3})?$/i.test(v)) techniques.push(v.toUpperCase());
+    else if (!/^(g|s|c|ds|m|ta)\d{4}$/i.test(v)) tactics.push(normalizeTactic(v.replace(/_/g, '-')));
+  }
+  return { techniques, tactics };
+}
