@@ -1,7 +1,7 @@
 // ADS lint: a strategy is complete (every Palantir section with substance, a response checklist),
 // its ATT&CK mapping is true (ids exist, are current, tactics and platforms agree), and it is wired
 // (its rules exist and carry its tags, its analytics exist, it has positive and benign scenarios).
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { LEVELS } from '../model/alert.js';
 import type { Diagnostic } from '../model/diagnostic.js';
@@ -10,6 +10,7 @@ import { isPlaceholderText, SECTION_NAMES } from './markdown.js';
 import { readRuleDocs, type RuleDoc } from './rules.js';
 import { parseStrategy, type Strategy } from './strategy.js';
 import { loadScenarios, type Scenario } from '../emulate/scenario.js';
+import { readText } from '../model/files.js';
 
 export interface LintOptions {
   /** ATT&CK catalog; without it ids are not checked (one warning says so). */
@@ -78,13 +79,8 @@ export async function lintPaths(paths: readonly string[], opts: LintOptions = {}
   const strategies: Strategy[] = [];
   const ruleDirs = new Set<string>();
   for (const file of files) {
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (e) {
-      diagnostics.push({ severity: 'error', code: 'file-unreadable', message: (e as Error).message, file });
-      continue;
-    }
+    const text = await readText(file, diagnostics);
+    if (text === undefined) continue;
     const r = parseStrategy(text, file);
     diagnostics.push(...r.diagnostics);
     strategies.push(r.strategy);

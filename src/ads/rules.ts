@@ -1,9 +1,10 @@
 // The rule metadata ADS work needs (id, tags, level ...), read straight from the YAML files so
 // lint can judge rules the Sigma compiler would refuse, and report them by file and line.
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { Diagnostic } from '../model/diagnostic.js';
+import { readText } from '../model/files.js';
 
 export interface RuleDoc {
   id?: string;
@@ -51,13 +52,8 @@ export async function readRuleDocs(paths: readonly string[], kind: 'rules' | 'an
   const rules: RuleDoc[] = [];
   const diagnostics: Diagnostic[] = [];
   for (const file of files) {
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (e) {
-      diagnostics.push({ severity: 'error', code: 'file-unreadable', message: (e as Error).message, file });
-      continue;
-    }
+    const text = await readText(file, diagnostics);
+    if (text === undefined) continue;
     const lineOf = (offset: number): number => text.slice(0, offset).split('\n').length;
     for (const d of parseAllDocuments(text)) {
       if (!('errors' in d)) continue;

@@ -188,3 +188,10 @@ export function checkpointAll(detectors: Iterable<unknown>): void {
 }
 
 export const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** Marks an entity as having an open interval `bucket`, so closing that interval visits it. */
+export function markPending(pending: Map<number, Set<string>>, bucket: number, key: string): void {
+  let set = pending.get(bucket);
+  if (!set) pending.set(bucket, (set = new Set()));
+  set.add(key);
+}

@@ -2,7 +2,7 @@
 // the median/MAD of the entity's previous intervals, then joins that window.
 import type { Finding } from '../model/alert.js';
 import type { StowawayEvent } from '../model/event.js';
-import { AnalyticBase, iso, type AnalyticView } from './base.js';
+import { AnalyticBase, iso, type AnalyticView, markPending } from './base.js';
 import { fieldValues, joinKey, keyObject, logsourceMatches, numberAt, whereMatches } from './match.js';
 import { judge, type Judgement } from './robust.js';
 import type { AnalyticsStore } from './store.js';
@@ -170,9 +170,7 @@ export class BaselineAnalytic extends AnalyticBase {
     }
     s.open[bucket] = addToAcc(s.open[bucket], value, distinctKey, t, ev);
     this.series.touch(key, s);
-    let set = this.pending.get(bucket);
-    if (!set) this.pending.set(bucket, (set = new Set()));
-    set.add(key);
+    markPending(this.pending, bucket, key);
   }
 
   private signalValue(ev: StowawayEvent, t: number): number | undefined {
@@ -287,10 +285,7 @@ export class BaselineAnalytic extends AnalyticBase {
     const diags = super.restore();
     for (const [key, s] of this.series.entries()) {
       for (const b of Object.keys(s.open)) {
-        const n = Number(b);
-        let set = this.pending.get(n);
-        if (!set) this.pending.set(n, (set = new Set()));
-        set.add(key);
+        markPending(this.pending, Number(b), key);
       }
     }
     return diags;

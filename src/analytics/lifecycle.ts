@@ -3,7 +3,7 @@
 // egress spike.
 import type { Finding } from '../model/alert.js';
 import type { StowawayEvent } from '../model/event.js';
-import { AnalyticBase, iso, type AnalyticView } from './base.js';
+import { AnalyticBase, iso, type AnalyticView, markPending } from './base.js';
 import { addToAcc, closeInterval, newSeries, type Acc, type SeriesState } from './baseline.js';
 import { fieldValues, joinKey, keyObject, logsourceMatches, numberAt, whereMatches } from './match.js';
 import type { AnalyticsStore } from './store.js';
@@ -301,9 +301,7 @@ export class LifecycleAnalytic extends AnalyticBase {
       h.series.open[bucket] = addToAcc(h.series.open[bucket], inc, undefined, t, ev);
     } else return;
     this.hosts.touch(key, h);
-    let set = this.pendingBuckets.get(bucket);
-    if (!set) this.pendingBuckets.set(bucket, (set = new Set()));
-    set.add(key);
+    markPending(this.pendingBuckets, bucket, key);
   }
 
   protected closeUpTo(t: number, out: Finding[]): void {
@@ -420,10 +418,7 @@ export class LifecycleAnalytic extends AnalyticBase {
     }
     for (const [key, h] of this.hosts.entries()) {
       for (const b of new Set([...Object.keys(h.series.open), ...Object.keys(h.churn)])) {
-        const n = Number(b);
-        let set = this.pendingBuckets.get(n);
-        if (!set) this.pendingBuckets.set(n, (set = new Set()));
-        set.add(key);
+        markPending(this.pendingBuckets, Number(b), key);
       }
     }
     return diags;

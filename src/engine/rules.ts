@@ -1,11 +1,11 @@
 // Rules for the runtime from files: Sigma rules, filters and correlations, extra pipelines
 // and placeholder values, in the shape createEngine takes. Shared by scan, watch, validate, demo.
-import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import type { Diagnostic } from '../model/diagnostic.js';
 import { builtinPipelines, compileRules, loadRules, parsePipeline, type Pipeline, type RuleSet } from '../sigma/index.js';
 import type { CorrelationRule } from '../sigma/correlation/types.js';
 import { fieldPathsFrom } from './fields.js';
+import { readText } from '../model/files.js';
 
 export interface RuleSources {
   rules: string[];
@@ -55,14 +55,6 @@ export async function loadEngineRules(src: RuleSources): Promise<EngineRules> {
   };
 }
 
-async function readText(file: string, diagnostics: Diagnostic[]): Promise<string | undefined> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (e) {
-    diagnostics.push({ severity: 'error', code: 'file-unreadable', message: (e as Error).message, file });
-    return undefined;
-  }
-}
 
 async function readPlaceholders(file: string, diagnostics: Diagnostic[]): Promise<Record<string, string[]>> {
   const text = await readText(file, diagnostics);

@@ -14,6 +14,7 @@ import type { Pipeline } from './pipeline/types.js';
 import { re2RegexFactory } from './re2.js';
 import type { RegexFactory } from './regex.js';
 import { SigmaRuleSet, type RuleSet } from './ruleset.js';
+import { readText } from '../model/files.js';
 
 export type { SigmaRule, SigmaFilter } from './ast.js';
 export type { CorrelationRule } from './correlation/types.js';
@@ -76,13 +77,8 @@ export async function loadRules(paths: string[], opts: LoadOptions = {}): Promis
   const files: string[] = [];
   for (const p of paths) await walk(p, exts, files, result.diagnostics);
   for (const f of files) {
-    let text: string;
-    try {
-      text = await readFile(f, 'utf8');
-    } catch (e) {
-      result.diagnostics.push({ severity: 'error', code: 'file-unreadable', message: e instanceof Error ? e.message : String(e), file: f });
-      continue;
-    }
+    const text = await readText(f, result.diagnostics);
+    if (text === undefined) continue;
     result.files++;
     const r = parseSigmaText(text, f);
     result.rules.push(...r.rules);
@@ -152,13 +148,8 @@ export async function loadPipelines(paths: string[]): Promise<{ pipelines: Pipel
   const pipelines: Pipeline[] = [];
   const diagnostics: Diagnostic[] = [];
   for (const p of paths) {
-    let text: string;
-    try {
-      text = await readFile(p, 'utf8');
-    } catch (e) {
-      diagnostics.push({ severity: 'error', code: 'file-unreadable', message: e instanceof Error ? e.message : String(e), file: p });
-      continue;
-    }
+    const text = await readText(p, diagnostics);
+    if (text === undefined) continue;
     const r = parsePipeline(text, p);
     if (r.pipeline) pipelines.push(r.pipeline);
     diagnostics.push(...r.diagnostics);
