@@ -47,11 +47,28 @@ else
 fi
 
 # Linux audit
+# The kernel keeps the pid of a killed auditd registered until it next fails to send to it,
+# so "pid N" from auditctl -s is only believed when that process is alive (not a zombie) and is auditd.
+audit_daemon_alive() {
+  local pid
+  pid=$(auditctl -s 2>/dev/null | sed -n 's/^pid \([0-9]*\)$/\1/p')
+  [ -n "$pid" ] && [ "$pid" != 0 ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = auditd ] \
+    && ! grep -q '^State:[[:space:]]*[ZX]' "/proc/$pid/status" 2>/dev/null
+}
 if command -v auditctl >/dev/null; then
-  if ! auditctl -s 2>/dev/null | grep -q 'pid [1-9]'; then
+  if ! audit_daemon_alive; then
     log "starting auditd"
-    auditd 2>/tmp/stowaway-auditd.log || log "WARNING: auditd did not start (see /tmp/stowaway-auditd.log)"
-    sleep 1
+    for _ in 1 2 3; do
+      auditd 2>>/tmp/stowaway-auditd.log || true
+      for _ in $(seq 1 20); do audit_daemon_alive && break; sleep 0.25; done
+      audit_daemon_alive && break
+      pkill -x auditd 2>/dev/null; sleep 1
+    done
+    if audit_daemon_alive; then log "auditd running"; else
+      log "WARNING: auditd did not register with the kernel; audit tests will say so"
+      auditctl -s 2>&1 | sed 's/^/test-env:   /'
+      tail -n 20 /tmp/stowaway-auditd.log 2>/dev/null | sed 's/^/test-env:   /'
+    fi
   fi
   auditctl -e 1 >/dev/null 2>&1 || log "WARNING: cannot enable kernel audit"
   # the default backlog (64) overflows while several test suites exec in parallel

@@ -2,7 +2,7 @@
 // engine and Linux audit while each scenario performs its steps for real; we
 // wait for the expected detections (or for silence), time them, and clean up.
 import { mkdir, rm } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
@@ -78,6 +78,15 @@ function onPath(cmd: string): boolean {
   return (process.env.PATH ?? '').split(':').some((d) => d && existsSync(join(d, cmd)));
 }
 
+function auditdAlive(pid: string): boolean {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    return /^Name:\s*auditd$/m.test(status) && !/^State:\s*[ZX]/m.test(status);
+  } catch {
+    return false;
+  }
+}
+
 /** The reasons this host cannot run live validation; empty when it can. */
 export async function preflight(docker: Docker, needs: { tools?: string[] } = {}): Promise<string[]> {
   const problems: string[] = [];
@@ -90,7 +99,11 @@ export async function preflight(docker: Docker, needs: { tools?: string[] } = {}
     const out = st.stdout ?? '';
     if (st.status !== 0) problems.push(`auditctl -s failed: ${(st.stderr ?? '').trim() || `exit ${st.status}`}`);
     else if (!/^enabled [12]/m.test(out)) problems.push('kernel audit is disabled (auditctl -e 1)');
-    else if (!/^pid [1-9]/m.test(out)) problems.push('auditd is not running (bash scripts/test-env.sh starts it)');
+    else {
+      // A killed auditd stays registered until the kernel next fails to send to it.
+      const pid = /^pid (\d+)$/m.exec(out)?.[1] ?? '0';
+      if (pid === '0' || !auditdAlive(pid)) problems.push('auditd is not running (bash scripts/test-env.sh starts it)');
+    }
   }
   for (const t of needs.tools ?? []) if (!onPath(t)) problems.push(`${t} not found; the selected scenarios call it (bash scripts/test-env.sh installs it)`);
   try {
