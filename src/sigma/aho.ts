@@ -4,6 +4,11 @@
 // so a scan of ASCII text is one array read per character.
 
 const CACHE_TEXT = 256;
+
+/** Whether `literal` (lower case) can occur in String(x) of a number or boolean. */
+function couldBeScalarText(literal: string): boolean {
+  return /^[0-9.+\-e]+$/.test(literal) || 'true'.includes(literal) || 'false'.includes(literal) || '-infinity'.includes(literal) || 'nan'.includes(literal);
+}
 const CACHE_ENTRIES = 2048;
 const NONE: readonly number[] = [];
 
@@ -38,6 +43,8 @@ export class AhoCorasick {
   /** Length of the shortest literal: shorter texts cannot contain any and are skipped. */
   private minLength = Infinity;
   private readonly maxDense: number | undefined;
+  /** Whether some literal could occur in the text of a number or boolean. */
+  scalarText = false;
 
   /**
    * `maxDense` bounds memory: only that many (shallowest) states get a full transition row
@@ -50,6 +57,7 @@ export class AhoCorasick {
 
   add(literal: string, id: number): void {
     if (literal.length < this.minLength) this.minLength = literal.length;
+    if (!this.scalarText && couldBeScalarText(literal)) this.scalarText = true;
     let s = 0;
     for (let i = 0; i < literal.length; i++) {
       const c = literal.charCodeAt(i);
@@ -222,8 +230,12 @@ export class ScanMemo {
   private older = new Map<string, readonly number[]>();
   private readonly minLength: number;
 
+  /** False when no literal can occur in the text of a number or boolean: those need no lookup. */
+  readonly scalars: boolean;
+
   constructor(private readonly automata: AhoCorasick[]) {
     this.minLength = Math.min(...automata.map((a) => a.shortest));
+    this.scalars = automata.some((a) => a.scalarText);
   }
 
   /** Calls `hit` for each id whose literal occurs in `text` (ids may repeat across calls). */

@@ -2,6 +2,8 @@
 // arrays (any element may match) and also accepts literal dotted keys at any level
 // (`zeek.conn` → `id.orig_h`). Per event, values are read and lowercased once and shared by all rules.
 
+import { parseIp, type Ip } from './ip.js';
+
 export type Accessor = (root: unknown) => unknown[];
 
 const accessors = new Map<string, Accessor>();
@@ -96,6 +98,7 @@ export class EventView {
   private text = new Map<string, string[]>();
   private lower = new Map<string, string[]>();
   private dashed: Map<string, string[]> | undefined;
+  private addresses: Map<string, Ip[]> | undefined;
   private everything: string[] | undefined;
   private everythingLower: string[] | undefined;
   constructor(readonly event: unknown) {}
@@ -135,6 +138,21 @@ export class EventView {
       v = new Array<string>(src.length);
       for (let i = 0; i < src.length; i++) v[i] = src[i]!.toLowerCase();
       this.lower.set(path, v);
+    }
+    return v;
+  }
+
+  /** The field's values that parse as IP addresses, parsed once for every `cidr` test. */
+  ips(path: string): Ip[] {
+    this.addresses ??= new Map();
+    let v = this.addresses.get(path);
+    if (!v) {
+      v = [];
+      for (const s of this.strings(path)) {
+        const ip = parseIp(s);
+        if (ip) v.push(ip);
+      }
+      this.addresses.set(path, v);
     }
     return v;
   }

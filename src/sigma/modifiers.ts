@@ -2,9 +2,10 @@
 // literal text any match must contain (the candidate index's witness).
 import type { DetectionItem, SigmaValue } from './ast.js';
 import { compilePattern, hasWildcards, literalPattern, longestLiteral, mapLiterals, parsePattern, patternText, plainText, wrapStar, type Pattern } from './pattern.js';
-import { requiredLiteral, type RegexFactory } from './regex.js';
+import type { RegexFactory } from './regex.js';
+import { regexLiterals } from './regex-literals.js';
 import { EventView, foldDashes, toText } from './fields.js';
-import { parseCidr, parseIp, type Cidr } from './ip.js';
+import { parseCidr, type Cidr } from './ip.js';
 
 export const MODIFIERS = new Set([
   'contains', 'startswith', 'endswith', 'all', 'exists', 'cased', 'neq', 'windash', 're', 'i', 'm', 's',
@@ -238,10 +239,7 @@ export function compileItem(item: DetectionItem, opts: ItemOptions): ItemResult 
       if (!c) return fail('bad-value', `'${text}': '${valueText(val)}' is not a CIDR range`);
       nets.push(c);
     }
-    const tests = nets.map((net) => (v: EventView) => v.strings(f).some((s) => {
-      const ip = parseIp(s);
-      return ip !== undefined && ip.v6 === net.v6 && (ip.value & net.mask) === net.base;
-    }));
+    const tests = nets.map((net) => (v: EventView) => v.ips(f).some((ip) => ip.v6 === net.v6 && (ip.value & net.mask) === net.base));
     return ok(combine(tests));
   }
 
@@ -285,13 +283,16 @@ export function compileItem(item: DetectionItem, opts: ItemOptions): ItemResult 
       tests.push(field === null ? (v) => v.allStrings(false).some((s) => re.test(s)) : (v) => v.strings(field).some((s) => re.test(s)));
     }
     // A literal every match must contain lets the index skip events that cannot match.
-    const lits = values.map(({ raw }) => requiredLiteral(raw).toLowerCase());
+    // Sets of literals, one of which every match must contain, let the index skip events that cannot match.
+    const sets = values.map(({ raw }) => regexLiterals(raw));
     const wf = field ?? '';
+    const shortest = (s: string[]) => (s.length ? Math.min(...s.map((x) => x.length)) : 0);
     let witnesses: Witness[] | undefined;
     if (!neq && all) {
-      const best = lits.reduce((a, b) => (b.length > a.length ? b : a), '');
-      if (best) witnesses = [{ field: wf, text: best }];
-    } else if (!neq && lits.every((l) => l.length > 0)) witnesses = [...new Set(lits)].map((text) => ({ field: wf, text }));
+      // every value must match, so any one value's set will do: the most selective
+      const best = sets.reduce((a, b) => (shortest(b) > shortest(a) ? b : a), [] as string[]);
+      if (best.length) witnesses = best.map((text) => ({ field: wf, text }));
+    } else if (!neq && sets.every((s) => s.length > 0)) witnesses = [...new Set(sets.flat())].map((text) => ({ field: wf, text }));
     return ok(combine(tests), witnesses);
   }
 

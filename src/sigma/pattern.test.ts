@@ -79,32 +79,3 @@ test('property: a pattern matches the text it was built from', () => {
   );
 });
 
-import { requiredLiteral } from './regex.js';
-test('regex required literal (candidate index) is conservative', () => {
-  assert.equal(requiredLiteral('abc'), 'abc');
-  assert.equal(requiredLiteral('foo|bar'), '');
-  assert.equal(requiredLiteral('a(b|c)defg'), 'defg');
-  assert.equal(requiredLiteral('abcd?e'), 'abc');
-  assert.equal(requiredLiteral('x\\.exe$'), 'x.exe');
-  assert.equal(requiredLiteral('\\d+user[0-9]{2}'), 'user');
-  assert.equal(requiredLiteral('ab{0,2}cd'), 'cd');
-  assert.equal(requiredLiteral('ab+cd'), 'ab');
-  assert.equal(requiredLiteral('.*'), '');
-});
-
-test('property: a regex never matches text lacking its required literal', () => {
-  const tok = fc.constantFrom('a', 'b', 'c', 'ab', '.', '*', '+', '?', '|', '(a|b)', '[ab]', '\\.', '{0,1}', '{2}', 'c?');
-  fc.assert(
-    fc.property(fc.array(tok, { maxLength: 8 }).map((a) => a.join('')), fc.array(fc.constantFrom('a', 'b', 'c', '.'), { maxLength: 12 }).map((a) => a.join('')), (src, text) => {
-      let re: RegExp;
-      try {
-        re = new RegExp(src);
-      } catch {
-        return;
-      }
-      const lit = requiredLiteral(src);
-      if (re.test(text)) assert.ok(text.includes(lit), `/${src}/ matched ${JSON.stringify(text)} without ${JSON.stringify(lit)}`);
-    }),
-    { numRuns: 5000 },
-  );
-});

@@ -278,9 +278,13 @@ export class SigmaRuleSet implements RuleSet {
         break;
       case 'number':
       case 'boolean':
-      case 'bigint':
+      case 'bigint': {
+        // pids, ports, serials: most automata hold no literal their text could contain
+        const m = node?.memo ?? kw;
+        if (!m?.scalars) return;
         text = String(x);
         break;
+      }
       case 'object': {
         if (x === null) return;
         if (depth > MAX_DEPTH) kw = undefined;
