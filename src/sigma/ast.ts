@@ -13,6 +13,8 @@ export type SigmaValue =
 /** One `field|mod|mod: values` entry; `field` is null for keywords. */
 export interface DetectionItem {
   field: string | null;
+  /** The field as the rule wrote it, before pipelines renamed it; for messages. */
+  written?: string;
   modifiers: string[];
   values: SigmaValue[];
   line?: number;

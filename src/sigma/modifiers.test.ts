@@ -109,6 +109,12 @@ test('unknown modifier refuses the rule', () => {
   assert.equal(refusal('sel:\n  f|containz: x\ncondition: sel'), 'unknown-modifier');
 });
 
+test('a refusal names the field as the rule wrote it, not as a pipeline renamed it', () => {
+  const text = 'title: t\nlogsource:\n  product: linux\n  category: process_creation\ndetection:\n  sel:\n    CommandLine|containz: x\n  condition: sel\n';
+  const d = compileRules(parseSigmaText(text, 'inline.yml')).diagnostics.find((x) => x.code === 'unknown-modifier');
+  assert.match(d?.message ?? '', /'CommandLine\|containz'/);
+});
+
 test('base64 and base64offset (spec: three shifted variants)', () => {
   assert.equal(matches('sel:\n  f|base64: "http://"\ncondition: sel', { f: 'aHR0cDovLw==' }), true);
   const d = 'sel:\n  f|base64offset|contains: "http://"\ncondition: sel';

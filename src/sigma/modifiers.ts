@@ -181,7 +181,7 @@ function timePart(x: unknown, part: string): number | undefined {
 
 export function compileItem(item: DetectionItem, opts: ItemOptions): ItemResult {
   const mods = item.modifiers;
-  for (const m of mods) if (!MODIFIERS.has(m)) return fail('unknown-modifier', `unknown modifier '${m}' in '${[item.field ?? '', ...mods].join('|')}'`);
+  for (const m of mods) if (!MODIFIERS.has(m)) return fail('unknown-modifier', `unknown modifier '${m}' in '${[item.written ?? item.field ?? '', ...mods].join('|')}'`);
   const has = (m: string) => mods.includes(m);
   const field = item.field;
   const text = itemText(item);

@@ -329,7 +329,7 @@ function readMap(map: Node, lc: LineCounter): DetectionNode | string {
       if (typeof sv === 'string') return `field '${key}': ${sv}`;
       values.push(sv);
     }
-    items.push({ kind: 'item', item: { field: field === '' ? null : field!, modifiers: modifiers.map((m) => m.trim()), values, line } });
+    items.push({ kind: 'item', item: { field: field === '' ? null : field!, written: field || undefined, modifiers: modifiers.map((m) => m.trim()), values, line } });
   }
   if (items.length === 0) return 'empty mapping';
   return items.length === 1 ? items[0]! : { kind: 'and', items };

@@ -3,10 +3,9 @@
 // format's parser; a JSON document spanning lines (an EventList body, a JSON array) is
 // read whole. Bad lines become diagnostics and reading goes on.
 import { createReadStream, readFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import type { FileFormat, SourceRecord } from './types.js';
 import type { LineParser } from './lines.js';
-import { jsonLineParser } from './lines.js';
+import { jsonLineParser, lineBatches } from './lines.js';
 import { detectFormat } from './detect.js';
 import { diag, isObj } from './util.js';
 import { ContainerAttributor } from './attribution.js';
@@ -50,74 +49,103 @@ export async function* readEventFile(path: string, opts: FileReadOptions = {}): 
     yield { diagnostic: diag('files', 'unreadable-file', (e as Error).message, path) };
     return;
   }
-  const lines = createInterface({ input, crlfDelay: Infinity })[Symbol.asyncIterator]();
-  const head: string[] = [];
-  let failed: Error | undefined;
+  // Lines come a chunk at a time and each chunk is parsed in one synchronous pass: one
+  // promise per line cost more than parsing an audit record.
+  const batches = lineBatches(input)[Symbol.asyncIterator]();
   try {
-    while (head.filter((l) => l.trim()).length < DETECT_LINES) {
-      const n = await lines.next();
-      if (n.done) break;
-      head.push(n.value);
-    }
-  } catch (e) {
-    failed = e as Error;
-  }
-  if (failed) {
-    yield { diagnostic: diag('files', 'unreadable-file', failed.message, path) };
-    return;
-  }
-  const format = opts.format ?? detectFormat(head);
-  if (!format) {
-    if (head.some((l) => l.trim())) yield { diagnostic: diag('files', 'unknown-format', 'cannot tell the format from the first lines; pass --format', path) };
-    return;
-  }
-  const parser = await parserFor(format, path, ctx, opts.attributor ?? attributorFrom(ctx));
-  if ('diagnostic' in parser) {
-    yield parser;
-    return;
-  }
-
-  // A JSON document spanning lines: read it whole.
-  const firstIdx = head.findIndex((l) => l.trim());
-  const first = firstIdx >= 0 ? head[firstIdx]!.trim() : '';
-  if (parser.object && (first.startsWith('{') || first.startsWith('[')) && !parsesAlone(first)) {
-    let text = head.join('\n');
-    for (;;) {
-      const n = await lines.next();
-      if (n.done) break;
-      text += '\n' + n.value;
-    }
-    let doc: unknown;
+    let batch: string[] = [];
+    let next = 0;
+    const head: string[] = [];
+    let headLines = 0;
+    let failed: Error | undefined;
     try {
-      doc = JSON.parse(text);
+      while (headLines < DETECT_LINES) {
+        if (next >= batch.length) {
+          const n = await batches.next();
+          if (n.done) break;
+          batch = n.value;
+          next = 0;
+          continue;
+        }
+        const l = batch[next++]!;
+        head.push(l);
+        if (l.trim()) headLines++;
+      }
     } catch (e) {
-      yield { diagnostic: diag(format, 'bad-json', `not JSON (read as one document): ${(e as Error).message}`, path) };
+      failed = e as Error;
+    }
+    if (failed) {
+      yield { diagnostic: diag('files', 'unreadable-file', failed.message, path) };
       return;
     }
-    const items = Array.isArray(doc) && format !== 'k8s-audit' ? doc : [doc];
-    for (let i = 0; i < items.length; i++) yield* parser.object(items[i], items.length > 1 ? `${path}#${i}` : `${path}:${firstIdx + 1}`);
-    yield* parser.end();
-    return;
-  }
-
-  let lineNo = 0;
-  for (const text of head) {
-    lineNo++;
-    if (text.trim()) yield* parser.line(text, lineNo);
-  }
-  for (;;) {
-    let n: IteratorResult<string>;
-    try {
-      n = await lines.next();
-    } catch (e) {
-      yield { diagnostic: diag('files', 'unreadable-file', (e as Error).message, `${path}:${lineNo}`) };
-      break;
+    const format = opts.format ?? detectFormat(head);
+    if (!format) {
+      if (head.some((l) => l.trim())) yield { diagnostic: diag('files', 'unknown-format', 'cannot tell the format from the first lines; pass --format', path) };
+      return;
     }
-    if (n.done) break;
-    lineNo++;
-    if (n.value.trim()) yield* parser.line(n.value, lineNo);
+    const parser = await parserFor(format, path, ctx, opts.attributor ?? attributorFrom(ctx));
+    if ('diagnostic' in parser) {
+      yield parser;
+      return;
+    }
+
+    // A JSON document spanning lines: read it whole.
+    const firstIdx = head.findIndex((l) => l.trim());
+    const first = firstIdx >= 0 ? head[firstIdx]!.trim() : '';
+    if (parser.object && (first.startsWith('{') || first.startsWith('[')) && !parsesAlone(first)) {
+      const all = head.concat(batch.slice(next));
+      try {
+        for (;;) {
+          const n = await batches.next();
+          if (n.done) break;
+          for (const l of n.value) all.push(l);
+        }
+      } catch (e) {
+        yield { diagnostic: diag('files', 'unreadable-file', (e as Error).message, path) };
+        return;
+      }
+      let doc: unknown;
+      try {
+        doc = JSON.parse(all.join('\n'));
+      } catch (e) {
+        yield { diagnostic: diag(format, 'bad-json', `not JSON (read as one document): ${(e as Error).message}`, path) };
+        return;
+      }
+      const items = Array.isArray(doc) && format !== 'k8s-audit' ? doc : [doc];
+      for (let i = 0; i < items.length; i++) yield* parser.object(items[i], items.length > 1 ? `${path}#${i}` : `${path}:${firstIdx + 1}`);
+      yield* parser.end();
+      return;
+    }
+
+    let lineNo = 0;
+    const out: SourceRecord[] = [];
+    const parse = (lines: string[], from: number): void => {
+      for (let i = from; i < lines.length; i++) {
+        const text = lines[i]!;
+        lineNo++;
+        if (text.trim()) for (const r of parser.line(text, lineNo)) out.push(r);
+      }
+    };
+    parse(head, 0);
+    parse(batch, next);
+    for (;;) {
+      for (const r of out) yield r;
+      out.length = 0;
+      let n: IteratorResult<string[]>;
+      try {
+        n = await batches.next();
+      } catch (e) {
+        yield { diagnostic: diag('files', 'unreadable-file', (e as Error).message, `${path}:${lineNo}`) };
+        break;
+      }
+      if (n.done) break;
+      parse(n.value, 0);
+    }
+    yield* parser.end();
+  } finally {
+    // a reader that stops early must not leave the file open
+    await batches.return(undefined).catch(() => undefined);
   }
-  yield* parser.end();
 }
 
 function parsesAlone(line: string): boolean {

@@ -4,6 +4,7 @@
 import type { Finding } from '../../model/alert.js';
 import type { StowawayEvent } from '../../model/event.js';
 import type { ExpectedAlert } from './format.js';
+import type { FindingTrace } from './trace.js';
 
 /** A detection as the live pipeline delivered it, stamped with wall-clock arrival. */
 export interface Received {
@@ -17,6 +18,8 @@ export interface Received {
   processes: string[];
   /** Lower-cased JSON of the contributing events, for marker search. */
   haystack: string;
+  /** Where its time went, when the pipeline stamps events. */
+  trace?: FindingTrace;
 }
 
 /** What Docker's own event stream says a scenario created (independent of stowaway's sources). */

@@ -7,10 +7,15 @@ import { promisify } from 'node:util';
 import { defaultRulesFile, parseRulesFile, readRulesFile } from '../../sources/auditd/rules.js';
 import { loadContent } from '../../alerts/runtime.js';
 import { runWatch } from '../../cli/watch.js';
-import { startLiveTicker } from '../../sources/live.js';
+import { startLiveTicker, type EventTimings } from '../../sources/live.js';
+import type { StowawayEvent } from '../../model/event.js';
+import { percentile } from './match.js';
 import type { AuditRulesInstaller, PipelineFactory } from './runner.js';
 
 const run = promisify(execFile);
+
+/** Ticks of watermark history kept: a minute at the live tick rate. */
+const HISTORY = 600;
 
 async function exists(p: string): Promise<boolean> {
   return stat(p).then(
@@ -35,27 +40,59 @@ export async function contentRoot(content: string): Promise<string> {
 export const defaultPipeline: PipelineFactory = async ({ content, onFinding }) => {
   const loaded = await loadContent({ contentDir: await contentRoot(content) });
   const engine = loaded.engine();
+  // Keyed by the event object: stamps live exactly as long as someone holds the event.
+  const timings = new WeakMap<StowawayEvent, EventTimings & { engine_ms?: number }>();
+  // How long after its own time each event was read: the evidence for the sources' watermark skews.
+  const lags = new Map<string, number[]>();
+  const onTimings = (ev: StowawayEvent, t: EventTimings): void => {
+    timings.set(ev, t);
+    if (t.event_ms === undefined) return;
+    let l = lags.get(t.source);
+    if (!l) lags.set(t.source, (l = []));
+    if (l.length < 100_000) l.push(t.read_ms - t.event_ms);
+  };
+  // Each tick's source watermarks, so a held-back finding can say which source held it.
+  const history: Array<{ at: number; wm: Record<string, number | undefined> }> = [];
   const handle = await runWatch(
-    { docker: { statsIntervalMs: 0 }, audit: {} },
+    { docker: { statsIntervalMs: 0, onTimings }, audit: { onTimings } },
     (r) => {
-      if ('event' in r) for (const f of engine.process(r.event)) onFinding(f);
+      if (!('event' in r)) return;
+      const t = timings.get(r.event);
+      if (t) t.engine_ms = Date.now();
+      for (const f of engine.process(r.event)) onFinding(f, 'event');
     },
     () => {},
   );
   // As `watch` does: event time moves on as far as the sources are complete, so held-back correlations come out at once.
   const stopTicker = startLiveTicker(() => {
-    for (const f of engine.tick(Date.now(), handle.watermark())) onFinding(f);
+    const at = Date.now();
+    const wm: Record<string, number | undefined> = {};
+    for (const s of handle.sources) wm[s.name] = s.watermark?.();
+    history.push({ at, wm });
+    if (history.length > HISTORY) history.splice(0, history.length - HISTORY);
+    for (const f of engine.tick(at, handle.watermark())) onFinding(f, 'tick');
   });
   const started = new Set(handle.status.filter((s) => s.started).map((s) => s.name));
   return {
     sources: handle.status.map((s) => s.line),
     ready: started.has('docker') && started.has('auditd'),
+    timings: (ev) => timings.get(ev),
+    watermarkPassed(timeMs) {
+      const out: Record<string, number> = {};
+      for (const h of history) for (const [name, w] of Object.entries(h.wm)) if (out[name] === undefined && w !== undefined && w >= timeMs) out[name] = h.at;
+      return out;
+    },
+    sourceLag() {
+      const out: Record<string, { count: number; p50_ms: number; p99_ms: number; max_ms: number }> = {};
+      for (const [name, l] of lags) if (l.length) out[name] = { count: l.length, p50_ms: percentile(l, 50)!, p99_ms: percentile(l, 99)!, max_ms: Math.max(...l) };
+      return out;
+    },
     rulesLoaded: loaded.counts.rules + loaded.counts.correlations,
     diagnostics: loaded.diagnostics,
     async stop() {
       stopTicker();
       await handle.stop();
-      for (const f of engine.flush()) onFinding(f);
+      for (const f of engine.flush()) onFinding(f, 'flush');
     },
   };
 };

@@ -2,6 +2,7 @@
 import type { Diagnostic } from '../../model/diagnostic.js';
 import { formatDiagnostic } from '../../model/diagnostic.js';
 import type { StepResult } from './exec.js';
+import { formatBreakdown, type LatencyBreakdown } from './trace.js';
 
 export type Verdict = 'pass' | 'fail' | 'error';
 
@@ -15,6 +16,8 @@ export interface RuleCheck {
   process?: string;
   /** Why the expectation was not met (or which detection came closest). */
   reason?: string;
+  /** Where the latency went, each stamp in ms after the step's start. */
+  breakdown?: LatencyBreakdown;
 }
 
 export interface ReceivedSummary {
@@ -60,12 +63,17 @@ export interface LiveReport {
   rules_loaded: number;
   diagnostics: Diagnostic[];
   latency: { count: number; p50_ms?: number; p99_ms?: number; max_ms?: number };
+  /** Per live source: ms from an event's own time to the source reading it, over the run. */
+  source_lag?: Record<string, { count: number; p50_ms: number; p99_ms: number; max_ms: number }>;
   totals: { pass: number; fail: number; error: number };
   /** True when every row passed and the run itself could start. */
   ok: boolean;
   /** Set when the run could not start at all (no Docker, no audit, not root). */
   fatal?: string;
 }
+
+/** How many of the slowest detections the table takes apart. */
+const SLOWEST = 5;
 
 function pad(s: string, n: number): string {
   return s.length > n ? s.slice(0, n - 1) + '…' : s + ' '.repeat(n - s.length);
@@ -103,6 +111,22 @@ export function formatLiveReport(report: LiveReport): string {
       for (const c of r.checks.filter((c) => !c.met)) lines.push(`  - ${c.rule}: ${c.reason ?? 'no detection'}`);
       for (const s of r.steps.filter((s) => !s.ok)) lines.push(`  - step failed (exit ${s.code ?? s.signal}${s.timed_out ? ', timed out' : ''}): ${s.command.split('\n')[0]}\n    ${s.output.split('\n').slice(-3).join('\n    ')}`);
     }
+  }
+  const slow = report.rows
+    .flatMap((r) => r.checks.filter((c) => c.met && c.latency_ms !== undefined).map((c) => ({ r, c })))
+    .sort((a, b) => b.c.latency_ms! - a.c.latency_ms!)
+    .slice(0, SLOWEST);
+  if (slow.length > 0) {
+    lines.push('');
+    lines.push(`slowest detections (ms after the step's start):`);
+    for (const { r, c } of slow) {
+      lines.push(`  ${r.strategy}/${r.scenario} ${c.rule.slice(0, 8)} ${ms(c.latency_ms)}`);
+      for (const l of c.breakdown ? formatBreakdown(c.breakdown) : ['(no stamps)']) lines.push(`    ${l}`);
+    }
+  }
+  if (report.source_lag) {
+    const l = Object.entries(report.source_lag).map(([k, v]) => `${k} p50 ${ms(v.p50_ms)} p99 ${ms(v.p99_ms)} max ${ms(v.max_ms)} over ${v.count}`);
+    lines.push(`source lag (event time → read): ${l.join('; ')}`);
   }
   if (report.diagnostics.length > 0) {
     lines.push('');

@@ -19,6 +19,9 @@ import { belongsTo, mismatch, percentile, toReceived, type Received } from './ma
 import { loadEmulations, type LoadedEmulation } from './load.js';
 import { acquireHostLock, type HostLock } from './lock.js';
 import type { LiveReport, LiveRow, RuleCheck } from './report.js';
+import type { StowawayEvent } from '../../model/event.js';
+import type { EventTimings } from '../../sources/live.js';
+import { breakdown, type FindingTrace, type FindingVia } from './trace.js';
 
 /** What the runner needs from stowaway's live pipeline (sources → engine). */
 export interface LivePipeline {
@@ -28,12 +31,19 @@ export interface LivePipeline {
   ready: boolean;
   rulesLoaded: number;
   diagnostics: Diagnostic[];
+  /** The stamps of an event on its way through the sources (latency breakdown), when kept. */
+  timings?(ev: StowawayEvent): (EventTimings & { engine_ms?: number }) | undefined;
+  /** When each source's watermark first reached `timeMs` (epoch ms, by tick), for the ticks still remembered. */
+  watermarkPassed?(timeMs: number): Record<string, number>;
+  /** Per source: how long after their own time events were read (ms). */
+  sourceLag?(): LiveReport['source_lag'];
   stop(): Promise<void>;
 }
 
 export interface PipelineOptions {
   content: string;
-  onFinding(f: Finding): void;
+  /** `via`: the finding came out of processing an event, a watermark tick, or the final flush. */
+  onFinding(f: Finding, via?: FindingVia): void;
 }
 
 export type PipelineFactory = (opts: PipelineOptions) => Promise<LivePipeline>;
@@ -192,14 +202,32 @@ function quietSet(ctx: ScenarioContext): string[] {
  * the latest step started before it arrived.
  */
 export function latencyFrom(stepStarts: number[], r: Pick<Received, 'time' | 'received_ms'>): number {
+  return Math.max(0, r.received_ms - latencyZero(stepStarts, r));
+}
+
+/** The start of the step a detection is timed from (see latencyFrom). */
+export function latencyZero(stepStarts: number[], r: Pick<Received, 'time' | 'received_ms'>): number {
   const evMs = Date.parse(r.time);
   const anchor = Number.isFinite(evMs) && evMs <= r.received_ms ? evMs : r.received_ms;
   let from: number | undefined;
   // A step's start is stamped before bash has exec'd anything, but event clocks
   // (kernel, dockerd) may round: allow 50 ms either way.
   for (const t of stepStarts) if (t <= anchor + 50 && (from === undefined || t > from)) from = t;
-  if (from === undefined) from = Math.min(...stepStarts);
-  return Math.max(0, r.received_ms - from);
+  return from ?? Math.min(...stepStarts);
+}
+
+/** The stamps of a finding's events the pipeline kept. */
+function traceOf(f: Finding, via: FindingVia, pipeline: LivePipeline | undefined): FindingTrace | undefined {
+  if (!pipeline?.timings) return undefined;
+  const events = f.events.flatMap((ev) => {
+    const t = pipeline.timings!(ev);
+    return t ? [{ ...t, ...(ev.event?.action ? { action: ev.event.action } : {}) }] : [];
+  });
+  if (!events.length) return undefined;
+  // A finding held for the watermark waited for the last of its events to be passed by every source.
+  const newest = Math.max(...f.events.map((e) => Date.parse(e['@timestamp'])).filter(Number.isFinite));
+  const watermarks = via === 'tick' && Number.isFinite(newest) ? pipeline.watermarkPassed?.(newest) : undefined;
+  return { via, events, ...(watermarks && Object.keys(watermarks).length ? { watermarks } : {}) };
 }
 
 /** Evaluates a scenario against everything received so far. */
@@ -221,6 +249,7 @@ function judge(ctx: ScenarioContext, received: Received[], witness: Witness, ste
         rule: exp.rule,
         met: true,
         latency_ms: latencyFrom(stepStarts, good),
+        ...(good.trace ? { breakdown: breakdown(good.trace, latencyZero(stepStarts, good), good.received_ms) } : {}),
         ...(good.container?.id ? { container_id: good.container.id } : {}),
         ...(good.container?.image ? { image: good.container.image } : {}),
         ...(good.process ? { process: good.process.command_line ?? good.process.executable ?? '' } : {}),
@@ -407,7 +436,14 @@ export async function runLive(opts: LiveOptions): Promise<LiveReport> {
       return finish(`cannot install stowaway's audit rules: ${e instanceof Error ? e.message : String(e)}`);
     }
     report.audit_rules = { installed: audit.installed, removed: false, ...(audit.detail ? { detail: audit.detail } : {}) };
-    pipeline = await opts.pipeline({ content, onFinding: (f) => received.push(toReceived(f, Date.now())) });
+    pipeline = await opts.pipeline({
+      content,
+      onFinding: (f, via = 'event') => {
+        const r = toReceived(f, Date.now());
+        const trace = traceOf(f, via, pipeline);
+        received.push(trace ? { ...r, trace } : r);
+      },
+    });
     report.sources = pipeline.sources;
     report.rules_loaded = pipeline.rulesLoaded;
     report.diagnostics.push(...pipeline.diagnostics);
@@ -439,6 +475,8 @@ export async function runLive(opts: LiveOptions): Promise<LiveReport> {
   } finally {
     for (const sig of SIGNALS) process.off(sig, onSignal);
     witness?.stop();
+    const lag = pipeline?.sourceLag?.();
+    if (lag && Object.keys(lag).length) report.source_lag = lag;
     if (pipeline) await pipeline.stop().catch(() => {});
     if (audit) {
       const r = await audit.remove().catch((e: unknown) => ({ removed: false, detail: String(e) }));

@@ -18,74 +18,112 @@ const HEX_FIELDS = new Set(['proctitle', 'name', 'cwd', 'comm', 'exe', 'key', 'd
 
 export type ParseResult = { record: AuditRecord } | { error: string };
 
+// A busy host writes thousands of records a second and the live tail parses each one:
+// fields are read in place by index (no per-line slices of the body, no intermediate
+// maps), which is what keeps this path several times faster than a split-and-copy parse.
 export function parseAuditLine(line: string): ParseResult {
   const m = HEADER.exec(line);
   if (!m) return { error: 'not an audit record (no type=... msg=audit(time:serial): header)' };
-  const [, node, type, sec, frac, serial] = m;
-  const body = line.slice(m[0].length);
-  const gs = body.indexOf('\x1d');
+  const node = m[1];
+  const type = m[2]!;
+  const frac = m[4]!;
+  const from = m[0].length;
+  const gs = line.indexOf('\x1d', from);
   // the record's own type leads its field map, so the map is the native record as is
-  const fields: Record<string, string> = { type: type! };
-  Object.assign(fields, parseFields(gs >= 0 ? body.slice(0, gs) : body, type!));
-  fields.type = type!;
+  const fields: Record<string, string> = { type };
+  parseFields(fields, line, from, gs >= 0 ? gs : line.length, type, true);
+  fields.type = type;
   if (gs >= 0) {
     // interpreted values (UID="root", SYSCALL=execve) keep their upper-case names
-    for (const [k, v] of Object.entries(parseFields(body.slice(gs + 1), type!, false))) fields[k] ??= v;
+    const interpreted: Record<string, string> = {};
+    parseFields(interpreted, line, gs + 1, line.length, type, false);
+    for (const k in interpreted) fields[k] ??= interpreted[k]!;
   }
-  const rec: AuditRecord = { type: type!, timeMs: Number(sec) * 1000 + Number(frac!.padEnd(3, '0').slice(0, 3)), serial: Number(serial), fields };
+  const rec: AuditRecord = { type, timeMs: Number(m[3]) * 1000 + Number(frac.padEnd(3, '0').slice(0, 3)), serial: Number(m[5]), fields };
   if (node) rec.node = node;
   return { record: rec };
 }
 
-function parseFields(text: string, type: string, decode = true): Record<string, string> {
-  const out: Record<string, string> = {};
-  let i = 0;
-  const n = text.length;
-  while (i < n) {
-    while (i < n && text[i] === ' ') i++;
-    const eq = text.indexOf('=', i);
+/** Parses `key=value ...` in text[from, to) into out; a later duplicate key wins. */
+function parseFields(out: Record<string, string>, text: string, from: number, to: number, type: string, decode: boolean): void {
+  let i = from;
+  while (i < to) {
+    while (i < to && text.charCodeAt(i) === 32) i++;
+    const eq = before(text.indexOf('=', i), to);
     if (eq < 0) break;
-    const key = text.slice(i, eq);
-    if (/\s/.test(key)) {
+    if (hasWhitespace(text, i, eq)) {
       // a stray word without '='; skip it
-      i = text.indexOf(' ', i);
+      i = before(text.indexOf(' ', i), to);
       if (i < 0) break;
       continue;
     }
+    const key = text.slice(i, eq);
     i = eq + 1;
     let value: string;
     let quoted = false;
-    if (text[i] === '"') {
-      const end = text.indexOf('"', i + 1);
-      value = text.slice(i + 1, end < 0 ? n : end);
-      i = end < 0 ? n : end + 1;
+    const c = i < to ? text.charCodeAt(i) : -1;
+    if (c === 34 /* " */) {
+      const end = before(text.indexOf('"', i + 1), to);
+      value = text.slice(i + 1, end < 0 ? to : end);
+      i = end < 0 ? to : end + 1;
       quoted = true;
-    } else if (text[i] === "'") {
+    } else if (c === 39 /* ' */) {
       // user-space records nest their own fields in msg='...'
-      const end = text.indexOf("'", i + 1);
-      const inner = text.slice(i + 1, end < 0 ? n : end);
-      i = end < 0 ? n : end + 1;
-      for (const [k, v] of Object.entries(parseFields(inner, type, decode))) out[k] ??= v;
-      value = inner;
+      const end = before(text.indexOf("'", i + 1), to);
+      const innerEnd = end < 0 ? to : end;
+      const inner: Record<string, string> = {};
+      parseFields(inner, text, i + 1, innerEnd, type, decode);
+      for (const k in inner) out[k] ??= inner[k]!;
+      value = text.slice(i + 1, innerEnd);
+      i = end < 0 ? to : end + 1;
       quoted = true;
-    } else if (text[i] === '{') {
-      const end = text.indexOf('}', i);
-      value = text.slice(i, end < 0 ? n : end + 1);
-      i = end < 0 ? n : end + 1;
+    } else if (c === 123 /* { */) {
+      const end = before(text.indexOf('}', i), to);
+      value = text.slice(i, end < 0 ? to : end + 1);
+      i = end < 0 ? to : end + 1;
     } else {
-      const end = text.indexOf(' ', i);
-      value = text.slice(i, end < 0 ? n : end);
-      i = end < 0 ? n : end;
+      const end = before(text.indexOf(' ', i), to);
+      value = text.slice(i, end < 0 ? to : end);
+      i = end < 0 ? to : end;
     }
-    if (decode && !quoted && isHexArg(key, type) && /^(?:[0-9A-Fa-f]{2})+$/.test(value)) value = hexDecode(value, key === 'proctitle' ? ' ' : undefined);
+    if (decode && !quoted && isHexArg(key, type) && isHex(value)) value = hexDecode(value, key === 'proctitle' ? ' ' : undefined);
     out[key] = value;
   }
-  return out;
 }
+
+/** An index found by indexOf, or -1 when it lies at or past `to`. */
+function before(idx: number, to: number): number {
+  return idx < to ? idx : -1;
+}
+
+const SPACE = /\s/;
+
+// Same answer as /\s/ on text[from, to), without slicing: keys are almost always plain ASCII.
+function hasWhitespace(text: string, from: number, to: number): boolean {
+  for (let k = from; k < to; k++) {
+    const c = text.charCodeAt(k);
+    if (c === 32 || (c >= 9 && c <= 13)) return true;
+    if (c >= 160 && SPACE.test(text[k]!)) return true;
+  }
+  return false;
+}
+
+const EXECVE_ARG = /^a\d+(\[\d+\])?$/;
 
 function isHexArg(key: string, type: string): boolean {
   if (HEX_FIELDS.has(key)) return true;
-  return type === 'EXECVE' && /^a\d+(\[\d+\])?$/.test(key);
+  return type === 'EXECVE' && EXECVE_ARG.test(key);
+}
+
+/** One or more whole bytes of hex digits. */
+function isHex(v: string): boolean {
+  const n = v.length;
+  if (n === 0 || n % 2 !== 0) return false;
+  for (let k = 0; k < n; k++) {
+    const c = v.charCodeAt(k);
+    if (!((c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102))) return false;
+  }
+  return true;
 }
 
 /** Hex to text; NULs become `nulAs` (proctitle separates argv with NUL) or the \x01 key separator stays. */
@@ -93,8 +131,8 @@ export function hexDecode(hex: string, nulAs?: string): string {
   const bytes = Buffer.from(hex, 'hex');
   let end = bytes.length;
   while (nulAs !== undefined && end > 0 && bytes[end - 1] === 0) end--;
-  const s = bytes.subarray(0, end).toString('utf8');
-  return nulAs !== undefined ? s.split('\0').join(nulAs) : s;
+  const s = bytes.toString('utf8', 0, end);
+  return nulAs !== undefined ? s.replaceAll('\0', nulAs) : s;
 }
 
 export interface SockAddr {

@@ -6,11 +6,13 @@
 import Docker from 'dockerode';
 import { hostname } from 'node:os';
 import type { LiveSource, SourceRecord, SourceStats } from '../types.js';
+import type { EventTimings, TimingsHook } from '../live.js';
 import type { ContainerAttributor, ContainerRef } from '../attribution.js';
 import { diag, isObj, str, type Obj } from '../util.js';
 import { inspectToContainer, normalizeDockerMessage, type DockerMeta } from './normalize.js';
 import { normalizeDockerStats } from './stats.js';
 import { onStreamLines } from '../lines.js';
+import { readStoredInspect } from './ondisk.js';
 
 export interface DockerLiveOptions {
   socketPath?: string;
@@ -29,7 +31,18 @@ export interface DockerLiveOptions {
    * an event (timeNano) and writes it to the stream at once. Default 100.
    */
   watermarkSkewMs?: number;
+  /** Stamps of each event on its way through (latency analysis); off when absent. */
+  onTimings?: TimingsHook;
+  /**
+   * A `create` event whose inspect has not answered after this long (the daemon holds it
+   * while the container starts) is completed from the configuration the daemon stored under
+   * its data root, when that can be read (same host, root). The inspect answer still
+   * replaces it for later events. Default 20; -1 always waits for inspect.
+   */
+  createInspectWaitMs?: number;
 }
+
+type Calls = EventTimings['calls'];
 
 /** A new events stream first replays what happened since the last event seen; this long is allowed for that. */
 const REPLAY_SETTLE_MS = 1000;
@@ -55,6 +68,8 @@ export class DockerLiveSource implements LiveSource {
   /** Wall time a stats sample began, until its events are emitted (their time is the sample's). */
   private sampling?: number;
   private connectedAt?: number;
+  /** The daemon's data root, when it says so (`DockerRootDir`). */
+  private rootDir?: string;
   reconnects = 0;
 
   constructor(private readonly opts: DockerLiveOptions = {}) {
@@ -67,6 +82,10 @@ export class DockerLiveSource implements LiveSource {
       await this.docker.ping();
     } catch (e) {
       return { started: false, reason: `Docker engine not reachable at ${this.opts.socketPath ?? '/var/run/docker.sock'}: ${(e as Error).message}` };
+    }
+    if ((this.opts.createInspectWaitMs ?? 0) >= 0) {
+      const info = (await this.docker.info().catch(() => undefined)) as { DockerRootDir?: unknown } | undefined;
+      if (typeof info?.DockerRootDir === 'string' && info.DockerRootDir) this.rootDir = info.DockerRootDir;
     }
     // from now on nothing is missed: events during the listing below arrive through `since`
     this.since = (Date.now() / 1000).toFixed(9);
@@ -187,17 +206,46 @@ export class DockerLiveSource implements LiveSource {
     const actor = isObj(m.Actor) ? m.Actor : {};
     const id = str(actor.ID) ?? str(m.id);
     const verb = (str(m.Action) ?? str(m.status) ?? '').split(':')[0]!.trim();
-    const early = (str(m.Type) ?? 'container') === 'container' && id && INSPECT_ON.has(verb) ? this.inspect(id) : undefined;
+    const readMs = Date.now();
+    const calls: Calls = [];
+    const isContainer = (str(m.Type) ?? 'container') === 'container';
+    const early = isContainer && id && INSPECT_ON.has(verb) ? (verb === 'create' ? this.inspectCreated(id, calls) : this.timed(calls, 'inspect', () => this.inspect(id))) : undefined;
     this.chain = this.chain
       .then(() => early)
-      .then(() => this.handle(m))
+      .then(() => this.handle(m, { readMs, eventMs: t, calls }))
       .catch((e: unknown) => this.fail(`handling event failed: ${(e as Error).message}`))
       .finally(() => {
         if (t !== undefined) this.inFlight.shift();
       });
   }
 
-  private async handle(msg: Obj): Promise<void> {
+  /**
+   * Inspect for a `create` event: the daemon answers only once a start that began meanwhile
+   * has finished, so after a short wait the stored configuration stands in (see
+   * createInspectWaitMs). The inspect answer, when it comes, replaces it in the cache.
+   */
+  private async inspectCreated(id: string, calls: Calls): Promise<Obj | undefined> {
+    const api = this.timed(calls, 'inspect', () => this.inspect(id));
+    const wait = this.opts.createInspectWaitMs ?? 20;
+    if (!this.rootDir || wait < 0) return api;
+    let timer: NodeJS.Timeout | undefined;
+    const answered = await Promise.race([api.then((doc) => ({ doc })), new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), wait)))]);
+    clearTimeout(timer);
+    if (answered) return answered.doc;
+    const stored = await this.timed(calls, 'stored config', () => readStoredInspect(this.rootDir!, id));
+    if (!stored) return api;
+    if (!this.cache.has(id)) this.remember(id, stored);
+    return this.cache.get(id)!.inspect;
+  }
+
+  /** Runs a runtime call, noting how long it took when timings are wanted. */
+  private timed<T>(calls: Calls, call: string, fn: () => Promise<T>): Promise<T> {
+    if (!this.opts.onTimings) return fn();
+    const start = Date.now();
+    return fn().finally(() => calls.push({ call, start_ms: start, end_ms: Date.now() }));
+  }
+
+  private async handle(msg: Obj, seen: { readMs: number; eventMs?: number; calls: Calls } = { readMs: Date.now(), calls: [] }): Promise<void> {
     const type = str(msg.Type) ?? 'container';
     const actor: Obj = isObj(msg.Actor) ? msg.Actor : {};
     const attrs: Obj = isObj(actor.Attributes) ? actor.Attributes : {};
@@ -212,7 +260,7 @@ export class DockerLiveSource implements LiveSource {
       if (!meta.inspect) meta.reason = 'container was gone before it could be inspected';
       if (verb.startsWith('exec_') && str(attrs.execID) && verb !== 'exec_die') {
         try {
-          meta.exec = (await this.docker.getExec(str(attrs.execID)!).inspect()) as unknown as Obj;
+          meta.exec = (await this.timed(seen.calls, 'exec inspect', () => this.docker.getExec(str(attrs.execID)!).inspect())) as unknown as Obj;
         } catch {
           // exec already gone: the event text still names the command
         }
@@ -230,6 +278,7 @@ export class DockerLiveSource implements LiveSource {
       r.event.host = { ...r.event.host, name: this.host };
       this.st.events++;
       this.st.lag_s = (Date.now() - Date.parse(r.event['@timestamp'])) / 1000;
+      this.opts.onTimings?.(r.event, { source: 'docker', ...(seen.eventMs !== undefined ? { event_ms: seen.eventMs } : {}), read_ms: seen.readMs, calls: seen.calls, emitted_ms: Date.now() });
     } else this.st.errors++;
     this.emit(r);
   }
@@ -237,14 +286,18 @@ export class DockerLiveSource implements LiveSource {
   private async inspect(id: string): Promise<Obj | undefined> {
     try {
       const doc = (await this.docker.getContainer(id).inspect()) as unknown as Obj;
-      const prev = this.cache.get(id);
-      this.cache.set(id, { inspect: doc, startedAt: prev?.startedAt });
-      const c = inspectToContainer(doc);
-      this.opts.attributor?.addContainer({ id, name: c.name, image: c.image, pid: c.pid, labels: c.labels, info: c });
+      this.remember(id, doc);
       return doc;
     } catch {
       return this.cache.get(id)?.inspect;
     }
+  }
+
+  private remember(id: string, doc: Obj): void {
+    const prev = this.cache.get(id);
+    this.cache.set(id, { inspect: doc, startedAt: prev?.startedAt });
+    const c = inspectToContainer(doc);
+    this.opts.attributor?.addContainer({ id, name: c.name, image: c.image, pid: c.pid, labels: c.labels, info: c });
   }
 
   private async sampleStats(): Promise<void> {
