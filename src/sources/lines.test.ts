@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PassThrough } from 'node:stream';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { createInterface } from 'node:readline';
 import fc from 'fast-check';
 import { LineSplitter, lineBatches, onStreamLines } from './lines.js';

@@ -4,6 +4,7 @@
 import { readdirSync, readFileSync, watch, type FSWatcher } from 'node:fs';
 import type { StowawayEvent } from '../../model/event.js';
 import { hostname } from 'node:os';
+import { basename, dirname } from 'node:path';
 import type { LiveSource, SourceRecord, SourceStats } from '../types.js';
 import type { EventTimings, TimingsHook } from '../live.js';
 import { ContainerAttributor, containerIdFromCgroup, type ContainerRef } from '../attribution.js';
@@ -109,8 +110,6 @@ export class AuditLiveSource implements LiveSource {
   /** With timings on: when the first record line of each serial still being assembled was read. */
   private readonly firstRead = new Map<number, number>();
   private watcher?: FSWatcher;
-  /** Rotations of the tail when the watcher was set up: a new file needs a new watcher. */
-  private watchedRotation = -1;
   private wakeQueued = false;
   private stopped = false;
 
@@ -148,10 +147,7 @@ export class AuditLiveSource implements LiveSource {
         const eoe = endOfEventFor(line);
         if (eoe) out(parser.line(eoe, no));
       },
-      onIdle: () => {
-        out(parser.flushIdle(this.opts.idleMs ?? 200));
-        if (this.tail && this.tail.rotations !== this.watchedRotation) this.rewatch();
-      },
+      onIdle: () => out(parser.flushIdle(this.opts.idleMs ?? 200)),
       onError: (m) => out([{ diagnostic: diag('auditd', 'audit-live', m, this.path, 'warning') }]),
     });
     seedFromProc(this.attributor);
@@ -160,26 +156,26 @@ export class AuditLiveSource implements LiveSource {
     } catch (e) {
       return { started: false, reason: `cannot read ${this.path}: ${(e as Error).message} (is auditd running? are we root?)` };
     }
-    this.rewatch();
+    this.watchDir();
     return { started: true };
   }
 
-  /** Reads as soon as auditd writes; the poll timer stays as the fallback. */
-  private rewatch(): void {
-    this.watcher?.close();
-    this.watcher = undefined;
-    if (!this.tail || this.stopped) return;
-    this.watchedRotation = this.tail.rotations;
+  /**
+   * Reads as soon as auditd writes. The directory is watched, not the file, so the new file
+   * after a rotation is noticed too. Without notifications the poll timer does the work.
+   */
+  private watchDir(): void {
+    const base = basename(this.path);
     try {
-      this.watcher = watch(this.path, { persistent: false }, () => this.wake());
+      this.watcher = watch(dirname(this.path), { persistent: false }, (_type, name) => {
+        if (!name || name.toString() === base) this.wake();
+      });
       this.watcher.on('error', () => {
-        // the file went away (rotation): the poll timer carries on and the next read re-watches
         this.watcher?.close();
         this.watcher = undefined;
-        this.watchedRotation = -1;
       });
     } catch {
-      this.watchedRotation = -1;
+      this.watcher = undefined;
     }
   }
 
