@@ -30,7 +30,7 @@ export function alertOptions(cmd: Command): Command {
   return cmd
     .option('--stdout <format>', 'also print each new alert as NDJSON: alert, falco or ecs', parseFormat)
     .option('--webhook <url>', 'POST each new alert to this URL (retried, signed when a secret is set)')
-    .option('--webhook-secret <secret>', 'HMAC-SHA256 key for X-Stowaway-Signature (default: $STOWAWAY_WEBHOOK_SECRET)')
+    .option('--webhook-secret <secret>', 'HMAC-SHA256 key for X-Stowaway-Signature, which signs the time and the body (default: $STOWAWAY_WEBHOOK_SECRET)')
     .option('--webhook-format <format>', 'alert, falco or ecs', parseFormat)
     .option('--nats <servers>', 'publish each new alert to NATS (comma-separated servers)')
     .option('--nats-subject <prefix>', 'subject prefix; the level is appended', 'stowaway.alerts')

@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createServer as netServer } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { connect } from 'nats';
-import { createWebhookOutput, SIGNATURE_HEADER } from './webhook.js';
+import { createWebhookOutput, sign, SIGNATURE_HEADER, verifySignature } from './webhook.js';
 import { createNatsOutput } from './nats.js';
 import { createStreamOutput } from './stdout.js';
 import { toEcs, toFalco } from './formats.js';
@@ -91,11 +91,34 @@ test('webhook retries 5xx with backoff, signs every attempt, gives up on 4xx, co
     assert.equal(st.retries, 2);
     assert.equal(st.last_error, 'HTTP 400');
     assert.equal(got.length, 4);
-    for (const g of got) assert.equal(g.sig, `sha256=${createHmac('sha256', secret).update(g.body).digest('hex')}`);
+    for (const g of got) {
+      const t = /^t=(\d+),/.exec(g.sig)?.[1];
+      assert.ok(t && Math.abs(Number(t) - Date.now() / 1000) < 60, g.sig);
+      assert.equal(g.sig, `t=${t},sha256=${createHmac('sha256', secret).update(`${t}.${g.body}`).digest('hex')}`);
+      assert.deepEqual(verifySignature(g.body, g.sig, secret), { ok: true });
+    }
     assert.equal((JSON.parse(got[2]!.body) as { id: string }).id, alert.id);
   } finally {
     server.close();
   }
+});
+
+test('webhook signature: a changed body, a wrong secret or an old time is refused', () => {
+  const body = '{"id":"a1"}';
+  const now = Date.UTC(2026, 10, 22, 12);
+  const t = now / 1000;
+  const sig = sign(body, 'k', t);
+  assert.deepEqual(verifySignature(body, sig, 'k', { now }), { ok: true });
+  assert.equal(verifySignature('{"id":"a2"}', sig, 'k', { now }).ok, false);
+  assert.equal(verifySignature(body, sig, 'other', { now }).ok, false);
+  const late = verifySignature(body, sig, 'k', { now: now + 301_000 });
+  assert.equal(late.ok, false);
+  assert.match(!late.ok ? late.reason : '', /301 s away/);
+  assert.deepEqual(verifySignature(body, sig, 'k', { now: now + 299_000 }), { ok: true });
+  // the time cannot be moved without breaking the HMAC
+  assert.equal(verifySignature(body, sig.replace(`t=${t}`, `t=${t + 1}`), 'k', { now }).ok, false);
+  assert.equal(verifySignature(body, undefined, 'k').ok, false);
+  assert.equal(verifySignature(body, 'sha256=abc', 'k').ok, false);
 });
 
 test('webhook to a dead endpoint fails after bounded retries and says why', async () => {

@@ -1,6 +1,8 @@
 // HTTP webhook: one POST per alert, signed, retried with bounded exponential backoff.
-// Signature: `X-Stowaway-Signature: sha256=<hex HMAC-SHA256 of the exact body with the shared secret>`.
-import { createHmac } from 'node:crypto';
+// Signature: `X-Stowaway-Signature: t=<unix seconds>,sha256=<hex HMAC-SHA256 of "<t>.<body>">`.
+// The time is signed with the body so a captured request cannot be replayed later: receivers
+// reject signatures older than a few minutes (verifySignature below does both checks).
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Alert } from '../model/alert.js';
 import { formatAlert } from './formats.js';
 import { emptyStats, type AlertFormat, type Output } from './types.js';
@@ -21,8 +23,25 @@ export interface WebhookOptions {
 
 export const SIGNATURE_HEADER = 'x-stowaway-signature';
 
-export function sign(body: string, secret: string): string {
-  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+export function sign(body: string, secret: string, unixSeconds = Math.floor(Date.now() / 1000)): string {
+  return `t=${unixSeconds},sha256=${createHmac('sha256', secret).update(`${unixSeconds}.${body}`).digest('hex')}`;
+}
+
+export type SignatureCheck = { ok: true } | { ok: false; reason: string };
+
+/**
+ * What a receiver does with a delivery: recompute the HMAC over the raw body and compare in
+ * constant time, and refuse a signature more than `toleranceSeconds` (default 300) away from now.
+ */
+export function verifySignature(body: string, header: string | undefined, secret: string, opts: { toleranceSeconds?: number; now?: number } = {}): SignatureCheck {
+  const m = /^t=(\d+),sha256=([0-9a-f]{64})$/.exec(header ?? '');
+  if (!m) return { ok: false, reason: 'missing or malformed signature header' };
+  const t = Number(m[1]);
+  const now = Math.floor((opts.now ?? Date.now()) / 1000);
+  if (Math.abs(now - t) > (opts.toleranceSeconds ?? 300)) return { ok: false, reason: `signature time ${t} is ${now - t} s away from now` };
+  const want = createHmac('sha256', secret).update(`${t}.${body}`).digest();
+  if (!timingSafeEqual(want, Buffer.from(m[2]!, 'hex'))) return { ok: false, reason: 'signature does not match the body' };
+  return { ok: true };
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -39,8 +58,9 @@ export function createWebhookOutput(opts: WebhookOptions): Output {
 
   async function deliver(body: string): Promise<void> {
     const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'stowaway', ...(opts.headers ?? {}) };
-    if (opts.secret) headers[SIGNATURE_HEADER] = sign(body, opts.secret);
     for (let attempt = 0; ; attempt++) {
+      // Signed per attempt: a retry after a long backoff still carries a fresh time.
+      if (opts.secret) headers[SIGNATURE_HEADER] = sign(body, opts.secret);
       let retryable = true;
       let waitMs: number | undefined;
       try {
