@@ -5,9 +5,22 @@
 
 const CACHE_TEXT = 256;
 
-/** Whether `literal` (lower case) can occur in String(x) of a number or boolean. */
+/**
+ * Whether `literal` (lower case) can occur in the text of a finite number (digits, sign, point,
+ * exponent) or a boolean. Callers scan non-finite numbers regardless: they are too rare to
+ * widen this for, and JSON cannot carry them.
+ */
 function couldBeScalarText(literal: string): boolean {
-  return /^[0-9.+\-e]+$/.test(literal) || 'true'.includes(literal) || 'false'.includes(literal) || '-infinity'.includes(literal) || 'nan'.includes(literal);
+  return /^[0-9.+\-e]+$/.test(literal) || 'true'.includes(literal) || 'false'.includes(literal);
+}
+
+/** Text made only of what a finite number's text is made of: pids, ports and serials as strings. */
+function numericText(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (!((c >= 48 && c <= 57) || c === 46 || c === 45 || c === 43 || c === 101 || c === 69)) return false;
+  }
+  return true;
 }
 const CACHE_ENTRIES = 2048;
 const NONE: readonly number[] = [];
@@ -230,7 +243,7 @@ export class ScanMemo {
   private older = new Map<string, readonly number[]>();
   private readonly minLength: number;
 
-  /** False when no literal can occur in the text of a number or boolean: those need no lookup. */
+  /** False when no literal can occur in the text of a finite number or a boolean: those need no lookup. */
   readonly scalars: boolean;
 
   constructor(private readonly automata: AhoCorasick[]) {
@@ -241,6 +254,7 @@ export class ScanMemo {
   /** Calls `hit` for each id whose literal occurs in `text` (ids may repeat across calls). */
   find(text: string, hit: (id: number) => void, stamp: number): void {
     if (text.length < this.minLength) return;
+    if (!this.scalars && numericText(text)) return;
     const acs = this.automata;
     if (text.length > CACHE_TEXT) {
       for (let i = 0; i < acs.length; i++) acs[i]!.scan(text, hit, stamp);

@@ -105,3 +105,27 @@ test('matches come out in rule order', () => {
     ['keywords', 'keyword and field'],
   );
 });
+
+test('property: numbers, booleans and digit strings are only skipped where no literal could occur in them', async () => {
+  const fc = (await import('fast-check')).default;
+  const lit = fc.constantFrom('12', '4.5', '-1', 'e5', '1e', 'true', 'fals', 'x1', 'tr', '+3', 'abc', '7');
+  const rule = fc.record({ keyword: fc.boolean(), lits: fc.array(lit, { minLength: 1, maxLength: 3 }) });
+  const scalar = fc.oneof(fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constantFrom('12', '-1.5e5', '4.5', 'true', 'x12', 'E5'), fc.string({ maxLength: 6 }));
+  fc.assert(
+    fc.property(fc.array(rule, { minLength: 1, maxLength: 4 }), fc.record({ v: scalar, w: fc.array(scalar, { maxLength: 3 }) }), (rules, fields) => {
+      const text = rules
+        .map((r, i) => {
+          const values = r.lits.map((l) => `'${l}'`).join(', ');
+          const det = r.keyword ? `  keywords: [ ${values} ]\n  condition: keywords` : `  sel:\n    v|contains: [ ${values} ]\n  condition: sel`;
+          return `title: r${i}\nlogsource: { product: linux }\ndetection:\n${det}\n`;
+        })
+        .join('---\n');
+      const { ruleset } = compileRules(parseSigmaText(text, 'prop.yml'), { pipelines: [] });
+      const ev = { '@timestamp': '2026-01-01T00:00:00Z', stowaway: { source: 'ecs', logsource: { product: 'linux' } }, ...fields } as unknown as StowawayEvent;
+      const view = new EventView(ev);
+      const brute = (ruleset as SigmaRuleSet).compiledRules().filter((r) => r.test(view)).map((r) => r.meta.title);
+      assert.deepEqual(ruleset.match(ev).map((m) => m.rule.title), brute);
+    }),
+    { numRuns: 500 },
+  );
+});

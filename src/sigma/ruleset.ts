@@ -281,7 +281,7 @@ export class SigmaRuleSet implements RuleSet {
       case 'bigint': {
         // pids, ports, serials: most automata hold no literal their text could contain
         const m = node?.memo ?? kw;
-        if (!m?.scalars) return;
+        if (!m || (!m.scalars && (typeof x !== 'number' || Number.isFinite(x)))) return;
         text = String(x);
         break;
       }
