@@ -58,8 +58,11 @@ export interface LiveHandle {
   stop(): Promise<void>;
 }
 
-/** How often live commands tick the engine: a tick costs next to nothing when no correlation input waits, and held findings wait for it. */
-export const LIVE_TICK_MS = 100;
+/**
+ * How often live commands tick the engine: a tick costs next to nothing when no correlation
+ * input waits, and held findings wait for it (up to this long after the watermark passed them).
+ */
+export const LIVE_TICK_MS = 50;
 
 /**
  * The event time up to which the live input is complete: the oldest of the started sources'

@@ -3,7 +3,7 @@
 // run time, and an ncat listener that plays the operator of a reverse shell.
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -21,23 +21,30 @@ export interface HttpsTarget {
   close(): Promise<void>;
 }
 
-/** Mints a throwaway self-signed certificate for 127.0.0.1 in `dir`. */
-export function mintCertificate(dir: string): { cert: string; key: string } {
+/**
+ * Mints a throwaway self-signed certificate for 127.0.0.1 in `dir`. Asynchronously: the
+ * live pipeline shares this process, and a key generation blocking it (up to 800 ms
+ * measured) would hold every source's reads, and so the latencies being measured.
+ */
+export async function mintCertificate(dir: string): Promise<{ cert: string; key: string }> {
   const cert = join(dir, 'upload-cert.pem');
   const key = join(dir, 'upload-key.pem');
-  const res = spawnSync(
-    'openssl',
-    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'],
-    { encoding: 'utf8' },
-  );
-  if (res.error) throw new Error(`openssl not runnable: ${res.error.message}`);
-  if (res.status !== 0) throw new Error(`openssl could not mint a certificate: ${res.stderr.trim()}`);
+  const args = ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'];
+  const { code, stderr, error } = await new Promise<{ code: number | null; stderr: string; error?: Error }>((resolve) => {
+    let stderr = '';
+    const child = spawn('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    child.stderr.on('data', (b: Buffer) => (stderr = (stderr + b.toString('utf8')).slice(-2000)));
+    child.on('error', (e) => resolve({ code: null, stderr, error: e }));
+    child.on('close', (c) => resolve({ code: c, stderr }));
+  });
+  if (error) throw new Error(`openssl not runnable: ${error.message}`);
+  if (code !== 0) throw new Error(`openssl could not mint a certificate: ${stderr.trim()}`);
   return { cert, key };
 }
 
 /** Starts an HTTPS server that accepts any POST/PUT body and remembers its size. */
 export async function startHttpsTarget(dir: string): Promise<HttpsTarget> {
-  const { cert, key } = mintCertificate(dir);
+  const { cert, key } = await mintCertificate(dir);
   const uploads: Upload[] = [];
   // busybox wget's TLS client sends no signature_algorithms extension, which means
   // SHA-1 handshake signatures; OpenSSL 3 refuses those above security level 0.

@@ -3,6 +3,7 @@
 import { stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { execFile } from 'node:child_process';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { defaultRulesFile, parseRulesFile, readRulesFile } from '../../sources/auditd/rules.js';
 import { loadContent } from '../../alerts/runtime.js';
@@ -11,11 +12,14 @@ import { startLiveTicker, type EventTimings } from '../../sources/live.js';
 import type { StowawayEvent } from '../../model/event.js';
 import { percentile } from './match.js';
 import type { AuditRulesInstaller, PipelineFactory } from './runner.js';
+import type { LiveReport } from './report.js';
 
 const run = promisify(execFile);
 
 /** Ticks of watermark history kept: a minute at the live tick rate. */
 const HISTORY = 600;
+/** Most-delayed events remembered per source (their actions say what delays them). */
+const SLOW_KEPT = 5;
 
 async function exists(p: string): Promise<boolean> {
   return stat(p).then(
@@ -44,15 +48,27 @@ export const defaultPipeline: PipelineFactory = async ({ content, onFinding }) =
   const timings = new WeakMap<StowawayEvent, EventTimings & { engine_ms?: number }>();
   // How long after its own time each event was read: the evidence for the sources' watermark skews.
   const lags = new Map<string, number[]>();
+  const slowest = new Map<string, Array<{ action: string; lag_ms: number; read: string }>>();
   const onTimings = (ev: StowawayEvent, t: EventTimings): void => {
     timings.set(ev, t);
     if (t.event_ms === undefined) return;
+    const lag = t.read_ms - t.event_ms;
     let l = lags.get(t.source);
     if (!l) lags.set(t.source, (l = []));
-    if (l.length < 100_000) l.push(t.read_ms - t.event_ms);
+    if (l.length < 100_000) l.push(lag);
+    let s = slowest.get(t.source);
+    if (!s) slowest.set(t.source, (s = []));
+    if (s.length < SLOW_KEPT || lag > s[s.length - 1]!.lag_ms) {
+      s.push({ action: ev.event?.action ?? '?', lag_ms: lag, read: new Date(t.read_ms).toISOString() });
+      s.sort((a, b) => b.lag_ms - a.lag_ms);
+      s.length = Math.min(s.length, SLOW_KEPT);
+    }
   };
   // Each tick's source watermarks, so a held-back finding can say which source held it.
   const history: Array<{ at: number; wm: Record<string, number | undefined> }> = [];
+  // A source read late because this process was busy is not the same as a producer writing late.
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
   const handle = await runWatch(
     { docker: { statsIntervalMs: 0, onTimings }, audit: { onTimings } },
     (r) => {
@@ -82,14 +98,18 @@ export const defaultPipeline: PipelineFactory = async ({ content, onFinding }) =
       for (const h of history) for (const [name, w] of Object.entries(h.wm)) if (out[name] === undefined && w !== undefined && w >= timeMs) out[name] = h.at;
       return out;
     },
+    eventLoopDelay() {
+      return loop.count > 0 ? { p99_ms: Math.round(loop.percentile(99) / 1e6), max_ms: Math.round(loop.max / 1e6) } : undefined;
+    },
     sourceLag() {
-      const out: Record<string, { count: number; p50_ms: number; p99_ms: number; max_ms: number }> = {};
-      for (const [name, l] of lags) if (l.length) out[name] = { count: l.length, p50_ms: percentile(l, 50)!, p99_ms: percentile(l, 99)!, max_ms: Math.max(...l) };
+      const out: NonNullable<LiveReport['source_lag']> = {};
+      for (const [name, l] of lags) if (l.length) out[name] = { count: l.length, p50_ms: percentile(l, 50)!, p99_ms: percentile(l, 99)!, max_ms: Math.max(...l), slowest: slowest.get(name) ?? [] };
       return out;
     },
     rulesLoaded: loaded.counts.rules + loaded.counts.correlations,
     diagnostics: loaded.diagnostics,
     async stop() {
+      loop.disable();
       stopTicker();
       await handle.stop();
       for (const f of engine.flush()) onFinding(f, 'flush');

@@ -64,7 +64,9 @@ export interface LiveReport {
   diagnostics: Diagnostic[];
   latency: { count: number; p50_ms?: number; p99_ms?: number; max_ms?: number };
   /** Per live source: ms from an event's own time to the source reading it, over the run. */
-  source_lag?: Record<string, { count: number; p50_ms: number; p99_ms: number; max_ms: number }>;
+  /** How late the pipeline's event loop ran over the run: a source read late because of it is not the producer's delay. */
+  event_loop_delay?: { p99_ms: number; max_ms: number };
+  source_lag?: Record<string, { count: number; p50_ms: number; p99_ms: number; max_ms: number; slowest: Array<{ action: string; lag_ms: number; read: string }> }>;
   totals: { pass: number; fail: number; error: number };
   /** True when every row passed and the run itself could start. */
   ok: boolean;
@@ -125,8 +127,9 @@ export function formatLiveReport(report: LiveReport): string {
     }
   }
   if (report.source_lag) {
-    const l = Object.entries(report.source_lag).map(([k, v]) => `${k} p50 ${ms(v.p50_ms)} p99 ${ms(v.p99_ms)} max ${ms(v.max_ms)} over ${v.count}`);
+    const l = Object.entries(report.source_lag).map(([k, v]) => `${k} p50 ${ms(v.p50_ms)} p99 ${ms(v.p99_ms)} max ${ms(v.max_ms)} over ${v.count} (slowest: ${v.slowest.map((s) => `${s.action} ${ms(s.lag_ms)}`).join(', ')})`);
     lines.push(`source lag (event time → read): ${l.join('; ')}`);
+    if (report.event_loop_delay) lines.push(`event loop delay: p99 ${ms(report.event_loop_delay.p99_ms)}, max ${ms(report.event_loop_delay.max_ms)}`);
   }
   if (report.diagnostics.length > 0) {
     lines.push('');

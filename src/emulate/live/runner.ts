@@ -37,6 +37,8 @@ export interface LivePipeline {
   watermarkPassed?(timeMs: number): Record<string, number>;
   /** Per source: how long after their own time events were read (ms). */
   sourceLag?(): LiveReport['source_lag'];
+  /** How late this process's event loop ran (ms), over the run. */
+  eventLoopDelay?(): LiveReport['event_loop_delay'];
   stop(): Promise<void>;
 }
 
@@ -477,6 +479,8 @@ export async function runLive(opts: LiveOptions): Promise<LiveReport> {
     witness?.stop();
     const lag = pipeline?.sourceLag?.();
     if (lag && Object.keys(lag).length) report.source_lag = lag;
+    const loopDelay = pipeline?.eventLoopDelay?.();
+    if (loopDelay) report.event_loop_delay = loopDelay;
     if (pipeline) await pipeline.stop().catch(() => {});
     if (audit) {
       const r = await audit.remove().catch((e: unknown) => ({ removed: false, detail: String(e) }));

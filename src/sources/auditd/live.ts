@@ -40,6 +40,9 @@ export interface AuditLiveOptions {
   onTimings?: TimingsHook;
 }
 
+/** A read to the end of the log this recent is fresh enough for a watermark. */
+const FRESH_MS = 5;
+
 /** `msg=audit(1700000000.123:4567)`: the record's node-less key, read before parsing for first-sight stamps. */
 const SERIAL = /msg=audit\(\d+\.\d+:(\d+)\)/;
 
@@ -248,9 +251,12 @@ export class AuditLiveSource implements LiveSource {
 
   /**
    * Complete up to the last time the log was read to its end (less the write skew), and
-   * never past an event still being assembled or still on its way out.
+   * never past an event still being assembled or still on its way out. The log is read to
+   * its end first (when the last read is older than FRESH_MS): otherwise the answer would be
+   * as old as the last poll, and a held correlation would wait for the next one.
    */
   watermark(): number | undefined {
+    if (!this.stopped && this.tail && this.tail.eofAt !== undefined && Date.now() - this.tail.eofAt > FRESH_MS) this.tail.poll();
     const eof = this.tail?.eofAt;
     if (eof === undefined) return undefined;
     let wm = eof - (this.opts.watermarkSkewMs ?? 150);

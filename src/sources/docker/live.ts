@@ -232,7 +232,7 @@ export class DockerLiveSource implements LiveSource {
     const answered = await Promise.race([api.then((doc) => ({ doc })), new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), wait)))]);
     clearTimeout(timer);
     if (answered) return answered.doc;
-    const stored = await this.timed(calls, 'stored config', () => readStoredInspect(this.rootDir!, id));
+    const stored = await this.timed(calls, 'stored config', async () => readStoredInspect(this.rootDir!, id));
     if (!stored) return api;
     if (!this.cache.has(id)) this.remember(id, stored);
     return this.cache.get(id)!.inspect;
