@@ -37,6 +37,11 @@ export function compact<T>(v: T): T {
   for (const k in v) {
     const x = v[k];
     if (x === undefined) continue;
+    // leaves are most members: no call for them
+    if (typeof x !== 'object' || x === null) {
+      out[k] = x;
+      continue;
+    }
     const c = compact(x);
     if (isObj(c) && isEmpty(c)) continue;
     out[k] = c;

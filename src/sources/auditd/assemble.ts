@@ -21,14 +21,27 @@ export interface AssemblerOptions {
   maxPending?: number;
 }
 
+interface Pending {
+  key: PendingKey;
+  group: AuditGroup;
+  lastSeen: number;
+}
+
+// A record without a node keys by its serial alone: no string to build for each record.
+type PendingKey = number | string;
+
+const DONE_WINDOW = 1024;
+
 export class AuditAssembler {
-  private readonly pending = new Map<string, AuditGroup & { lastSeen: number }>();
+  private readonly pending = new Map<PendingKey, Pending>();
   private newest = -1;
   private readonly lookbehind: number;
   private readonly maxPending: number;
-  /** Serials recently completed, to spot a record that arrives after its event left. */
-  private readonly done: string[] = [];
-  private readonly doneSet = new Set<string>();
+  /** Serials recently completed (a ring of the last DONE_WINDOW), to spot a record that arrives after its event left. */
+  private readonly done: PendingKey[] = new Array<PendingKey>(DONE_WINDOW);
+  private doneNext = 0;
+  private doneCount = 0;
+  private readonly doneSet = new Set<PendingKey>();
   lateRecords = 0;
 
   constructor(opts: AssemblerOptions = {}) {
@@ -38,49 +51,54 @@ export class AuditAssembler {
 
   /** Adds a record; returns the events it completed, oldest first. */
   push(rec: AuditRecord, origin?: string, now = Date.now()): AuditGroup[] {
-    const key = `${rec.node ?? ''}:${rec.serial}`;
+    const key: PendingKey = rec.node ? `${rec.node}:${rec.serial}` : rec.serial;
     const out: AuditGroup[] = [];
     if (this.doneSet.has(key) && rec.type !== 'EOE') this.lateRecords++;
-    let g = this.pending.get(key);
+    let p = this.pending.get(key);
     if (rec.type === 'EOE') {
-      if (g) out.push(this.finish(key, true));
+      if (p) out.push(this.finish(p, true));
       return out;
     }
-    if (!g && rec.serial + 1000 < this.newest) {
+    if (!p && rec.serial + 1000 < this.newest) {
       // serials restarted (reboot, log of another boot appended): what is pending is done
-      for (const k of [...this.pending.keys()]) out.push(this.finish(k, true));
+      for (const q of [...this.pending.values()]) out.push(this.finish(q, true));
       this.newest = rec.serial;
     }
-    if (!g) {
-      g = { serial: rec.serial, node: rec.node, timeMs: rec.timeMs, records: [], complete: false, origin, lastSeen: now };
-      this.pending.set(key, g);
+    if (!p) {
+      p = { key, group: { serial: rec.serial, node: rec.node, timeMs: rec.timeMs, records: [], complete: false, origin }, lastSeen: now };
+      this.pending.set(key, p);
     }
-    g.records.push(rec);
-    g.lastSeen = now;
+    p.group.records.push(rec);
+    p.lastSeen = now;
     if (rec.serial > this.newest) {
       this.newest = rec.serial;
-      for (const [k, p] of this.pending) if (p.serial <= this.newest - this.lookbehind && (p.node ?? '') === (rec.node ?? '')) out.push(this.finish(k, true));
+      const node = rec.node ?? '';
+      const oldest = this.newest - this.lookbehind;
+      for (const q of this.pending.values()) if (q.group.serial <= oldest && (q.group.node ?? '') === node) out.push(this.finish(q, true));
     }
-    while (this.pending.size > this.maxPending) out.push(this.finish(this.pending.keys().next().value as string, true));
-    return out.sort((a, b) => a.serial - b.serial);
+    while (this.pending.size > this.maxPending) out.push(this.finish(this.pending.values().next().value as Pending, true));
+    if (out.length > 1) out.sort(bySerial);
+    return out;
   }
 
   /** Completes events idle for at least `idleMs` (live tailing); all of them when idleMs is 0. */
   flushIdle(idleMs: number, now = Date.now()): AuditGroup[] {
     const out: AuditGroup[] = [];
-    for (const [k, p] of this.pending) if (now - p.lastSeen >= idleMs) out.push(this.finish(k, idleMs > 0));
-    return out.sort((a, b) => a.serial - b.serial);
+    for (const p of this.pending.values()) if (now - p.lastSeen >= idleMs) out.push(this.finish(p, idleMs > 0));
+    return out.sort(bySerial);
   }
 
   /** End of input: whatever is pending leaves, marked incomplete only if it lacks its main record. */
   flush(): AuditGroup[] {
-    return this.flushIdle(0, Number.POSITIVE_INFINITY).map((g) => ({ ...g, complete: g.records.some((r) => MAIN_TYPES.has(r.type)) }));
+    const out = this.flushIdle(0, Number.POSITIVE_INFINITY);
+    for (const g of out) g.complete = hasMainRecord(g);
+    return out;
   }
 
   /** Event time (ms) of the oldest event still being assembled; undefined when none is. */
   oldestPendingMs(): number | undefined {
     let t: number | undefined;
-    for (const p of this.pending.values()) if (t === undefined || p.timeMs < t) t = p.timeMs;
+    for (const p of this.pending.values()) if (t === undefined || p.group.timeMs < t) t = p.group.timeMs;
     return t;
   }
 
@@ -88,20 +106,25 @@ export class AuditAssembler {
     return this.pending.size;
   }
 
-  private finish(key: string, complete: boolean): AuditGroup {
-    const p = this.pending.get(key)!;
-    this.pending.delete(key);
-    this.done.push(key);
-    this.doneSet.add(key);
-    if (this.done.length > 1024) this.doneSet.delete(this.done.shift()!);
-    const { lastSeen: _l, ...g } = p;
-    return { ...g, complete };
+  private finish(p: Pending, complete: boolean): AuditGroup {
+    this.pending.delete(p.key);
+    this.doneSet.add(p.key);
+    if (this.doneCount === DONE_WINDOW) this.doneSet.delete(this.done[this.doneNext]!);
+    else this.doneCount++;
+    this.done[this.doneNext] = p.key;
+    this.doneNext = (this.doneNext + 1) % DONE_WINDOW;
+    p.group.complete = complete;
+    return p.group;
   }
+}
+
+function bySerial(a: AuditGroup, b: AuditGroup): number {
+  return a.serial - b.serial;
 }
 
 // Records that carry the event's subject; an event made only of auxiliary records
 // (PATH, CWD, PROCTITLE ...) lost its head, e.g. across a log rotation.
-const MAIN_TYPES = new Set(['SYSCALL', 'USER_CMD', 'USER_START', 'USER_END', 'USER_LOGIN', 'USER_AUTH', 'USER_ACCT', 'CRED_ACQ', 'CRED_DISP', 'CRED_REFR', 'CONFIG_CHANGE', 'DAEMON_START', 'DAEMON_END', 'SERVICE_START', 'SERVICE_STOP', 'ANOM_ABEND', 'ANOM_PROMISCUOUS', 'AVC', 'USER_AVC', 'LOGIN', 'KERN_MODULE', 'NETFILTER_CFG', 'ADD_USER', 'DEL_USER', 'ADD_GROUP', 'USER_CHAUTHTOK', 'SYSTEM_BOOT', 'SYSTEM_SHUTDOWN', 'USER_ERR', 'USER_MAC_POLICY_LOAD', 'MAC_STATUS', 'SECCOMP', 'BPF', 'DAEMON_ROTATE', 'DAEMON_ABORT', 'USER', 'USYS_CONFIG', 'TTY', 'USER_TTY']);
+export const MAIN_TYPES: ReadonlySet<string> = new Set(['SYSCALL', 'USER_CMD', 'USER_START', 'USER_END', 'USER_LOGIN', 'USER_AUTH', 'USER_ACCT', 'CRED_ACQ', 'CRED_DISP', 'CRED_REFR', 'CONFIG_CHANGE', 'DAEMON_START', 'DAEMON_END', 'SERVICE_START', 'SERVICE_STOP', 'ANOM_ABEND', 'ANOM_PROMISCUOUS', 'AVC', 'USER_AVC', 'LOGIN', 'KERN_MODULE', 'NETFILTER_CFG', 'ADD_USER', 'DEL_USER', 'ADD_GROUP', 'USER_CHAUTHTOK', 'SYSTEM_BOOT', 'SYSTEM_SHUTDOWN', 'USER_ERR', 'USER_MAC_POLICY_LOAD', 'MAC_STATUS', 'SECCOMP', 'BPF', 'DAEMON_ROTATE', 'DAEMON_ABORT', 'USER', 'USYS_CONFIG', 'TTY', 'USER_TTY']);
 
 export function hasMainRecord(g: AuditGroup): boolean {
   return g.records.some((r) => MAIN_TYPES.has(r.type));

@@ -19,16 +19,19 @@ export interface AuditParser extends LineParser {
 export function createAuditParser(file: string, attributor?: ContainerAttributor): AuditParser {
   const asm = new AuditAssembler();
   let name = file;
-  const emit = (groups: AuditGroup[]): SourceRecord[] =>
-    groups.flatMap((g) =>
-      normalizeAuditGroup(g).map((r) => {
+  const emit = (groups: AuditGroup[]): SourceRecord[] => {
+    const out: SourceRecord[] = [];
+    for (const g of groups) {
+      for (const r of normalizeAuditGroup(g)) {
         if ('event' in r && attributor) {
           const a = attributor.attribute(r.event);
           (r.event.auditd as Record<string, unknown>).attribution = a;
         }
-        return r;
-      }),
-    );
+        out.push(r);
+      }
+    }
+    return out;
+  };
   return {
     assembler: asm,
     setFile(f) {

@@ -49,3 +49,30 @@ test('refuses what is not an audit event', () => {
   assert.ok('diagnostic' in normalizeK8sAudit({ kind: 'Event', apiVersion: 'audit.k8s.io/v1' }, 'f:2')[0]!);
   assert.ok('diagnostic' in normalizeK8sAudit(42, 'f:3')[0]!);
 });
+
+test('members a Kubernetes audit event lacks are absent, not undefined; the audit event itself comes last', () => {
+  const walk = (v: unknown, path: string): void => {
+    if (v === null || typeof v !== 'object') return;
+    for (const [k, x] of Object.entries(v)) {
+      assert.notEqual(x, undefined, `${path}.${k} is present but undefined`);
+      if (k !== 'kubernetes') walk(x, `${path}.${k}`);
+    }
+  };
+  const minimal = normalizeK8sAudit({ apiVersion: 'audit.k8s.io/v1', kind: 'Event', verb: 'get', requestReceivedTimestamp: '2024-03-05T10:30:00.123456Z' }, 'a:1');
+  assert.equal(minimal.length, 1);
+  const ev = (minimal[0] as { event: Record<string, unknown> }).event;
+  walk(ev, 'event');
+  assert.deepEqual(Object.keys(ev), ['@timestamp', 'event', 'stowaway', 'orchestrator', 'message', 'kubernetes']);
+  assert.deepEqual(ev.orchestrator, { type: 'kubernetes', api_version: 'audit.k8s.io/v1', verb: 'get' });
+  assert.equal(ev.message, '? get ');
+  const exec = normalizeK8sAudit(
+    { apiVersion: 'audit.k8s.io/v1', verb: 'create', stageTimestamp: '2024-03-05T10:30:00Z', user: { username: 'u' }, objectRef: { resource: 'pods', name: 'p', namespace: 'd', subresource: 'exec' }, requestURI: '/api/v1/namespaces/d/pods/p/exec?command=sh&command=-c&command=id', responseStatus: { code: 101 } },
+    'b:1',
+  );
+  const x = (exec[0] as { event: Record<string, any> }).event;
+  walk(x, 'event');
+  assert.deepEqual(x.process, { executable: 'sh', name: 'sh', args: ['sh', '-c', 'id'], args_count: 3, command_line: 'sh -c id' });
+  assert.deepEqual(x.container, { runtime: 'kubernetes', metadata: 'partial', metadata_reason: 'Kubernetes audit names the container only' });
+  assert.equal(x.event.outcome, 'success');
+  assert.equal(Object.keys(x).at(-1), 'kubernetes');
+});

@@ -1,9 +1,9 @@
 // Kubernetes audit events (audit.k8s.io v1 and v1beta1), one by one or in an EventList,
 // into StowawayEvents. The whole event stays under kubernetes.audit so Sigma's
 // Kubernetes rules match by path (objectRef.resource, requestObject.spec ...).
-import type { OrchestratorInfo, StowawayEvent } from '../../model/event.js';
+import type { EventMeta, OrchestratorInfo, ProcessInfo, StowawayEvent } from '../../model/event.js';
 import type { SourceRecord } from '../types.js';
-import { compactEvent, diag, isObj, num, str, strings, toIso, joinArgs, basename, type Obj } from '../util.js';
+import { diag, isObj, num, str, strings, toIso, joinArgs, basename, type Obj } from '../util.js';
 
 export const K8S_LOGSOURCE = { product: 'kubernetes', category: 'application', service: 'audit' } as const;
 
@@ -36,46 +36,70 @@ function normalizeOne(e: unknown, origin: string, diagOrigin: string): SourceRec
   const sub = str(ref.subresource);
   const uri = str(e.requestURI);
   const podSpec = podSpecOf(e.requestObject) ?? (verb === 'get' || verb === 'list' ? undefined : podSpecOf(e.responseObject));
-  const orchestrator: OrchestratorInfo = {
-    type: 'kubernetes',
-    namespace: str(ref.namespace),
-    resource: { type: resource, name: str(ref.name), subresource: sub, api_group: str(ref.apiGroup), api_version: str(ref.apiVersion) },
-    api_version: apiVersion,
-    user: { name: str(user.username), groups: strings(user.groups) },
-    verb,
-    request: { uri, source_ips: strings(e.sourceIPs), user_agent: str(e.userAgent) },
-    response: { status_code: code },
-    pod: podSpec ? podInfo(podSpec, resource === 'pods' ? str(ref.name) ?? str((e.requestObject as Obj | undefined)?.metadata && ((e.requestObject as Obj).metadata as Obj).name) : undefined) : undefined,
+  const username = str(user.username);
+  const sourceIps = strings(e.sourceIPs);
+  // Built member by member with only what the event holds (no compact() copy afterwards).
+  const orchestrator: OrchestratorInfo = { type: 'kubernetes' };
+  set(orchestrator, 'namespace', str(ref.namespace));
+  set(orchestrator, 'resource', defined({ type: resource, name: str(ref.name), subresource: sub, api_group: str(ref.apiGroup), api_version: str(ref.apiVersion) }));
+  set(orchestrator, 'api_version', apiVersion);
+  set(orchestrator, 'user', defined({ name: username, groups: strings(user.groups) }));
+  orchestrator.verb = verb;
+  set(orchestrator, 'request', defined({ uri, source_ips: sourceIps, user_agent: str(e.userAgent) }));
+  set(orchestrator, 'response', defined({ status_code: code }));
+  if (podSpec) orchestrator.pod = podInfo(podSpec, resource === 'pods' ? str(ref.name) ?? str((e.requestObject as Obj | undefined)?.metadata && ((e.requestObject as Obj).metadata as Obj).name) : undefined);
+  const event: EventMeta = {
+    kind: 'event',
+    module: 'kubernetes',
+    dataset: 'kubernetes.audit',
+    action: verb,
+    category: sub === 'exec' || sub === 'attach' ? ['process'] : ['configuration'],
+    type: [typeOf(verb, sub)],
+    outcome: code === undefined ? 'unknown' : code < 400 ? 'success' : 'failure',
   };
+  set(event, 'id', str(e.auditID));
   const ev: StowawayEvent = {
     '@timestamp': ts,
-    event: {
-      kind: 'event',
-      module: 'kubernetes',
-      dataset: 'kubernetes.audit',
-      action: verb,
-      category: sub === 'exec' || sub === 'attach' ? ['process'] : ['configuration'],
-      type: [typeOf(verb, sub)],
-      outcome: code === undefined ? 'unknown' : code < 400 ? 'success' : 'failure',
-      id: str(e.auditID),
-    },
+    event,
     stowaway: { source: 'k8s-audit', logsource: { ...K8S_LOGSOURCE }, origin },
     orchestrator,
-    user: { name: str(user.username) },
-    source: strings(e.sourceIPs)?.[0] ? { ip: strings(e.sourceIPs)![0] } : undefined,
-    kubernetes: { audit: e },
-    message: `${str(user.username) ?? '?'} ${verb} ${resource ?? uri ?? ''}${sub ? '/' + sub : ''}${ref.name ? ' ' + String(ref.name) : ''}`,
   };
+  if (username !== undefined) ev.user = { name: username };
+  if (sourceIps?.[0]) ev.source = { ip: sourceIps[0] };
+  ev.message = `${username ?? '?'} ${verb} ${resource ?? uri ?? ''}${sub ? '/' + sub : ''}${ref.name ? ' ' + String(ref.name) : ''}`;
   if (uri) ev.url = { path: uri.split('?')[0], full: uri };
   if ((sub === 'exec' || sub === 'attach') && uri) {
     // the command of `kubectl exec` travels in the query string
     const q = new URLSearchParams(uri.split('?')[1] ?? '');
     const args = q.getAll('command');
-    if (args.length) ev.process = { executable: args[0], name: basename(args[0]), args, args_count: args.length, command_line: joinArgs(args) };
+    if (args.length) {
+      const p: ProcessInfo = { executable: args[0] };
+      set(p, 'name', basename(args[0]));
+      Object.assign(p, { args, args_count: args.length, command_line: joinArgs(args) });
+      ev.process = p;
+    }
     const cname = q.get('container');
-    ev.container = { name: cname ?? undefined, runtime: 'kubernetes', metadata: 'partial', metadata_reason: 'Kubernetes audit names the container only' };
+    ev.container = cname !== null ? { name: cname } : {};
+    Object.assign(ev.container, { runtime: 'kubernetes', metadata: 'partial', metadata_reason: 'Kubernetes audit names the container only' });
   }
-  return [{ event: compactEvent(ev, ['kubernetes']) }];
+  // the whole audit event stays as given, last
+  ev.kubernetes = { audit: e };
+  return [{ event: ev }];
+}
+
+/** Sets a member only when it has a value. */
+function set<T extends object, K extends keyof T>(o: T, k: K, v: T[K] | undefined): void {
+  if (v !== undefined) o[k] = v;
+}
+
+/** The members that have a value; undefined when none has. */
+function defined<T extends Obj>(o: T): T | undefined {
+  let out: Obj | undefined;
+  for (const k in o) {
+    if (o[k] === undefined) continue;
+    (out ??= {})[k] = o[k];
+  }
+  return out as T | undefined;
 }
 
 function typeOf(verb: string, sub: string | undefined): string {
@@ -115,7 +139,7 @@ function podInfo(spec: Obj, name: string | undefined): OrchestratorInfo['pod'] {
   const volumes = Array.isArray(spec.volumes) ? spec.volumes.filter(isObj) : [];
   const hostPaths = volumes.map((v) => (isObj(v.hostPath) ? str(v.hostPath.path) : undefined)).filter((p): p is string => !!p);
   const privileged = containers.some((c) => sc(c).privileged === true);
-  return {
+  return defined({
     name,
     privileged: containers.length ? privileged : undefined,
     host_pid: spec.hostPID === true ? true : undefined,
@@ -125,5 +149,5 @@ function podInfo(spec: Obj, name: string | undefined): OrchestratorInfo['pod'] {
     images: containers.map((c) => str(c.image)).filter((x): x is string => !!x),
     capabilities: caps.length ? [...new Set(caps)] : undefined,
     service_account: str(spec.serviceAccountName) ?? str(spec.serviceAccount),
-  };
+  });
 }

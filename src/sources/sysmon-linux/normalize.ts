@@ -96,6 +96,8 @@ function attr(xml: string, el: string, name: string): string | undefined {
 }
 
 function unescape(s: string): string {
+  // nearly every value has no entity: skip the replace (it was the largest cost of this reader)
+  if (s.indexOf('&') < 0) return s;
   return s.replace(/&(lt|gt|amp|quot|apos|#(\d+)|#x([0-9a-fA-F]+));/g, (_, n: string, dec?: string, hex?: string) =>
     dec ? String.fromCodePoint(Number(dec)) : hex ? String.fromCodePoint(parseInt(hex, 16)) : ({ lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" } as Record<string, string>)[n]!,
   );
