@@ -4,6 +4,8 @@
 // so a scan of ASCII text is one array read per character.
 
 const CACHE_TEXT = 256;
+const CACHE_ENTRIES = 2048;
+const NONE: readonly number[] = [];
 
 /**
  * Whether `literal` (lower case) can occur in the text of a finite number (digits, sign, point,
@@ -22,8 +24,6 @@ function numericText(text: string): boolean {
   }
   return true;
 }
-const CACHE_ENTRIES = 2048;
-const NONE: readonly number[] = [];
 
 export class AhoCorasick {
   private trie: Map<number, number>[] = [new Map()];
@@ -56,8 +56,7 @@ export class AhoCorasick {
   /** Length of the shortest literal: shorter texts cannot contain any and are skipped. */
   private minLength = Infinity;
   private readonly maxDense: number | undefined;
-  /** Whether some literal could occur in the text of a number or boolean. */
-  scalarText = false;
+  private scalarLiteral = false;
 
   /**
    * `maxDense` bounds memory: only that many (shallowest) states get a full transition row
@@ -70,7 +69,7 @@ export class AhoCorasick {
 
   add(literal: string, id: number): void {
     if (literal.length < this.minLength) this.minLength = literal.length;
-    if (!this.scalarText && couldBeScalarText(literal)) this.scalarText = true;
+    if (!this.scalarLiteral && couldBeScalarText(literal)) this.scalarLiteral = true;
     let s = 0;
     for (let i = 0; i < literal.length; i++) {
       const c = literal.charCodeAt(i);
@@ -86,6 +85,11 @@ export class AhoCorasick {
     }
     this.outs[s]!.push(id);
     this.table = undefined;
+  }
+
+  /** Whether some literal could occur in the text of a finite number or a boolean. */
+  get scalarText(): boolean {
+    return this.scalarLiteral;
   }
 
   /** Length of the shortest literal added. */

@@ -282,7 +282,6 @@ export function compileItem(item: DetectionItem, opts: ItemOptions): ItemResult 
       const re = r.regex;
       tests.push(field === null ? (v) => v.allStrings(false).some((s) => re.test(s)) : (v) => v.strings(field).some((s) => re.test(s)));
     }
-    // A literal every match must contain lets the index skip events that cannot match.
     // Sets of literals, one of which every match must contain, let the index skip events that cannot match.
     const sets = values.map(({ raw }) => regexLiterals(raw));
     const wf = field ?? '';
