@@ -222,3 +222,19 @@ test('RuleMatch names the selections that were true', () => {
   assert.equal(rs.setGenerate('11111111-2222-4333-8444-555555555555', false), 1);
   assert.equal(rs.match(ev({ f: 1 }))[0]?.generate, false);
 });
+
+test('property: a list of values matches exactly when one of its values alone would', async () => {
+  const fc = (await import('fast-check')).default;
+  const val = fc.array(fc.constantFrom('a', 'B', '*', '?', '\\\\', 'x'), { minLength: 1, maxLength: 4 }).map((a) => a.join(''));
+  const mod = fc.constantFrom('', '|contains', '|startswith', '|endswith', '|cased', '|contains|cased');
+  const field = fc.oneof(fc.string({ maxLength: 5 }).map((s) => s.replace(/[^abxAB]/g, 'a')), fc.array(fc.constantFrom('ab', 'Bx', 'xa', 'b'), { maxLength: 3 }));
+  fc.assert(
+    fc.property(fc.array(val, { minLength: 2, maxLength: 5 }), mod, field, (vals, m, f) => {
+      const q = (v: string) => `'${v}'`;
+      const list = matches(`sel:\n  f${m}: [ ${vals.map(q).join(', ')} ]\ncondition: sel`, { f });
+      const each = vals.some((v) => matches(`sel:\n  f${m}: ${q(v)}\ncondition: sel`, { f }));
+      assert.equal(list, each);
+    }),
+    { numRuns: 300 },
+  );
+});

@@ -309,7 +309,7 @@ export function compileItem(item: DetectionItem, opts: ItemOptions): ItemResult 
   const windash = has('windash');
   const fold = (s: string) => (windash ? foldDashes(s) : s);
   const patterns = values.map(({ pattern }) => mapLiterals(wrapStar(pattern, before, after), (s) => fold(cased ? s : s.toLowerCase())));
-  const tests = patterns.map((p) => {
+  const tests = field !== null && !windash && !all && patterns.length > 1 ? [anyOf(field, patterns, cased)] : patterns.map((p) => {
     const m = compilePattern(p);
     if (field === null) {
       // Keywords match anywhere in any value, as a full-text search would.
@@ -336,6 +336,29 @@ export function compileItem(item: DetectionItem, opts: ItemOptions): ItemResult 
     } else if (lits.every((l) => l.length > 0)) witnesses = [...new Set(lits)].map((text) => ({ field: wf, text }));
   }
   return ok(combine(tests), witnesses);
+}
+
+/**
+ * One field against a list of values (any may match): the field's values are read once and the
+ * plain values become one set lookup, where a test per value would look the field up per value.
+ * Rules list dozens of executables or paths this way.
+ */
+function anyOf(field: string, patterns: Pattern[], cased: boolean): (v: EventView) => boolean {
+  const exact = new Set<string>();
+  const globs: ((s: string) => boolean)[] = [];
+  for (const p of patterns) {
+    if (hasWildcards(p)) globs.push(compilePattern(p));
+    else exact.add(plainText(p));
+  }
+  return (v) => {
+    const vals = cased ? v.strings(field) : v.lowered(field);
+    for (let i = 0; i < vals.length; i++) {
+      const s = vals[i]!;
+      if (exact.has(s)) return true;
+      for (let k = 0; k < globs.length; k++) if (globs[k]!(s)) return true;
+    }
+    return false;
+  };
 }
 
 export { toText };
