@@ -1,4 +1,4 @@
-// Everything an emulation creates in Docker (containers, volumes, images)
+// Everything an emulation creates in Docker (containers, volumes, images, the run's network)
 // carries the label `stowaway.emulation=1`; this sweep removes it whatever state it is in, so a
 // run interrupted half-way leaves nothing that changes the next run's verdicts.
 import Docker from 'dockerode';
@@ -12,12 +12,13 @@ export interface SweepResult {
   containers: number;
   volumes: number;
   images: number;
+  networks: number;
   errors: string[];
 }
 
 export async function sweepLabeled(docker: Docker, scenarioMark?: string): Promise<SweepResult> {
   const label = scenarioMark ? [`${SCENARIO_LABEL}=${scenarioMark}`] : [`${EMULATION_LABEL}=1`];
-  const result: SweepResult = { containers: 0, volumes: 0, images: 0, errors: [] };
+  const result: SweepResult = { containers: 0, volumes: 0, images: 0, networks: 0, errors: [] };
   try {
     const list = await docker.listContainers({ all: true, filters: { label } });
     for (const c of list) {
@@ -67,6 +68,20 @@ export async function sweepLabeled(docker: Docker, scenarioMark?: string): Promi
     }
   } catch (e) {
     result.errors.push(`listing images: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  try {
+    // After the containers: Docker refuses to remove a network a container is still attached to.
+    for (const n of await docker.listNetworks({ filters: { label } })) {
+      try {
+        await docker.getNetwork(n.Id).remove();
+        result.networks++;
+      } catch (e) {
+        const msg = e instanceof Error ? e.message : String(e);
+        if (!/no such network|not found/i.test(msg)) result.errors.push(`network ${n.Name}: ${msg}`);
+      }
+    }
+  } catch (e) {
+    result.errors.push(`listing networks: ${e instanceof Error ? e.message : String(e)}`);
   }
   return result;
 }

@@ -1,6 +1,8 @@
-// The far ends an emulation talks to, all on 127.0.0.1 and all torn down after
-// the scenario: an HTTPS upload target with a certificate minted by openssl at
-// run time, and an ncat listener that plays the operator of a reverse shell.
+// The far ends an emulation talks to, torn down after the scenario: an HTTPS
+// upload target with a certificate minted by openssl at run time, and an ncat
+// listener that plays the operator of a reverse shell. They listen on one
+// address only — the run network's gateway in a live run (127.0.0.1 by
+// default) — so nothing beyond this host and its emulation containers reaches them.
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -14,6 +16,7 @@ export interface Upload {
 }
 
 export interface HttpsTarget {
+  host: string;
   port: number;
   url: string;
   certFile: string;
@@ -22,14 +25,14 @@ export interface HttpsTarget {
 }
 
 /**
- * Mints a throwaway self-signed certificate for 127.0.0.1 in `dir`. Asynchronously: the
+ * Mints a throwaway self-signed certificate for the IPv4 address `host` in `dir`. Asynchronously: the
  * live pipeline shares this process, and a key generation blocking it (up to 800 ms
  * measured) would hold every source's reads, and so the latencies being measured.
  */
-export async function mintCertificate(dir: string): Promise<{ cert: string; key: string }> {
+export async function mintCertificate(dir: string, host = '127.0.0.1'): Promise<{ cert: string; key: string }> {
   const cert = join(dir, 'upload-cert.pem');
   const key = join(dir, 'upload-key.pem');
-  const args = ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'];
+  const args = ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', `/CN=${host}`, '-addext', `subjectAltName=IP:${host}`];
   const { code, stderr, error } = await new Promise<{ code: number | null; stderr: string; error?: Error }>((resolve) => {
     let stderr = '';
     const child = spawn('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -42,13 +45,13 @@ export async function mintCertificate(dir: string): Promise<{ cert: string; key:
   return { cert, key };
 }
 
-/** Starts an HTTPS server that accepts any POST/PUT body and remembers its size. */
-export async function startHttpsTarget(dir: string): Promise<HttpsTarget> {
-  const { cert, key } = await mintCertificate(dir);
+/** Starts an HTTPS server on `host` that accepts any POST/PUT body and remembers its size. */
+export async function startHttpsTarget(dir: string, host = '127.0.0.1'): Promise<HttpsTarget> {
+  const { cert, key } = await mintCertificate(dir, host);
   const uploads: Upload[] = [];
   // busybox wget's TLS client sends no signature_algorithms extension, which means
   // SHA-1 handshake signatures; OpenSSL 3 refuses those above security level 0.
-  // This server only ever receives emulated exfiltration on 127.0.0.1.
+  // This server only ever receives emulated exfiltration, on an address of this host.
   const tls = { cert: readFileSync(cert), key: readFileSync(key), ciphers: 'DEFAULT:@SECLEVEL=0' };
   const server = createHttpsServer(tls, (req, res) => {
     let bytes = 0;
@@ -63,12 +66,13 @@ export async function startHttpsTarget(dir: string): Promise<HttpsTarget> {
   server.on('clientError', (_err, socket) => socket.destroy());
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(0, host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
   return {
+    host,
     port,
-    url: `https://127.0.0.1:${port}/upload`,
+    url: `https://${host}:${port}/upload`,
     certFile: cert,
     uploads,
     close: () =>
@@ -79,12 +83,12 @@ export async function startHttpsTarget(dir: string): Promise<HttpsTarget> {
   };
 }
 
-/** Asks the kernel for a free TCP port on 127.0.0.1. */
-export async function freePort(): Promise<number> {
+/** Asks the kernel for a free TCP port on `host`. */
+export async function freePort(host = '127.0.0.1'): Promise<number> {
   const srv = createNetServer();
   await new Promise<void>((resolve, reject) => {
     srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => resolve());
+    srv.listen(0, host, () => resolve());
   });
   const port = (srv.address() as AddressInfo).port;
   await new Promise<void>((resolve) => srv.close(() => resolve()));
@@ -92,6 +96,7 @@ export async function freePort(): Promise<number> {
 }
 
 export interface Listener {
+  host: string;
   port: number;
   /** True once a shell connected back. */
   connected(): boolean;
@@ -99,13 +104,13 @@ export interface Listener {
 }
 
 /**
- * An ncat listener on 127.0.0.1: when the reverse shell connects it sends a
+ * An ncat listener on `host`: when the reverse shell connects it sends a
  * harmless `id` and `exit`, so the remote shell ends on its own.
  */
-export async function startListener(): Promise<Listener> {
-  const port = await freePort();
+export async function startListener(host = '127.0.0.1'): Promise<Listener> {
+  const port = await freePort(host);
   let log = '';
-  const child: ChildProcess = spawn('ncat', ['-v', '-l', '127.0.0.1', String(port), '-c', 'echo id; echo exit; sleep 1'], {
+  const child: ChildProcess = spawn('ncat', ['-v', '-l', host, String(port), '-c', 'echo id; echo exit; sleep 1'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout?.on('data', (b: Buffer) => (log += b.toString('utf8')));
@@ -119,9 +124,10 @@ export async function startListener(): Promise<Listener> {
   for (let i = 0; i < 50 && !/Listening on/.test(log); i++) await new Promise((r) => setTimeout(r, 50));
   if (!/Listening on/.test(log)) {
     child.kill('SIGKILL');
-    throw new Error(`ncat did not start listening on 127.0.0.1:${port}: ${log.trim()}`);
+    throw new Error(`ncat did not start listening on ${host}:${port}: ${log.trim()}`);
   }
   return {
+    host,
     port,
     connected: () => /Connection from/.test(log),
     close: async () => {

@@ -100,3 +100,10 @@ test('every shipped emulation.yml parses cleanly and names rules its strategy fo
   }
   assert.ok(files >= 5, `expected an emulation.yml per shipped strategy, found ${files}`);
 });
+
+test('a scenario may ask for the run network alone', () => {
+  const text = ['strategy: ADS-0003', 'scenarios:', '  - id: lan-peer', '    kind: benign', '    needs: [network]', '    steps:', '      - docker run --rm $LABELS --network "$NETWORK" "$IMAGE" true', ''].join('\n');
+  const { emulation, diagnostics } = parseEmulation(text);
+  assert.deepEqual(diagnostics, []);
+  assert.deepEqual(emulation?.scenarios[0]?.needs, ['network']);
+});

@@ -20,10 +20,19 @@ export interface EmulationStep {
   name?: string;
 }
 
-/** Facilities the runner provides for a scenario before its steps run. */
-export type Fixture = 'https' | 'listener';
+/**
+ * Facilities the runner provides for a scenario before its steps run. `network`
+ * is the run's bridge network ($NETWORK); https and listener imply it, since
+ * they listen on its gateway address.
+ */
+export type Fixture = 'https' | 'listener' | 'network';
 
-export const FIXTURES: readonly Fixture[] = ['https', 'listener'];
+export const FIXTURES: readonly Fixture[] = ['https', 'listener', 'network'];
+
+/** True when the scenario's containers join the run network (directly or through a fixture). */
+export function needsRunNetwork(s: Pick<EmulationScenario, 'needs'>): boolean {
+  return s.needs.some((n) => n === 'network' || n === 'https' || n === 'listener');
+}
 
 export interface ExpectedAlert {
   rule: string;

@@ -18,6 +18,8 @@ import { join } from 'node:path';
 import { parseRulesFile, readRulesFile } from '../../sources/auditd/rules.js';
 
 const run = promisify(execFile);
+/** Container Shares The Host PID, IPC Or Network Namespace (ADS-0003). */
+const HOST_NAMESPACES = '4dc83c12-1543-404e-a7cc-dcd381819c38';
 
 /** Loaded audit rules carrying one of the shipped file's keys (other tests load their own keys concurrently). */
 async function shippedAuditRulesLoaded(): Promise<string[]> {
@@ -32,6 +34,7 @@ async function leftovers(docker: Docker, runId: string): Promise<string[]> {
   const mine = (name: string): boolean => name.replace(/^\//, '').startsWith(EMULATION_PREFIX) && name.includes(runId);
   for (const c of await docker.listContainers({ all: true, filters: { label: [`${EMULATION_LABEL}=1`] } })) if (c.Names.some(mine)) out.push(`container ${c.Names.join(',')}`);
   for (const v of (await docker.listVolumes()).Volumes ?? []) if (mine(v.Name)) out.push(`volume ${v.Name}`);
+  for (const n of await docker.listNetworks()) if (mine(n.Name)) out.push(`network ${n.Name}`);
   for (const i of await docker.listImages()) for (const t of i.RepoTags ?? []) if (t.startsWith('evil.example/') && t.endsWith(`:${runId}`)) out.push(`image ${t}`);
   for (const d of ['/tmp', '/data']) for (const n of await readdir(d).catch(() => [] as string[])) if (mine(n)) out.push(`${d}/${n}`);
   const ps = await run('ps', ['-eo', 'args']);
@@ -59,6 +62,13 @@ function assertReport(report: LiveReport, expectedRows: number): void {
     }
   }
   assert.equal(report.audit_rules.removed, true, `audit rules not removed: ${report.audit_rules.detail}`);
+  // Scenarios reach the fixtures over the run's own bridge network, so the host-namespace
+  // detection only fires where sharing a host namespace is the point.
+  for (const row of report.rows) {
+    const expects = row.kind === 'positive' && row.expected.includes(HOST_NAMESPACES);
+    if (!expects) assert.ok(!row.received.some((r) => r.rule === HOST_NAMESPACES), `${row.scenario} received the host-namespace detection ${HOST_NAMESPACES}`);
+  }
+  assert.ok(report.network && report.network.gateway && report.network.removed, `run network: ${JSON.stringify(report.network)}`);
   assert.ok(report.ok);
 }
 

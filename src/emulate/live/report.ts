@@ -60,6 +60,8 @@ export interface LiveReport {
   /** One line per live source: started, or not and why. */
   sources: string[];
   audit_rules: { installed: number; removed: boolean; detail?: string };
+  /** The bridge network the run created for scenarios that talk to its fixtures (absent when none needed it). */
+  network?: { name: string; subnet?: string; gateway?: string; removed: boolean; error?: string };
   rules_loaded: number;
   diagnostics: Diagnostic[];
   latency: { count: number; p50_ms?: number; p99_ms?: number; max_ms?: number };
@@ -93,6 +95,13 @@ export function formatLiveReport(report: LiveReport): string {
   const ar = report.audit_rules;
   const arState = ar.installed === 0 ? 'none installed by this run' : `${ar.installed} installed, ${ar.removed ? 'removed after the run' : 'NOT removed'}`;
   lines.push(`audit rules: ${arState}${ar.detail ? ` (${ar.detail})` : ''}`);
+  const net = report.network;
+  if (net)
+    lines.push(
+      net.gateway === undefined
+        ? `run network: ${net.name} could not be created: ${net.error ?? 'unknown reason'}`
+        : `run network: ${net.name} ${net.subnet ?? ''}, fixtures on ${net.gateway}, ${net.removed ? 'removed after the run' : `NOT removed${net.error ? ` (${net.error})` : ''}`}`,
+    );
   lines.push(`rules loaded: ${report.rules_loaded}`);
   if (report.rows.length > 0) {
     lines.push('');

@@ -40,3 +40,14 @@ test('only rule-adding audit lines are applied, each under the run\'s own key', 
   assert.deepEqual(withKey(['-w', '/etc/audit/', '-p', 'wa'], 'run'), ['-w', '/etc/audit/', '-p', 'wa', '-k', 'run']);
   assert.deepEqual(rules[2]!.at(-1), 'stowaway-exec', 'the shipped rule itself is not changed');
 });
+
+test('the report says which network the run created, where the fixtures listened, and whether it is gone', () => {
+  const base = { run_id: 'abc123', started: '', finished: '', rows: [], sources: [], audit_rules: { installed: 0, removed: false }, rules_loaded: 0, diagnostics: [], latency: { count: 0 }, totals: { pass: 0, fail: 0, error: 0 }, ok: false };
+  const made = formatLiveReport({ ...base, network: { name: 'stowaway-emu-net-abc123', subnet: '172.18.0.0/16', gateway: '172.18.0.1', removed: true } });
+  assert.match(made, /run network: stowaway-emu-net-abc123 172\.18\.0\.0\/16, fixtures on 172\.18\.0\.1, removed after the run/);
+  const left = formatLiveReport({ ...base, network: { name: 'n', subnet: '10.0.0.0/24', gateway: '10.0.0.1', removed: false, error: 'network n: has active endpoints' } });
+  assert.match(left, /NOT removed \(network n: has active endpoints\)/);
+  const refused = formatLiveReport({ ...base, network: { name: 'n', removed: true, error: 'plugin "bridge" not found' } });
+  assert.match(refused, /run network: n could not be created: plugin "bridge" not found/);
+  assert.doesNotMatch(formatLiveReport(base), /run network/, 'no line when no scenario needed it');
+});

@@ -10,10 +10,11 @@ import { fileURLToPath } from 'node:url';
 import Docker from 'dockerode';
 import type { Finding } from '../../model/alert.js';
 import type { Diagnostic } from '../../model/diagnostic.js';
-import type { EmulationScenario, EmulationStep } from './format.js';
+import { needsRunNetwork, type EmulationScenario, type EmulationStep } from './format.js';
 import { runStep, type StepResult } from './exec.js';
 import { startHttpsTarget, startListener, type HttpsTarget, type Listener } from './fixtures.js';
 import { sweepLabeled, EMULATION_LABEL, EMULATION_PREFIX, SCENARIO_LABEL } from './cleanup.js';
+import { createRunNetwork, removeRunNetwork, runNetworkName, type RunNetwork } from './network.js';
 import { startWitness, type Witness } from './witness.js';
 import { belongsTo, mismatch, percentile, toReceived, type Received } from './match.js';
 import { loadEmulations, type LoadedEmulation } from './load.js';
@@ -152,6 +153,8 @@ interface ScenarioContext {
   env: Record<string, string>;
   https?: HttpsTarget;
   listener?: Listener;
+  /** The run's bridge network, or why there is none. */
+  network: RunNetwork | { error: string } | undefined;
 }
 
 function scaled(step: EmulationStep, scale: number): EmulationStep {
@@ -169,13 +172,17 @@ async function runSteps(steps: EmulationStep[], ctx: ScenarioContext, scale: num
 }
 
 async function openFixtures(ctx: ScenarioContext): Promise<void> {
+  if (!needsRunNetwork(ctx.scenario)) return;
+  const net = ctx.network;
+  if (!net || 'error' in net) throw new Error(`the run network is unavailable: ${net?.error ?? 'not created'}`);
+  Object.assign(ctx.env, { NETWORK: net.name, GATEWAY: net.gateway });
   if (ctx.scenario.needs.includes('https')) {
-    ctx.https = await startHttpsTarget(ctx.work);
-    Object.assign(ctx.env, { HTTPS_URL: ctx.https.url, HTTPS_PORT: String(ctx.https.port), HTTPS_CERT: ctx.https.certFile });
+    ctx.https = await startHttpsTarget(ctx.work, net.gateway);
+    Object.assign(ctx.env, { HTTPS_URL: ctx.https.url, HTTPS_HOST: ctx.https.host, HTTPS_PORT: String(ctx.https.port), HTTPS_CERT: ctx.https.certFile });
   }
   if (ctx.scenario.needs.includes('listener')) {
-    ctx.listener = await startListener();
-    ctx.env.LISTEN_PORT = String(ctx.listener.port);
+    ctx.listener = await startListener(net.gateway);
+    Object.assign(ctx.env, { LISTEN_HOST: ctx.listener.host, LISTEN_PORT: String(ctx.listener.port) });
   }
 }
 
@@ -270,6 +277,7 @@ async function runScenario(
   received: Received[],
   witness: Witness,
   docker: Docker,
+  network: ScenarioContext['network'],
   opts: LiveOptions,
 ): Promise<LiveRow> {
   const t0 = Date.now();
@@ -284,6 +292,7 @@ async function runScenario(
     mark,
     work,
     env: { MARK: mark, WORK: work, RUN_ID: runId, IMAGE: EMULATION_IMAGE, LABELS: labels, SCRIPTS: SCRIPTS_DIR, SCENARIO: scenario.id },
+    network,
   };
   const row: LiveRow = {
     strategy: strategy.strategy,
@@ -417,6 +426,19 @@ export async function runLive(opts: LiveOptions): Promise<LiveReport> {
   // Holding the lock, anything labeled is a leftover of an interrupted run and
   // would otherwise be mistaken for this run's activity.
   await sweepLabeled(docker);
+  // One bridge network for the whole run: creating one per scenario would add its
+  // setup to every scenario's steps, and scenarios run one after another anyway.
+  let network: RunNetwork | { error: string } | undefined;
+  if (plan.some((p) => p.scenarios.some(needsRunNetwork))) {
+    try {
+      network = await createRunNetwork(docker, runId);
+      report.network = { name: network.name, subnet: network.subnet, gateway: network.gateway, removed: false };
+    } catch (e) {
+      // Only the scenarios that need it fail (as errors, saying why); the others still run.
+      network = { error: e instanceof Error ? e.message : String(e) };
+      report.network = { name: runNetworkName(runId), removed: true, error: network.error };
+    }
+  }
 
   // Ctrl-C finishes the running scenario's cleanup, skips the rest, and still
   // removes the audit rules; a second signal is left to Node's default.
@@ -456,7 +478,7 @@ export async function runLive(opts: LiveOptions): Promise<LiveReport> {
       for (const s of scenarios) {
         if (interrupted) break;
         log(`running ${e.strategy}/${s.id} (${s.kind}) ...`);
-        const row = await runScenario(e, s, runId, received, witness, docker, opts);
+        const row = await runScenario(e, s, runId, received, witness, docker, network, opts);
         log(`  ${row.verdict}${row.latency_ms !== undefined ? ` in ${row.latency_ms}ms` : ''}${row.reason ? `: ${row.reason}` : ''}`);
         report.rows.push(row);
       }
@@ -488,6 +510,12 @@ export async function runLive(opts: LiveOptions): Promise<LiveReport> {
       if (r.detail) report.audit_rules.detail = [report.audit_rules.detail, r.detail].filter(Boolean).join('; ');
     }
     await sweepLabeled(docker);
+    if (network && report.network && !('error' in network)) {
+      // The sweep removes it by label; this says whether it really is gone.
+      const problem = await removeRunNetwork(docker, network);
+      report.network.removed = problem === undefined;
+      if (problem) report.network.error = problem;
+    }
     await lock.release();
   }
   if (interrupted) {
