@@ -4,7 +4,7 @@ import type { Detector } from '../engine/types.js';
 import type { Finding, RuleMeta } from '../model/alert.js';
 import type { Diagnostic } from '../model/diagnostic.js';
 import type { StowawayEvent } from '../model/event.js';
-import { eventTimeMs, parseTime } from './match.js';
+import { eventTimeMs, fieldValues, logsourceMatches, parseTime, whereMatches } from './match.js';
 import type { AnalyticsStore } from './store.js';
 import type { StateTable } from './table.js';
 import type { AnalyticDef } from './types.js';
@@ -44,7 +44,17 @@ export abstract class AnalyticBase implements AnalyticDetector {
     this.name = `analytic:${def.id}`;
   }
 
-  protected abstract routes(ev: StowawayEvent): boolean;
+  /** Whether the event is this analytic's input: its logsource and `where` conditions. */
+  protected routes(ev: StowawayEvent): boolean {
+    return logsourceMatches(this.def.logsource, ev) && whereMatches(this.def.where, ev);
+  }
+
+  /** The event's values of `fields` (the analytic's entity); counts the event unattributed when it has none. */
+  protected entityOf(ev: StowawayEvent, fields: string[]): string[] | undefined {
+    const ent = fieldValues(ev, fields);
+    if (!ent) this.counters.unattributed!++;
+    return ent;
+  }
   protected abstract onEvent(ev: StowawayEvent, t: number, out: Finding[]): void;
   /** Closes and judges everything that ended at or before `t` (ms). */
   protected abstract closeUpTo(t: number, out: Finding[]): void;

@@ -3,7 +3,7 @@
 import type { Finding } from '../model/alert.js';
 import type { StowawayEvent } from '../model/event.js';
 import { AnalyticBase, iso, type AnalyticView, markPending } from './base.js';
-import { fieldValues, joinKey, keyObject, logsourceMatches, numberAt, whereMatches } from './match.js';
+import { fieldValues, joinKey, keyObject, numberAt } from './match.js';
 import { judge, type Judgement } from './robust.js';
 import type { AnalyticsStore } from './store.js';
 import { StateTable } from './table.js';
@@ -135,17 +135,10 @@ export class BaselineAnalytic extends AnalyticBase {
     Object.assign(this.counters, { intervals_closed: 0, suppressed_warmup: 0, suppressed_learning: 0, suppressed_realert: 0, no_value: 0, counter_out_of_order: 0 });
   }
 
-  protected routes(ev: StowawayEvent): boolean {
-    return logsourceMatches(this.def.logsource, ev) && whereMatches(this.def.where, ev);
-  }
-
   protected onEvent(ev: StowawayEvent, t: number, _out: Finding[]): void {
     const d = this.def;
-    const ent = fieldValues(ev, d.entity);
-    if (!ent) {
-      this.counters.unattributed!++;
-      return;
-    }
+    const ent = this.entityOf(ev, d.entity);
+    if (!ent) return;
     const bucket = Math.floor(t / d.intervalMs);
     if (bucket <= this.closedBucket) {
       this.counters.late!++;

@@ -3,7 +3,7 @@
 import type { Finding } from '../model/alert.js';
 import type { StowawayEvent } from '../model/event.js';
 import { AnalyticBase, iso, type AnalyticView } from './base.js';
-import { fieldValues, joinKey, keyObject, logsourceMatches, whereMatches } from './match.js';
+import { fieldValues, joinKey, keyObject } from './match.js';
 import type { AnalyticsStore } from './store.js';
 import { StateTable } from './table.js';
 import type { FirstSeenDef } from './types.js';
@@ -26,17 +26,10 @@ export class FirstSeenAnalytic extends AnalyticBase {
     Object.assign(this.counters, { new_terms: 0, suppressed_learning: 0, terms_evicted: 0, expired_terms: 0, no_term: 0 });
   }
 
-  protected routes(ev: StowawayEvent): boolean {
-    return logsourceMatches(this.def.logsource, ev) && whereMatches(this.def.where, ev);
-  }
-
   protected onEvent(ev: StowawayEvent, t: number, out: Finding[]): void {
     const d = this.def;
-    const ent = fieldValues(ev, d.entity);
-    if (!ent) {
-      this.counters.unattributed!++;
-      return;
-    }
+    const ent = this.entityOf(ev, d.entity);
+    if (!ent) return;
     const termVals = fieldValues(ev, d.terms);
     if (!termVals) {
       this.counters.no_term!++;

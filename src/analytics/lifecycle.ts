@@ -5,7 +5,7 @@ import type { Finding } from '../model/alert.js';
 import type { StowawayEvent } from '../model/event.js';
 import { AnalyticBase, iso, type AnalyticView, markPending } from './base.js';
 import { addToAcc, closeInterval, newSeries, type Acc, type SeriesState } from './baseline.js';
-import { fieldValues, joinKey, keyObject, logsourceMatches, numberAt, whereMatches } from './match.js';
+import { joinKey, keyObject, logsourceMatches, numberAt, whereMatches } from './match.js';
 import type { AnalyticsStore } from './store.js';
 import { StateTable } from './table.js';
 import type { InputDef, LifecycleDef, ToolSpec } from './types.js';
@@ -118,7 +118,7 @@ export class LifecycleAnalytic extends AnalyticBase {
     return undefined;
   }
 
-  protected routes(ev: StowawayEvent): boolean {
+  protected override routes(ev: StowawayEvent): boolean {
     return this.inputOf(ev) !== undefined;
   }
 
@@ -256,11 +256,8 @@ export class LifecycleAnalytic extends AnalyticBase {
 
   private onChurnEvent(ev: StowawayEvent, t: number): void {
     const d = this.def;
-    const ent = fieldValues(ev, d.entity);
-    if (!ent) {
-      this.counters.unattributed!++;
-      return;
-    }
+    const ent = this.entityOf(ev, d.entity);
+    if (!ent) return;
     const bucket = Math.floor(t / d.intervalMs);
     const key = joinKey(ent);
     const h = this.hosts.peek(key) ?? { series: newSeries(), churn: {} };
