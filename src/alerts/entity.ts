@@ -2,7 +2,8 @@
 import type { AlertEntity, Finding } from '../model/alert.js';
 import type { StowawayEvent } from '../model/event.js';
 
-function firstDefined<T>(events: readonly StowawayEvent[], pick: (e: StowawayEvent) => T | undefined): T | undefined {
+/** The first non-empty value `pick` finds across the events, in order. */
+export function firstDefined<T>(events: readonly StowawayEvent[], pick: (e: StowawayEvent) => T | undefined): T | undefined {
   for (const e of events) {
     const v = pick(e);
     if (v !== undefined && v !== null && v !== '') return v;
@@ -10,7 +11,8 @@ function firstDefined<T>(events: readonly StowawayEvent[], pick: (e: StowawayEve
   return undefined;
 }
 
-function imageName(e: StowawayEvent): string | undefined {
+/** `name:tag`, unless the name already carries a tag or digest. */
+export function imageName(e: StowawayEvent): string | undefined {
   const img = e.container?.image;
   if (!img?.name) return undefined;
   if (!img.tag || img.name.includes('@') || /:[^/]+$/.test(img.name)) return img.name;

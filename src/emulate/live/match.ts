@@ -4,6 +4,7 @@
 import type { Finding } from '../../model/alert.js';
 import type { StowawayEvent } from '../../model/event.js';
 import type { ExpectedAlert } from './format.js';
+import { firstDefined, imageName } from '../../alerts/entity.js';
 import type { FindingTrace } from './trace.js';
 
 /** A detection as the live pipeline delivered it, stamped with wall-clock arrival. */
@@ -29,25 +30,11 @@ export interface WitnessedContainer {
   image: string;
 }
 
-function firstDefined<T>(events: StowawayEvent[], pick: (e: StowawayEvent) => T | undefined): T | undefined {
-  for (const e of events) {
-    const v = pick(e);
-    if (v !== undefined && v !== null && v !== '') return v;
-  }
-  return undefined;
-}
-
-function imageRef(e: StowawayEvent): string | undefined {
-  const img = e.container?.image;
-  if (!img?.name) return undefined;
-  return img.tag && !img.name.includes(':') ? `${img.name}:${img.tag}` : img.name;
-}
-
 export function toReceived(f: Finding, received_ms: number): Received {
   const ev = f.events;
   const cid = firstDefined(ev, (e) => e.container?.id);
   const cname = firstDefined(ev, (e) => e.container?.name);
-  const cimage = firstDefined(ev, imageRef);
+  const cimage = firstDefined(ev, imageName);
   const pexe = firstDefined(ev, (e) => e.process?.executable);
   const pcmd = firstDefined(ev, (e) => e.process?.command_line ?? (e.process?.args ? e.process.args.join(' ') : undefined));
   const ppid = firstDefined(ev, (e) => e.process?.pid);
