@@ -111,6 +111,8 @@ test('triage in a real browser: filter, open, response steps, acknowledge; the s
     await rowsAre(page, 4);
 
     await page.getByTestId('tab-coverage').click();
+    // the matrix is fetched when its tab opens
+    await page.waitForFunction(`document.querySelector('[data-testid=coverage-matrix]')?.textContent.includes('T1611')`);
     const matrix = await page.getByTestId('coverage-matrix').innerText();
     assert.match(matrix, /T1611 Escape to Host/);
     assert.match(matrix, /T1562\.012/);
