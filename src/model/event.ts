@@ -98,11 +98,26 @@ export interface OrchestratorInfo {
     host_pid?: boolean;
     host_network?: boolean;
     host_ipc?: boolean;
+    /** hostPath volumes as the node resolves them (no `//`, `..`, trailing slash; /var/run is /run). */
     host_paths?: string[];
     images?: string[];
+    /** Added capabilities, upper case without `CAP_`. */
     capabilities?: string[];
+    /** Isolation given up, in Docker's --security-opt words: seccomp=unconfined, apparmor=unconfined, label=type:spc_t, systempaths=unconfined, no-new-privileges=false. */
+    security_opt?: string[];
+    /** Volume source kinds (hostPath, nfs, csi, configMap ...) and the csi/flexVolume drivers named. */
+    volume_types?: string[];
+    volume_drivers?: string[];
+    /** Resource names the containers request or limit (cpu, memory, devices.kubevirt.io/kvm ...). */
+    resources?: string[];
+    /** Which container lists the spec fills: init, container, ephemeral. */
+    container_kinds?: string[];
+    /** Pod (template) annotations as `key=value`; a removal in a patch is `key-`. */
+    annotations?: string[];
     service_account?: string;
   };
+  /** Labels a create, update or patch sets on the object, as `key=value`; a removal is `key-`. */
+  labels?: string[];
   request?: { uri?: string; source_ips?: string[]; user_agent?: string };
   response?: { status_code?: number };
 }

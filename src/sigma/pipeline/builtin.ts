@@ -89,11 +89,17 @@ export function linuxPipeline(): Pipeline {
 }
 
 export function kubernetesPipeline(): Pipeline {
+  const onK8s = [{ type: 'logsource' as const, product: 'kubernetes', service: 'audit' }];
   return {
     name: 'stowaway-kubernetes',
     priority: 100,
     vars: {},
-    items: [item({ type: 'field_name_prefix', prefix: 'kubernetes.audit.' }, { id: 'k8s-audit', ruleConditions: [{ type: 'logsource', product: 'kubernetes', service: 'audit' }] })],
+    // The normalized fields (orchestrator.pod.privileged, orchestrator.pod.host_paths ...) keep
+    // their names: they read one value whichever object or spelling the request used.
+    items: [
+      item({ type: 'field_name_prefix_mapping', mapping: { 'orchestrator.': 'orchestrator.' } }, { id: 'k8s-normalized', ruleConditions: onK8s }),
+      item({ type: 'field_name_prefix', prefix: 'kubernetes.audit.' }, { id: 'k8s-audit', ruleConditions: onK8s }),
+    ],
   };
 }
 

@@ -40,6 +40,12 @@ test('built-in Kubernetes audit and Zeek', () => {
   const k = rule('product: kubernetes\nservice: audit', 'sel:\n  verb: create\n  objectRef.resource: pods\n  objectRef.subresource: exec\ncondition: sel');
   const ks = compileRules(k).ruleset;
   assert.equal(ks.match(ev({ product: 'kubernetes', category: 'application', service: 'audit' }, { kubernetes: { audit: { verb: 'create', objectRef: { resource: 'pods', subresource: 'exec' } } } })).length, 1);
+  // normalized fields keep their names; the raw audit event is read under kubernetes.audit
+  const n = rule('product: kubernetes\nservice: audit', 'sel:\n  verb: create\n  orchestrator.pod.privileged: true\ncondition: sel');
+  const ns = compileRules(n).ruleset;
+  const k8s = { product: 'kubernetes', category: 'application', service: 'audit' };
+  assert.equal(ns.match(ev(k8s, { orchestrator: { pod: { privileged: true } }, kubernetes: { audit: { verb: 'create' } } })).length, 1);
+  assert.equal(ns.match(ev(k8s, { kubernetes: { audit: { verb: 'create', orchestrator: { pod: { privileged: true } } } } })).length, 0);
   const z = rule('product: zeek\nservice: conn', "sel:\n  id.resp_p: 4444\ncondition: sel");
   const zs = compileRules(z).ruleset;
   assert.equal(zs.match(ev({ product: 'zeek', category: 'network_connection', service: 'conn' }, { zeek: { conn: { 'id.resp_p': 4444 } } })).length, 1);

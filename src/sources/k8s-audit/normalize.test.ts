@@ -13,7 +13,7 @@ test('audit.k8s.io v1 and v1beta1 JSONL: pod security fields, exec command, whol
   assert.equal(pod['@timestamp'], '2024-03-05T10:15:30.123456Z');
   assert.deepEqual(pod.orchestrator.pod, {
     name: 'node-debugger', privileged: true, host_pid: true, host_network: true, host_ipc: true,
-    host_paths: ['/'], images: ['busybox:1.36'], capabilities: ['SYS_ADMIN', 'SYS_PTRACE'],
+    host_paths: ['/'], images: ['busybox:1.36'], capabilities: ['SYS_ADMIN', 'SYS_PTRACE'], volume_types: ['hostPath'], container_kinds: ['container'],
   });
   assert.equal(pod.kubernetes.audit.requestObject.spec.hostPID, true, 'Sigma rules match by path into the audit event');
   assert.equal(pod.orchestrator.user.name, 'dev@example.com');
@@ -25,7 +25,7 @@ test('audit.k8s.io v1 and v1beta1 JSONL: pod security fields, exec command, whol
   assert.deepEqual(exec.event.category, ['process']);
 
   assert.equal(deploy.orchestrator.api_version, 'audit.k8s.io/v1beta1');
-  assert.deepEqual(deploy.orchestrator.pod.host_paths, ['/var/run/docker.sock']);
+  assert.deepEqual(deploy.orchestrator.pod.host_paths, ['/run/docker.sock'], 'normalized: /var/run is /run');
   assert.equal(deploy.orchestrator.pod.privileged, true);
 
   assert.equal(denied.event.outcome, 'failure');

@@ -4,6 +4,7 @@
 import type { EventMeta, OrchestratorInfo, ProcessInfo, StowawayEvent } from '../../model/event.js';
 import type { SourceRecord } from '../types.js';
 import { diag, isObj, num, str, strings, toIso, joinArgs, basename, type Obj } from '../util.js';
+import { keyValues, podInfo, podOf, requestBody } from './podspec.js';
 
 export const K8S_LOGSOURCE = { product: 'kubernetes', category: 'application', service: 'audit' } as const;
 
@@ -35,7 +36,13 @@ function normalizeOne(e: unknown, origin: string, diagOrigin: string): SourceRec
   const resource = str(ref.resource);
   const sub = str(ref.subresource);
   const uri = str(e.requestURI);
-  const podSpec = podSpecOf(e.requestObject) ?? (verb === 'get' || verb === 'list' ? undefined : podSpecOf(e.responseObject));
+  // What the request asks for: the body of a create or update, the change a patch makes (a JSON
+  // patch read as the object it sets). The response stands in when the policy logged no request.
+  // Subresources other than ephemeralcontainers (status, binding, scale ...) do not change the pod.
+  const changes = (verb === 'create' || verb === 'update' || verb === 'patch') && (sub === undefined || sub === 'ephemeralcontainers');
+  const body = changes ? requestBody(e.requestObject) : undefined;
+  const pod = changes ? (podOf(body) ?? (e.requestObject === undefined ? podOf(e.responseObject) : undefined)) : undefined;
+  const labels = changes && isObj(body) && isObj(body.metadata) ? keyValues(body.metadata.labels) : undefined;
   const username = str(user.username);
   const sourceIps = strings(e.sourceIPs);
   // Built member by member with only what the event holds (no compact() copy afterwards).
@@ -47,7 +54,8 @@ function normalizeOne(e: unknown, origin: string, diagOrigin: string): SourceRec
   orchestrator.verb = verb;
   set(orchestrator, 'request', defined({ uri, source_ips: sourceIps, user_agent: str(e.userAgent) }));
   set(orchestrator, 'response', defined({ status_code: code }));
-  if (podSpec) orchestrator.pod = podInfo(podSpec, resource === 'pods' ? str(ref.name) ?? str((e.requestObject as Obj | undefined)?.metadata && ((e.requestObject as Obj).metadata as Obj).name) : undefined);
+  if (pod) orchestrator.pod = podInfo(pod.spec, pod.metadata, resource === 'pods' ? (str(ref.name) ?? str(pod.metadata.name)) : undefined);
+  if (labels) orchestrator.labels = labels;
   const event: EventMeta = {
     kind: 'event',
     module: 'kubernetes',
@@ -116,38 +124,4 @@ function typeOf(verb: string, sub: string | undefined): string {
     default:
       return 'access';
   }
-}
-
-/** The pod spec inside a Pod, a workload template (Deployment, Job ...) or a CronJob. */
-function podSpecOf(obj: unknown): Obj | undefined {
-  if (!isObj(obj) || !isObj(obj.spec)) return undefined;
-  const spec = obj.spec;
-  if (Array.isArray(spec.containers)) return spec;
-  const tpl = isObj(spec.template) && isObj(spec.template.spec) ? spec.template.spec : undefined;
-  if (tpl && Array.isArray(tpl.containers)) return tpl;
-  const job = isObj(spec.jobTemplate) ? podSpecOf(spec.jobTemplate) : undefined;
-  return job;
-}
-
-function podInfo(spec: Obj, name: string | undefined): OrchestratorInfo['pod'] {
-  const containers = [...(Array.isArray(spec.initContainers) ? spec.initContainers : []), ...(Array.isArray(spec.containers) ? spec.containers : []), ...(Array.isArray(spec.ephemeralContainers) ? spec.ephemeralContainers : [])].filter(isObj);
-  const sc = (c: Obj): Obj => (isObj(c.securityContext) ? c.securityContext : {});
-  const caps = containers.flatMap((c) => {
-    const cap = sc(c).capabilities;
-    return isObj(cap) ? (strings(cap.add) ?? []) : [];
-  });
-  const volumes = Array.isArray(spec.volumes) ? spec.volumes.filter(isObj) : [];
-  const hostPaths = volumes.map((v) => (isObj(v.hostPath) ? str(v.hostPath.path) : undefined)).filter((p): p is string => !!p);
-  const privileged = containers.some((c) => sc(c).privileged === true);
-  return defined({
-    name,
-    privileged: containers.length ? privileged : undefined,
-    host_pid: spec.hostPID === true ? true : undefined,
-    host_network: spec.hostNetwork === true ? true : undefined,
-    host_ipc: spec.hostIPC === true ? true : undefined,
-    host_paths: hostPaths.length ? hostPaths : undefined,
-    images: containers.map((c) => str(c.image)).filter((x): x is string => !!x),
-    capabilities: caps.length ? [...new Set(caps)] : undefined,
-    service_account: str(spec.serviceAccountName) ?? str(spec.serviceAccount),
-  });
 }
