@@ -1,0 +1,71 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml } from 'yaml';
+import { contentPlaceholdersPath, contentRulePaths, defaultStrategiesDir } from '../../ads/catalog.js';
+import { loadEngineRules } from '../../engine/rules.js';
+import { generate, K8S_RULES } from './kubernetes.js';
+import { generatedEvents, replayGenerated, ruleTable, summaryTable } from './generated.js';
+
+async function shippedRules() {
+  const content = defaultStrategiesDir();
+  return loadEngineRules({ rules: await contentRulePaths(content), placeholders: contentPlaceholdersPath(content) });
+}
+
+test('Kubernetes variants: ids, counts per strategy and well-formed audit events', async () => {
+  const vs = generate();
+  const ids = new Set<string>();
+  for (const v of vs) {
+    assert.match(v.id, /^k8s-[a-z0-9-]+$/, v.id);
+    assert.ok(v.id.length <= 41, `${v.id} is longer than 41 characters`);
+    assert.ok(!ids.has(`${v.strategy}/${v.id}`), `duplicate ${v.id}`);
+    ids.add(`${v.strategy}/${v.id}`);
+    assert.equal(v.live, undefined, 'no API server here: Kubernetes variants are replay-only');
+    assert.equal(v.events?.format, 'k8s-audit');
+    if (v.kind === 'positive') assert.ok(v.expect.length > 0, `${v.id} names no rule`);
+    else assert.deepEqual(v.expect, []);
+    const { events, diagnostics } = await generatedEvents(v);
+    assert.deepEqual(diagnostics, [], v.id);
+    assert.equal(events.length, v.events!.lines.length, v.id);
+    for (const line of v.events!.lines) {
+      const e = JSON.parse(line);
+      assert.equal(e.apiVersion, 'audit.k8s.io/v1');
+      assert.equal(e.stage, 'ResponseComplete');
+      assert.ok(e.objectRef.resource && e.user.username && e.requestURI.startsWith('/api'), line);
+    }
+  }
+  // the share of issue 10 this generator owns: positives / benign per strategy
+  const want: Record<string, [number, number]> = { 'ADS-0001': [7, 4], 'ADS-0002': [7, 4], 'ADS-0003': [10, 5], 'ADS-0004': [4, 3] };
+  for (const [ads, [pos, ben]] of Object.entries(want)) {
+    assert.ok(vs.filter((v) => v.strategy === ads && v.kind === 'positive').length >= pos, `${ads} positives`);
+    assert.ok(vs.filter((v) => v.strategy === ads && v.kind === 'benign').length >= ben, `${ads} benign`);
+  }
+  assert.deepEqual(generate(), vs, 'deterministic');
+});
+
+test('Kubernetes variants replay: every positive detected by a rule it names, every benign quiet on every shipped rule', async (t) => {
+  const rules = await shippedRules();
+  assert.deepEqual(rules.diagnostics.filter((d) => d.severity === 'error'), []);
+  const results = [];
+  for (const v of generate()) results.push(await replayGenerated(v, rules));
+  const names = new Map(rules.ruleset.rules().map((r) => [r.id, r.title]));
+  for (const line of [...summaryTable(results).split('\n'), '', ...ruleTable(results, names).split('\n')]) t.diagnostic(line);
+  const failed = results.filter((r) => !r.pass).map((r) => `${r.variant.strategy} ${r.variant.id} (${r.variant.kind}): fired ${[...r.fired.keys()].join(',') || 'nothing'}`);
+  assert.deepEqual(failed, []);
+  // every new Kubernetes rule is proven by at least one variant
+  const fired = new Set(results.filter((r) => r.variant.kind === 'positive').flatMap((r) => [...r.fired.keys()]));
+  for (const [name, id] of Object.entries(K8S_RULES)) assert.ok(fired.has(id), `${name} (${id}) detects no variant`);
+});
+
+test('the default Kubernetes allowlists name real infrastructure, never the test image prefix', async () => {
+  const ph = parseYaml(await readFile(contentPlaceholdersPath(defaultStrategiesDir()), 'utf8')) as Record<string, string[]>;
+  for (const key of ['k8s_controller_users', 'k8s_node_agent_images', 'k8s_admission_managers', 'k8s_security_agent_namespaces']) {
+    assert.ok(Array.isArray(ph[key]) && ph[key]!.length > 0, key);
+    for (const entry of ph[key]!) {
+      assert.doesNotMatch(entry, /stowaway/i, `${key}: ${entry}`);
+      assert.notEqual(entry.replace(/\*/g, ''), '', `${key}: a bare wildcard silences everything`);
+    }
+  }
+  // an image entry names one repository (registry/path:tag pattern), not a whole registry
+  for (const entry of ph.k8s_node_agent_images!) assert.match(entry, /^[a-z0-9.-]+\/[a-z0-9._/-]+(:\*|\/\*)$/, entry);
+});
