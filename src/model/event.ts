@@ -118,6 +118,8 @@ export interface OrchestratorInfo {
   };
   /** Labels a create, update or patch sets on the object, as `key=value`; a removal is `key-`. */
   labels?: string[];
+  /** A PersistentVolume's node paths (hostPath, local), resolved like pod host paths. */
+  volume?: { host_paths?: string[] };
   request?: { uri?: string; source_ips?: string[]; user_agent?: string };
   response?: { status_code?: number };
 }

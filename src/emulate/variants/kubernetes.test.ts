@@ -4,7 +4,8 @@ import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { contentPlaceholdersPath, contentRulePaths, defaultStrategiesDir } from '../../ads/catalog.js';
 import { loadEngineRules } from '../../engine/rules.js';
-import { generate, K8S_RULES } from './kubernetes.js';
+import { auditEvent, generate, K8S_RULES } from './kubernetes.js';
+import type { Variant } from './types.js';
 import { generatedEvents, replayGenerated, ruleTable, summaryTable } from './generated.js';
 
 async function shippedRules() {
@@ -68,4 +69,24 @@ test('the default Kubernetes allowlists name real infrastructure, never the test
   }
   // an image entry names one repository (registry/path:tag pattern), not a whole registry
   for (const entry of ph.k8s_node_agent_images!) assert.match(entry, /^[a-z0-9.-]+\/[a-z0-9._/-]+(:\*|\/\*)$/, entry);
+});
+
+test('a privileged Deployment alerts once, at the Deployment: its ReplicaSet and pods made by controllers do not alert again', async () => {
+  const rules = await shippedRules();
+  const ctl = (name: string) => ({ username: `system:serviceaccount:kube-system:${name}`, groups: ['system:serviceaccounts', 'system:authenticated'], userAgent: 'kube-controller-manager/v1.30.2', ip: '10.20.0.5' });
+  const dev = { username: 'dev-jane', groups: ['system:authenticated'], userAgent: 'kubectl/v1.30.2', ip: '10.20.0.14' };
+  const spec = { containers: [{ name: 'c', image: 'docker.io/library/alpine:3.20', securityContext: { privileged: true } }] };
+  const tpl = { metadata: { labels: { app: 'x' } }, spec };
+  const lines = [
+    auditEvent('chain', 0, { actor: dev, verb: 'create', resource: 'deployments', group: 'apps', namespace: 'default', name: 'x', body: { kind: 'Deployment', spec: { template: tpl } } }),
+    auditEvent('chain', 1, { actor: ctl('deployment-controller'), verb: 'create', resource: 'replicasets', group: 'apps', namespace: 'default', name: 'x-5d8f', body: { kind: 'ReplicaSet', spec: { template: tpl } } }),
+    auditEvent('chain', 2, { actor: ctl('replicaset-controller'), verb: 'create', resource: 'pods', namespace: 'default', name: 'x-5d8f-abc', body: { kind: 'Pod', metadata: { name: 'x-5d8f-abc' }, spec } }),
+    auditEvent('chain', 3, { actor: ctl('replicaset-controller'), verb: 'create', resource: 'pods', namespace: 'default', name: 'x-5d8f-def', body: { kind: 'Pod', metadata: { name: 'x-5d8f-def' }, spec } }),
+  ].map((e) => JSON.stringify(e));
+  const v: Variant = { strategy: 'ADS-0003', id: 'k8s-chain', kind: 'positive', family: 'k8s-controller', description: 'chain', expect: [K8S_RULES.privileged], events: { format: 'k8s-audit', lines } };
+  const r = await replayGenerated(v, rules);
+  assert.deepEqual([...r.fired.entries()], [[K8S_RULES.privileged, 1]]);
+  // the same pod created by a person is judged
+  const direct = await replayGenerated({ ...v, events: { format: 'k8s-audit', lines: [JSON.stringify(auditEvent('direct', 0, { actor: dev, verb: 'create', resource: 'pods', namespace: 'default', name: 'p', body: { kind: 'Pod', spec } }))] } }, rules);
+  assert.deepEqual([...direct.fired.entries()], [[K8S_RULES.privileged, 1]]);
 });

@@ -10,7 +10,7 @@ import type { Variant, VariantGenerator, VariantKind } from './types.js';
 // ---------------------------------------------------------------------------------------------
 // The audit event builder
 
-interface Actor {
+export interface Actor {
   username: string;
   groups: string[];
   userAgent: string;
@@ -36,7 +36,7 @@ const NODE: Actor = { username: 'system:node:cp-1', groups: ['system:nodes', 'sy
 
 type Verb = 'create' | 'update' | 'patch' | 'delete' | 'deletecollection' | 'get' | 'list';
 
-interface Request {
+export interface Request {
   actor: Actor;
   verb: Verb;
   resource: string;
@@ -317,6 +317,52 @@ function ads0003Positive(): Spec[] {
     expect: [R.hostAccess],
     requests: [createWorkload(DEV, 'Pod', 'node-debugger-worker-1-abcde', 'default', { spec: { nodeName: 'worker-1', hostPID: true, hostIPC: true, hostNetwork: true, containers: [{ name: 'debugger', image: 'docker.io/library/busybox:1.36', stdin: true, tty: true, volumeMounts: [{ name: 'host-root', mountPath: '/host' }] }], volumes: [{ name: 'host-root', hostPath: { path: '/' } }] } })],
   });
+  out.push({
+    id: 'hostpath-persistentvolume',
+    family: 'k8s-host-path',
+    technique: T,
+    description: "A PersistentVolume of the node's / (hostPath) and a claim bound to it; the pod then names only the claim.",
+    expect: [R.hostAccess],
+    requests: [
+      { actor: DEV, verb: 'create', resource: 'persistentvolumes', name: 'scratch', body: { kind: 'PersistentVolume', apiVersion: 'v1', metadata: { name: 'scratch' }, spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], hostPath: { path: '/' }, storageClassName: 'manual' } } },
+      { actor: DEV, verb: 'create', resource: 'persistentvolumeclaims', namespace: 'default', name: 'scratch', body: { kind: 'PersistentVolumeClaim', apiVersion: 'v1', metadata: { name: 'scratch', namespace: 'default' }, spec: { volumeName: 'scratch', storageClassName: 'manual', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } } },
+      createWorkload(DEV, 'Pod', 'uses-scratch', 'default', one({ volumeMounts: [{ name: 's', mountPath: '/host' }] }, { volumes: [{ name: 's', persistentVolumeClaim: { claimName: 'scratch' } }] })),
+    ],
+  });
+  out.push({
+    id: 'hostpath-local-pv-etc',
+    family: 'k8s-host-path',
+    technique: T,
+    description: 'A local PersistentVolume of /etc/kubernetes on one node.',
+    expect: [R.hostAccess],
+    requests: [{ actor: DEV, verb: 'create', resource: 'persistentvolumes', name: 'kcfg', body: { kind: 'PersistentVolume', apiVersion: 'v1', metadata: { name: 'kcfg' }, spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], local: { path: '/etc/kubernetes/' }, nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: ['cp-1'] }] }] } } } } }],
+  });
+  out.push({
+    id: 'seccomp-annotation-json-patch',
+    family: 'k8s-patch',
+    technique: T,
+    description: "A JSON patch adds only the legacy seccomp annotation (unconfined) to a Deployment's pod template.",
+    expect: [R.isolation],
+    requests: [{ actor: DEV, verb: 'patch', resource: 'deployments', group: 'apps', namespace: 'default', name: 'web', body: [{ op: 'add', path: '/spec/template/metadata/annotations/seccomp.security.alpha.kubernetes.io~1pod', value: 'unconfined' }] }],
+  });
+  out.push({
+    id: 'ephemeral-priv-in-agent-pod',
+    family: 'k8s-ephemeral',
+    technique: T,
+    description: 'A privileged ephemeral container added to a node-exporter pod: the agent allowlist does not cover what is added to it.',
+    expect: [R.privileged],
+    requests: [
+      {
+        actor: DEV,
+        verb: 'update',
+        resource: 'pods',
+        namespace: 'monitoring',
+        name: 'node-exporter-4kq9z',
+        subresource: 'ephemeralcontainers',
+        body: { kind: 'Pod', apiVersion: 'v1', metadata: { name: 'node-exporter-4kq9z', namespace: 'monitoring' }, spec: { hostPID: true, containers: [{ name: 'node-exporter', image: 'quay.io/prometheus/node-exporter:v1.8.2' }], ephemeralContainers: [{ name: 'dbg', image: 'quay.io/prometheus/node-exporter:v1.8.2', command: ['sh'], securityContext: { privileged: true } }] } },
+      },
+    ],
+  });
   // Isolation profiles given up.
   const iso: Array<[string, string, PodShape]> = [
     ['seccomp-unconfined-pod', 'seccompProfile Unconfined at pod level', one({}, { securityContext: { seccompProfile: { type: 'Unconfined' } } })],
@@ -520,6 +566,18 @@ function ads0003Benign(): Spec[] {
       ],
     },
     {
+      id: 'rollout-restart-patch',
+      family: 'k8s-patch',
+      description: 'kubectl rollout restart patches the restartedAt annotation of a Deployment template.',
+      requests: [{ actor: DEV, verb: 'patch', resource: 'deployments', group: 'apps', namespace: 'shop', name: 'web', body: { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': '2026-12-01T09:00:00Z' } } } } } }],
+    },
+    {
+      id: 'local-path-provisioner-pv',
+      family: 'k8s-host-path',
+      description: "Rancher's local-path provisioner creates a hostPath PersistentVolume under its own directory for a claim.",
+      requests: [{ actor: serviceAccount('local-path-storage', 'local-path-provisioner-service-account', 'local-path-provisioner/v0.0.28'), verb: 'create', resource: 'persistentvolumes', name: 'pvc-4f1c', body: { kind: 'PersistentVolume', apiVersion: 'v1', metadata: { name: 'pvc-4f1c' }, spec: { capacity: { storage: '2Gi' }, accessModes: ['ReadWriteOnce'], hostPath: { path: '/opt/local-path-provisioner/pvc-4f1c_db_data', type: 'DirectoryOrCreate' }, storageClassName: 'local-path' } } }],
+    },
+    {
       id: 'kubectl-logs-portforward',
       family: 'k8s-ordinary',
       description: 'A developer lists pods, reads a pod log and port-forwards to it.',
@@ -678,6 +736,7 @@ function ads0002Positive(): Spec[] {
   for (const [id, kind, annotations, who] of optOut) {
     out.push({ id, family: 'k8s-log-opt-out', technique: 'T1562.006', description: `A ${kind} whose pods tell ${who} to drop their logs.`, expect: [R.logOptOut], requests: [createWorkload(DEV, kind, id, 'default', { spec: { containers: [sleeper()] }, annotations })] });
   }
+  out.push({ id: 'log-exclude-annotate-pod', family: 'k8s-log-opt-out', technique: 'T1562.006', description: 'kubectl annotate on a running pod: fluentbit.io/exclude=true (a merge patch of its annotations alone).', expect: [R.logOptOut], requests: [{ actor: DEV, verb: 'patch', resource: 'pods', namespace: 'default', name: 'miner-5c7d9', body: { metadata: { annotations: { 'fluentbit.io/exclude': 'true' } } } }] });
   out.push({ id: 'pod-in-kube-system-by-user', family: 'k8s-system-namespace', technique: 'T1610', description: 'A developer runs a bare pod in kube-system, named like a system component.', expect: [R.systemNamespace], requests: [createWorkload(DEV, 'Pod', 'coredns-metrics-6f7c9', 'kube-system', one())] });
   out.push({ id: 'pod-in-kube-system-stolen-sa', family: 'k8s-system-namespace', technique: 'T1610', description: "A workload's stolen service account token creates a pod in kube-system.", expect: [R.systemNamespace], requests: [createWorkload(STOLEN_SA, 'Pod', 'kube-proxy-helper', 'kube-system', one())] });
   out.push({ id: 'deployment-in-kube-public', family: 'k8s-system-namespace', technique: 'T1610', description: 'A Deployment created in kube-public, where nothing runs.', expect: [R.systemNamespace], requests: [createWorkload(DEV, 'Deployment', 'cluster-info-cache', 'kube-public', one())] });

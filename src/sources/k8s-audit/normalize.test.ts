@@ -76,3 +76,35 @@ test('members a Kubernetes audit event lacks are absent, not undefined; the audi
   assert.equal(x.event.outcome, 'success');
   assert.equal(Object.keys(x).at(-1), 'kubernetes');
 });
+
+test('what a request changes: patches, ephemeral containers, persistent volumes, labels; status and bindings change no pod', () => {
+  const ev = (o: Record<string, unknown>): any => {
+    const [r] = normalizeK8sAudit({ apiVersion: 'audit.k8s.io/v1', kind: 'Event', requestReceivedTimestamp: '2026-12-01T09:00:00Z', user: { username: 'u' }, ...o }, 't');
+    return (r as any).event;
+  };
+  const jsonPatch = ev({ verb: 'patch', objectRef: { resource: 'deployments', namespace: 'd', name: 'web' }, requestObject: [{ op: 'add', path: '/spec/template/spec/containers/0/securityContext', value: { privileged: true } }] });
+  assert.equal(jsonPatch.orchestrator.pod.privileged, true);
+  assert.equal(jsonPatch.orchestrator.pod.name, undefined, 'a pod name only for pods');
+  assert.ok(Array.isArray(jsonPatch.kubernetes.audit.requestObject), 'the audit event keeps the patch as sent');
+
+  const debug = ev({ verb: 'patch', objectRef: { resource: 'pods', subresource: 'ephemeralcontainers', namespace: 'd', name: 'web-1' }, requestObject: { spec: { ephemeralContainers: [{ name: 'dbg', image: 'busybox', securityContext: { capabilities: { add: ['SYS_PTRACE'] } } }] } } });
+  assert.deepEqual(debug.orchestrator.pod.container_kinds, ['ephemeral']);
+  assert.deepEqual(debug.orchestrator.pod.capabilities, ['SYS_PTRACE']);
+  assert.equal(debug.orchestrator.pod.name, 'web-1');
+
+  const annotate = ev({ verb: 'patch', objectRef: { resource: 'pods', namespace: 'd', name: 'p' }, requestObject: { metadata: { annotations: { 'fluentbit.io/exclude': 'true' } } } });
+  assert.deepEqual(annotate.orchestrator.pod.annotations, ['fluentbit.io/exclude=true']);
+
+  const status = ev({ verb: 'patch', objectRef: { resource: 'pods', subresource: 'status', namespace: 'd', name: 'p' }, requestObject: { spec: { containers: [{ name: 'c', securityContext: { privileged: true } }] } } });
+  assert.equal(status.orchestrator.pod, undefined);
+  const read = ev({ verb: 'get', objectRef: { resource: 'pods', namespace: 'd', name: 'p' }, responseObject: { spec: { hostPID: true, containers: [] } } });
+  assert.equal(read.orchestrator.pod, undefined, 'reading a pod changes nothing');
+  const deleted = ev({ verb: 'delete', objectRef: { resource: 'pods', namespace: 'd', name: 'p' }, responseObject: { spec: { hostPID: true, containers: [] } } });
+  assert.equal(deleted.orchestrator.pod, undefined);
+
+  const pv = ev({ verb: 'create', objectRef: { resource: 'persistentvolumes', name: 'x' }, requestObject: { spec: { hostPath: { path: '/var/run/' } } } });
+  assert.deepEqual(pv.orchestrator.volume, { host_paths: ['/run'] });
+
+  const ns = ev({ verb: 'patch', objectRef: { resource: 'namespaces', name: 'shop' }, requestObject: [{ op: 'remove', path: '/metadata/labels/pod-security.kubernetes.io~1enforce' }] });
+  assert.deepEqual(ns.orchestrator.labels, ['pod-security.kubernetes.io/enforce-']);
+});

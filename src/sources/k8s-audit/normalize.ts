@@ -4,7 +4,7 @@
 import type { EventMeta, OrchestratorInfo, ProcessInfo, StowawayEvent } from '../../model/event.js';
 import type { SourceRecord } from '../types.js';
 import { diag, isObj, num, str, strings, toIso, joinArgs, basename, type Obj } from '../util.js';
-import { keyValues, podInfo, podOf, requestBody } from './podspec.js';
+import { keyValues, persistentVolumeHostPaths, podInfo, podOf, requestBody } from './podspec.js';
 
 export const K8S_LOGSOURCE = { product: 'kubernetes', category: 'application', service: 'audit' } as const;
 
@@ -41,7 +41,9 @@ function normalizeOne(e: unknown, origin: string, diagOrigin: string): SourceRec
   // Subresources other than ephemeralcontainers (status, binding, scale ...) do not change the pod.
   const changes = (verb === 'create' || verb === 'update' || verb === 'patch') && (sub === undefined || sub === 'ephemeralcontainers');
   const body = changes ? requestBody(e.requestObject) : undefined;
-  const pod = changes ? (podOf(body) ?? (e.requestObject === undefined ? podOf(e.responseObject) : undefined)) : undefined;
+  const isPod = resource === 'pods';
+  const pod = changes ? (podOf(body, isPod) ?? (e.requestObject === undefined ? podOf(e.responseObject, isPod) : undefined)) : undefined;
+  const pvPaths = changes && resource === 'persistentvolumes' ? persistentVolumeHostPaths(body ?? e.responseObject) : undefined;
   const labels = changes && isObj(body) && isObj(body.metadata) ? keyValues(body.metadata.labels) : undefined;
   const username = str(user.username);
   const sourceIps = strings(e.sourceIPs);
@@ -56,6 +58,7 @@ function normalizeOne(e: unknown, origin: string, diagOrigin: string): SourceRec
   set(orchestrator, 'response', defined({ status_code: code }));
   if (pod) orchestrator.pod = podInfo(pod.spec, pod.metadata, resource === 'pods' ? (str(ref.name) ?? str(pod.metadata.name)) : undefined);
   if (labels) orchestrator.labels = labels;
+  if (pvPaths) orchestrator.volume = { host_paths: pvPaths };
   const event: EventMeta = {
     kind: 'event',
     module: 'kubernetes',

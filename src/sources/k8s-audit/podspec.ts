@@ -16,21 +16,46 @@ function isPodSpec(v: unknown): v is Obj {
   return isObj(v) && POD_SPEC_KEYS.some((k) => k in v);
 }
 
-/** The pod spec and its metadata inside an object (or a merge/strategic patch of one). */
-export function podOf(obj: unknown): { spec: Obj; metadata: Obj } | undefined {
+function hasAnnotations(o: unknown): boolean {
+  return isObj(o) && isObj(o.metadata) && isObj(o.metadata.annotations);
+}
+
+/** A pod template: a spec, or only annotations (a patch that changes just those). */
+function template(t: unknown): { spec: Obj; metadata: Obj } | undefined {
+  if (!isObj(t)) return undefined;
+  if (isPodSpec(t.spec)) return { spec: t.spec, metadata: isObj(t.metadata) ? t.metadata : {} };
+  if (hasAnnotations(t)) return { spec: {}, metadata: t.metadata as Obj };
+  return undefined;
+}
+
+/**
+ * The pod spec and its metadata inside an object (or a merge/strategic patch of one). `isPod`: the
+ * object is a Pod, so a patch of its annotations alone (kubectl annotate) is a change of the pod.
+ */
+export function podOf(obj: unknown, isPod = false): { spec: Obj; metadata: Obj } | undefined {
   if (!isObj(obj)) return undefined;
-  const meta = (o: unknown): Obj => (isObj(o) && isObj(o.metadata) ? o.metadata : {});
   const spec = obj.spec;
-  if (isPodSpec(spec)) return { spec, metadata: meta(obj) };
+  if (isPodSpec(spec) || (isPod && hasAnnotations(obj))) return { spec: isObj(spec) ? spec : {}, metadata: isObj(obj.metadata) ? obj.metadata : {} };
   if (isObj(spec)) {
     // Deployment, DaemonSet, StatefulSet, ReplicaSet, ReplicationController, Job
-    if (isObj(spec.template) && isPodSpec(spec.template.spec)) return { spec: spec.template.spec, metadata: meta(spec.template) };
+    const t = template(spec.template);
+    if (t) return t;
     // CronJob
-    if (isObj(spec.jobTemplate)) return podOf(spec.jobTemplate);
+    if (isObj(spec.jobTemplate) && isObj(spec.jobTemplate.spec)) return template(spec.jobTemplate.spec.template);
   }
   // PodTemplate keeps its template at the top level
-  if (isObj(obj.template) && isPodSpec(obj.template.spec)) return { spec: obj.template.spec, metadata: meta(obj.template) };
-  return undefined;
+  return template(obj.template);
+}
+
+/**
+ * The node paths a PersistentVolume exposes (hostPath and local volumes), resolved like a pod's:
+ * a PV of the node root bound to a claim gives a pod the same access without a hostPath in its spec.
+ */
+export function persistentVolumeHostPaths(obj: unknown): string[] | undefined {
+  if (!isObj(obj) || !isObj(obj.spec)) return undefined;
+  const s = obj.spec;
+  const paths = [isObj(s.hostPath) ? str(s.hostPath.path) : undefined, isObj(s.local) ? str(s.local.path) : undefined].filter((p): p is string => !!p);
+  return paths.length ? paths.map(normalizeHostPath) : undefined;
 }
 
 /**
