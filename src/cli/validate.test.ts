@@ -39,6 +39,8 @@ test('a scenario file that cannot be parsed fails validate even when every other
     const src = join(defaultStrategiesDir(), 'ads-0004-virtual-instance-evasion');
     const dst = join(dir, 'strategies', 'ads-0004-virtual-instance-evasion');
     await cp(src, dst, { recursive: true });
+    // a strategies folder carries its placeholder values beside the strategies
+    await cp(join(defaultStrategiesDir(), 'placeholders.yml'), join(dir, 'strategies', 'placeholders.yml'));
     await writeFile(join(dst, 'scenarios', 'broken.yml'), 'name: broken\nkind: [positive\n');
     let err = '';
     const code = await validateReplay({ content: join(dir, 'strategies') }, () => {}, (s) => void (err += s));

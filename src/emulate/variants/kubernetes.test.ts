@@ -90,3 +90,16 @@ test('a privileged Deployment alerts once, at the Deployment: its ReplicaSet and
   const direct = await replayGenerated({ ...v, events: { format: 'k8s-audit', lines: [JSON.stringify(auditEvent('direct', 0, { actor: dev, verb: 'create', resource: 'pods', namespace: 'default', name: 'p', body: { kind: 'Pod', spec } }))] } }, rules);
   assert.deepEqual([...direct.fired.entries()], [[K8S_RULES.privileged, 1]]);
 });
+
+test('the Kubernetes variant scenarios in the strategy folders are what the generator writes', async () => {
+  const { K8S_SCENARIOS } = await import('./kubernetes.js');
+  const { variantScenarios } = await import('./generated.js');
+  const { join } = await import('node:path');
+  const vs = generate();
+  for (const [ads, s] of Object.entries(K8S_SCENARIOS)) {
+    for (const f of variantScenarios(ads, 'k8s-variants', vs, s)) {
+      const onDisk = await readFile(join(defaultStrategiesDir(), s.dir, f.path), 'utf8').catch(() => '(missing)');
+      assert.equal(onDisk, f.text, `${s.dir}/${f.path} is stale: run npm run build && node scripts/variants-k8s.mjs --write`);
+    }
+  }
+});
