@@ -293,7 +293,7 @@ function ads0003Positive(): Spec[] {
   // Host paths: other spellings of the same sensitive places, and directories that contain them.
   const paths: Array<[string, string, string]> = [
     ['hostpath-run-parent', '/var/run', 'the parent directory of the runtime sockets, through the /var/run symlink'],
-    ['hostpath-sock-dotdot', '/var/log/../run/docker.sock', 'the Docker socket written with ..'],
+    ['hostpath-sock-dotdot', '/var/log/../run/docker.sock', 'the Docker socket written with .. (the API server refuses backsteps with 422; the attempt still alerts)'],
     ['hostpath-containerd-sock', '/var/run/containerd/containerd.sock', 'the containerd socket through /var/run'],
     ['hostpath-etc-slash', '/etc/', '/etc with a trailing slash'],
     ['hostpath-shadow-file', '/etc//shadow', 'the shadow file, written with //'],
@@ -307,7 +307,9 @@ function ads0003Positive(): Spec[] {
     ['hostpath-cron', '/var/spool/cron/crontabs', 'the host cron spool'],
   ];
   for (const [id, path, what] of paths) {
-    out.push({ id, family: 'k8s-host-path', technique: T, description: `A pod mounts ${what} (hostPath ${path}).`, expect: [R.hostAccess], requests: [createWorkload(DEV, 'Pod', id, 'default', hostPathPod(path))] });
+    // hostPath validation refuses '..' (Invalid, 422): the request is recorded all the same
+    const code = path.split('/').includes('..') ? { code: 422 } : {};
+    out.push({ id, family: 'k8s-host-path', technique: T, description: `A pod mounts ${what} (hostPath ${path}).`, expect: [R.hostAccess], requests: [{ ...createWorkload(DEV, 'Pod', id, 'default', hostPathPod(path)), ...code }] });
   }
   out.push({
     id: 'debug-node',
