@@ -51,6 +51,8 @@ test('watch --events: the Kubernetes audit webhook feeds normalized events to st
     const evs = out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { stowaway: { source: string } });
     assert.deepEqual(evs.map((e) => e.stowaway.source), ['k8s-audit', 'k8s-audit']);
     assert.match(err, /bad-k8s-audit/);
+    // the attach of the first item alerts, on stderr, not among the events
+    await until('the attach alert', () => /alert medium: Kubernetes Exec, Attach Or Debug Container/.test(err));
     child.kill('SIGTERM');
     await until('summary', () => /watch: 2 events/.test(err) || child.exitCode !== null);
     assert.match(err, /watch: 2 events, \d+ alerts, 1 diagnostics/);

@@ -81,13 +81,13 @@ interface PipelineLike {
 
 // The engine and the alert pipeline are their own components; watch runs without them
 // (printing events) rather than not at all.
-async function loadDetection(contentDir: string | undefined, say: (l: string) => void): Promise<{ engine: EngineLike; pipeline: PipelineLike } | undefined> {
+async function loadDetection(contentDir: string | undefined, say: (l: string) => void, alertsToStdout: boolean): Promise<{ engine: EngineLike; pipeline: PipelineLike } | undefined> {
   try {
     const rt = (await import('../alerts/runtime.js')) as typeof import('../alerts/runtime.js');
     const pl = (await import('../alerts/pipeline.js')) as typeof import('../alerts/pipeline.js');
     const sinks = (await import('../sinks/index.js')) as typeof import('../sinks/index.js');
     const content = await rt.loadContent({ contentDir });
-    const pipeline = pl.createAlertPipeline({ catalog: content.catalog, outputs: sinks.createOutputs({ stdout: 'alert' }) });
+    const pipeline = pl.createAlertPipeline({ catalog: content.catalog, outputs: sinks.createOutputs(alertsToStdout ? { stdout: 'alert' } : {}) });
     say(`engine: ${content.counts.rules} rules, ${content.counts.correlations} correlations, ${content.counts.analytics} analytics from ${content.contentDir}${content.counts.refused ? ` (${content.counts.refused} refused)` : ''}`);
     return { engine: content.engine() as unknown as EngineLike, pipeline: pipeline as unknown as PipelineLike };
   } catch (e) {
@@ -116,7 +116,8 @@ export function register(program: Command): void {
         process.exitCode = 2;
         return;
       }
-      const det = await loadDetection(o.content, say);
+      // with --events stdout carries events only; alerts are the one-line notes on stderr
+      const det = await loadDetection(o.content, say, !o.events);
       const printEvents = o.events || !det;
       const maxErrors = Number(o.maxErrors);
       let events = 0;
