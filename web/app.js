@@ -179,6 +179,7 @@ function renderAlert(a) {
       ['container', e.container ? [e.container.name, e.container.id && e.container.id.slice(0, 12)].filter(Boolean).join(' · ') : undefined],
       ['image', e.container?.image],
       ['pod', e.pod ? [e.pod.namespace, e.pod.name].filter(Boolean).join('/') : undefined],
+      ['workload', e.pod?.workload],
       ['process', e.process ? [e.process.executable, e.process.pid !== undefined ? `pid ${e.process.pid}` : ''].filter(Boolean).join(' · ') : undefined],
       ['command line', e.process?.command_line],
       ['user', e.user],

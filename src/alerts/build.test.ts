@@ -22,6 +22,19 @@ test('summary names the pod when the event comes from Kubernetes', () => {
   assert.match(a.summary, /in pod prod\/api-7d9 on host h1$/);
 });
 
+test('a Kubernetes workload alert names the object and who changed it; two workloads are two incidents', () => {
+  const k8s = (name: string) => {
+    const f = finding();
+    f.events = [{ '@timestamp': f.time, event: {}, stowaway: { source: 'k8s-audit', logsource: {} }, user: { name: 'dev-jane' }, orchestrator: { type: 'kubernetes', namespace: 'default', resource: { type: 'deployments', name } } }];
+    return buildAlert(f);
+  };
+  const a = k8s('web');
+  assert.equal(a.summary, 'Privileged container created: deployments web in namespace default by dev-jane');
+  assert.deepEqual(a.entity.pod, { namespace: 'default', workload: 'deployments/web' });
+  assert.notEqual(entityKey(a.entity), entityKey(k8s('miner').entity));
+  assert.equal(entityKey(a.entity), entityKey(k8s('web').entity));
+});
+
 test('summary says when nothing is known about where, instead of leaving a blank', () => {
   const f = finding();
   f.events = [{ '@timestamp': f.time, event: {}, stowaway: { source: 'k8s-audit', logsource: {} } }];

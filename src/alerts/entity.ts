@@ -27,6 +27,15 @@ function podName(e: StowawayEvent): string | undefined {
   return undefined;
 }
 
+/**
+ * The object a Kubernetes request changed when it is not a pod: two privileged Deployments in one
+ * namespace are two incidents, not one.
+ */
+function workloadName(e: StowawayEvent): string | undefined {
+  const r = e.orchestrator?.resource;
+  return r?.type && r.type !== 'pods' && r.name ? `${r.type}/${r.name}` : undefined;
+}
+
 /** Events carry partial knowledge each; the entity takes the first value any of them knows. */
 export function entityOf(events: readonly StowawayEvent[]): AlertEntity {
   const entity: AlertEntity = {};
@@ -45,10 +54,12 @@ export function entityOf(events: readonly StowawayEvent[]): AlertEntity {
 
   const ns = firstDefined(events, (e) => e.orchestrator?.namespace);
   const pod = firstDefined(events, podName);
-  if (ns || pod) {
+  const workload = pod ? undefined : firstDefined(events, workloadName);
+  if (ns || pod || workload) {
     entity.pod = {};
     if (ns) entity.pod.namespace = ns;
     if (pod) entity.pod.name = pod;
+    if (workload) entity.pod.workload = workload;
   }
 
   const pid = firstDefined(events, (e) => e.process?.pid);
@@ -74,7 +85,7 @@ export function entityOf(events: readonly StowawayEvent[]): AlertEntity {
 export function entityKey(entity: AlertEntity, group?: Finding['group']): string {
   const parts: string[] = [`h=${entity.host ?? ''}`];
   if (entity.container) parts.push(`c=${entity.container.id ?? entity.container.name ?? entity.container.image ?? ''}`);
-  if (entity.pod) parts.push(`p=${entity.pod.namespace ?? ''}/${entity.pod.name ?? ''}`);
+  if (entity.pod) parts.push(`p=${entity.pod.namespace ?? ''}/${entity.pod.name ?? ''}${entity.pod.workload ? `/${entity.pod.workload}` : ''}`);
   if (!entity.container && !entity.pod) {
     parts.push(`x=${entity.process?.executable ?? ''}`, `u=${entity.user ?? ''}`);
   }

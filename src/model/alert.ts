@@ -57,7 +57,8 @@ export interface StrategyRef {
 export interface AlertEntity {
   host?: string;
   container?: { id?: string; name?: string; image?: string };
-  pod?: { namespace?: string; name?: string };
+  /** `workload`: the Kubernetes object a request changed when it is not a pod (`deployments/web`, `namespaces/shop`). */
+  pod?: { namespace?: string; name?: string; workload?: string };
   process?: { pid?: number; executable?: string; command_line?: string };
   user?: string;
 }

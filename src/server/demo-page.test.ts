@@ -61,7 +61,7 @@ test('after `stowaway demo`: filter, open an alert, see its ADS response steps, 
   assert.equal(demo.status, 0, `demo failed: ${demo.stderr}`);
 
   const before = openStore(dir);
-  const all = before.queryAlerts({}).alerts;
+  const all = before.queryAlerts({ limit: 1000 }).alerts;
   const privileged = all.filter((a) => a.strategy?.id === 'ADS-0003');
   before.close();
   assert.ok(all.length >= 10, `demo filled the store (${all.length} alerts)`);
