@@ -60,7 +60,7 @@ test('Kubernetes variants replay: every positive detected by a rule it names, ev
 
 test('the default Kubernetes allowlists name real infrastructure, never the test image prefix', async () => {
   const ph = parseYaml(await readFile(contentPlaceholdersPath(defaultStrategiesDir()), 'utf8')) as Record<string, string[]>;
-  for (const key of ['k8s_controller_users', 'k8s_node_agent_images', 'k8s_admission_managers', 'k8s_security_agent_namespaces']) {
+  for (const key of ['k8s_controller_users', 'k8s_node_agent_images', 'k8s_exec_automation_users', 'k8s_admission_managers', 'k8s_security_agent_namespaces']) {
     assert.ok(Array.isArray(ph[key]) && ph[key]!.length > 0, key);
     for (const entry of ph[key]!) {
       assert.doesNotMatch(entry, /stowaway/i, `${key}: ${entry}`);

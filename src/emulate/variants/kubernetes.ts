@@ -590,6 +590,20 @@ function ads0003Benign(): Spec[] {
       ],
     },
     {
+      id: 'gitlab-runner-build-pod-exec',
+      family: 'k8s-exec',
+      description: "GitLab Runner's Kubernetes executor creates a build pod with its helper container and runs the job script in it by exec and attach.",
+      requests: (() => {
+        const runner = serviceAccount('gitlab-runner', 'gitlab-runner', 'gitlab-runner 17.1.0 (17-1-stable; go1.22.4; linux/amd64)');
+        const pod = 'runner-xq1zbyv-project-42-concurrent-0-7h3k2';
+        return [
+          { ...createWorkload(runner, 'Pod', pod, 'gitlab-runner', { spec: { containers: [{ name: 'build', image: 'docker.io/library/node:20', command: ['sh', '-c', 'sleep infinity'] }, { name: 'helper', image: 'registry.gitlab.com/gitlab-org/gitlab-runner/gitlab-runner-helper:x86_64-v17.1.0', command: ['sh', '-c', 'sleep infinity'] }], restartPolicy: 'Never' } }) },
+          { actor: runner, verb: 'create', resource: 'pods', namespace: 'gitlab-runner', name: pod, subresource: 'exec', query: 'command=sh&command=-c&command=if+%5B+-x+%2Fusr%2Flocal%2Fbin%2Fbash+%5D%3B+then%0A%09exec+%2Fusr%2Flocal%2Fbin%2Fbash+&container=build&stdin=true&stdout=true&stderr=true' },
+          { actor: runner, verb: 'create', resource: 'pods', namespace: 'gitlab-runner', name: pod, subresource: 'attach', query: 'container=helper&stdin=true&stdout=true&stderr=true' },
+        ];
+      })(),
+    },
+    {
       id: 'scheduler-binding-and-status',
       family: 'k8s-ordinary',
       description: 'The scheduler binds a pod to a node and the kubelet patches its status.',
