@@ -790,6 +790,12 @@ function ads0002Benign(): Spec[] {
       ],
     },
     {
+      id: 'kubectl-drain-evictions',
+      family: 'k8s-system-namespace',
+      description: 'kubectl drain evicts the pods of a node, kube-system ones included (create on pods/eviction).',
+      requests: ['coredns-7db6d8ff4d-x2kq9', 'kube-proxy-7xk2p'].map((name) => ({ actor: ADMIN, verb: 'create' as const, resource: 'pods', namespace: 'kube-system', name, subresource: 'eviction', body: { kind: 'Eviction', apiVersion: 'policy/v1', metadata: { name, namespace: 'kube-system' } } })),
+    },
+    {
       id: 'fluentbit-parser-annotation',
       family: 'k8s-log-opt-out',
       description: 'An nginx Deployment annotated with the Fluent Bit parser to use for its logs (an ordinary annotation, logs still shipped).',
