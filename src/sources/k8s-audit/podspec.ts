@@ -178,6 +178,21 @@ function nonEmpty<T>(xs: T[]): T[] | undefined {
   return xs.length ? [...new Set(xs)] : undefined;
 }
 
+/**
+ * Who publishes an image: its registry and first path segment (`docker.io/falcosecurity`,
+ * `registry.k8s.io/sig-storage`), or the registry alone for single-segment names
+ * (`registry.k8s.io` for kube-proxy); Docker Hub short names are `docker.io/library`.
+ */
+export function imageOwner(ref: string): string {
+  const parts = ref.split('@')[0]!.split('/');
+  const first = parts[0]!;
+  const hasRegistry = parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost');
+  const registry = hasRegistry ? first.toLowerCase() : 'docker.io';
+  const path = hasRegistry ? parts.slice(1) : parts;
+  if (path.length > 1) return `${registry}/${path[0]}`;
+  return registry === 'docker.io' ? 'docker.io/library' : registry;
+}
+
 /** Everything a rule needs to know about a pod spec, normalized; absent members are omitted. */
 export function podInfo(spec: Obj, metadata: Obj, name: string | undefined): PodInfo {
   const init = list(spec.initContainers);
@@ -201,6 +216,10 @@ export function podInfo(spec: Obj, metadata: Obj, name: string | undefined): Pod
     const r = isObj(c.resources) ? c.resources : {};
     return [...Object.keys(isObj(r.limits) ? r.limits : {}), ...Object.keys(isObj(r.requests) ? r.requests : {})];
   });
+  const images = containers.map((c) => str(c.image)).filter((x): x is string => !!x);
+  // An allowlisted agent image beside an image of another publisher is how a sidecar would borrow
+  // the agent's pass; rules do not let such a pod through the agent allowlist.
+  const owners = new Set(images.map(imageOwner));
   const kinds = [...(init.length ? ['init'] : []), ...(main.length ? ['container'] : []), ...(ephemeral.length ? ['ephemeral'] : [])];
   const info: PodInfo = {};
   const put = <K extends keyof PodInfo>(k: K, v: PodInfo[K] | undefined): void => {
@@ -212,7 +231,8 @@ export function podInfo(spec: Obj, metadata: Obj, name: string | undefined): Pod
   put('host_network', spec.hostNetwork === true ? true : undefined);
   put('host_ipc', spec.hostIPC === true ? true : undefined);
   put('host_paths', nonEmpty(hostPaths));
-  put('images', nonEmpty(containers.map((c) => str(c.image)).filter((x): x is string => !!x)));
+  put('images', nonEmpty(images));
+  put('mixed_image_owners', owners.size > 1 ? true : undefined);
   put('capabilities', nonEmpty(caps));
   put('security_opt', nonEmpty(securityOpts(spec, containers, annotations)));
   put('volume_types', nonEmpty(volumeTypes));
