@@ -657,16 +657,12 @@ function ads0001Benign(): Spec[] {
       id: 'postgres-statefulset-pvc',
       family: 'k8s-ordinary',
       description: 'PostgreSQL as a StatefulSet whose data lives on a volumeClaimTemplate (a reviewed PersistentVolumeClaim).',
-      requests: [
-        {
-          ...createWorkload(HELM, 'StatefulSet', 'postgres', 'db', { spec: { securityContext: { fsGroup: 999 }, containers: [{ name: 'postgres', image: 'docker.io/library/postgres:16.3', env: [{ name: 'PGDATA', value: '/var/lib/postgresql/data/pgdata' }], volumeMounts: [{ name: 'data', mountPath: '/var/lib/postgresql/data' }] }] } }),
-          body: (() => {
-            const o = workload('StatefulSet', 'postgres', 'db', { spec: { securityContext: { fsGroup: 999 }, containers: [{ name: 'postgres', image: 'docker.io/library/postgres:16.3', volumeMounts: [{ name: 'data', mountPath: '/var/lib/postgresql/data' }] }] } });
-            (o.spec as Obj).volumeClaimTemplates = [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '20Gi' } } } }];
-            return o;
-          })(),
-        },
-      ],
+      requests: (() => {
+        const pg = { spec: { securityContext: { fsGroup: 999 }, containers: [{ name: 'postgres', image: 'docker.io/library/postgres:16.3', env: [{ name: 'PGDATA', value: '/var/lib/postgresql/data/pgdata' }], volumeMounts: [{ name: 'data', mountPath: '/var/lib/postgresql/data' }] }] } };
+        const req = createWorkload(HELM, 'StatefulSet', 'postgres', 'db', pg);
+        ((req.body as Obj).spec as Obj).volumeClaimTemplates = [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '20Gi' } } } }];
+        return [req];
+      })(),
     },
     {
       id: 'cms-media-pvc',
