@@ -3,6 +3,7 @@
 import type { ContainerInfo, MountInfo, ProcessInfo, StowawayEvent } from '../../model/event.js';
 import type { SourceRecord } from '../types.js';
 import type { ContainerRef } from '../attribution.js';
+import { devicePaths, hostPaths, parseDeviceRules, parseSecurityOpt } from './hostconfig.js';
 import { compact, compactEvent, shallowDefined, diag, isObj, num, str, strings, toIso, basename, joinArgs, splitArgs, type Obj } from '../util.js';
 
 export const DOCKER_LOGSOURCE = { product: 'docker', category: 'container', service: 'events' } as const;
@@ -139,6 +140,9 @@ export function inspectToContainer(doc: Obj): ContainerInfo {
   const pid = num(state.Pid);
   const started = realTime(state.StartedAt);
   const finished = realTime(state.FinishedAt);
+  const ms = mounts(doc, host);
+  const hp = hostPaths(ms);
+  const securityOpt = strings(host.SecurityOpt);
   return {
     id: str(doc.Id),
     name: str(doc.Name)?.replace(/^\//, ''),
@@ -146,7 +150,9 @@ export function inspectToContainer(doc: Obj): ContainerInfo {
     runtime: 'docker',
     labels: isObj(config.Labels) && Object.keys(config.Labels).length ? (config.Labels as Record<string, string>) : undefined,
     privileged: typeof host.Privileged === 'boolean' ? host.Privileged : undefined,
-    mounts: mounts(doc, host),
+    mounts: ms,
+    host_paths: hp.all.length ? hp.all : undefined,
+    host_paths_rw: hp.rw.length ? hp.rw : undefined,
     capabilities: { add: strings(host.CapAdd), drop: strings(host.CapDrop) },
     network_mode: str(host.NetworkMode),
     pid_mode: str(host.PidMode),
@@ -154,8 +160,11 @@ export function inspectToContainer(doc: Obj): ContainerInfo {
     uts_mode: str(host.UTSMode),
     userns_mode: str(host.UsernsMode),
     log_driver: str(log.Type),
-    security_opt: strings(host.SecurityOpt),
+    security_opt: securityOpt,
+    security: parseSecurityOpt(securityOpt),
     devices: devices(host.Devices),
+    device_paths: devicePaths(host.Devices),
+    device_rules: parseDeviceRules(strings(host.DeviceCgroupRules)),
     auto_remove: typeof host.AutoRemove === 'boolean' ? host.AutoRemove : undefined,
     readonly_rootfs: typeof host.ReadonlyRootfs === 'boolean' ? host.ReadonlyRootfs : undefined,
     user: str(config.User),
