@@ -65,7 +65,7 @@ test('navigator layer: versions, domain, one entry per technique and tactic with
   const escape = layer.techniques.find((t) => t.techniqueID === 'T1611');
   assert.ok(escape);
   assert.equal(escape.tactic, 'privilege-escalation');
-  assert.equal(escape.score, 7);
+  assert.equal(escape.score, 9); // the T1611 rules of ADS-0003
   assert.ok(escape.metadata.some((m) => m.name === 'strategy' && m.value === 'ADS-0003'));
   // T1610 is both defense-evasion and execution: two entries
   assert.equal(layer.techniques.filter((t) => t.techniqueID === 'T1610').length, 2);
