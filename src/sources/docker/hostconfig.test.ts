@@ -73,3 +73,17 @@ test('inspect: the normalized fields sit beside the raw ones', () => {
   assert.deepEqual(c.device_paths, ['/dev/fuse']);
   assert.equal(c.mounts![0]!.source, '/var/run/', 'the raw source is kept as Docker reported it');
 });
+
+test('a volume made first and used by name carries the options of its own inspect document', async () => {
+  const { DockerContext, normalizeWithContext } = await import('./normalize.js');
+  const id = 'b'.repeat(64);
+  const ctx = new DockerContext([
+    { Id: id, Config: { Image: 'stowaway/busybox:test' }, HostConfig: { Binds: ['share1:/mnt/share'] }, Mounts: [{ Type: 'volume', Name: 'share1', Source: '/var/lib/docker/volumes/share1/_data', Destination: '/mnt/share', Driver: 'local', RW: true }] },
+    { Name: 'share1', Driver: 'local', Mountpoint: '/var/lib/docker/volumes/share1/_data', Options: { type: 'cifs', device: '//fileserver/admin', o: 'username=svc' } },
+  ]);
+  const r = normalizeWithContext(ctx, { Type: 'container', Action: 'create', Actor: { ID: id, Attributes: { name: 'x', image: 'stowaway/busybox:test' } }, timeNano: 1796392173051136300 }, 'test');
+  assert.ok('event' in r);
+  const m = r.event.container!.mounts!.find((x) => x.destination === '/mnt/share')!;
+  assert.deepEqual(m.volume, { name: 'share1', driver: 'local', options: { type: 'cifs', device: '//fileserver/admin', o: 'username=svc' } });
+  assert.equal(r.event.container!.host_paths, undefined, 'a named volume is not a host path');
+});
