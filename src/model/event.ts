@@ -101,6 +101,8 @@ export interface ContainerInfo {
   host_paths?: string[];
   /** The writable subset of `host_paths`. */
   host_paths_rw?: string[];
+  /** `metadata`: a legacy-builder container for a Dockerfile metadata step, whose command is a one-line shell comment (runs nothing). */
+  build_step?: 'metadata';
   auto_remove?: boolean;
   readonly_rootfs?: boolean;
   user?: string;

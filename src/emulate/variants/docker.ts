@@ -88,10 +88,11 @@ function ads0003(): Variant[] {
   const p = (id: string, family: string, description: string, expect: string[], box: Box, more: Partial<Spec> = {}): Variant =>
     pos({ strategy: S, id, family, technique: T, description, expect, box, ...more });
   const out: Variant[] = [
-    p('cfg-privileged-run', 'privileged', 'A detached container started with --privileged.', [RULES.privileged], { verb: 'run', args: '--privileged' }),
+    // This host's runc cannot apply the full capability set (nested): privileged and ALL are created, not started.
+    p('cfg-privileged-flag', 'privileged', 'A container created with --privileged.', [RULES.privileged], { verb: 'create', args: '--privileged' }),
     p('cfg-privileged-create-eq', 'privileged', 'A container created with --privileged=true (the flag with a value).', [RULES.privileged], { verb: 'create', args: '--privileged=true' }),
     p('cfg-cap-sys-admin-lower', 'capability', 'SYS_ADMIN granted in lower case.', [RULES.capabilities], { verb: 'run', args: '--cap-add sys_admin' }),
-    p('cfg-cap-all', 'capability', 'Every capability granted with --cap-add=ALL.', [RULES.capabilities], { verb: 'run', args: '--cap-add=ALL' }),
+    p('cfg-cap-all', 'capability', 'Every capability granted with --cap-add=ALL.', [RULES.capabilities], { verb: 'create', args: '--cap-add=ALL' }),
     p('cfg-cap-ptrace-prefixed', 'capability', 'SYS_PTRACE granted with its CAP_ prefix.', [RULES.capabilities], { verb: 'run', args: '--cap-add CAP_SYS_PTRACE' }),
     p('cfg-cap-dac-read-search', 'capability', 'DAC_READ_SEARCH (open_by_handle_at, the "shocker" escape).', [RULES.capabilities], { verb: 'run', args: '--cap-add DAC_READ_SEARCH' }),
     p('cfg-cap-sys-module', 'capability', 'SYS_MODULE: load a kernel module from the container.', [RULES.capabilities], { verb: 'run', args: '--cap-add SYS_MODULE' }),
@@ -150,14 +151,15 @@ function ads0003(): Variant[] {
     b('cfg-custom-seccomp-profile', 'benign-security', 'A service with its own restrictive seccomp profile (default action: deny).', { verb: 'create', args: '--security-opt seccomp="$WORK/strict.json"' }, {
       setup: [`printf '%s' '{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read","write","exit_group","nanosleep","clock_nanosleep"],"action":"SCMP_ACT_ALLOW"}]}' > "$WORK/strict.json"`],
     }),
+    // Created, not started: rslave needs / to be a shared mount, which it is not on this host.
     b('cfg-node-exporter', 'benign-agent', 'Prometheus node-exporter as documented: host network and PID namespaces, / read-only at /host.', {
-      verb: 'run',
+      verb: 'create',
       image: 'quay.io/prometheus/node-exporter',
       network: 'host',
       args: '--pid=host -v /:/host:ro,rslave',
     }),
-    b('cfg-cadvisor', 'benign-agent', 'cAdvisor as documented: privileged, /dev/kmsg, /, /var/run, /sys and /var/lib/docker read-only.', {
-      verb: 'run',
+    b('cfg-cadvisor', 'benign-agent', 'cAdvisor as documented: privileged, /dev/kmsg, /, /var/run, /sys and /var/lib/docker read-only (created: privileged cannot start here).', {
+      verb: 'create',
       image: 'gcr.io/cadvisor/cadvisor',
       args: '--privileged --device /dev/kmsg -v /:/rootfs:ro -v /var/run:/var/run:ro -v /sys:/sys:ro -v /var/lib/docker/:/var/lib/docker:ro',
     }),
@@ -166,8 +168,8 @@ function ads0003(): Variant[] {
       image: 'gcr.io/datadoghq/agent',
       args: '--cgroupns host --pid host -v /var/run/docker.sock:/var/run/docker.sock:ro -v /proc/:/host/proc/:ro -v /sys/fs/cgroup/:/host/sys/fs/cgroup:ro',
     }),
-    b('cfg-falco-sensor', 'benign-agent', 'The Falco sensor as documented (modern eBPF): privileged, --rm, Docker socket, /proc and /etc read-only.', {
-      verb: 'run',
+    b('cfg-falco-sensor', 'benign-agent', 'The Falco sensor as documented (modern eBPF): privileged, --rm, Docker socket, /proc and /etc read-only (created: privileged cannot start here).', {
+      verb: 'create',
       image: 'falcosecurity/falco',
       args: '--rm --privileged -v /var/run/docker.sock:/host/var/run/docker.sock -v /proc:/host/proc:ro -v /etc:/host/etc:ro',
     }),
@@ -265,7 +267,9 @@ function ads0001(): Variant[] {
       setup: namedVolume('nfs', ':/exports', 'addr=10.0.0.5'),
       cleanup: dropVolume,
     }),
-    p('cfg-unc-bind', 'A bind source written as a UNC path (create only).', { verb: 'create', args: '-v //fileserver/share:/mnt/share' }),
+    // A Linux bind source written `//fileserver/share` is the local path /fileserver/share, not a share:
+    // UNC sources are a Windows-container spelling and are not generated here.
+    p('cfg-cifs-ip-admin-share', "A host's administrative share (C$) by IP address as a CIFS volume.", { verb: 'create', args: share('cifs', '//10.0.0.5/C$', 'username=administrator,vers=3.0') }),
   ];
   const b = (id: string, description: string, box: Box, more: Partial<Spec> = {}): Variant => ben({ strategy: S, id, family: 'benign-volume', description, box, ...more });
   out.push(
@@ -308,6 +312,7 @@ function ads0004(): Variant[] {
     b('cfg-fuse-device', 'rclone or sshfs in a container: /dev/fuse.', { verb: 'run', args: '--device /dev/fuse' }),
     b('cfg-usb-serial-rule', 'Home Assistant with a USB serial stick: a cgroup rule for ttyUSB (major 188).', { verb: 'run', args: "--device-cgroup-rule 'c 188:* rmw'" }),
     b('cfg-tun-device', 'A userspace VPN client given /dev/net/tun.', { verb: 'run', args: '--device /dev/net/tun' }),
+    b('cfg-tun-cgroup-rule', 'A VPN client allowed the tun device (10:200) by a cgroup rule, as WireGuard/OpenVPN images document.', { verb: 'run', args: "--device-cgroup-rule 'c 10:200 rwm'" }),
   );
   return out;
 }

@@ -172,7 +172,8 @@ export function inspectToContainer(doc: Obj, volumes: Obj[] = []): ContainerInfo
     userns_mode: str(host.UsernsMode),
     log_driver: str(log.Type),
     security_opt: securityOpt,
-    security: parseSecurityOpt(securityOpt),
+    security: withMaskedPaths(parseSecurityOpt(securityOpt), host),
+    build_step: buildStep(command),
     devices: devices(host.Devices),
     device_paths: devicePaths(host.Devices),
     device_rules: parseDeviceRules(strings(host.DeviceCgroupRules)),
@@ -185,6 +186,22 @@ export function inspectToContainer(doc: Obj, volumes: Obj[] = []): ContainerInfo
     started,
     exit_code: state.Running === false && finished ? num(state.ExitCode) : undefined,
   };
+}
+
+// `--security-opt systempaths=unconfined` reaches the daemon as empty MaskedPaths and ReadonlyPaths
+// (the CLI translates it); a container created with the defaults has both lists filled in.
+function withMaskedPaths(sec: ContainerInfo['security'], host: Obj): ContainerInfo['security'] {
+  if (!Array.isArray(host.MaskedPaths) || host.MaskedPaths.length > 0 || !Array.isArray(host.ReadonlyPaths) || host.ReadonlyPaths.length > 0) return sec;
+  return { ...sec, systempaths: 'unconfined' };
+}
+
+// The legacy builder makes a container per Dockerfile metadata step (LABEL, ENV, CMD ...) whose
+// command is a shell comment, `/bin/sh -c '#(nop) LABEL ...'`, with logging off, and commits it
+// without running anything in it. A comment on one line runs nothing, whoever creates it.
+function buildStep(command: string[]): 'metadata' | undefined {
+  const [sh, c, script] = command;
+  if (command.length < 3 || !/^\/bin\/(ba)?sh$/.test(sh ?? '') || c !== '-c' || !script) return undefined;
+  return script.startsWith('#(nop)') && !/[\r\n]/.test(script) ? 'metadata' : undefined;
 }
 
 // Docker writes 0001-01-01T00:00:00Z for "never".
