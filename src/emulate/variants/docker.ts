@@ -60,6 +60,28 @@ interface Spec {
   cleanup?: string[];
 }
 
+/**
+ * The Engine API called directly over the socket, no CLI: what an adversary who reached the socket
+ * from inside a container does. `hostConfig` is the HostConfig JSON.
+ */
+function apiCreate(hostConfig: string): EmulationStep {
+  const body = `{"Image":"'"$IMAGE"'","Cmd":["sleep","30"],"Labels":{"stowaway.emulation":"1","stowaway.emulation.scenario":"'"$MARK"'"},"HostConfig":${hostConfig}}`;
+  return host(`curl -sSf --unix-socket /var/run/docker.sock -H 'Content-Type: application/json' -X POST "http://localhost/containers/create?name=$MARK" -d '${body}' >/dev/null`);
+}
+
+function apiVariant(s: Omit<Spec, 'box'> & { hostConfig: string }): Variant {
+  return {
+    strategy: s.strategy,
+    id: s.id,
+    kind: 'positive',
+    family: s.family,
+    ...(s.technique ? { technique: s.technique } : {}),
+    description: s.description,
+    expect: s.expect ?? [],
+    live: { steps: [apiCreate(s.hostConfig)] },
+  };
+}
+
 function variant(kind: 'positive' | 'benign', s: Spec): Variant {
   const make = s.box.build
     ? `printf 'FROM %s\\n' "$IMAGE" | DOCKER_BUILDKIT=0 docker build -q $LABELS -t "${s.box.image}:$MARK" - >/dev/null`
@@ -133,6 +155,12 @@ function ads0003(): Variant[] {
     p('cfg-device-rule-any-char', 'device-cgroup', 'Every character device allowed (c *:* rwm).', [RULES.deviceAccess], { verb: 'run', args: "--device-cgroup-rule 'c *:* rwm'" }),
     p('cfg-device-loop', 'device', 'A host block device passed in with --device.', [RULES.deviceAccess], { verb: 'run', args: '--device /dev/loop0' }),
     p('cfg-device-loop-renamed', 'device', 'A host block device passed in under another name.', [RULES.deviceAccess], { verb: 'run', args: '--device /dev/loop0:/dev/backing:rw' }),
+    p('cfg-sock-selinux-relabel', 'mount-path', 'The socket with the SELinux relabel suffix (:z).', [RULES.sensitiveMount], { verb: 'run', args: '-v /var/run/docker.sock:/d.sock:z' }),
+    p('cfg-host-root-mount-src', 'mount-path', 'The host root through --mount with the src/dst/readonly short keys.', [RULES.sensitiveMount], { verb: 'run', args: '--mount type=bind,src=/,dst=/host,readonly' }),
+    apiVariant({ strategy: S, id: 'cfg-api-binds-host-root', family: 'engine-api', technique: T, description: 'The Engine API called over the socket with curl: HostConfig.Binds ["/:/host"], no CLI involved.', expect: [RULES.sensitiveMount], hostConfig: '{"Binds":["/:/host"],"NetworkMode":"none"}' }),
+    apiVariant({ strategy: S, id: 'cfg-api-privileged', family: 'engine-api', technique: T, description: 'The Engine API called over the socket: HostConfig.Privileged true.', expect: [RULES.privileged], hostConfig: '{"Privileged":true,"NetworkMode":"none"}' }),
+    apiVariant({ strategy: S, id: 'cfg-api-mounts-socket', family: 'engine-api', technique: T, description: 'The Engine API: HostConfig.Mounts with a bind of /run/docker.sock.', expect: [RULES.sensitiveMount], hostConfig: '{"Mounts":[{"Type":"bind","Source":"/run/docker.sock","Target":"/d.sock"}],"NetworkMode":"none"}' }),
+    apiVariant({ strategy: S, id: 'cfg-api-cap-and-seccomp', family: 'engine-api', technique: T, description: 'The Engine API: CapAdd SYS_ADMIN and SecurityOpt seccomp=unconfined, the classic cgroup escape setup.', expect: [RULES.capabilities, RULES.securityOpt], hostConfig: '{"CapAdd":["SYS_ADMIN"],"SecurityOpt":["seccomp=unconfined"],"NetworkMode":"none"}' }),
   ];
   const b = (id: string, family: string, description: string, box: Box, more: Partial<Spec> = {}): Variant => ben({ strategy: S, id, family, description, box, ...more });
   out.push(
