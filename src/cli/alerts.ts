@@ -131,6 +131,28 @@ export function register(program: Command): void {
     });
 
   alerts
+    .command('noise')
+    .description('The noisiest rules, and the images each alerts on most: where tuning pays (an image to add to a known_* placeholder list, see docs/tuning.md, or an exception).')
+    .option('--data-dir <dir>', 'directory of the SQLite alert store', DEFAULT_DATA_DIR)
+    .option('--limit <n>', 'rows per table', '10')
+    .option('--json', 'one JSON document')
+    .action((o: { dataDir: string; limit: string; json?: boolean }) => {
+      const store = existingStore(o.dataDir);
+      const n = store.noise(Number(o.limit) || 10);
+      store.close();
+      if (o.json) {
+        process.stdout.write(`${JSON.stringify(n, null, 2)}\n`);
+        return;
+      }
+      const row = (r: { findings: number; alerts: number; false_positives: number; title: string }): string =>
+        `${pad(String(r.findings), 9)} ${pad(String(r.alerts), 7)} ${pad(String(r.false_positives), 7)} ${r.title}`;
+      process.stdout.write(`noisiest rules\n${pad('findings', 9)} ${pad('alerts', 7)} ${pad('fp', 7)} rule\n`);
+      for (const r of n.rules) process.stdout.write(`${row(r)}  [${r.id}]\n`);
+      process.stdout.write(`\nnoisiest images per rule\n${pad('findings', 9)} ${pad('alerts', 7)} ${pad('fp', 7)} rule → image\n`);
+      for (const r of n.images) process.stdout.write(`${row(r)} → ${r.image}\n`);
+    });
+
+  alerts
     .command('exceptions')
     .description('List alert exceptions with their lint findings and how many findings each has excepted.')
     .option('--data-dir <dir>', 'directory of the SQLite alert store (and of exceptions.yaml)', DEFAULT_DATA_DIR)

@@ -11,9 +11,16 @@ test('stowaway validate replays the shipped scenarios: table, all PASS, exit 0',
   let err = '';
   const code = await validateReplay({}, (s) => void (out += s), (s) => void (err += s));
   assert.equal(code, 0, out + err);
-  const rows = out.trim().split('\n').slice(2);
+  const [scenarios, rules] = out.trim().split('\n\n');
+  const rows = scenarios!.split('\n').slice(2);
   assert.ok(rows.length >= 20);
   assert.ok(rows.every((r) => / PASS/.test(r)), out);
+  // The per-rule figure: every shipped rule, its detections on positive scenarios and its alerts on benign ones (all 0).
+  const ruleRows = rules!.split('\n').slice(2);
+  assert.match(rules!.split('\n')[0]!, /scenarios detected\s+benign alerts/);
+  assert.ok(ruleRows.length >= 40, rules);
+  assert.ok(ruleRows.every((r) => /\s0$/.test(r)), rules);
+  assert.ok(ruleRows.some((r) => r.startsWith('76a2a2e9') && /\s1\s+0$/.test(r)), rules);
   assert.match(err, /validate: \d+ scenarios, \d+ passed, 0 failed/);
 });
 

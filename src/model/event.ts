@@ -47,6 +47,26 @@ export interface MountInfo {
   volume?: { name?: string; driver?: string; options?: Record<string, string> };
 }
 
+export interface ContainerSecurity {
+  /** `unconfined`, `permissive` (a profile whose default action allows), `profile`, or absent (the runtime default). */
+  seccomp?: string;
+  /** AppArmor profile name, e.g. `unconfined`. */
+  apparmor?: string;
+  /** SELinux: `disable`, or the process type (`spc_t`, `unconfined_t`, ...) a `label=type:` option sets. */
+  selinux?: string;
+  no_new_privileges?: boolean;
+  /** `unconfined` when /proc and /sys paths the runtime masks are exposed. */
+  systempaths?: string;
+}
+
+/** One device cgroup rule: `c 10:232 rwm` → type c, major 10, minor 232, access rwm; `a` → every device. */
+export interface DeviceRule {
+  type: string;
+  major: string;
+  minor: string;
+  access: string;
+}
+
 /** Why container metadata is absent, so an alert never shows a silent blank. */
 export type MetadataState = 'complete' | 'partial' | 'missing';
 
@@ -66,7 +86,23 @@ export interface ContainerInfo {
   userns_mode?: string;
   log_driver?: string;
   security_opt?: string[];
+  /** `security_opt` read: what confinement the container really runs with. */
+  security?: ContainerSecurity;
   devices?: string[];
+  /** Host and container paths of `--device` entries, normalized (see `host_paths`). */
+  device_paths?: string[];
+  /** `--device-cgroup-rule` entries: device access granted without a device node passed in. */
+  device_rules?: DeviceRule[];
+  /**
+   * Host paths bind-mounted into the container, normalized: `//` and trailing slashes collapsed,
+   * `.` and `..` resolved, `/var/run` written as `/run` (its symlink target). Named volumes,
+   * tmpfs and pipes are not host paths and never appear here.
+   */
+  host_paths?: string[];
+  /** The writable subset of `host_paths`. */
+  host_paths_rw?: string[];
+  /** `metadata`: a legacy-builder container for a Dockerfile metadata step, whose command is a one-line shell comment (runs nothing). */
+  build_step?: 'metadata';
   auto_remove?: boolean;
   readonly_rootfs?: boolean;
   user?: string;

@@ -54,8 +54,10 @@ export interface EmulationScenario {
   setup: EmulationStep[];
   steps: EmulationStep[];
   cleanup: EmulationStep[];
-  /** Positive: every one of these must alert for this scenario. */
+  /** Positive: every one of these must alert for this scenario (with `expect_any`, at least one). */
   expect: ExpectedAlert[];
+  /** Generated variants name rules of which any one is enough. */
+  expect_any?: boolean;
   /** Benign: rules that must stay quiet; `['*']` means every loaded rule. Empty → the strategy's own rules. */
   quiet: string[];
   /** Seconds to wait for expected alerts (positive) or to listen for false alarms (benign). */

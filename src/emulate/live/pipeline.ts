@@ -41,7 +41,7 @@ export async function contentRoot(content: string): Promise<string> {
  * before the alert pipeline, so dedup and throttling never hide a detection
  * from the judge.
  */
-export const defaultPipeline: PipelineFactory = async ({ content, onFinding }) => {
+export const defaultPipeline: PipelineFactory = async ({ content, onFinding, onEvent }) => {
   const loaded = await loadContent({ contentDir: await contentRoot(content) });
   const engine = loaded.engine();
   // Keyed by the event object: stamps live exactly as long as someone holds the event.
@@ -75,6 +75,7 @@ export const defaultPipeline: PipelineFactory = async ({ content, onFinding }) =
       if (!('event' in r)) return;
       const t = timings.get(r.event);
       if (t) t.engine_ms = Date.now();
+      onEvent?.(r.event);
       for (const f of engine.process(r.event)) onFinding(f, 'event');
     },
     () => {},

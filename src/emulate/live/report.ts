@@ -110,7 +110,8 @@ export function formatLiveReport(report: LiveReport): string {
     lines.push(`${pad('STRATEGY', 10)} ${pad('SCENARIO', 28)} ${pad('KIND', 8)} ${pad('VERDICT', 7)} ${pad('LATENCY', 8)} EXPECTED → RECEIVED`);
     for (const r of report.rows) {
       const got = [...new Set(r.received.map((x) => short(x.rule)))];
-      const exp = r.kind === 'benign' ? `quiet(${r.expected.map(short).join(',') || 'strategy rules'})` : r.expected.map(short).join(',');
+      const quiet = r.expected.length > 6 ? `all ${r.expected.length} rules` : r.expected.map(short).join(',') || 'strategy rules';
+      const exp = r.kind === 'benign' ? `quiet(${quiet})` : r.expected.map(short).join(r.expected.length > 1 ? '|' : ',');
       lines.push(`${pad(r.strategy, 10)} ${pad(r.scenario, 28)} ${pad(r.kind, 8)} ${pad(r.verdict.toUpperCase(), 7)} ${pad(ms(r.latency_ms), 8)} ${exp} → ${got.join(',') || '(none)'}`);
     }
   }

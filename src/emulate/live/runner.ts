@@ -16,7 +16,8 @@ import { startHttpsTarget, startListener, type HttpsTarget, type Listener } from
 import { sweepLabeled, EMULATION_LABEL, EMULATION_PREFIX, SCENARIO_LABEL } from './cleanup.js';
 import { createRunNetwork, removeRunNetwork, runNetworkName, type RunNetwork } from './network.js';
 import { startWitness, type Witness } from './witness.js';
-import { belongsTo, mismatch, percentile, toReceived, type Received } from './match.js';
+import { belongsTo, mismatch, percentile, sameContainerId, toReceived, type Received, type WitnessedContainer } from './match.js';
+import { statSync } from 'node:fs';
 import { loadEmulations, type LoadedEmulation } from './load.js';
 import { acquireHostLock, type HostLock } from './lock.js';
 import type { LiveReport, LiveRow, RuleCheck } from './report.js';
@@ -45,6 +46,8 @@ export interface LivePipeline {
 
 export interface PipelineOptions {
   content: string;
+  /** Every event the sources deliver, before the engine (recording). */
+  onEvent?(ev: StowawayEvent): void;
   /** `via`: the finding came out of processing an event, a watermark tick, or the final flush. */
   onFinding(f: Finding, via?: FindingVia): void;
 }
@@ -75,7 +78,29 @@ export interface LiveOptions {
   lockWaitS?: number;
   /** Docker client; default the local socket. */
   docker?: Docker;
+  /** Scenarios to run instead of the strategies' emulation.yml files (generated variants). */
+  emulations?: LoadedEmulation[];
+  /** Called after each scenario's cleanup with the telemetry that belongs to it. */
+  record?: ScenarioRecorder;
 }
+
+/** What a scenario produced, for writing it down as a replay scenario. */
+export interface ScenarioTelemetry {
+  strategy: LoadedEmulation;
+  scenario: EmulationScenario;
+  row: LiveRow;
+  mark: string;
+  containers: WitnessedContainer[];
+  /** Events of the sources that name one of the scenario's containers or carry its marker, in arrival order. */
+  events: StowawayEvent[];
+  /** Size of the audit log when the scenario started (to cut its raw lines out). */
+  auditOffset?: number;
+}
+
+export type ScenarioRecorder = (t: ScenarioTelemetry) => Promise<string | undefined>;
+
+/** The audit log the live source reads, where the recorder cuts raw lines from. */
+export const AUDIT_LOG = '/var/log/audit/audit.log';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 /** Repository root: src/emulate/live → ../../.. (same from dist/emulate/live). */
@@ -250,7 +275,7 @@ function judge(ctx: ScenarioContext, received: Received[], witness: Witness, ste
     const checks: RuleCheck[] = [...new Set(loud.map((r) => r.rule))].map((rule) => ({ rule, met: false, reason: `false alarm: ${loud.find((r) => r.rule === rule)!.title}` }));
     return { checks, mine };
   }
-  const checks = ctx.scenario.expect.map((exp): RuleCheck => {
+  const all = ctx.scenario.expect.map((exp): RuleCheck => {
     const cands = mine.filter((r) => r.rule === exp.rule);
     const good = cands.find((r) => mismatch(r, exp, containers) === undefined);
     if (good) {
@@ -267,7 +292,37 @@ function judge(ctx: ScenarioContext, received: Received[], witness: Witness, ste
     const why = cands.length > 0 ? mismatch(cands[0]!, exp, containers) : 'no detection within the wait';
     return { rule: exp.rule, met: false, ...(why ? { reason: why } : {}) };
   });
+  // Any-of: the rules that fired are the checks; none fired, every one is reported missing.
+  const checks = ctx.scenario.expect_any && all.some((c) => c.met) ? all.filter((c) => c.met) : all;
   return { checks, mine };
+}
+
+/** Events a recording run keeps while a scenario runs; undefined when not recording. */
+interface Tap {
+  events: StowawayEvent[];
+}
+
+function auditSize(): number | undefined {
+  try {
+    return statSync(AUDIT_LOG).size;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The tapped events that belong to a scenario: one of its containers, or its marker anywhere in the event. */
+export function scenarioEvents(events: StowawayEvent[], mark: string, containers: WitnessedContainer[]): StowawayEvent[] {
+  const m = mark.toLowerCase();
+  return events.filter((ev) => {
+    const id = ev.container?.id;
+    if (id && containers.some((c) => sameContainerId(c.id, id))) return true;
+    if (ev.container?.name?.replace(/^\//, '').startsWith(mark)) return true;
+    try {
+      return JSON.stringify(ev).toLowerCase().includes(m);
+    } catch {
+      return false;
+    }
+  });
 }
 
 async function runScenario(
@@ -279,8 +334,11 @@ async function runScenario(
   docker: Docker,
   network: ScenarioContext['network'],
   opts: LiveOptions,
+  tap?: Tap,
 ): Promise<LiveRow> {
   const t0 = Date.now();
+  const auditOffset = tap ? auditSize() : undefined;
+  if (tap) tap.events = [];
   const scale = opts.stepTimeoutScale ?? 1;
   const mark = `${EMULATION_PREFIX}${scenario.id}-${runId}`;
   const work = join('/tmp', mark);
@@ -349,7 +407,7 @@ async function runScenario(
         row.verdict = 'error';
         row.reason = 'a step failed (see below)';
       } else if (scenario.kind === 'positive') {
-        const missing = checks.filter((c) => !c.met);
+        const missing = scenario.expect_any ? (checks.some((c) => c.met) ? [] : checks) : checks.filter((c) => !c.met);
         row.verdict = missing.length === 0 ? 'pass' : 'fail';
         if (missing.length) row.reason = `${missing.length} of ${checks.length} expected detections missing or wrong`;
         else row.latency_ms = Math.max(...checks.map((c) => c.latency_ms ?? 0));
@@ -370,6 +428,18 @@ async function runScenario(
     if (sweep.errors.length) row.evidence.push(`cleanup problems: ${sweep.errors.join('; ')}`);
     row.evidence.unshift(...(await closeFixtures(ctx).catch((e: unknown) => [`fixture close failed: ${String(e)}`])));
     await rm(work, { recursive: true, force: true });
+    if (tap && opts.record) {
+      // Die and destroy events of the swept containers, and the audit tail, arrive just after.
+      await sleep(1500);
+      const events = scenarioEvents(tap.events, mark, row.containers);
+      tap.events = [];
+      try {
+        const where = await opts.record({ strategy, scenario, row, mark, containers: row.containers, events, ...(auditOffset !== undefined ? { auditOffset } : {}) });
+        if (where) row.evidence.push(`recorded ${events.length} events to ${where}`);
+      } catch (e) {
+        row.evidence.push(`recording failed: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
     row.duration_ms = Date.now() - t0;
   }
   return row;
@@ -405,7 +475,7 @@ export async function runLive(opts: LiveOptions): Promise<LiveReport> {
   };
 
   const content = opts.content ?? join(REPO_ROOT, 'content');
-  const { emulations, diagnostics } = await loadEmulations(content, opts.strategies ?? []);
+  const { emulations, diagnostics } = opts.emulations ? { emulations: opts.emulations, diagnostics: [] } : await loadEmulations(content, opts.strategies ?? []);
   report.diagnostics.push(...diagnostics);
   const plan = emulations
     .map((e) => ({ e, scenarios: e.scenarios.filter((s) => !opts.scenarios?.length || opts.scenarios.includes(s.id)) }))
@@ -460,8 +530,10 @@ export async function runLive(opts: LiveOptions): Promise<LiveReport> {
       return finish(`cannot install stowaway's audit rules: ${e instanceof Error ? e.message : String(e)}`);
     }
     report.audit_rules = { installed: audit.installed, removed: false, ...(audit.detail ? { detail: audit.detail } : {}) };
+    const tap: Tap | undefined = opts.record ? { events: [] } : undefined;
     pipeline = await opts.pipeline({
       content,
+      ...(tap ? { onEvent: (ev: StowawayEvent) => void tap.events.push(ev) } : {}),
       onFinding: (f, via = 'event') => {
         const r = toReceived(f, Date.now());
         const trace = traceOf(f, via, pipeline);
@@ -478,7 +550,7 @@ export async function runLive(opts: LiveOptions): Promise<LiveReport> {
       for (const s of scenarios) {
         if (interrupted) break;
         log(`running ${e.strategy}/${s.id} (${s.kind}) ...`);
-        const row = await runScenario(e, s, runId, received, witness, docker, network, opts);
+        const row = await runScenario(e, s, runId, received, witness, docker, network, opts, tap);
         log(`  ${row.verdict}${row.latency_ms !== undefined ? ` in ${row.latency_ms}ms` : ''}${row.reason ? `: ${row.reason}` : ''}`);
         report.rows.push(row);
       }

@@ -17,6 +17,14 @@ export const STORE_FILE = 'stowaway.sqlite';
 export const DEFAULT_DATA_DIR = './data';
 export const STATUSES: readonly AlertStatus[] = ['new', 'acknowledged', 'false_positive', 'resolved'];
 
+export interface NoiseRow {
+  id: string;
+  title: string;
+  alerts: number;
+  findings: number;
+  false_positives: number;
+}
+
 export interface AlertQuery {
   since?: string;
   until?: string;
@@ -75,6 +83,8 @@ export interface Store {
   /** Grows on every write; the page's live updates watch it. */
   revision(): number;
   facets(): { rules: { id: string; title: string; n: number }[]; strategies: { id: string; title: string; n: number }[]; statuses: Record<string, number>; levels: Record<string, number>; total: number };
+  /** The noisiest rules and rule × image pairs: alerts, findings (alert counts summed), and how many analysts marked false positive. */
+  noise(limit?: number): { rules: NoiseRow[]; images: Array<NoiseRow & { image: string }> };
   applyRetention(p: RetentionPolicy): { deleted: number; bytes: number };
   /** Removes alerts whose id starts with the prefix (what `demo` uses to replace its own earlier run). */
   deleteByIdPrefix(prefix: string): number;
@@ -352,6 +362,14 @@ function createStore(db: Database.Database, path: string): Store {
       const levels = Object.fromEntries((db.prepare(`SELECT level, count(*) AS n FROM alerts GROUP BY level`).all() as { level: string; n: number }[]).map((r) => [r.level, r.n]));
       const total = db.prepare(`SELECT count(*) FROM alerts`).pluck().get() as number;
       return { rules, strategies, statuses, levels, total };
+    },
+    noise(limit = 10) {
+      const cols = `rule_id AS id, rule_title AS title, count(*) AS alerts, sum(count) AS findings, sum(status = 'false_positive') AS false_positives`;
+      const rules = db.prepare(`SELECT ${cols} FROM alerts GROUP BY rule_id ORDER BY findings DESC, alerts DESC, id LIMIT ?`).all(limit) as NoiseRow[];
+      const images = db
+        .prepare(`SELECT ${cols}, image FROM alerts WHERE image IS NOT NULL AND image != '' GROUP BY rule_id, image ORDER BY findings DESC, alerts DESC, id, image LIMIT ?`)
+        .all(limit) as Array<NoiseRow & { image: string }>;
+      return { rules, images };
     },
     applyRetention,
     deleteByIdPrefix(prefix) {

@@ -9,7 +9,7 @@ import type { LiveSource, SourceRecord, SourceStats } from '../types.js';
 import type { EventTimings, TimingsHook } from '../live.js';
 import type { ContainerAttributor, ContainerRef } from '../attribution.js';
 import { diag, isObj, str, type Obj } from '../util.js';
-import { inspectToContainer, normalizeDockerMessage, type DockerMeta } from './normalize.js';
+import { inspectToContainer, normalizeDockerMessage, volumeNames, type DockerMeta } from './normalize.js';
 import { normalizeDockerStats } from './stats.js';
 import { onStreamLines } from '../lines.js';
 import { readStoredInspect } from './ondisk.js';
@@ -53,6 +53,8 @@ export class DockerLiveSource implements LiveSource {
   readonly name = 'docker';
   private readonly docker: Docker;
   private readonly cache = new Map<string, { inspect: Obj; startedAt?: string }>();
+  /** Inspect documents of named volumes, by name: their driver options say what backs them (a share). */
+  private readonly volumeDocs = new Map<string, Obj | null>();
   private readonly st: SourceStats = { events: 0, errors: 0, dropped: 0, unattributed: 0 };
   private emit: (r: SourceRecord) => void = () => {};
   private stream?: NodeJS.ReadableStream & { destroy?: () => void };
@@ -252,12 +254,18 @@ export class DockerLiveSource implements LiveSource {
     const id = str(actor.ID) ?? str(msg.id);
     const verb = (str(msg.Action) ?? str(msg.status) ?? '').split(':')[0]!.trim();
     const meta: DockerMeta = {};
+    // A name can be given to a new volume with other options: forget the old document.
+    if (type === 'volume' && id && (verb === 'destroy' || verb === 'create')) this.volumeDocs.delete(id);
     if (type === 'container' && id) {
       const c = this.cache.get(id);
       if (verb === 'start' && c) c.startedAt = toIsoNano(msg);
       meta.inspect = c?.inspect;
       meta.startedAt = c?.startedAt;
       if (!meta.inspect) meta.reason = 'container was gone before it could be inspected';
+      else if (verb === 'create' || verb === 'start') {
+        const volumes = await this.volumesOf(meta.inspect, seen.calls);
+        if (volumes.length) meta.volumes = volumes;
+      }
       if (verb.startsWith('exec_') && str(attrs.execID) && verb !== 'exec_die') {
         try {
           meta.exec = (await this.timed(seen.calls, 'exec inspect', () => this.docker.getExec(str(attrs.execID)!).inspect())) as unknown as Obj;
@@ -281,6 +289,21 @@ export class DockerLiveSource implements LiveSource {
       this.opts.onTimings?.(r.event, { source: 'docker', ...(seen.eventMs !== undefined ? { event_ms: seen.eventMs } : {}), read_ms: seen.readMs, calls: seen.calls, emitted_ms: Date.now() });
     } else this.st.errors++;
     this.emit(r);
+  }
+
+  /** The named volumes a container uses, each inspected once while it exists (its options cannot change). */
+  private async volumesOf(doc: Obj, calls: Calls): Promise<Obj[]> {
+    const out: Obj[] = [];
+    for (const name of volumeNames(doc)) {
+      if (!this.volumeDocs.has(name)) {
+        const v = await this.timed(calls, 'volume inspect', () => this.docker.getVolume(name).inspect()).catch(() => null);
+        this.volumeDocs.set(name, v ? (v as unknown as Obj) : null);
+        if (this.volumeDocs.size > 4096) this.volumeDocs.delete(this.volumeDocs.keys().next().value as string);
+      }
+      const v = this.volumeDocs.get(name);
+      if (v) out.push(v);
+    }
+    return out;
   }
 
   private async inspect(id: string): Promise<Obj | undefined> {

@@ -3,6 +3,7 @@
 import type { ContainerInfo, MountInfo, ProcessInfo, StowawayEvent } from '../../model/event.js';
 import type { SourceRecord } from '../types.js';
 import type { ContainerRef } from '../attribution.js';
+import { devicePaths, hostPaths, parseDeviceRules, parseSecurityOpt } from './hostconfig.js';
 import { compact, compactEvent, shallowDefined, diag, isObj, num, str, strings, toIso, basename, joinArgs, splitArgs, type Obj } from '../util.js';
 
 export const DOCKER_LOGSOURCE = { product: 'docker', category: 'container', service: 'events' } as const;
@@ -16,6 +17,17 @@ export interface DockerMeta {
   startedAt?: string;
   /** The exec's own inspect (`/exec/{id}/json`) when live: exact arguments and user. */
   exec?: Obj;
+  /**
+   * Inspect documents of the named volumes the container uses (`/volumes/{name}`). A volume made
+   * first (`docker volume create --opt type=cifs ...`) and used by name carries its driver options
+   * only there: the container's own document names the volume and nothing else.
+   */
+  volumes?: Obj[];
+}
+
+/** A volume's inspect document (it has no Id: volumes are named). */
+export function isVolumeDoc(d: unknown): d is Obj {
+  return isObj(d) && typeof d.Id !== 'string' && typeof d.Name === 'string' && typeof d.Mountpoint === 'string';
 }
 
 // Event attributes that are not container labels.
@@ -39,7 +51,7 @@ export function normalizeDockerMessage(msg: unknown, origin: string, meta: Docke
     '@timestamp': ts,
     event: { kind: 'event', module: 'docker', dataset: 'docker.events', action: `${type}-${verb}`, ...categorize(type, verb) },
     stowaway: { source: 'docker', logsource: { ...DOCKER_LOGSOURCE }, origin },
-    docker: shallowDefined({ event: msg, inspect: meta.inspect }),
+    docker: shallowDefined({ event: msg, inspect: meta.inspect, volumes: meta.volumes?.length ? meta.volumes : undefined }),
   };
   if (type === 'container') {
     const id = str(actor.ID) ?? str(msg.id);
@@ -93,7 +105,7 @@ function containerFrom(id: string | undefined, attrs: Obj, meta: DockerMeta, ts:
   };
   let c: ContainerInfo;
   if (meta.inspect) {
-    c = { ...fromEvent, ...inspectToContainer(meta.inspect) };
+    c = { ...fromEvent, ...inspectToContainer(meta.inspect, meta.volumes) };
     c.metadata = 'complete';
   } else {
     c = fromEvent;
@@ -127,7 +139,7 @@ export function imageRef(ref: string | undefined): ContainerInfo['image'] {
 }
 
 /** The container fields an inspect document (`docker inspect` / GET /containers/{id}/json) carries. */
-export function inspectToContainer(doc: Obj): ContainerInfo {
+export function inspectToContainer(doc: Obj, volumes: Obj[] = []): ContainerInfo {
   const config: Obj = isObj(doc.Config) ? doc.Config : {};
   const host: Obj = isObj(doc.HostConfig) ? doc.HostConfig : {};
   const state: Obj = isObj(doc.State) ? doc.State : {};
@@ -139,6 +151,9 @@ export function inspectToContainer(doc: Obj): ContainerInfo {
   const pid = num(state.Pid);
   const started = realTime(state.StartedAt);
   const finished = realTime(state.FinishedAt);
+  const ms = mounts(doc, host, volumes);
+  const hp = hostPaths(ms);
+  const securityOpt = strings(host.SecurityOpt);
   return {
     id: str(doc.Id),
     name: str(doc.Name)?.replace(/^\//, ''),
@@ -146,7 +161,9 @@ export function inspectToContainer(doc: Obj): ContainerInfo {
     runtime: 'docker',
     labels: isObj(config.Labels) && Object.keys(config.Labels).length ? (config.Labels as Record<string, string>) : undefined,
     privileged: typeof host.Privileged === 'boolean' ? host.Privileged : undefined,
-    mounts: mounts(doc, host),
+    mounts: ms,
+    host_paths: hp.all.length ? hp.all : undefined,
+    host_paths_rw: hp.rw.length ? hp.rw : undefined,
     capabilities: { add: strings(host.CapAdd), drop: strings(host.CapDrop) },
     network_mode: str(host.NetworkMode),
     pid_mode: str(host.PidMode),
@@ -154,8 +171,12 @@ export function inspectToContainer(doc: Obj): ContainerInfo {
     uts_mode: str(host.UTSMode),
     userns_mode: str(host.UsernsMode),
     log_driver: str(log.Type),
-    security_opt: strings(host.SecurityOpt),
+    security_opt: securityOpt,
+    security: withMaskedPaths(parseSecurityOpt(securityOpt), host),
+    build_step: buildStep(command),
     devices: devices(host.Devices),
+    device_paths: devicePaths(host.Devices),
+    device_rules: parseDeviceRules(strings(host.DeviceCgroupRules)),
     auto_remove: typeof host.AutoRemove === 'boolean' ? host.AutoRemove : undefined,
     readonly_rootfs: typeof host.ReadonlyRootfs === 'boolean' ? host.ReadonlyRootfs : undefined,
     user: str(config.User),
@@ -165,6 +186,22 @@ export function inspectToContainer(doc: Obj): ContainerInfo {
     started,
     exit_code: state.Running === false && finished ? num(state.ExitCode) : undefined,
   };
+}
+
+// `--security-opt systempaths=unconfined` reaches the daemon as empty MaskedPaths and ReadonlyPaths
+// (the CLI translates it); a container created with the defaults has both lists filled in.
+function withMaskedPaths(sec: ContainerInfo['security'], host: Obj): ContainerInfo['security'] {
+  if (!Array.isArray(host.MaskedPaths) || host.MaskedPaths.length > 0 || !Array.isArray(host.ReadonlyPaths) || host.ReadonlyPaths.length > 0) return sec;
+  return { ...sec, systempaths: 'unconfined' };
+}
+
+// The legacy builder makes a container per Dockerfile metadata step (LABEL, ENV, CMD ...) whose
+// command is a shell comment, `/bin/sh -c '#(nop) LABEL ...'`, with logging off, and commits it
+// without running anything in it. A comment on one line runs nothing, whoever creates it.
+function buildStep(command: string[]): 'metadata' | undefined {
+  const [sh, c, script] = command;
+  if (command.length < 3 || !/^\/bin\/(ba)?sh$/.test(sh ?? '') || c !== '-c' || !script) return undefined;
+  return script.startsWith('#(nop)') && !/[\r\n]/.test(script) ? 'metadata' : undefined;
 }
 
 // Docker writes 0001-01-01T00:00:00Z for "never".
@@ -180,7 +217,29 @@ function devices(v: unknown): string[] | undefined {
   return out.length ? out : undefined;
 }
 
-function mounts(doc: Obj, host: Obj): MountInfo[] | undefined {
+/** The names of the named volumes an inspect document uses (runtime mounts, --mount, -v). */
+export function volumeNames(doc: Obj): string[] {
+  const host: Obj = isObj(doc.HostConfig) ? doc.HostConfig : {};
+  const names = new Set<string>();
+  for (const m of Array.isArray(doc.Mounts) ? doc.Mounts.filter(isObj) : []) if (str(m.Type) === 'volume' && str(m.Name)) names.add(str(m.Name)!);
+  for (const m of Array.isArray(host.Mounts) ? host.Mounts.filter(isObj) : []) if (str(m.Type) === 'volume' && str(m.Source)) names.add(str(m.Source)!);
+  for (const b of strings(host.Binds) ?? []) {
+    const src = b.split(':')[0];
+    if (src && !src.startsWith('/')) names.add(src);
+  }
+  return [...names];
+}
+
+function mounts(doc: Obj, host: Obj, volumes: Obj[]): MountInfo[] | undefined {
+  const volumeDoc = (name: string | undefined): MountInfo['volume'] | undefined => {
+    const v = name ? volumes.find((x) => str(x.Name) === name) : undefined;
+    if (!v) return undefined;
+    return { name, driver: str(v.Driver), options: isObj(v.Options) && Object.keys(v.Options).length ? (v.Options as Record<string, string>) : undefined };
+  };
+  const withVolumeDoc = (m: MountInfo['volume']): MountInfo['volume'] => {
+    const d = volumeDoc(m?.name);
+    return d ? { name: m?.name, driver: m?.driver ?? d.driver, options: m?.options ?? d.options } : m;
+  };
   // HostConfig.Mounts holds what `--mount` asked for, including volume driver options
   // (a cifs/nfs share's type, device and address) that the runtime Mounts list lacks.
   const requested = Array.isArray(host.Mounts) ? host.Mounts.filter(isObj) : [];
@@ -196,7 +255,7 @@ function mounts(doc: Obj, host: Obj): MountInfo[] | undefined {
     const dest = str(m.Destination);
     const type = str(m.Type);
     const req = optsFor(dest);
-    const volume = type === 'volume' ? { name: str(m.Name) ?? req?.name, driver: str(m.Driver) ?? req?.driver, options: req?.options } : undefined;
+    const volume = type === 'volume' ? withVolumeDoc({ name: str(m.Name) ?? req?.name, driver: str(m.Driver) ?? req?.driver, options: req?.options }) : undefined;
     return { type, source: str(m.Source), destination: dest, rw: typeof m.RW === 'boolean' ? m.RW : undefined, mode: str(m.Mode), propagation: str(m.Propagation), volume };
   });
   // A created-but-never-started container may list requested mounts only.
@@ -204,13 +263,14 @@ function mounts(doc: Obj, host: Obj): MountInfo[] | undefined {
     const dest = str(r.Target);
     if (out.some((m) => m.destination === dest)) continue;
     const type = str(r.Type);
-    out.push({ type, source: str(r.Source), destination: dest, rw: r.ReadOnly === true ? false : true, volume: type === 'volume' ? optsFor(dest) : undefined });
+    out.push({ type, source: str(r.Source), destination: dest, rw: r.ReadOnly === true ? false : true, volume: type === 'volume' ? withVolumeDoc(optsFor(dest)) : undefined });
   }
   // Old-style `-v` binds on a container that never started.
   if (out.length === 0) {
     for (const b of strings(host.Binds) ?? []) {
       const [source, destination, mode] = b.split(':');
-      out.push({ type: source?.startsWith('/') ? 'bind' : 'volume', source, destination, mode, rw: !(mode ?? '').split(',').includes('ro') });
+      const named = !source?.startsWith('/');
+      out.push({ type: named ? 'volume' : 'bind', source, destination, mode, rw: !(mode ?? '').split(',').includes('ro'), ...(named ? { volume: withVolumeDoc({ name: source }) } : {}) });
     }
   }
   return out.length ? out : undefined;
@@ -253,7 +313,7 @@ export function parseInspectDump(text: string, file: string): { docs: Obj[]; dia
   try {
     const v = JSON.parse(t) as unknown;
     const arr = Array.isArray(v) ? v : [v];
-    const docs = arr.filter((d): d is Obj => isObj(d) && typeof d.Id === 'string');
+    const docs = arr.filter((d): d is Obj => isObj(d) && (typeof d.Id === 'string' || isVolumeDoc(d)));
     if (docs.length !== arr.length) diagnostics.push({ diagnostic: diag('docker', 'bad-inspect', `${arr.length - docs.length} inspect entries without an Id were skipped`, file, 'warning') });
     return { docs, diagnostics };
   } catch {
@@ -262,7 +322,7 @@ export function parseInspectDump(text: string, file: string): { docs: Obj[]; dia
       if (!line.trim()) return;
       try {
         const d = JSON.parse(line) as unknown;
-        if (isObj(d) && typeof d.Id === 'string') docs.push(d);
+        if (isObj(d) && (typeof d.Id === 'string' || isVolumeDoc(d))) docs.push(d);
         else diagnostics.push({ diagnostic: diag('docker', 'bad-inspect', 'inspect entry without an Id', `${file}:${i + 1}`) });
       } catch (e) {
         diagnostics.push({ diagnostic: diag('docker', 'bad-inspect', `inspect dump is not JSON: ${(e as Error).message}`, `${file}:${i + 1}`) });
@@ -279,11 +339,19 @@ export function parseInspectDump(text: string, file: string): { docs: Obj[]; dia
 export class DockerContext {
   private readonly inspect = new Map<string, Obj>();
   private readonly started = new Map<string, string>();
+  private readonly volumes = new Map<string, Obj>();
   constructor(docs: Obj[] = [], private readonly missingReason = 'no inspect document for this container (pass --inspect FILE with a `docker inspect` dump)') {
-    for (const d of docs) this.inspect.set(d.Id as string, d);
+    for (const d of docs) this.add(d);
   }
+  /** A container's inspect document, or a volume's (`docker volume inspect`). */
   add(doc: Obj): void {
     if (typeof doc.Id === 'string') this.inspect.set(doc.Id, doc);
+    else if (isVolumeDoc(doc)) this.volumes.set(doc.Name as string, doc);
+  }
+  private volumesOf(doc: Obj | undefined): Obj[] | undefined {
+    if (!doc || this.volumes.size === 0) return undefined;
+    const out = volumeNames(doc).flatMap((n) => (this.volumes.has(n) ? [this.volumes.get(n)!] : []));
+    return out.length ? out : undefined;
   }
   get(id: string): Obj | undefined {
     return this.inspect.get(id);
@@ -291,7 +359,7 @@ export class DockerContext {
   /** The containers the dump names, for attributing audit processes to them by init pid. */
   containerRefs(): ContainerRef[] {
     return [...this.inspect.values()].map((d) => {
-      const c = inspectToContainer(d);
+      const c = inspectToContainer(d, this.volumesOf(d));
       return { id: c.id!, name: c.name, image: c.image, pid: c.pid, labels: c.labels, info: c };
     });
   }
@@ -303,7 +371,9 @@ export class DockerContext {
     const verb = (str(msg.Action) ?? str(msg.status) ?? '').split(':')[0]!;
     const ts = toIso(msg.timeNano) ?? toIso(msg.time);
     if (verb === 'start' && ts) this.started.set(id, ts);
-    const meta: DockerMeta = { inspect: this.inspect.get(id), startedAt: this.started.get(id) };
+    const doc = this.inspect.get(id);
+    const volumes = this.volumesOf(doc);
+    const meta: DockerMeta = { inspect: doc, startedAt: this.started.get(id), ...(volumes ? { volumes } : {}) };
     if (!meta.inspect) meta.reason = this.missingReason;
     if (verb === 'destroy') this.started.delete(id);
     return meta;
