@@ -6,6 +6,13 @@ import { join, resolve } from 'node:path';
 import { formatDiagnostic } from '../model/diagnostic.js';
 import { contentPlaceholdersPath, contentRulePaths, defaultStrategiesDir, loadStrategies } from '../ads/index.js';
 import { formatValidationTable, runValidation } from '../emulate/replay.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { openStore, type Store } from '../sinks/store/index.js';
+import { createResponder, policyFor } from '../respond/index.js';
+import { respondToFindings } from '../respond/findings.js';
+import type { Finding } from '../model/alert.js';
+import type { ResponseRecord } from '../model/response.js';
 
 interface ValidateCliOptions {
   content?: string;
@@ -15,6 +22,8 @@ interface ValidateCliOptions {
   json?: boolean;
   live?: boolean;
   maxWait?: string;
+  respond?: string;
+  dataDir?: string;
 }
 
 export function register(program: Command): void {
@@ -30,6 +39,8 @@ export function register(program: Command): void {
     .option('--json', 'print the results as JSON')
     .option('--live', 'run the emulations (emulation.yml) against the real Docker engine and Linux audit; needs root')
     .option('--max-wait <seconds>', 'with --live: upper bound for each wait for alerts')
+    .option('--respond <policy>', 'with --live: containment under this response policy file (docs/response.md); in mode auto its actions run on the findings, and the report times them')
+    .option('--data-dir <dir>', 'with --respond: where the answered alerts, their audit trail and evidence go (default: a new directory under the system temp dir)')
     .addHelpText('after', '\nExit status: 0 when every scenario passed; 1 on any miss, false alarm, unreadable scenario, or a scenario/rule file that could not be loaded; 2 when validation could not run (e.g. live validation not available).')
     .action(async (opts: ValidateCliOptions) => {
       process.exitCode = opts.live ? await validateLive(opts) : await validateReplay(opts, (s) => process.stdout.write(s), (s) => process.stderr.write(s));
@@ -102,12 +113,27 @@ async function validateLive(opts: ValidateCliOptions): Promise<number> {
     return 2;
   }
   const content = opts.content ? resolve(opts.content) : join(defaultStrategiesDir());
+  let store: Store | undefined;
+  let respond: ((f: Finding) => Promise<ResponseRecord[]>) | undefined;
+  if (opts.respond) {
+    const strategiesDir = existsSync(join(content, 'strategies')) ? join(content, 'strategies') : content;
+    const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'stowaway-validate-respond-'));
+    const { policy, diagnostics } = await policyFor({ dataDir, policyFile: opts.respond, strategiesDir });
+    for (const d of diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
+    if (policy.mode !== 'auto') process.stderr.write(`validate: response mode is ${policy.mode} in ${opts.respond}: nothing will be done automatically\n`);
+    store = openStore(dataDir);
+    const { catalog } = await loadStrategies(strategiesDir);
+    respond = respondToFindings({ store, catalog, responder: createResponder({ store, policy, dataDir }) });
+    process.stderr.write(`validate: response ${policy.mode} (${policy.modeSource}); alerts answered, their audit trail and evidence in ${store.path.replace(/\/[^/]+$/, '')}\n`);
+  }
   const report = await live.runLiveValidation({
     content,
     ...(opts.strategy ? { strategies: opts.strategy } : {}),
     ...(opts.maxWait ? { maxWaitS: Number(opts.maxWait) } : {}),
+    ...(respond ? { respond } : {}),
     log: (line: string) => process.stderr.write(line + '\n'),
   });
+  store?.close();
   process.stdout.write(live.renderLiveReport(report, opts.json ? 'json' : 'table') + '\n');
   if (report.fatal) return 2;
   return report.ok ? 0 : 1;

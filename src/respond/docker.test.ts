@@ -208,15 +208,19 @@ test('refusals: mode off, a protected container, a container that is no longer t
   assert.equal(rows, 5);
 });
 
-test('auto mode isolates on a new alert and rate-limits what follows', async (t) => {
+test('auto mode isolates on a new alert, answers a second alert on the same container with the first action, and rate-limits what follows', async (t) => {
   if (skip) return t.skip(skip);
   const a = await startContainer('auto-a');
   const b = await startContainer('auto-b');
-  const responder = createResponder({ store, policy: policy('auto', 'auto_rate_limit: 1/3600\n'), dataDir: dir, selfIds: [] });
+  const responder = createResponder({ store, policy: policy('auto', 'auto_rate_limit: 2/3600\n'), dataDir: dir, selfIds: [] });
   const first = await responder.onAlert(store.getAlert(alertFor(a, 'auto-a'))!);
   assert.deepEqual(first.map((r) => `${r.action} ${r.result}`), ['isolate done']);
   assert.match(first[0]!.actor, /^auto:test-policy.yaml/);
   assert.equal(await reach(a), false);
+  const again = await responder.onAlert(store.getAlert(alertFor(a, 'auto-a-other-rule'))!);
+  assert.deepEqual(again.map((r) => `${r.action} ${r.result}`), ['isolate done']);
+  assert.match(again[0]!.detail, /already done for alert/);
+  assert.deepEqual(again[0]!.data?.networks, first[0]!.data?.networks, 'restore from either alert knows the networks');
   const second = await responder.onAlert(store.getAlert(alertFor(b, 'auto-b'))!);
   assert.deepEqual(second.map((r) => `${r.action} ${r.result}`), ['isolate refused']);
   assert.match(second[0]!.detail, /rate-limited/);

@@ -87,16 +87,27 @@ interface Change {
   Kind: number; // 0 modified, 1 added, 2 deleted
 }
 
-/** The changed paths worth archiving: added or modified, without those already inside an archived directory. */
-export function pathsToArchive(changes: Change[], max = EVIDENCE_LIMITS.changedPaths): { paths: string[]; skipped: number } {
-  const wanted = changes.filter((c) => c.Kind !== 2).map((c) => c.Path).sort();
-  const added = new Set(changes.filter((c) => c.Kind === 1).map((c) => c.Path));
-  // An added directory's archive carries everything below it.
+const within = (p: string, dir: string): boolean => p === dir || p.startsWith(dir.endsWith('/') ? dir : `${dir}/`);
+
+/**
+ * The changed paths worth archiving: added or modified, without those already inside an
+ * archived directory. Mount points are the host's data, not the container's writes (a bind
+ * mount of /usr shows up as a changed /usr): nothing at or below one is archived, and a
+ * directory holding one is archived path by path instead of whole.
+ */
+export function pathsToArchive(changes: Change[], mounts: string[] = [], max = EVIDENCE_LIMITS.changedPaths): { paths: string[]; skipped: number; mounts: string[] } {
+  const atMount = (p: string): boolean => mounts.some((m) => within(p, m));
+  const holdsMount = (p: string): boolean => mounts.some((m) => within(m, p));
+  const excluded = changes.filter((c) => c.Kind !== 2 && atMount(c.Path)).map((c) => c.Path);
+  const wanted = changes.filter((c) => c.Kind !== 2 && !atMount(c.Path) && !(c.Kind === 0 && holdsMount(c.Path))).map((c) => c.Path).sort();
+  // An added directory's archive carries everything below it, unless a mount sits below it too.
+  const whole = new Set(changes.filter((c) => c.Kind === 1 && !holdsMount(c.Path)).map((c) => c.Path));
   const paths = wanted.filter((p) => {
-    for (let q = p.slice(0, p.lastIndexOf('/')); q; q = q.slice(0, q.lastIndexOf('/'))) if (added.has(q)) return false;
+    if (holdsMount(p)) return false;
+    for (let q = p.slice(0, p.lastIndexOf('/')); q; q = q.slice(0, q.lastIndexOf('/'))) if (whole.has(q)) return false;
     return true;
   });
-  return { paths: paths.slice(0, max), skipped: Math.max(0, paths.length - max) };
+  return { paths: paths.slice(0, max), skipped: Math.max(0, paths.length - max), mounts: excluded };
 }
 
 /**
@@ -107,7 +118,7 @@ export async function preserveContainer(docker: Docker, id: string, dir: string)
   const c = docker.getContainer(id);
   const files: { name: string; data: Buffer | string }[] = [];
   const missing: string[] = [];
-  const inspect = (await c.inspect()) as { Id: string; Name: string; State?: { Running?: boolean } };
+  const inspect = (await c.inspect()) as { Id: string; Name: string; State?: { Running?: boolean }; Mounts?: { Destination?: string }[] };
   files.push({ name: 'inspect.json', data: JSON.stringify(inspect, null, 2) });
   let changes: Change[] = [];
   try {
@@ -131,7 +142,9 @@ export async function preserveContainer(docker: Docker, id: string, dir: string)
       missing.push(`process list: ${(e as Error).message}`);
     }
   } else missing.push('process list: container not running');
-  const { paths, skipped } = pathsToArchive(changes);
+  const mountPoints = (inspect.Mounts ?? []).map((m) => m.Destination).filter((d): d is string => !!d);
+  const { paths, skipped, mounts } = pathsToArchive(changes, mountPoints);
+  if (mounts.length) missing.push(`not archived, host mounts (see inspect.json Mounts): ${mounts.slice(0, 10).join(', ')}${mounts.length > 10 ? ' …' : ''}`);
   if (skipped) missing.push(`${skipped} changed paths beyond the first ${EVIDENCE_LIMITS.changedPaths} not archived`);
   let budget = EVIDENCE_LIMITS.archiveBytes;
   const index: { path: string; file: string }[] = [];

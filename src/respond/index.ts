@@ -80,9 +80,13 @@ export function createResponder(opts: ResponderOptions): Responder {
   const selfIds = opts.selfIds ?? selfContainerIds();
   const now = opts.now ?? (() => new Date());
   const limiter = createRateLimit(policy.autoRate.count, policy.autoRate.windowS, () => now().getTime());
+  // Several rules often fire on one container within a second: one automatic isolate (or
+  // preserve) answers them all; the later alerts record that it was already done.
+  const recentAuto = new Map<string, { alertId: string; at: number; done: Promise<ResponseRecord> }>();
+  const COALESCE_MS = 60_000;
 
   /** The container, checked: still the alert's, not protected, not stowaway. */
-  async function checkedContainer(alert: Alert): Promise<{ id: string; name: string }> {
+  async function checkedContainer(alert: Alert): Promise<{ id: string; name: string; state: string }> {
     const want = alert.entity.container?.id;
     let found;
     try {
@@ -95,7 +99,7 @@ export function createResponder(opts: ResponderOptions): Responder {
     const facts = { id: found.Id, name: found.Name.replace(/^\//, ''), image: found.Config?.Image ?? '', labels: found.Config?.Labels ?? {} };
     const prot = protectedReason(facts, policy.protect, selfIds);
     if (prot) throw new Refusal(prot);
-    return { id: found.Id, name: facts.name };
+    return { id: found.Id, name: facts.name, state: found.State?.Status ?? 'unknown' };
   }
 
   function evidenceDir(alert: Alert, subject: string): string {
@@ -114,6 +118,8 @@ export function createResponder(opts: ResponderOptions): Responder {
     if (CONTAINER_ACTIONS.includes(action) || (action === 'preserve' && target.startsWith('container:'))) {
       const c = await checkedContainer(alert);
       const label = `${c.name} (${c.id.slice(0, 12)})`;
+      // A `--rm` container that has exited is on its way out: the engine refuses every change to it.
+      if ((c.state === 'removing' || c.state === 'dead') && action !== 'preserve') throw new Refusal(`${label} has exited and is ${c.state}: nothing left to ${action}`);
       if (action === 'preserve') {
         if (dryRun) return { detail: `would write inspect, filesystem diff, logs, process list and changed files of ${label} with sha256 digests` };
         const b = await preserveContainer(docker, c.id, evidenceDir(alert, `container-${c.id.slice(0, 12)}`));
@@ -246,7 +252,27 @@ export function createResponder(opts: ResponderOptions): Responder {
       }
       const out: ResponseRecord[] = [];
       for (const a of perm.auto) {
-        const rec = await runOn(alert, a, { actor });
+        let target = '?';
+        try {
+          target = targetOf(alert, a);
+        } catch {
+          /* runOn records the refusal */
+        }
+        const key = `${a}\u0000${target}`;
+        const prev = recentAuto.get(key);
+        if (prev && prev.alertId !== alert.id && now().getTime() - prev.at < COALESCE_MS) {
+          const first = await prev.done;
+          if (first.result === 'done') {
+            const t = now().toISOString();
+            const rec: ResponseRecord = { id: randomUUID(), alert_id: alert.id, actor, action: a, target, dry_run: false, result: 'done', detail: `already done for alert ${prev.alertId} at ${first.finished}: ${first.detail}`, ...(first.undo ? { undo: first.undo.replace(prev.alertId, alert.id) } : {}), data: { ...first.data, same_as: first.id }, started: t, finished: t, duration_ms: 0 };
+            store.recordResponse(rec);
+            out.push(rec);
+            continue;
+          }
+        }
+        const done = runOn(alert, a, { actor });
+        if (target !== '?') recentAuto.set(key, { alertId: alert.id, at: now().getTime(), done });
+        const rec = await done;
         out.push(rec);
         // A refusal (wrong container, protected) holds for the rest of the list too.
         if (rec.result === 'refused') break;
