@@ -45,6 +45,8 @@ export interface ContainmentSummary {
   duration_ms: number;
   /** Wall-clock end of the action (ISO). */
   finished: string;
+  /** Answered by an action already taken for an earlier alert on the same target (not timed again). */
+  coalesced?: boolean;
 }
 
 export interface LiveRow {
@@ -165,7 +167,7 @@ export function formatLiveReport(report: LiveReport): string {
     if (contained.length === 0) lines.push('  (no finding of these scenarios was answered automatically)');
     for (const { r, c } of contained)
       lines.push(`  ${r.strategy}/${r.scenario} ${c.rule.slice(0, 8)} ${c.action} ${c.result}: alert ${ms(c.alert_ms)} → ${ms(c.started_ms)} → ${ms(c.finished_ms)} (${ms(c.duration_ms)}) — ${c.detail}`);
-    const iso = contained.filter(({ c }) => c.action === 'isolate' && c.result === 'done').map(({ c }) => c.finished_ms);
+    const iso = contained.filter(({ c }) => c.action === 'isolate' && c.result === 'done' && !c.coalesced).map(({ c }) => c.finished_ms);
     if (iso.length) lines.push(`  action→isolation over ${iso.length} isolations: min ${ms(Math.min(...iso))}, max ${ms(Math.max(...iso))}`);
   }
   if (report.source_lag) {

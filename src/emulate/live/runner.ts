@@ -302,6 +302,7 @@ async function containmentOf(mine: Received[], responses: Responses, stepStarts:
       finished_ms: Date.parse(rec.finished) - zero,
       duration_ms: rec.duration_ms,
       finished: rec.finished,
+      ...(rec.data?.same_as ? { coalesced: true } : {}),
     }));
   });
 }
