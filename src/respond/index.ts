@@ -272,10 +272,9 @@ export function createResponder(opts: ResponderOptions): Responder {
         }
         const done = runOn(alert, a, { actor });
         if (target !== '?') recentAuto.set(key, { alertId: alert.id, at: now().getTime(), done });
-        const rec = await done;
-        out.push(rec);
-        // A refusal (wrong container, protected) holds for the rest of the list too.
-        if (rec.result === 'refused') break;
+        // Each action checks the target itself: an isolate refused for a host-network
+        // container still leaves its evidence to preserve.
+        out.push(await done);
       }
       return out;
     },
