@@ -159,7 +159,10 @@ export function formatLiveReport(report: LiveReport): string {
       for (const l of c.breakdown ? formatBreakdown(c.breakdown) : ['(no stamps)']) lines.push(`    ${l}`);
     }
   }
-  for (const r of report.rows.filter((r) => r.contained_step)) lines.push(`CONTAINED ${r.strategy}/${r.scenario}: ${r.contained_step}`);
+  for (const r of report.rows.filter((r) => r.contained_step)) {
+    lines.push(`CONTAINED ${r.strategy}/${r.scenario}: ${r.contained_step}`);
+    for (const e of r.evidence) lines.push(`  - ${e}`);
+  }
   const contained = report.rows.flatMap((r) => (r.containment ?? []).map((c) => ({ r, c })));
   if (report.rows.some((r) => r.containment)) {
     lines.push('');

@@ -390,11 +390,12 @@ async function runScenario(
       const last = row.steps[row.steps.length - 1];
       const cut =
         failed && last && !last.ok
-          ? row.containment?.find((c) => c.result === 'done' && CUTTING.has(c.action) && Date.parse(c.finished) >= last.started_ms && Date.parse(c.finished) <= last.ended_ms)
+          ? row.containment?.find((c) => c.result === 'done' && !c.coalesced && CUTTING.has(c.action) && Date.parse(c.finished) <= last.ended_ms)
           : undefined;
       if (cut && last) {
         failed = false;
-        row.contained_step = `step cut short by ${cut.action} at +${cut.finished_ms}ms (it ran ${last.ended_ms - last.started_ms}ms, ${last.timed_out ? 'timed out' : `exit ${last.code ?? last.signal}`}): ${last.command.split('\n')[0]!.slice(0, 120)}`;
+        const when = Date.parse(cut.finished) >= last.started_ms ? `cut short by ${cut.action} ${Date.parse(cut.finished) - last.started_ms}ms after it began` : `failed after ${cut.action} had finished, ${last.started_ms - Date.parse(cut.finished)}ms before it began`;
+        row.contained_step = `step ${when} (${last.timed_out ? 'timed out' : `exit ${last.code ?? last.signal}`} after ${last.ended_ms - last.started_ms}ms): ${last.command.split('\n')[0]!.slice(0, 120)}`;
       }
       if (failed) {
         row.verdict = 'error';
