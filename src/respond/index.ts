@@ -19,7 +19,7 @@ import { loadPolicy, permitted, type Permission, type ResponsePolicy } from './p
 import { createRateLimit, protectedReason, sameContainer, selfContainerIds } from './safety.js';
 import { attachments, inspectContainer, isolate, pause, restore, sharedNetworkMode, stop, unpause, type ActionOutcome, type NetworkAttachment } from './docker.js';
 import { bundleDir, preserveContainer, type EvidenceBundle } from './evidence.js';
-import { allProcs, findAlertProcess, preserveProcesses, processTree, terminateTree, untouchable } from './process.js';
+import { allProcs, findAlertProcess, preserveProcesses, processTree, startedAtMs, terminateTree, untouchable } from './process.js';
 import { quarantinePod } from './k8s.js';
 
 export { loadPolicy, permitted, emptyPolicy, USER_POLICY_FILE, RESPONSE_FILE, type ResponsePolicy } from './policy.js';
@@ -52,6 +52,9 @@ export interface Responder {
   /** For each new alert: in `auto` mode, runs the policy's automatic actions (rate-limited); otherwise nothing. */
   onAlert(alert: Alert): Promise<ResponseRecord[]>;
 }
+
+/** A daemonized VM's process is born a moment after the exec audit saw; clocks round. */
+const PROCESS_START_SLACK_MS = 5_000;
 
 const CONTAINER_ACTIONS: readonly ResponseAction[] = ['isolate', 'restore', 'pause', 'unpause', 'stop'];
 
@@ -158,6 +161,11 @@ export function createResponder(opts: ResponderOptions): Responder {
       const found = findAlertProcess(alert.entity.process ?? {}, procs);
       if (!found.proc) throw new Refusal(found.reason);
       if (untouchable(procs).has(found.proc.pid)) throw new Refusal(`pid ${found.proc.pid} is init, stowaway itself or one of its ancestors`);
+      // A process born after the alert is not the one the alert saw, whatever it runs (pid reuse).
+      const born = startedAtMs(found.proc);
+      const seen = Date.parse(alert.last_seen);
+      if (born !== undefined && Number.isFinite(seen) && born > seen + PROCESS_START_SLACK_MS)
+        throw new Refusal(`pid ${found.proc.pid} started at ${new Date(born).toISOString()}, after the alert's last event (${alert.last_seen}): not the process the alert saw`);
       const tree = processTree(found.proc.pid, procs);
       const label = `pid ${found.proc.pid} ${found.proc.exe ?? found.proc.cmdline}`;
       if (dryRun) return { detail: `${found.reason}; would preserve /proc evidence of ${tree.length} process(es)${action === 'terminate' ? ' then SIGSTOP and SIGKILL the tree' : ''}` };

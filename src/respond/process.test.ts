@@ -15,7 +15,7 @@ import type { Finding } from '../model/alert.js';
 import type { StowawayEvent } from '../model/event.js';
 import { applyUserPolicy, loadContentPolicy } from './policy.js';
 import { createResponder } from './index.js';
-import { findAlertProcess, parseStat, procInfo, type ProcInfo } from './process.js';
+import { findAlertProcess, parseStat, procInfo, startedAtMs, type ProcInfo } from './process.js';
 import { sha256 } from './evidence.js';
 
 const QEMU_RULE = '6d9080e1-55f9-460a-9698-d70c335564b5';
@@ -50,6 +50,11 @@ async function exited(child: ChildProcess): Promise<{ code: number | null; signa
 test('parseStat reads ppid and start time after a command name holding spaces and parentheses', () => {
   const s = parseStat('4242 (qemu (x) y) S 17 4242 4242 0 -1 4194560 100 0 0 0 5 3 0 0 20 0 3 0 987654 1000 200');
   assert.deepEqual(s, { ppid: 17, state: 'S', start: 987654 });
+});
+
+test('a process start time is boot time plus its ticks', () => {
+  assert.equal(startedAtMs({ pid: 1, ppid: 0, start: 250, state: 'S', cmdline: '' }, 'cpu 1 2 3\nbtime 1700000000\n'), 1_700_000_002_500);
+  assert.equal(startedAtMs({ pid: 1, ppid: 0, start: 250, state: 'S', cmdline: '' }, ''), undefined);
 });
 
 test('findAlertProcess: the pid when it still runs the executable, the one same command line when it forked away, never a guess', () => {
@@ -93,6 +98,14 @@ test('a VM-like process started here is terminated by the shipped ADS-0004 polic
     assert.equal(refused.result, 'refused', refused.detail);
     assert.match(refused.detail, /now runs .*sleep/);
     assert.equal(procInfo(bystander.pid!)?.state !== undefined && procInfo(bystander.pid!)?.state !== 'Z', true, 'the bystander still runs');
+
+    // The right executable, but born after the alert: pid reuse, never signalled.
+    const early = buildAlert({ ...finding, time: new Date(Date.now() - 60_000).toISOString() }, { catalog });
+    store.writeAlerts({ insert: [early] });
+    const reused = await responder.run(early.id, 'terminate', { actor: 'test' });
+    assert.equal(reused.result, 'refused', reused.detail);
+    assert.match(reused.detail, /after the alert's last event/);
+    assert.equal(procInfo(child.pid!)?.exe, vm.exe, 'the VM still runs');
 
     const [rec, ...more] = await responder.onAlert(alert);
     assert.equal(more.length, 0);

@@ -72,6 +72,15 @@ export function processTree(root: number, procs: ProcInfo[]): ProcInfo[] {
   return out;
 }
 
+/**
+ * When a process started, wall clock: boot time plus its start in clock ticks. Linux reports
+ * USER_HZ (100 on every architecture Node runs on) in /proc/<pid>/stat.
+ */
+export function startedAtMs(p: ProcInfo, stat: string | undefined = read('/proc/stat')): number | undefined {
+  const btime = Number(/^btime (\d+)$/m.exec(stat ?? '')?.[1]);
+  return Number.isFinite(btime) && btime > 0 ? btime * 1000 + (p.start / 100) * 1000 : undefined;
+}
+
 /** What the alert says about its process. */
 export interface AlertProcess {
   pid?: number;
