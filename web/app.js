@@ -108,8 +108,58 @@ async function openAlert(id) {
   state.selected = id;
   for (const tr of document.querySelectorAll('#alert-table tbody tr')) tr.classList.toggle('selected', tr.dataset.id === id);
   history.replaceState(null, '', `#alerts/${id}`);
-  const a = await api(`/api/alerts/${encodeURIComponent(id)}`);
+  const [a, perm] = await Promise.all([api(`/api/alerts/${encodeURIComponent(id)}`), api(`/api/alerts/${encodeURIComponent(id)}/respond`).catch(() => null)]);
+  state.perm = perm;
   renderAlert(a);
+}
+
+// ---- containment: buttons for what the response policy allows, each confirmed; the audit trail below.
+const ACTION_TEXT = {
+  preserve: ['Preserve evidence', 'Write inspect, filesystem diff, logs, process list and changed files (with sha256 digests) into the data directory?'],
+  isolate: ['Isolate', 'Disconnect it from every network? Its networks are recorded so Restore can reconnect them.'],
+  restore: ['Restore networks', 'Reconnect the networks the last Isolate removed?'],
+  pause: ['Pause', 'Freeze every process in it?'],
+  unpause: ['Unpause', 'Let its processes run again?'],
+  stop: ['Stop', 'Preserve evidence, then stop it? Its processes and their memory are lost; the container is kept.'],
+  terminate: ['Terminate process', 'Preserve /proc evidence, then kill the whole process tree? This cannot be undone.'],
+  quarantine: ['Quarantine pod', 'Write (and, with a kubeconfig, apply) a deny-all NetworkPolicy and a quarantine label for the pod?'],
+};
+
+function containment(a) {
+  const perm = state.perm || { mode: 'off', allow: [] };
+  const subject = a.entity?.container ? `container ${a.entity.container.name || a.entity.container.id?.slice(0, 12)}` : a.entity?.pod ? `pod ${a.entity.pod.namespace}/${a.entity.pod.name}` : a.entity?.process ? `process ${a.entity.process.pid}` : 'the subject';
+  const result = h('p', { class: 'muted', 'data-testid': 'respond-result' });
+  const act = async (action) => {
+    const [label, question] = ACTION_TEXT[action];
+    if (!window.confirm(`${label} ${subject}?\n\n${question}`)) return;
+    result.textContent = `${label}: working …`;
+    try {
+      const out = await api(`/api/alerts/${encodeURIComponent(a.id)}/respond`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ action }) });
+      renderAlert(out.alert);
+      const again = document.querySelector('[data-testid=respond-result]');
+      if (again) {
+        again.textContent = `${label}: ${out.record.result} — ${out.record.detail}`;
+        again.className = out.record.result === 'done' ? 'ok' : 'warn';
+      }
+    } catch (e) {
+      result.textContent = `${label}: ${e.message}`;
+      result.className = 'warn';
+    }
+  };
+  const buttons =
+    perm.mode === 'off'
+      ? h('p', { class: 'muted', 'data-testid': 'respond-off' }, 'Response mode is off: containment is disabled. Set mode: suggest in <data-dir>/response.yaml to act from here (docs/response.md).')
+      : perm.allow.length
+        ? h('div', { class: 'actions' }, perm.allow.map((x) => h('button', { onclick: () => act(x), 'data-testid': `btn-respond-${x}`, title: ACTION_TEXT[x][1] }, ACTION_TEXT[x][0])))
+        : h('p', { class: 'muted' }, 'The response policy allows no containment for this rule and level.');
+  const trail = (a.response || []).map((r) =>
+    h(
+      'li',
+      { class: r.result === 'done' ? '' : 'warn' },
+      `${when(r.started)} ${r.action}${r.dry_run ? ' (dry run)' : ''} ${r.target.replace(/^(container:)(.{12}).*/, '$1$2')} by ${r.actor}: ${r.result} — ${r.detail}${r.undo ? ` (undo: ${r.undo})` : ''}`,
+    ),
+  );
+  return [h('h3', {}, `Containment (mode ${perm.mode})`), buttons, result, trail.length ? h('ul', { class: 'trail', 'data-testid': 'response-trail' }, trail) : null];
 }
 
 function kv(pairs) {
@@ -189,6 +239,7 @@ function renderAlert(a) {
     a.details ? h('pre', {}, JSON.stringify(a.details, null, 2)) : null,
     h('h3', {}, 'Response'),
     response,
+    ...containment(a),
     h('h3', {}, 'Triage'),
     note,
     h(
@@ -305,6 +356,14 @@ function connectStream() {
 }
 
 async function boot() {
+  api('/api/respond')
+    .then((r) => {
+      const el = document.getElementById('respond-mode');
+      el.textContent = `response: ${r.mode}`;
+      el.title = r.mode_source;
+      el.className = `respond-mode ${r.mode}`;
+    })
+    .catch(() => {});
   await loadFacets();
   await loadAlerts();
   const m = /^#(alerts|coverage|health)(?:\/(.+))?$/.exec(location.hash);

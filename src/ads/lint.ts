@@ -11,6 +11,7 @@ import { readRuleDocs, type RuleDoc } from './rules.js';
 import { parseStrategy, type Strategy } from './strategy.js';
 import { loadScenarios, type Scenario } from '../emulate/scenario.js';
 import { readText } from '../model/files.js';
+import { parseStrategyResponse, RESPONSE_FILE } from '../respond/policy.js';
 
 export interface LintOptions {
   /** ATT&CK catalog; without it ids are not checked (one warning says so). */
@@ -102,10 +103,25 @@ export async function lintPaths(paths: readonly string[], opts: LintOptions = {}
       const { scenarios, diagnostics: sd } = await loadScenariosOf(dirname(s.file));
       diagnostics.push(...sd);
       diagnostics.push(...lintScenarios(s, scenarios, rules, own));
+      diagnostics.push(...(await lintResponse(s)));
     }
   }
   if (opts.rules) diagnostics.push(...lintRules(rules, analytics.rules, opts.attack));
   return { strategies, diagnostics, files: files.length, rulesChecked: rules.length };
+}
+
+/** The strategy's response.yml (containment policy), when it has one: well-formed, its own, naming its own rules. */
+async function lintResponse(s: Strategy): Promise<Diagnostic[]> {
+  const file = join(dirname(s.file), RESPONSE_FILE);
+  const text = await readText(file, []).catch(() => undefined);
+  if (text === undefined) return [];
+  const r = parseStrategyResponse(text, file);
+  const out = [...r.diagnostics];
+  if (r.strategy && s.id && r.strategy !== s.id) out.push({ severity: 'error', code: 'ads-response-wiring', message: `response.yml is for ${r.strategy}, the strategy beside it is ${s.id}`, file });
+  for (const e of r.entries)
+    for (const rule of e.rules)
+      if (rule !== '*' && !s.rules.includes(rule)) out.push({ severity: 'error', code: 'ads-response-wiring', message: `rule ${rule} is not one of ${s.id ?? 'the strategy'}'s rules`, file: e.source.replace(/:\d+$/, ''), line: Number(/:(\d+)$/.exec(e.source)?.[1]) || undefined });
+  return out;
 }
 
 async function loadScenariosOf(strategyDir: string): Promise<{ scenarios: Scenario[]; diagnostics: Diagnostic[] }> {

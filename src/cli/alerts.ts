@@ -110,6 +110,7 @@ export function register(program: Command): void {
       ];
       if (a.strategy?.response.length) lines.push('  response:', ...a.strategy.response.map((s, i) => `    ${i + 1}. ${s}`));
       for (const h of a.history) lines.push(`  ${h.time} → ${h.status}${h.actor ? ` by ${h.actor}` : ''}${h.note ? `: ${h.note}` : ''}`);
+      for (const r of a.response) lines.push(`  ${r.started} ${r.action}${r.dry_run ? ' (dry run)' : ''} ${r.target} by ${r.actor}: ${r.result} — ${r.detail}${r.undo ? ` [undo: ${r.undo}]` : ''}`);
       lines.push(`  events (${a.events.length}):`, ...a.events.map((e) => `    ${JSON.stringify(e)}`));
       process.stdout.write(`${lines.join('\n')}\n`);
     });

@@ -4,12 +4,15 @@ import { openStore, DEFAULT_DATA_DIR, type Store } from '../sinks/store/index.js
 import { startServer, DEFAULT_PORT, isLoopback, type RunningServer } from '../server/http.js';
 import { coverageOf, type CoverageMatrix } from '../server/coverage.js';
 import { loadContent, type Content } from '../alerts/runtime.js';
+import type { Responder } from '../respond/index.js';
+import { responderFor } from './respond.js';
 
 export interface PageOptions {
   dataDir: string;
   host: string;
   port: string;
   token?: string;
+  responsePolicy?: string;
 }
 
 /** The options every command that shows the page shares. */
@@ -21,7 +24,12 @@ export function pageOptions(cmd: Command): Command {
     .option('--token <token>', 'access token (default: $STOWAWAY_TOKEN; generated when bound beyond loopback)');
 }
 
-export async function openPage(o: PageOptions, store: Store, extra: { coverage?: () => CoverageMatrix; health?: () => unknown } = {}): Promise<RunningServer> {
+/** The containment policy option of the commands that can act (`start`, `serve`). */
+export function responseOption(cmd: Command): Command {
+  return cmd.option('--response-policy <file>', 'containment policy: mode off | suggest | auto (default: <data-dir>/response.yaml; without one, off). See docs/response.md');
+}
+
+export async function openPage(o: PageOptions, store: Store, extra: { coverage?: () => CoverageMatrix; health?: () => unknown; responder?: Responder } = {}): Promise<RunningServer> {
   const token = o.token ?? process.env.STOWAWAY_TOKEN;
   const port = Number(o.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: '${o.port}' is not a port number`);
@@ -47,11 +55,11 @@ export function untilSignal(close: () => Promise<void>): Promise<void> {
 }
 
 export function register(program: Command): void {
-  pageOptions(
+  responseOption(pageOptions(
     program
       .command('serve')
-      .description('Serve the triage page and its JSON API over the alert store: alert list with filters and live updates, alert view with response steps and status buttons, ATT&CK coverage, source health.'),
-  )
+      .description('Serve the triage page and its JSON API over the alert store: alert list with filters and live updates, alert view with response steps and status buttons, containment buttons under the response policy, ATT&CK coverage, source health.'),
+  ))
     .option('--content <dir>', 'content directory whose coverage the page shows (default: the built-in content)')
     .action(async (o: PageOptions & { content?: string }) => {
       const store = openStore(o.dataDir);
@@ -59,7 +67,8 @@ export function register(program: Command): void {
         process.stderr.write(`stowaway: content not loaded, coverage view will be empty: ${e.message}\n`);
         return undefined;
       });
-      const srv = await openPage(o, store, content ? { coverage: coverageFrom(content) } : {});
+      const responder = await responderFor(o, store, (s) => process.stderr.write(`stowaway: ${s}\n`));
+      const srv = await openPage(o, store, { ...(content ? { coverage: coverageFrom(content) } : {}), responder });
       process.stderr.write(`stowaway: serving ${store.path} (${store.queryAlerts({ limit: 1 }).total} alerts); Ctrl-C stops\n`);
       await untilSignal(async () => {
         await srv.close();

@@ -16,6 +16,7 @@ import { pageOptions, openPage, coverageFrom, untilSignal, type PageOptions } fr
 import { exceptionFiles } from './alerts.js';
 import { addLiveOptions, liveOptionsFrom, runWatch, type WatchCliOptions } from './watch.js';
 import { startLiveTicker, type LiveHandle } from '../sources/live.js';
+import { responderFor } from './respond.js';
 
 export interface AlertOptions extends OutputOptions {
   exceptions?: string[];
@@ -82,6 +83,7 @@ export function register(program: Command): void {
   )
     .option('--content <dir>', 'content directory (default: the built-in content)')
     .option('--no-serve', 'do not serve the page')
+    .option('--response-policy <file>', 'containment policy: mode off | suggest | auto (default: <data-dir>/response.yaml; without one, off). See docs/response.md')
     .action(async (o: PageOptions & AlertOptions & WatchCliOptions & { serve: boolean }) => {
       const log = (s: string): boolean => process.stderr.write(`stowaway: ${s}\n`);
       const store = openStore(o.dataDir);
@@ -93,6 +95,7 @@ export function register(program: Command): void {
       log(`content: ${c.rules} rules, ${c.correlations} correlations, ${c.analytics} analytics from ${content.contentDir}${c.refused ? ` (${c.refused} refused: see \`stowaway rules check\`)` : ''}`);
       if (content.catalogNote) log(content.catalogNote);
       const { pipeline, outputs } = alertPath(o, store, content);
+      const responder = await responderFor(o, store, log);
       const engine = content.engine();
       const diags: Diagnostic[] = [];
       let pending: Finding[] = [];
@@ -115,7 +118,8 @@ export function register(program: Command): void {
         if (pending.length === 0) return;
         const batch = pending;
         pending = [];
-        pipeline.process(batch);
+        // Containment: in auto mode the policy's actions run for each new alert (off and suggest: nothing).
+        for (const a of pipeline.process(batch).created) responder.onAlert(a).catch((e: unknown) => log(`respond: ${(e as Error).message}`));
       });
 
       handle = await runWatch(liveOptionsFrom(o), emit, (line) => log(`source ${line}`));
@@ -145,7 +149,7 @@ export function register(program: Command): void {
           return;
         }
       }
-      const srv = o.serve ? await openPage(o, store, { coverage: coverageFrom(content), health: () => health.current() }) : undefined;
+      const srv = o.serve ? await openPage(o, store, { coverage: coverageFrom(content), health: () => health.current(), responder }) : undefined;
       // Progress: one line a minute while running.
       const progress = setInterval(() => {
         const p = pipeline.stats();

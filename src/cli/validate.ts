@@ -1,7 +1,7 @@
 // `stowaway validate`: every shipped scenario replayed through the engine (or, with --live,
 // emulated for real against Docker and Linux audit), judged against what it expects.
 import type { Command } from 'commander';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { formatDiagnostic } from '../model/diagnostic.js';
 import { contentPlaceholdersPath, contentRulePaths, defaultStrategiesDir, loadStrategies } from '../ads/index.js';
@@ -9,6 +9,12 @@ import { formatValidationTable, runValidation, type ScenarioResult } from '../em
 import { allVariants, type Variant } from '../emulate/variants/index.js';
 import { formatRuleFigures, formatStrategyFigures, formatVariantReport, replayVariants, summarize, type VariantResult } from '../emulate/variants/replay.js';
 import { strategyRuleIds } from '../emulate/live/load.js';
+import { tmpdir } from 'node:os';
+import { openStore, type Store } from '../sinks/store/index.js';
+import { createResponder, policyFor } from '../respond/index.js';
+import { respondToFindings } from '../respond/findings.js';
+import type { Finding } from '../model/alert.js';
+import type { ResponseRecord } from '../model/response.js';
 
 interface ValidateCliOptions {
   content?: string;
@@ -21,6 +27,8 @@ interface ValidateCliOptions {
   variants?: boolean;
   record?: boolean;
   variant?: string[];
+  respond?: string;
+  dataDir?: string;
 }
 
 export function register(program: Command): void {
@@ -39,6 +47,8 @@ export function register(program: Command): void {
     .option('--variants', 'validate the generated variants (other spellings of each technique, and ordinary workloads) instead of the scenarios: per variant, per strategy (positives detected, benign quiet) and per rule (variants detected, benign alerts)')
     .option('--variant <id...>', 'with --variants: only these variant ids')
     .option('--record', 'with --live --variants: write each variant\'s telemetry (Docker events + inspect, audit lines) and scenario to <strategy>/variants/, the set --variants replays')
+    .option('--respond <policy>', 'with --live: containment under this response policy file (docs/response.md); in mode auto its actions run on the findings, and the report times them')
+    .option('--data-dir <dir>', 'with --respond: where the answered alerts, their audit trail and evidence go (default: a new directory under the system temp dir)')
     .addHelpText('after', '\nExit status: 0 when every scenario passed; 1 on any miss, false alarm, unreadable scenario, or a scenario/rule file that could not be loaded; 2 when validation could not run (e.g. live validation not available).')
     .action(async (opts: ValidateCliOptions) => {
       const out = (s: string): boolean => process.stdout.write(s);
@@ -128,12 +138,27 @@ async function validateLive(opts: ValidateCliOptions): Promise<number> {
     return 2;
   }
   const content = opts.content ? resolve(opts.content) : join(defaultStrategiesDir());
+  let store: Store | undefined;
+  let respond: ((f: Finding) => Promise<ResponseRecord[]>) | undefined;
+  if (opts.respond) {
+    const strategiesDir = existsSync(join(content, 'strategies')) ? join(content, 'strategies') : content;
+    const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'stowaway-validate-respond-'));
+    const { policy, diagnostics } = await policyFor({ dataDir, policyFile: opts.respond, strategiesDir });
+    for (const d of diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
+    if (policy.mode !== 'auto') process.stderr.write(`validate: response mode is ${policy.mode} in ${opts.respond}: nothing will be done automatically\n`);
+    store = openStore(dataDir);
+    const { catalog } = await loadStrategies(strategiesDir);
+    respond = respondToFindings({ store, catalog, responder: createResponder({ store, policy, dataDir }) });
+    process.stderr.write(`validate: response ${policy.mode} (${policy.modeSource}); alerts answered, their audit trail and evidence in ${store.path.replace(/\/[^/]+$/, '')}\n`);
+  }
   const report = await live.runLiveValidation({
     content,
     ...(opts.strategy ? { strategies: opts.strategy } : {}),
     ...(opts.maxWait ? { maxWaitS: Number(opts.maxWait) } : {}),
+    ...(respond ? { respond } : {}),
     log: (line: string) => process.stderr.write(line + '\n'),
   });
+  store?.close();
   process.stdout.write(live.renderLiveReport(report, opts.json ? 'json' : 'table') + '\n');
   if (report.fatal) return 2;
   return report.ok ? 0 : 1;

@@ -9,6 +9,8 @@ import type { AlertStatus, Level } from '../model/alert.js';
 import { LEVELS } from '../model/alert.js';
 import { STATUSES, type AlertQuery, type Store } from '../sinks/store/index.js';
 import type { CoverageMatrix } from './coverage.js';
+import type { Responder } from '../respond/index.js';
+import { RESPONSE_ACTIONS, type ResponseAction } from '../model/response.js';
 
 export interface ServerOptions {
   store: Store;
@@ -22,6 +24,8 @@ export interface ServerOptions {
   health?: () => unknown;
   /** How often live updates look at the store's revision. */
   pollMs?: number;
+  /** Containment under the response policy; without it the page shows response as off. */
+  responder?: Responder;
 }
 
 export interface RunningServer {
@@ -177,6 +181,33 @@ export function startServer(opts: ServerOptions): Promise<RunningServer> {
       streams.add(res);
       req.on('close', () => streams.delete(res));
       return;
+    }
+    if (req.method === 'GET' && path === '/api/respond') {
+      const r = opts.responder;
+      return send(res, 200, r ? { mode: r.mode, mode_source: r.policy.modeSource } : { mode: 'off', mode_source: 'no response policy loaded by this server' });
+    }
+    const rm = /^\/api\/alerts\/([^/]+)\/respond$/.exec(path);
+    if (rm) {
+      const id = decodeURIComponent(rm[1]!);
+      const a = store.getAlert(id);
+      if (!a) return send(res, 404, { error: `no alert ${id}` });
+      const r = opts.responder;
+      if (req.method === 'GET') return send(res, 200, r ? { mode: r.mode, ...r.permitted(a) } : { mode: 'off', allow: [], auto: [], sources: [] });
+      if (req.method === 'POST') {
+        if (!String(req.headers['content-type'] ?? '').startsWith('application/json')) return send(res, 415, { error: 'send application/json' });
+        let body: { action?: string; dry_run?: boolean; actor?: string };
+        try {
+          body = JSON.parse(await readBody(req)) as typeof body;
+        } catch (e) {
+          return send(res, 400, { error: `bad JSON: ${(e as Error).message}` });
+        }
+        if (!body.action || !(RESPONSE_ACTIONS as readonly string[]).includes(body.action)) return send(res, 400, { error: `action must be one of ${RESPONSE_ACTIONS.join(', ')}` });
+        if (!r) return send(res, 409, { error: 'this server has no response policy loaded; containment is off' });
+        const actor = `web:${typeof body.actor === 'string' && body.actor.trim() ? body.actor.trim().slice(0, 200) : 'page'}`;
+        // The outcome (done, dry run, refused, failed) is the audit row; it is on the alert either way.
+        const record = await r.run(id, body.action as ResponseAction, { actor, dryRun: body.dry_run === true });
+        return send(res, 200, { record, alert: store.getAlert(id) });
+      }
     }
     const m = /^\/api\/alerts\/([^/]+)(\/status)?$/.exec(path);
     if (m) {

@@ -29,6 +29,26 @@ export interface ReceivedSummary {
   process?: string;
 }
 
+/** One containment action auto mode took on a scenario's finding; times in ms after the start of the step that caused it. */
+export interface ContainmentSummary {
+  rule: string;
+  action: string;
+  result: string;
+  target: string;
+  actor: string;
+  detail: string;
+  /** The finding arrived (action→alert). */
+  alert_ms: number;
+  /** The response began, and finished: for isolate, the engine had confirmed no network left. */
+  started_ms: number;
+  finished_ms: number;
+  duration_ms: number;
+  /** Wall-clock end of the action (ISO). */
+  finished: string;
+  /** Answered by an action already taken for an earlier alert on the same target (not timed again). */
+  coalesced?: boolean;
+}
+
 export interface LiveRow {
   strategy: string;
   scenario: string;
@@ -48,6 +68,10 @@ export interface LiveRow {
   containers: { id: string; name: string; image: string }[];
   /** Evidence the far ends saw the action (uploads received, shell connected). */
   evidence: string[];
+  /** With a response policy in auto mode: what containment did for this scenario's findings. */
+  containment?: ContainmentSummary[];
+  /** A step that did not complete because containment cut it short (it is not counted as an error). */
+  contained_step?: string;
   duration_ms: number;
 }
 
@@ -135,6 +159,20 @@ export function formatLiveReport(report: LiveReport): string {
       lines.push(`  ${r.strategy}/${r.scenario} ${c.rule.slice(0, 8)} ${ms(c.latency_ms)}`);
       for (const l of c.breakdown ? formatBreakdown(c.breakdown) : ['(no stamps)']) lines.push(`    ${l}`);
     }
+  }
+  for (const r of report.rows.filter((r) => r.contained_step)) {
+    lines.push(`CONTAINED ${r.strategy}/${r.scenario}: ${r.contained_step}`);
+    for (const e of r.evidence) lines.push(`  - ${e}`);
+  }
+  const contained = report.rows.flatMap((r) => (r.containment ?? []).map((c) => ({ r, c })));
+  if (report.rows.some((r) => r.containment)) {
+    lines.push('');
+    lines.push(`containment (auto; ms after the step's start: alert → action started → action finished):`);
+    if (contained.length === 0) lines.push('  (no finding of these scenarios was answered automatically)');
+    for (const { r, c } of contained)
+      lines.push(`  ${r.strategy}/${r.scenario} ${c.rule.slice(0, 8)} ${c.action} ${c.result}: alert ${ms(c.alert_ms)} → ${ms(c.started_ms)} → ${ms(c.finished_ms)} (${ms(c.duration_ms)}) — ${c.detail}`);
+    const iso = contained.filter(({ c }) => c.action === 'isolate' && c.result === 'done' && !c.coalesced).map(({ c }) => c.finished_ms);
+    if (iso.length) lines.push(`  action→isolation over ${iso.length} isolations: min ${ms(Math.min(...iso))}, max ${ms(Math.max(...iso))}`);
   }
   if (report.source_lag) {
     const l = Object.entries(report.source_lag).map(([k, v]) => `${k} p50 ${ms(v.p50_ms)} p99 ${ms(v.p99_ms)} max ${ms(v.max_ms)} over ${v.count} (slowest: ${v.slowest.map((s) => `${s.action} ${ms(s.lag_ms)}`).join(', ')})`);

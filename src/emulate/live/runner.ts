@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Docker from 'dockerode';
 import type { Finding } from '../../model/alert.js';
+import type { ResponseRecord } from '../../model/response.js';
 import type { Diagnostic } from '../../model/diagnostic.js';
 import { needsRunNetwork, type EmulationScenario, type EmulationStep } from './format.js';
 import { runStep, type StepResult } from './exec.js';
@@ -20,7 +21,7 @@ import { belongsTo, mismatch, percentile, sameContainerId, toReceived, type Rece
 import { statSync } from 'node:fs';
 import { loadEmulations, type LoadedEmulation } from './load.js';
 import { acquireHostLock, type HostLock } from './lock.js';
-import type { LiveReport, LiveRow, RuleCheck } from './report.js';
+import type { LiveReport, LiveRow, RuleCheck, ContainmentSummary } from './report.js';
 import type { StowawayEvent } from '../../model/event.js';
 import type { EventTimings } from '../../sources/live.js';
 import { breakdown, type FindingTrace, type FindingVia } from './trace.js';
@@ -82,6 +83,8 @@ export interface LiveOptions {
   emulations?: LoadedEmulation[];
   /** Called after each scenario's cleanup with the telemetry that belongs to it. */
   record?: ScenarioRecorder;
+  /** Containment in auto mode: called for each finding as it arrives; its records are reported per scenario. */
+  respond?: (f: Finding) => Promise<ResponseRecord[]>;
 }
 
 /** What a scenario produced, for writing it down as a replay scenario. */
@@ -101,6 +104,15 @@ export type ScenarioRecorder = (t: ScenarioTelemetry) => Promise<string | undefi
 
 /** The audit log the live source reads, where the recorder cuts raw lines from. */
 export const AUDIT_LOG = '/var/log/audit/audit.log';
+
+/** Response to each finding, by the finding's arrival record. */
+type Responses = Map<Received, { done: Promise<void>; records: ResponseRecord[] }>;
+
+/** Actions that stop an adversary's step in its tracks. */
+const CUTTING = new Set(['isolate', 'pause', 'stop', 'terminate']);
+
+/** Longest a scenario waits for its findings' containment to finish before cleaning up. */
+const RESPONSE_WAIT_MS = 30_000;
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 /** Repository root: src/emulate/live → ../../.. (same from dist/emulate/live). */
@@ -325,6 +337,31 @@ export function scenarioEvents(events: StowawayEvent[], mark: string, containers
   });
 }
 
+/** What containment did for a scenario's findings, timed from the step that caused each. */
+async function containmentOf(mine: Received[], responses: Responses, stepStarts: number[]): Promise<ContainmentSummary[]> {
+  const ours = mine.filter((r) => responses.has(r));
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([Promise.all(ours.map((r) => responses.get(r)!.done)), new Promise((r) => (timer = setTimeout(r, RESPONSE_WAIT_MS)))]);
+  clearTimeout(timer);
+  return ours.flatMap((r) => {
+    const zero = latencyZero(stepStarts, r);
+    return responses.get(r)!.records.map((rec) => ({
+      rule: r.rule,
+      action: rec.action,
+      result: rec.result,
+      target: rec.target,
+      actor: rec.actor,
+      detail: rec.detail,
+      alert_ms: latencyFrom(stepStarts, r),
+      started_ms: Date.parse(rec.started) - zero,
+      finished_ms: Date.parse(rec.finished) - zero,
+      duration_ms: rec.duration_ms,
+      finished: rec.finished,
+      ...(rec.data?.same_as ? { coalesced: true } : {}),
+    }));
+  });
+}
+
 async function runScenario(
   strategy: LoadedEmulation,
   scenario: EmulationScenario,
@@ -334,6 +371,7 @@ async function runScenario(
   docker: Docker,
   network: ScenarioContext['network'],
   opts: LiveOptions,
+  responses: Responses,
   tap?: Tap,
 ): Promise<LiveRow> {
   const t0 = Date.now();
@@ -395,6 +433,8 @@ async function runScenario(
       }
       const { checks, mine } = judge(ctx, received, witness, stepStarts);
       row.checks = checks;
+      // Containment runs while the scenario's containers still exist: wait for it before cleanup.
+      if (opts.respond) row.containment = await containmentOf(mine, responses, stepStarts);
       row.received = mine.map((r) => ({
         rule: r.rule,
         title: r.title,
@@ -403,6 +443,18 @@ async function runScenario(
         ...(r.container?.image ? { image: r.container.image } : {}),
         ...(r.process ? { process: r.process.command_line ?? r.process.executable ?? '' } : {}),
       }));
+      // The adversary's step did not finish because containment cut it off: that is the
+      // response working, not the emulation breaking; the detections are judged as usual.
+      const last = row.steps[row.steps.length - 1];
+      const cut =
+        failed && last && !last.ok
+          ? row.containment?.find((c) => c.result === 'done' && !c.coalesced && CUTTING.has(c.action) && Date.parse(c.finished) <= last.ended_ms)
+          : undefined;
+      if (cut && last) {
+        failed = false;
+        const when = Date.parse(cut.finished) >= last.started_ms ? `cut short by ${cut.action} ${Date.parse(cut.finished) - last.started_ms}ms after it began` : `failed after ${cut.action} had finished, ${last.started_ms - Date.parse(cut.finished)}ms before it began`;
+        row.contained_step = `step ${when} (${last.timed_out ? 'timed out' : `exit ${last.code ?? last.signal}`} after ${last.ended_ms - last.started_ms}ms): ${last.command.split('\n')[0]!.slice(0, 120)}`;
+      }
       if (failed) {
         row.verdict = 'error';
         row.reason = 'a step failed (see below)';
@@ -520,6 +572,7 @@ export async function runLive(opts: LiveOptions): Promise<LiveReport> {
   };
   for (const sig of SIGNALS) process.once(sig, onSignal);
   const received: Received[] = [];
+  const responses: Responses = new Map();
   let audit: Awaited<ReturnType<AuditRulesInstaller>> | undefined;
   let pipeline: LivePipeline | undefined;
   let witness: Witness | undefined;
@@ -537,7 +590,16 @@ export async function runLive(opts: LiveOptions): Promise<LiveReport> {
       onFinding: (f, via = 'event') => {
         const r = toReceived(f, Date.now());
         const trace = traceOf(f, via, pipeline);
-        received.push(trace ? { ...r, trace } : r);
+        const rec = trace ? { ...r, trace } : r;
+        received.push(rec);
+        if (opts.respond) {
+          const entry: { done: Promise<void>; records: ResponseRecord[] } = { done: Promise.resolve(), records: [] };
+          entry.done = opts.respond(f).then(
+            (recs) => void entry.records.push(...recs),
+            (e: unknown) => log(`  containment failed: ${e instanceof Error ? e.message : String(e)}`),
+          );
+          responses.set(rec, entry);
+        }
       },
     });
     report.sources = pipeline.sources;
@@ -550,7 +612,7 @@ export async function runLive(opts: LiveOptions): Promise<LiveReport> {
       for (const s of scenarios) {
         if (interrupted) break;
         log(`running ${e.strategy}/${s.id} (${s.kind}) ...`);
-        const row = await runScenario(e, s, runId, received, witness, docker, network, opts, tap);
+        const row = await runScenario(e, s, runId, received, witness, docker, network, opts, responses, tap);
         log(`  ${row.verdict}${row.latency_ms !== undefined ? ` in ${row.latency_ms}ms` : ''}${row.reason ? `: ${row.reason}` : ''}`);
         report.rows.push(row);
       }

@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import type { Alert, AlertStatus, Level } from '../../model/alert.js';
 import { LEVELS } from '../../model/alert.js';
 import type { StowawayEvent } from '../../model/event.js';
+import type { ResponseRecord } from '../../model/response.js';
 import { MIGRATIONS } from './schema.js';
 
 export const STORE_FILE = 'stowaway.sqlite';
@@ -57,6 +58,8 @@ export interface AlertHistoryEntry {
 export interface StoredAlert extends Alert {
   rev: number;
   history: AlertHistoryEntry[];
+  /** Containment actions taken (or refused, or dry-run) on this alert, oldest first. */
+  response: ResponseRecord[];
 }
 
 export interface RetentionPolicy {
@@ -88,6 +91,10 @@ export interface Store {
   applyRetention(p: RetentionPolicy): { deleted: number; bytes: number };
   /** Removes alerts whose id starts with the prefix (what `demo` uses to replace its own earlier run). */
   deleteByIdPrefix(prefix: string): number;
+  /** Appends a row to the containment audit trail (and moves the revision, so the page updates). */
+  recordResponse(r: ResponseRecord): void;
+  /** The audit trail of one alert, oldest first. */
+  responses(alertId: string): ResponseRecord[];
   /** Latest health snapshot of a running component (the pipeline writes `pipeline`). */
   putHealth(name: string, doc: unknown): void;
   health(): Record<string, { updated: string; doc: unknown }>;
@@ -243,7 +250,18 @@ function createStore(db: Database.Database, path: string): Store {
       if (h.actor !== null) e.actor = h.actor;
       return e;
     });
-    return { ...base, events, history };
+    return { ...base, events, history, response: responses(id) };
+  }
+
+  // Rows outlive their alert on purpose (no foreign key): retention must not erase what was done to a container.
+  const insertResponse = (): Database.Statement =>
+    db.prepare(`INSERT INTO response_actions (id, alert_id, started, actor, action, target, dry_run, result, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  function responses(alertId: string): ResponseRecord[] {
+    try {
+      return (db.prepare(`SELECT doc FROM response_actions WHERE alert_id = ? ORDER BY started, rowid`).pluck().all(alertId) as string[]).map((d) => JSON.parse(d) as ResponseRecord);
+    } catch {
+      return []; // a read-only handle on a file from before the trail existed
+    }
   }
 
   function queryAlerts(q: AlertQuery = {}): { total: number; alerts: AlertListItem[] } {
@@ -378,6 +396,13 @@ function createStore(db: Database.Database, path: string): Store {
       if (n) db.prepare(`UPDATE store_state SET v = v + 1 WHERE k = 'rev'`).run();
       return n;
     },
+    recordResponse(r) {
+      db.transaction(() => {
+        insertResponse().run(r.id, r.alert_id, r.started, r.actor, r.action, r.target, r.dry_run ? 1 : 0, r.result, JSON.stringify(r));
+        nextRev.get();
+      })();
+    },
+    responses,
     putHealth(name, doc) {
       db.prepare(`INSERT INTO health (name, doc, updated) VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET doc = excluded.doc, updated = excluded.updated`).run(
         name,

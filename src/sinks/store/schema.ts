@@ -87,4 +87,19 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX alerts_techniques ON alerts(techniques);
   CREATE INDEX alerts_status_techniques ON alerts(status, techniques);
   `,
+  // 4: the containment audit trail: every response action (or refusal, or dry run) on an alert.
+  `
+  CREATE TABLE response_actions (
+    id TEXT PRIMARY KEY,
+    alert_id TEXT NOT NULL,
+    started TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    target TEXT NOT NULL,
+    dry_run INTEGER NOT NULL,
+    result TEXT NOT NULL,
+    doc TEXT NOT NULL
+  );
+  CREATE INDEX response_actions_alert ON response_actions(alert_id, started);
+  `,
 ];
