@@ -81,22 +81,47 @@ function toStep(s) {
   return { run: s.run, where: s.where, timeout: s.timeout_s, ...(s.allow_failure ? { allow_failure: true } : {}) };
 }
 
-// ---- audit slicing: the events of one variant, from the log as it was written during the run
-function readFrom(offset) {
-  const size = statSync(AUDIT_LOG).size;
-  let text = '';
-  if (size < offset && existsSync(`${AUDIT_LOG}.1`)) {
-    const r = readFileSync(`${AUDIT_LOG}.1`);
-    text += r.subarray(Math.min(offset, r.length)).toString('utf8');
-    text += readFileSync(AUDIT_LOG, 'utf8');
-  } else {
-    const fd = openSync(AUDIT_LOG, 'r');
-    const buf = Buffer.alloc(size - offset);
-    readSync(fd, buf, 0, buf.length, offset);
-    closeSync(fd);
-    text = buf.toString('utf8');
+// ---- audit slicing: the events of one variant, from the log as it was written during the run.
+// A busy host rotates audit.log every few minutes: the log is read after each variant, following
+// the file across a rotation (the rotated file is audit.log.1 and keeps its inode).
+class AuditReader {
+  constructor() {
+    const st = statSync(AUDIT_LOG);
+    this.ino = st.ino;
+    this.pos = st.size;
+    this.lines = [];
   }
-  return text.split('\n').filter(Boolean);
+  read(path, from, to) {
+    if (to <= from) return '';
+    const fd = openSync(path, 'r');
+    const buf = Buffer.alloc(to - from);
+    const n = readSync(fd, buf, 0, buf.length, from);
+    closeSync(fd);
+    return buf.subarray(0, n).toString('utf8');
+  }
+  collect() {
+    let text = '';
+    const st = statSync(AUDIT_LOG);
+    if (st.ino !== this.ino) {
+      const old = `${AUDIT_LOG}.1`;
+      if (existsSync(old) && statSync(old).ino === this.ino) text += this.read(old, this.pos, statSync(old).size);
+      else process.stderr.write('recorder: the audit log rotated more than once between two reads; events were lost\n');
+      this.ino = st.ino;
+      this.pos = 0;
+    }
+    text += this.read(AUDIT_LOG, this.pos, st.size);
+    this.pos = st.size;
+    // a partial last line waits for the next read
+    const cut = text.lastIndexOf('\n');
+    if (cut < text.length - 1) this.pos -= Buffer.byteLength(text.slice(cut + 1));
+    this.lines.push(...text.slice(0, cut + 1).split('\n').filter(Boolean));
+  }
+  /** Drops what is older than ms (epoch) to keep memory bounded. */
+  forget(ms) {
+    const sec = Math.floor(ms / 1000);
+    const i = this.lines.findIndex((l) => Number(/msg=audit\((\d+)\./.exec(l)?.[1] ?? 0) >= sec);
+    this.lines = i < 0 ? [] : this.lines.slice(i);
+  }
 }
 
 async function auditSlice(lines, fromMs, toMs, marks, initPids) {
@@ -160,7 +185,9 @@ async function live() {
       }
     }
   });
-  const offset = statSync(AUDIT_LOG).size;
+  const audit = new AuditReader();
+  const slices = new Map(); // "ADS/id" → audit lines
+  const pending = [];
   const report = await runLiveValidation({
     content,
     log: (l) => {
@@ -169,7 +196,18 @@ async function live() {
       if (m) {
         current = `${m[1]}/${m[2]}`;
         windows.set(current, { from: Date.now() - 200 });
-      } else if (current && /^ {2}(pass|fail|error)/.test(l)) windows.get(current).to = Date.now() + 500;
+      } else if (current && /^ {2}(pass|fail|error)/.test(l)) {
+        const w = windows.get(current);
+        w.to = Date.now() + 500;
+        audit.collect();
+        const [strategy, id] = current.split('/');
+        const prefix = `stowaway-emu-${id}-`;
+        const rec = [...perScenario.entries()].find(([m]) => m.startsWith(prefix))?.[1] ?? { events: [], inspect: new Map() };
+        const ids = [...new Set(rec.events.filter((e) => e.Type === 'container').map((e) => e.Actor.ID))];
+        const inits = [...rec.inspect.values()].map((i) => i.State?.Pid).filter((p) => p > 0);
+        pending.push(auditSlice(audit.lines, w.from, w.to, [prefix, ...ids], inits).then((lines) => slices.set(`${strategy}/${id}`, lines)));
+        audit.forget(w.from - 60_000);
+      }
     },
   });
   stream.destroy();
@@ -177,17 +215,14 @@ async function live() {
   writeFileSync(join(content, 'report.json'), renderLiveReport(report, 'json'));
   process.stderr.write(`full report: ${join(content, 'report.json')}\n`);
   if (!record || report.fatal) return report.ok ? 0 : 1;
-  const lines = readFrom(offset);
   for (const row of report.rows) {
     const v = all.find((x) => x.strategy === row.strategy && x.id === row.scenario);
     const w = windows.get(`${row.strategy}/${row.scenario}`);
     if (!v || !w) continue;
-    const mark = `stowaway-emu-${row.scenario}-${report.run_id}`;
-    const s = perScenario.get(mark) ?? { events: [], inspect: new Map() };
-    const ids = [...new Set([...row.containers, ...s.events.filter((e) => e.Type === 'container').map((e) => e.Actor.ID)])];
-    const inits = [...s.inspect.values()].map((i) => i.State?.Pid).filter((p) => p > 0);
-    const audit = await auditSlice(lines, w.from, w.to ?? Date.now(), [mark, ...ids], inits);
-    writeScenario(v, { docker: s.events, inspect: [...s.inspect.values()], audit, verdict: row.verdict });
+    const s = perScenario.get(`stowaway-emu-${row.scenario}-${report.run_id}`) ?? { events: [], inspect: new Map() };
+    await Promise.all(pending);
+    const lines = slices.get(`${row.strategy}/${row.scenario}`) ?? [];
+    writeScenario(v, { docker: s.events, inspect: [...s.inspect.values()], audit: lines, verdict: row.verdict });
   }
   return report.ok ? 0 : 1;
 }
