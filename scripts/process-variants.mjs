@@ -148,7 +148,9 @@ async function auditSlice(lines, fromMs, toMs, marks, initPids) {
     const seed = marks.some((mk) => e.text.includes(mk));
     if (seed || (e.pid && pids.has(e.pid)) || (e.ppid && pids.has(e.ppid))) {
       if (e.pid) pids.add(e.pid);
-      keep.push(...e.lines);
+      // runc setting up the container's mounts: dozens per container, read by no rule
+      const runcMount = e.lines.some((l) => l.startsWith('type=SYSCALL') && l.includes('syscall=165 ') && l.includes('comm="runc:[2:INIT]"'));
+      if (!runcMount) keep.push(...e.lines);
     }
   }
   return keep;
