@@ -15,6 +15,11 @@ command -v ncat >/dev/null || need+=(ncat)
 command -v openssl >/dev/null || need+=(openssl)
 command -v curl >/dev/null || need+=(curl)
 command -v qemu-system-x86_64 >/dev/null || need+=(qemu-system-x86)
+# the process variants' other spellings (scripts/process-variants.mjs): socat, 7z, age, ccrypt
+command -v socat >/dev/null || need+=(socat)
+[ -x /usr/lib/p7zip/7z ] || need+=(p7zip-full)
+command -v age >/dev/null || need+=(age)
+command -v ccrypt >/dev/null || need+=(ccrypt)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     log "installing ${need[*]}"

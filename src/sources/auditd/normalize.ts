@@ -103,7 +103,7 @@ export function toEvent(g: AuditGroup, origin?: string): StowawayEvent {
   if (pid !== undefined) proc.pid = pid;
   if (ppid !== undefined) proc.ppid = ppid;
   if (exe !== undefined) proc.executable = exe;
-  const name = clean(mainFields.comm) ?? basename(exe);
+  const name = toolName(exe, clean(mainFields.comm), args);
   if (name !== undefined) proc.name = name;
   if (args) {
     proc.args = args;
@@ -210,6 +210,26 @@ export function toEvent(g: AuditGroup, origin?: string): StowawayEvent {
   if (!hasMain) auditd.partial = true;
   ev.auditd = auditd;
   return ev;
+}
+
+// Multi-call binaries pick their tool from argv[0] (`busybox nc`, an applet symlink, or the
+// applet re-executed through /proc/self/exe, where the kernel names the process `exe`).
+const MULTI_CALL = /^(?:busybox|toybox)(?:[.-][\w.-]*)?$/;
+
+/**
+ * The tool a process runs: the kernel's name (comm), except for multi-call binaries, where
+ * comm is the applet's link name or `exe` and only argv says which tool it is.
+ */
+export function toolName(exe: string | undefined, comm: string | undefined, args: string[] | undefined): string | undefined {
+  const exeName = basename(exe);
+  if (exeName !== undefined && MULTI_CALL.test(exeName) && args && args.length > 0) {
+    let a0 = basename(args[0]!);
+    // `busybox nc ...`: the applet is the first argument
+    if (a0 !== undefined && MULTI_CALL.test(a0) && args.length > 1 && !args[1]!.startsWith('-')) a0 = basename(args[1]!);
+    a0 = a0?.replace(/^-/, ''); // a login shell's argv[0] is -sh
+    if (a0 !== undefined && a0 !== '' && a0 !== 'exe') return a0;
+  }
+  return comm ?? exeName;
 }
 
 function idName(id: string | undefined, name: string | undefined): { id?: string; name?: string } | undefined {
