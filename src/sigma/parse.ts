@@ -4,7 +4,7 @@ import { parseAllDocuments, LineCounter, isMap, isSeq, isScalar, isPair, type No
 import type { Diagnostic } from '../model/diagnostic.js';
 import { LEVELS, type Level } from '../model/alert.js';
 import type { LogSource } from '../model/event.js';
-import type { Detection, DetectionItem, DetectionNode, SearchIdentifier, SigmaFilter, SigmaRule, SigmaValue } from './ast.js';
+import type { Detection, DetectionNode, SearchIdentifier, SigmaFilter, SigmaRule, SigmaValue } from './ast.js';
 import { parseCondition } from './condition.js';
 import { parseCorrelation } from './correlation/parse.js';
 import type { CorrelationRule } from './correlation/types.js';

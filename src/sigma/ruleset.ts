@@ -251,7 +251,7 @@ export class SigmaRuleSet implements RuleSet {
       this.seen[r] = stamp;
       this.hits[r] = 0;
     }
-    if (++this.hits[r] === plan.clauseNeed[clause]) this.out.push(r);
+    if ((this.hits[r] = this.hits[r]! + 1) === plan.clauseNeed[clause]) this.out.push(r);
   };
 
   private candidates(plan: Plan, event: unknown): number[] {

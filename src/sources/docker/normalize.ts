@@ -3,7 +3,7 @@
 import type { ContainerInfo, MountInfo, ProcessInfo, StowawayEvent } from '../../model/event.js';
 import type { SourceRecord } from '../types.js';
 import type { ContainerRef } from '../attribution.js';
-import { compact, compactEvent, shallowDefined, diag, isObj, num, str, strings, toIso, basename, joinArgs, splitArgs, type Obj } from '../util.js';
+import { compactEvent, shallowDefined, diag, isObj, num, str, strings, toIso, basename, joinArgs, splitArgs, type Obj } from '../util.js';
 
 export const DOCKER_LOGSOURCE = { product: 'docker', category: 'container', service: 'events' } as const;
 
