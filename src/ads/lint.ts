@@ -9,7 +9,7 @@ import { splitAttackTags, TECHNIQUE_ID, V19_MOVES, v18Predecessors, type AttackC
 import { isPlaceholderText, SECTION_NAMES } from './markdown.js';
 import { readRuleDocs, type RuleDoc } from './rules.js';
 import { parseStrategy, type Strategy } from './strategy.js';
-import { loadScenarios, type Scenario } from '../emulate/scenario.js';
+import { loadScenarios, type Scenario } from './scenario.js';
 import { readText } from '../model/files.js';
 
 export interface LintOptions {

@@ -1,6 +1,7 @@
 // `stowaway alerts`: the store from the terminal — list, show, set status, exceptions.
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
+import { exceptionFiles } from '../runtime/index.js';
 import { join } from 'node:path';
 import { openStore, DEFAULT_DATA_DIR, STATUSES, STORE_FILE, type AlertQuery } from '../sinks/store/index.js';
 import { LEVELS, type AlertStatus, type Level } from '../model/alert.js';
@@ -28,12 +29,6 @@ function pickList<T extends string>(v: string | undefined, allowed: readonly T[]
   const parts = v.split(',').map((x) => x.trim());
   for (const p of parts) if (!(allowed as readonly string[]).includes(p)) throw new Error(`${flag}: '${p}' is not one of ${allowed.join(', ')}`);
   return parts as T[];
-}
-
-/** Default exception files: `<data-dir>/exceptions.yaml`, then the ones named with --exceptions. */
-export function exceptionFiles(dataDir: string, extra: string[] = []): string[] {
-  const own = join(dataDir, 'exceptions.yaml');
-  return [...(existsSync(own) ? [own] : []), ...extra];
 }
 
 /** Reading commands never create a store: a missing file is a mistyped --data-dir or a fresh install. */

@@ -1,50 +1,9 @@
 // `stowaway serve`: the triage page and JSON API over the alert store.
 import type { Command } from 'commander';
-import { openStore, DEFAULT_DATA_DIR, type Store } from '../sinks/store/index.js';
-import { startServer, DEFAULT_PORT, isLoopback, type RunningServer } from '../server/http.js';
-import { coverageOf, type CoverageMatrix } from '../server/coverage.js';
-import { loadContent, type Content } from '../alerts/runtime.js';
-
-export interface PageOptions {
-  dataDir: string;
-  host: string;
-  port: string;
-  token?: string;
-}
-
-/** The options every command that shows the page shares. */
-export function pageOptions(cmd: Command): Command {
-  return cmd
-    .option('--data-dir <dir>', 'directory of the SQLite alert store', DEFAULT_DATA_DIR)
-    .option('--host <addr>', 'address to bind the page to; anything but loopback requires a token', '127.0.0.1')
-    .option('--port <n>', 'port of the page', String(DEFAULT_PORT))
-    .option('--token <token>', 'access token (default: $STOWAWAY_TOKEN; generated when bound beyond loopback)');
-}
-
-export async function openPage(o: PageOptions, store: Store, extra: { coverage?: () => CoverageMatrix; health?: () => unknown } = {}): Promise<RunningServer> {
-  const token = o.token ?? process.env.STOWAWAY_TOKEN;
-  const port = Number(o.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: '${o.port}' is not a port number`);
-  const srv = await startServer({ store, host: o.host, port, token, ...extra });
-  process.stderr.write(`stowaway: page at ${srv.url}${isLoopback(o.host) ? '' : '  (token required: keep this URL private)'}\n`);
-  return srv;
-}
-
-export function coverageFrom(content: Content): () => CoverageMatrix {
-  let cached: CoverageMatrix | undefined;
-  return () => (cached ??= coverageOf(content.rules, content.catalog));
-}
-
-export function untilSignal(close: () => Promise<void>): Promise<void> {
-  return new Promise((resolve) => {
-    const stop = (): void => {
-      process.stderr.write('stowaway: stopping\n');
-      close().finally(() => resolve());
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
-}
+import { openStore } from '../sinks/store/index.js';
+import { loadContent } from '../runtime/index.js';
+import { pageOptions, type PageOptions } from './options.js';
+import { coverageFrom, openPage, untilSignal } from './page.js';
 
 export function register(program: Command): void {
   pageOptions(

@@ -10,7 +10,8 @@ import { formatValidationTable, runValidation } from '../emulate/replay.js';
 interface ValidateCliOptions {
   content?: string;
   analytics?: string;
-  placeholders?: string;
+  placeholders?: string[];
+  rules?: string[];
   strategy?: string[];
   json?: boolean;
   live?: boolean;
@@ -25,7 +26,8 @@ export function register(program: Command): void {
     )
     .option('--content <dir>', 'strategies folder (default: the shipped content/strategies)')
     .option('--analytics <dir>', 'analytics definitions run beside the rules, fresh for each scenario (default: content/analytics beside the strategies folder)')
-    .option('--placeholders <file>', 'placeholder values for |expand rules (default <content>/placeholders.yml)')
+    .option('--placeholders <file...>', 'placeholder files layered over <content>/placeholders.yml: lists add, { replace: [...] } replaces (docs/tuning.md)')
+    .option('--rules <path...>', 'rule files or folders added to the strategies\' rules')
     .option('--strategy <id...>', 'only these strategies (ADS id, e.g. ADS-0003)')
     .option('--json', 'print the results as JSON')
     .option('--live', 'run the emulations (emulation.yml) against the real Docker engine and Linux audit; needs root')
@@ -39,8 +41,9 @@ export function register(program: Command): void {
 export async function validateReplay(opts: ValidateCliOptions, out: (s: string) => void, err: (s: string) => void): Promise<number> {
   const content = resolve(opts.content ?? defaultStrategiesDir());
   const { catalog, diagnostics: cd } = await loadStrategies(content);
-  const placeholders = opts.placeholders ?? contentPlaceholdersPath(content);
-  const rules = await contentRulePaths(content);
+  const builtin = contentPlaceholdersPath(content);
+  const placeholders = [...(existsSync(builtin) ? [builtin] : []), ...(opts.placeholders ?? [])];
+  const rules = [...(await contentRulePaths(content)), ...(opts.rules ?? [])];
   const analytics = opts.analytics ?? join(content, '..', 'analytics');
   if (rules.length === 0) {
     err(`validate: no strategy with a rules folder under ${content}\n`);
@@ -50,7 +53,7 @@ export async function validateReplay(opts: ValidateCliOptions, out: (s: string) 
   const report = await runValidation({
     content,
     rules,
-    ...(existsSync(placeholders) ? { placeholders } : {}),
+    placeholders,
     strategyRules: (id) => byStrategy.get(id) ?? [],
     ...(opts.strategy ? { strategies: opts.strategy } : {}),
     ...(existsSync(analytics) ? { analytics } : {}),

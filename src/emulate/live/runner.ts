@@ -21,7 +21,7 @@ import { loadEmulations, type LoadedEmulation } from './load.js';
 import { acquireHostLock, type HostLock } from './lock.js';
 import type { LiveReport, LiveRow, RuleCheck } from './report.js';
 import type { StowawayEvent } from '../../model/event.js';
-import type { EventTimings } from '../../sources/live.js';
+import type { EventTimings } from '../../sources/types.js';
 import { breakdown, type FindingTrace, type FindingVia } from './trace.js';
 
 /** What the runner needs from stowaway's live pipeline (sources → engine). */

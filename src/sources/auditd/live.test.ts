@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import type { StowawayEvent } from '../../model/event.js';
 import { AuditLiveSource, endOfEventFor } from './live.js';
-import type { EventTimings } from '../live.js';
+import type { EventTimings } from '../types.js';
 
 const HOUR = 3_600_000;
 

@@ -6,7 +6,7 @@ import type { StowawayEvent } from '../../model/event.js';
 import { hostname } from 'node:os';
 import { basename, dirname } from 'node:path';
 import type { LiveSource, SourceRecord, SourceStats } from '../types.js';
-import type { EventTimings, TimingsHook } from '../live.js';
+import type { EventTimings, TimingsHook } from '../types.js';
 import { ContainerAttributor, containerIdFromCgroup, type ContainerRef } from '../attribution.js';
 import { FileTail } from '../tail.js';
 import { diag } from '../util.js';

@@ -6,7 +6,7 @@
 import Docker from 'dockerode';
 import { hostname } from 'node:os';
 import type { LiveSource, SourceRecord, SourceStats } from '../types.js';
-import type { EventTimings, TimingsHook } from '../live.js';
+import type { EventTimings, TimingsHook } from '../types.js';
 import type { ContainerAttributor, ContainerRef } from '../attribution.js';
 import { diag, isObj, str, type Obj } from '../util.js';
 import { inspectToContainer, normalizeDockerMessage, type DockerMeta } from './normalize.js';
