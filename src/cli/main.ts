@@ -14,6 +14,7 @@ import { register as demo } from './demo.js';
 import { register as start } from './start.js';
 import { register as baselines } from './baselines.js';
 import { register as alerts } from './alerts.js';
+import { register as tune } from './tune.js';
 
 const program = new Command();
 program
@@ -22,7 +23,7 @@ program
   .version('0.1.0')
   .showHelpAfterError();
 
-for (const reg of [start, watch, scan, rules, explain, validate, ads, coverage, serve, demo, alerts, baselines, auditRules]) reg(program);
+for (const reg of [start, watch, scan, rules, explain, validate, ads, coverage, serve, demo, alerts, tune, baselines, auditRules]) reg(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`stowaway: ${err instanceof Error ? err.message : String(err)}\n`);

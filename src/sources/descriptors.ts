@@ -144,3 +144,22 @@ export function liveOptionsFromFlags(v: FlagValues, env: NodeJS.ProcessEnv = pro
   }
   return out as LiveOptions;
 }
+
+export const FLAGS_TABLE_START = '<!-- live-source-flags:start (generated from src/sources/descriptors.ts by `npm run docs:sources`) -->';
+export const FLAGS_TABLE_END = '<!-- live-source-flags:end -->';
+
+/** The flags of every live source as the Markdown table docs/sources.md carries. */
+export function liveFlagsTable(): string {
+  const cell = (s: string): string => s.replace(/\|/g, '\\|');
+  const rows = LIVE_SOURCES.flatMap((d) => d.flags.map((f) => `| ${d.name} | \`${f.flags}\` | ${cell(f.description)} | ${f.default !== undefined ? `\`${f.default}\`` : ''} |`));
+  rows.push(...TLS_FLAGS.map((f) => `| k8s-audit, falco | \`${f.flags}\` | ${cell(f.description)} | |`));
+  return ['| source | flag | what it does | default |', '|---|---|---|---|', ...rows].join('\n');
+}
+
+/** A document with its generated flags table replaced by the current one. */
+export function withFlagsTable(doc: string): string {
+  const a = doc.indexOf('<!-- live-source-flags:start');
+  const b = doc.indexOf(FLAGS_TABLE_END);
+  if (a < 0 || b < a) throw new Error('no live-source-flags markers in the document');
+  return `${doc.slice(0, a)}${FLAGS_TABLE_START}\n${liveFlagsTable()}\n${doc.slice(b)}`;
+}
