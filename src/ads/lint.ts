@@ -239,7 +239,7 @@ export function lintWiring(s: Strategy, own: readonly RuleDoc[], all: readonly R
       for (const t of tags.techniques) {
         const tech = techniqueFor(t, attack);
         const bad = tags.tactics.length > 0 && tech && !tags.tactics.some((x) => tech.tactics.includes(x));
-        if (bad) out.push({ severity: 'warning', code: 'rule-attack-tactic', message: `${t} is under ${tech!.tactics.join(', ')} in ATT&CK; the rule's tactic tags name none of them`, ...where });
+        if (bad) out.push({ severity: 'warning', code: 'rule-attack-tactic', message: `${t} is under ${tech.tactics.join(', ')} in ATT&CK; the rule's tactic tags name none of them`, ...where });
       }
     }
   }

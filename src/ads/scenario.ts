@@ -69,7 +69,7 @@ export function parseScenario(text: string, file: string): { scenario?: Scenario
     inputs.push({
       file: resolve(dir, r.file as string),
       ...(r.format ? { format: r.format as FileFormat } : {}),
-      ...(r.inspect ? { inspect: resolve(dir, r.inspect as string) } : {}),
+      ...(r.inspect ? { inspect: resolve(dir, r.inspect) } : {}),
     });
   }
   const expect = (o.expect ?? {}) as Record<string, unknown>;

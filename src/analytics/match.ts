@@ -1,4 +1,5 @@
 // Routing and attribution shared by every analytic: does an event belong to it, and to which entity.
+import { toNumber } from '../model/values.js';
 import type { LogSource, StowawayEvent } from '../model/event.js';
 import type { Where } from './types.js';
 
@@ -83,11 +84,5 @@ export function parseTime(text: string): number {
 }
 
 export function numberAt(ev: StowawayEvent, field: string): number | undefined {
-  const v = readPath(ev, field);
-  if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
-  if (typeof v === 'string' && v.trim() !== '') {
-    const n = Number(v);
-    return Number.isFinite(n) ? n : undefined;
-  }
-  return undefined;
+  return toNumber(readPath(ev, field));
 }

@@ -125,7 +125,7 @@ export async function scan(opts: ScanOptions, sink: FindingSink, err: (s: string
     }
   };
 
-  const showProgress = opts.progress ?? process.stderr.isTTY === true;
+  const showProgress = opts.progress ?? process.stderr.isTTY;
   let lastProgress = Date.now();
   for (const input of opts.input) {
     try {

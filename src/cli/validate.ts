@@ -95,7 +95,7 @@ async function validateLive(opts: ValidateCliOptions): Promise<number> {
   type LiveModule = typeof import('../emulate/live/index.js');
   let live: LiveModule;
   try {
-    live = (await import('../emulate/live/index.js')) as LiveModule;
+    live = (await import('../emulate/live/index.js'));
   } catch (e) {
     process.stderr.write(`validate: live validation not available (${(e as Error).message.split('\n')[0]})\n`);
     return 2;

@@ -85,7 +85,7 @@ test('runtime: an event the engine throws on is counted as engine-error and the 
   };
   const rt = createRuntime({ content: { engine: () => engine as never }, sources: OFF, sinks: [a] });
   await rt.start();
-  rt.record({ event: { ...create('x'), container: { name: 'boom' } } as StowawayEvent });
+  rt.record({ event: { ...create('x'), container: { name: 'boom' } } });
   rt.record({ event: create('y', 1) });
   await rt.stop();
   assert.equal(calls, 2);

@@ -289,7 +289,7 @@ export function compileItem(item: DetectionItem, opts: ItemOptions): ItemResult 
     let witnesses: Witness[] | undefined;
     if (!neq && all) {
       // every value must match, so any one value's set will do: the most selective
-      const best = sets.reduce((a, b) => (shortest(b) > shortest(a) ? b : a), [] as string[]);
+      const best = sets.reduce<string[]>((a, b) => (shortest(b) > shortest(a) ? b : a), []);
       if (best.length) witnesses = best.map((text) => ({ field: wf, text }));
     } else if (!neq && sets.every((s) => s.length > 0)) witnesses = [...new Set(sets.flat())].map((text) => ({ field: wf, text }));
     return ok(combine(tests), witnesses);

@@ -48,7 +48,7 @@ function isObj(x: unknown): x is Raw {
 
 function deepMerge(a: Raw, b: Raw): Raw {
   const out: Raw = { ...a };
-  for (const [k, v] of Object.entries(b)) out[k] = isObj(v) && isObj(out[k]) ? deepMerge(out[k] as Raw, v) : v;
+  for (const [k, v] of Object.entries(b)) out[k] = isObj(v) && isObj(out[k]) ? deepMerge(out[k], v) : v;
   return out;
 }
 
@@ -65,7 +65,7 @@ function sectionNodes(doc: Document, lc: LineCounter): Sections {
     if (!isPair(p) || !isScalar(p.key) || (p.key.value !== 'detection' && p.key.value !== 'filter')) continue;
     const entries = new Map<string, Entry>();
     if (isMap(p.value)) {
-      for (const q of p.value.items) if (isPair(q) && isScalar(q.key)) entries.set(String(q.key.value), { value: (q.value as Node | null) ?? null, line: lineOf(lc, q.key as Node) });
+      for (const q of p.value.items) if (isPair(q) && isScalar(q.key)) entries.set(String(q.key.value), { value: (q.value as Node | null) ?? null, line: lineOf(lc, q.key) });
     }
     m.set(String(p.key.value), entries);
   }
@@ -77,7 +77,7 @@ export function parseSigmaText(text: string, file: string): ParseResult {
   const lc = new LineCounter();
   let docs: Document[];
   try {
-    docs = parseAllDocuments(text, { lineCounter: lc, keepSourceTokens: true, prettyErrors: false }) as Document[];
+    docs = parseAllDocuments(text, { lineCounter: lc, keepSourceTokens: true, prettyErrors: false });
     if (!Array.isArray(docs)) docs = [];
   } catch (e) {
     res.diagnostics.push({ severity: 'error', code: 'yaml-syntax', message: e instanceof Error ? e.message : String(e), file });
@@ -313,7 +313,7 @@ function readMap(map: Node, lc: LineCounter): DetectionNode | string {
     if (!isPair(pair) || !isScalar(pair.key)) return 'field names must be plain strings';
     const key = String(pair.key.value ?? '');
     const [field, ...modifiers] = key.split('|');
-    const line = lineOf(lc, pair.key as Node);
+    const line = lineOf(lc, pair.key);
     const v = pair.value as Node | null;
     const values: SigmaValue[] = [];
     if (v === null) values.push({ kind: 'null' });

@@ -46,7 +46,7 @@ export function parsePlaceholders(text: string, file: string): { entries: Record
     const replace = v !== null && typeof v === 'object' && !Array.isArray(v);
     const body = replace ? (v as Record<string, unknown>).replace : v;
     const values = body === undefined ? undefined : scalars(body);
-    if (!values || (replace && Object.keys(v as object).some((k) => k !== 'replace'))) {
+    if (!values || (replace && Object.keys(v).some((k) => k !== 'replace'))) {
       diagnostics.push({ severity: 'error', code: 'bad-placeholders', message: `placeholder ${name} must be a value, a list of values or { replace: [values] }; ignored`, file });
       continue;
     }

@@ -296,7 +296,7 @@ export class SigmaRuleSet implements RuleSet {
         if (!kids && !kw) return;
         const rec = x as Record<string, unknown>;
         for (const k in rec) {
-          const child = kids ? (kids.get(k) ?? (k.includes('.') ? dottedChild(node!, k) : undefined)) : undefined;
+          const child = kids ? (kids.get(k) ?? (k.includes('.') ? dottedChild(node, k) : undefined)) : undefined;
           if (!child && !kw) continue;
           // Stowaway's own bookkeeping is not event content for keyword search.
           this.walk(rec[k], child, depth === 0 && k === 'stowaway' ? undefined : kw, depth + 1);

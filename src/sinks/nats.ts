@@ -92,7 +92,7 @@ export function createNatsOutput(opts: NatsOptions): Output & { ready: Promise<b
     ready,
     send(a: Alert) {
       if (closed) return;
-      if (nc && up) return publish(nc, a);
+      if (nc && up) { publish(nc, a); return; }
       if (pending.length >= maxQueue) {
         s.dropped++;
         return;

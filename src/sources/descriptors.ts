@@ -128,7 +128,7 @@ const falco: LiveSourceDescriptor<'falco'> = {
  * Every live source, in start order: Docker first, so audit can ask it about containers;
  * they stop in reverse, so audit flushes while Docker can still be asked.
  */
-export const LIVE_SOURCES: readonly LiveSourceDescriptor[] = [docker, audit, k8s, falco] as readonly LiveSourceDescriptor<keyof LiveOptions>[] as readonly LiveSourceDescriptor[];
+export const LIVE_SOURCES: readonly LiveSourceDescriptor[] = [docker, audit, k8s, falco] as readonly LiveSourceDescriptor[];
 
 /** Every source flag once (the TLS pair is shared by the receivers). */
 export function liveFlags(): SourceFlag[] {
@@ -142,7 +142,7 @@ export function liveOptionsFromFlags(v: FlagValues, env: NodeJS.ProcessEnv = pro
     const o = d.fromFlags(v, env);
     if (o !== undefined) out[d.key] = o;
   }
-  return out as LiveOptions;
+  return out;
 }
 
 export const FLAGS_TABLE_START = '<!-- live-source-flags:start (generated from src/sources/descriptors.ts by `npm run docs:sources`) -->';

@@ -5,6 +5,7 @@
 // window sees sorted input and a replay gives the same findings as sorted arrival.
 // Anything older than the watermark when it arrives is late: dropped and counted.
 // No Node-only imports: this also runs in the browser playground.
+import { toNumber } from '../../model/values.js';
 import type { Diagnostic } from '../../model/diagnostic.js';
 import type { Finding } from '../../model/alert.js';
 import type { StowawayEvent } from '../../model/event.js';
@@ -306,13 +307,13 @@ export function createCorrelationEngine(rules: readonly CorrelationRule[], opts:
     switch (s.rule.type) {
       case 'temporal':
         if (g.firedOrigin === item.origin) return;
-        return temporal(s, g, item, positions, out);
+        { temporal(s, g, item, positions, out); return; }
       case 'temporal_ordered':
         if (g.firedOrigin === item.origin) return;
-        return ordered(s, g, item, positions, out);
+        { ordered(s, g, item, positions, out); return; }
       default:
         if (again) return;
-        return s.closing ? anchored(s, g, item, out) : sliding(s, g, item, out);
+        { s.closing ? anchored(s, g, item, out) : sliding(s, g, item, out); return; }
     }
   }
 
@@ -439,7 +440,7 @@ export function createCorrelationEngine(rules: readonly CorrelationRule[], opts:
   }
 
   function closeWindow(s: State, g: Group, out: Finding[]): void {
-    if (g.start === undefined || g.entries.length === 0) return resetWindow(g);
+    if (g.start === undefined || g.entries.length === 0) { resetWindow(g); return; }
     const observed = s.rule.type === 'value_count' ? (g.distinct?.size ?? 0) : g.entries.length;
     if (satisfies(s.rule.condition!, observed)) {
       const details: Record<string, unknown> = { count: observed };
@@ -453,7 +454,7 @@ export function createCorrelationEngine(rules: readonly CorrelationRule[], opts:
     const n = s.rule.rules.length;
     g.latest ??= new Array<Entry | undefined>(n).fill(undefined);
     const e = entryOf(item);
-    for (const p of positions) if (!g.latest[p] || g.latest[p]!.t <= item.t) g.latest[p] = e;
+    for (const p of positions) if (!g.latest[p] || g.latest[p].t <= item.t) g.latest[p] = e;
     const newest = Math.max(...g.latest.map((x) => x?.t ?? -Infinity));
     for (let i = 0; i < n; i++) if (g.latest[i] && g.latest[i]!.t < newest - s.rule.timespanMs) g.latest[i] = undefined;
     const seen = g.latest.filter((x): x is Entry => !!x);
@@ -768,15 +769,6 @@ function addConsumer(list: Consumer[], state: State, pos: number): void {
 
 function valueKey(v: unknown): string {
   return typeof v === 'string' ? 's' + v : 'j' + JSON.stringify(v);
-}
-
-function toNumber(v: unknown): number | undefined {
-  if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
-  if (typeof v === 'string' && v.trim() !== '') {
-    const n = Number(v);
-    return Number.isFinite(n) ? n : undefined;
-  }
-  return undefined;
 }
 
 function distinctValues(g: Group, max: number): string[] {

@@ -155,7 +155,7 @@ export class DockerLiveSource implements LiveSource {
       this.scheduleReconnect();
       return;
     }
-    this.stream = stream as typeof this.stream;
+    this.stream = stream;
     this.connectedAt = Date.now();
     onStreamLines(stream, (line) => this.onLine(line));
     const broken = () => {

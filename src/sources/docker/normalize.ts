@@ -1,5 +1,6 @@
 // Docker events API messages (`docker events --format '{{json .}}'` prints the same
 // shape) into StowawayEvents, enriched with the container's inspect document when had.
+import { parseImageRef } from '../../model/image.js';
 import type { ContainerInfo, MountInfo, ProcessInfo, StowawayEvent } from '../../model/event.js';
 import type { SourceRecord } from '../types.js';
 import type { ContainerRef } from '../attribution.js';
@@ -112,18 +113,12 @@ function containerFrom(id: string | undefined, attrs: Obj, meta: DockerMeta, ts:
   return c;
 }
 
+/** Docker's reading of a reference: no tag and no digest means `latest`. */
 export function imageRef(ref: string | undefined): ContainerInfo['image'] {
   if (!ref) return undefined;
   if (ref.startsWith('sha256:')) return { id: ref };
-  const at = ref.indexOf('@');
-  const base = at >= 0 ? ref.slice(0, at) : ref;
-  const slash = base.lastIndexOf('/');
-  const colon = base.lastIndexOf(':');
-  const hasTag = colon > slash;
-  const name = hasTag ? base.slice(0, colon) : base;
-  const first = name.split('/')[0]!;
-  const registry = name.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost') ? first : undefined;
-  return { name, tag: hasTag ? base.slice(colon + 1) : at >= 0 ? undefined : 'latest', registry };
+  const r = parseImageRef(ref);
+  return { name: r.name, tag: r.tag ?? (r.digest ? undefined : 'latest'), registry: r.registry };
 }
 
 /** The container fields an inspect document (`docker inspect` / GET /containers/{id}/json) carries. */
