@@ -1,6 +1,7 @@
 // Scenario definitions: recorded native telemetry plus what the shipped rules must do with it.
 // A positive scenario names the rules that must fire; a benign one names the rules that must
 // stay quiet ("all" = every rule of its strategy). Files are YAML beside the telemetry.
+import { textOf } from '../model/values.js';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
@@ -64,7 +65,7 @@ export function parseScenario(text: string, file: string): { scenario?: Scenario
   for (const [i, inp] of o.inputs.entries()) {
     if (inp === null || typeof inp !== 'object' || typeof (inp as Record<string, unknown>).file !== 'string') return bad(`inputs[${i}] needs a "file"`);
     const r = inp as Record<string, unknown>;
-    if (r.format !== undefined && !FORMATS.includes(r.format as FileFormat)) return bad(`inputs[${i}].format "${String(r.format)}" is not one of ${FORMATS.join(', ')}`);
+    if (r.format !== undefined && !FORMATS.includes(r.format as FileFormat)) return bad(`inputs[${i}].format "${textOf(r.format)}" is not one of ${FORMATS.join(', ')}`);
     if (r.inspect !== undefined && typeof r.inspect !== 'string') return bad(`inputs[${i}].inspect must be a file name`);
     inputs.push({
       file: resolve(dir, r.file as string),

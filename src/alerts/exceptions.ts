@@ -1,6 +1,7 @@
 // Structured exceptions: a reviewed, named reason why one rule should stay quiet for
 // a known-good workload. They are data, not rule edits, so they are linted, listed and
 // counted — an excepted finding is never silently dropped.
+import { textOf } from '../model/values.js';
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument, isMap, isSeq } from 'yaml';
 import type { Diagnostic } from '../model/diagnostic.js';
@@ -101,8 +102,8 @@ export function parseExceptions(text: string, file = '<exceptions>', now: Date =
     }
     if (!ex.scope && !ex.when) bad('exception-broad', `exception '${id}' has no scope and no when: it silences rule '${ex.rule}' everywhere`, 'warning');
     if (raw.expires !== undefined) {
-      const d = new Date(String(raw.expires));
-      if (Number.isNaN(d.getTime())) { bad('exception-expires', `exception '${id}': expires '${String(raw.expires)}' is not a date`); return; }
+      const d = new Date(textOf(raw.expires));
+      if (Number.isNaN(d.getTime())) { bad('exception-expires', `exception '${id}': expires '${textOf(raw.expires)}' is not a date`); return; }
       ex.expires = d.toISOString();
       if (d < now) bad('exception-expired', `exception '${id}' expired on ${ex.expires.slice(0, 10)} and no longer applies`, 'warning');
     }
@@ -135,7 +136,7 @@ function globMatch(glob: string, value: unknown): boolean {
     if (cache.size < 10_000) cache.set(glob, re);
   }
   if (Array.isArray(value)) return value.some((v) => re.test(String(v)));
-  return re.test(String(value));
+  return re.test(textOf(value));
 }
 
 function imageOf(e: StowawayEvent): string | undefined {

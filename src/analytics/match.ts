@@ -1,4 +1,5 @@
 // Routing and attribution shared by every analytic: does an event belong to it, and to which entity.
+import { textOf } from '../model/values.js';
 import { toNumber } from '../model/values.js';
 import type { LogSource, StowawayEvent } from '../model/event.js';
 import type { Where } from './types.js';
@@ -47,7 +48,7 @@ export function fieldValues(ev: StowawayEvent, fields: readonly string[]): strin
   for (const f of fields) {
     const v = readPath(ev, f);
     if (v === undefined || v === null || v === '') return undefined;
-    out.push(typeof v === 'object' ? JSON.stringify(v) : String(v));
+    out.push(textOf(v));
   }
   return out;
 }

@@ -1,4 +1,5 @@
 // `stowaway serve`: the triage page and JSON API over the alert store.
+import { errorMessage } from '../model/errors.js';
 import type { Command } from 'commander';
 import { openStore } from '../sinks/store/index.js';
 import { loadContent } from '../runtime/index.js';
@@ -14,8 +15,8 @@ export function register(program: Command): void {
     .option('--content <dir>', 'content directory whose coverage the page shows (default: the built-in content)')
     .action(async (o: PageOptions & { content?: string }) => {
       const store = openStore(o.dataDir);
-      const content = await loadContent({ contentDir: o.content, analytics: false }).catch((e: Error) => {
-        process.stderr.write(`stowaway: content not loaded, coverage view will be empty: ${e.message}\n`);
+      const content = await loadContent({ contentDir: o.content, analytics: false }).catch((e: unknown) => {
+        process.stderr.write(`stowaway: content not loaded, coverage view will be empty: ${errorMessage(e)}\n`);
         return undefined;
       });
       const srv = await openPage(o, store, content ? { coverage: coverageFrom(content) } : {});

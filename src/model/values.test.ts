@@ -7,7 +7,7 @@ test('toNumber: finite numbers and numeric strings only', () => {
   assert.equal(toNumber(3), 3);
   assert.equal(toNumber(' 42 '), 42);
   assert.equal(toNumber('1e3'), 1000);
-  for (const v of ['', '  ', 'x', NaN, Infinity, null, undefined, {}, [1], true]) assert.equal(toNumber(v), undefined, String(v));
+  for (const [i, v] of ['', '  ', 'x', NaN, Infinity, null, undefined, {}, [1], true].entries()) assert.equal(toNumber(v), undefined, `case ${i}`);
 });
 
 test('textOf: scalars as written, structures as JSON, never [object Object]', () => {

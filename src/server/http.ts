@@ -187,7 +187,7 @@ export function startServer(opts: ServerOptions): Promise<RunningServer> {
       }
       if (req.method === 'POST' && m[2]) {
         // JSON only: a cross-site form cannot send it without a preflight we never answer.
-        if (!String(req.headers['content-type'] ?? '').startsWith('application/json')) { send(res, 415, { error: 'send application/json' }); return; }
+        if (!(req.headers['content-type'] ?? '').startsWith('application/json')) { send(res, 415, { error: 'send application/json' }); return; }
         let body: { status?: string; note?: string; actor?: string };
         try {
           body = JSON.parse(await readBody(req)) as typeof body;

@@ -26,7 +26,7 @@ function numericText(text: string): boolean {
 }
 
 export class AhoCorasick {
-  private trie: Map<number, number>[] = [new Map()];
+  private trie: Map<number, number>[] = [new Map<number, number>()];
   private outs: number[][] = [[]];
   /** Dense rows (failure links folded in) for the first `dense` states in breadth-first order. */
   private table: Uint16Array | Int32Array | undefined;

@@ -31,7 +31,8 @@ export interface CompiledItem {
   field: string | null;
   /** The item as written after pipelines, for explanations. */
   text: string;
-  test(v: EventView): boolean;
+  /** A function property, not a method: compiled nodes call it unbound on the hot path. */
+  test: (v: EventView) => boolean;
   /** One of these must be present for the item to be true; undefined when no such set exists. */
   witnesses?: Witness[];
 }

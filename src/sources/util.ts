@@ -69,7 +69,7 @@ function isoWithFraction(text: string, ms: number): string {
   const iso = new Date(ms).toISOString();
   const m = /\.(\d{4,9})(Z|[+-]\d\d:?\d\d)?$/.exec(text);
   if (!m || (m[2] && m[2] !== 'Z')) return iso;
-  return iso.slice(0, 20) + m[1] + 'Z';
+  return `${iso.slice(0, 20)}${m[1]!}Z`;
 }
 
 export function diag(source: string, code: string, message: string, origin?: string, severity: Diagnostic['severity'] = 'error'): Diagnostic {

@@ -1,5 +1,6 @@
 // The live pipeline a validation run listens with — the runtime `watch` runs — and
 // the audit rules it needs for the duration. Nothing here normalizes or matches.
+import { errorMessage, firstLine } from '../../model/errors.js';
 import { stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { execFile } from 'node:child_process';
@@ -169,7 +170,7 @@ export const defaultAuditRules: AuditRulesInstaller = async (runId) => {
       await run('auditctl', withKey(args, RUN_AUDIT_KEY));
       added++;
     } catch (e) {
-      const msg = String((e as { stderr?: string }).stderr || (e as Error).message).trim();
+      const msg = ((e as { stderr?: string }).stderr || errorMessage(e)).trim();
       refused.push(`${args.join(' ')}: ${msg.split('\n')[0]}`);
     }
   }
@@ -184,7 +185,7 @@ export const defaultAuditRules: AuditRulesInstaller = async (runId) => {
         const n = left.split('\n').filter((l) => l.includes(RUN_AUDIT_KEY)).length;
         return n === 0 ? { removed: true } : { removed: false, detail: `${n} rules with key ${RUN_AUDIT_KEY} still loaded` };
       } catch (e) {
-        return { removed: false, detail: `auditctl -D -k ${RUN_AUDIT_KEY} failed: ${String((e as Error).message).split('\n')[0]}` };
+        return { removed: false, detail: `auditctl -D -k ${RUN_AUDIT_KEY} failed: ${firstLine(e)}` };
       }
     },
   };

@@ -46,7 +46,7 @@ export interface LivePipeline {
 export interface PipelineOptions {
   content: string;
   /** `via`: the finding came out of processing an event, a watermark tick, or the final flush. */
-  onFinding(f: Finding, via?: FindingVia): void;
+  onFinding: (f: Finding, via?: FindingVia) => void;
 }
 
 export type PipelineFactory = (opts: PipelineOptions) => Promise<LivePipeline>;

@@ -600,7 +600,7 @@ export function createCorrelationEngine(rules: readonly CorrelationRule[], opts:
         for (let g = s.head; g; g = g.next) if (s.closing) closeWindow(s, g, out);
         s.groups.clear();
         s.head = s.tail = undefined;
-        while (s.ends.pop()) {}
+        while (s.ends.pop()) continue;
       }
       return out;
     },

@@ -239,12 +239,30 @@ function createStore(db: Database.Database, path: string): Store {
   function queryAlerts(q: AlertQuery = {}): { total: number; alerts: AlertListItem[] } {
     const where: string[] = [];
     const args: unknown[] = [];
-    if (q.since) (where.push('last_seen >= ?'), args.push(q.since));
-    if (q.until) (where.push('ts <= ?'), args.push(q.until));
-    if (q.level?.length) (where.push(`level IN (${q.level.map(() => '?').join(',')})`), args.push(...q.level));
-    if (q.minLevel) (where.push('level_n >= ?'), args.push(LEVEL_N.get(q.minLevel) ?? 0));
-    if (q.rule) (where.push('(rule_id = ? OR rule_title = ?)'), args.push(q.rule, q.rule));
-    if (q.strategy) (where.push('strategy_id = ?'), args.push(q.strategy));
+    if (q.since) {
+      where.push('last_seen >= ?');
+      args.push(q.since);
+    }
+    if (q.until) {
+      where.push('ts <= ?');
+      args.push(q.until);
+    }
+    if (q.level?.length) {
+      where.push(`level IN (${q.level.map(() => '?').join(',')})`);
+      args.push(...q.level);
+    }
+    if (q.minLevel) {
+      where.push('level_n >= ?');
+      args.push(LEVEL_N.get(q.minLevel) ?? 0);
+    }
+    if (q.rule) {
+      where.push('(rule_id = ? OR rule_title = ?)');
+      args.push(q.rule, q.rule);
+    }
+    if (q.strategy) {
+      where.push('strategy_id = ?');
+      args.push(q.strategy);
+    }
     if (q.technique) {
       const t = q.technique.toUpperCase();
       // '|T1562|' finds the technique itself, '|T1562.' its sub-techniques.
@@ -255,8 +273,14 @@ function createStore(db: Database.Database, path: string): Store {
       where.push(`(container_id LIKE ? ESCAPE '\\' OR container_name = ? OR image LIKE ? ESCAPE '\\')`);
       args.push(`${escapeLike(q.container)}%`, q.container, `%${escapeLike(q.container)}%`);
     }
-    if (q.host) (where.push('host = ?'), args.push(q.host));
-    if (q.status?.length) (where.push(q.status.length === 1 ? 'status = ?' : `status IN (${q.status.map(() => '?').join(',')})`), args.push(...q.status));
+    if (q.host) {
+      where.push('host = ?');
+      args.push(q.host);
+    }
+    if (q.status?.length) {
+      where.push(q.status.length === 1 ? 'status = ?' : `status IN (${q.status.map(() => '?').join(',')})`);
+      args.push(...q.status);
+    }
     if (q.text) {
       const like = `%${escapeLike(q.text)}%`;
       where.push(`(summary LIKE ? ESCAPE '\\' OR rule_title LIKE ? ESCAPE '\\' OR rule_id = ? OR note LIKE ? ESCAPE '\\')`);

@@ -171,7 +171,7 @@ export class AuditLiveSource implements LiveSource {
     const base = basename(this.path);
     try {
       this.watcher = watch(dirname(this.path), { persistent: false }, (_type, name) => {
-        if (!name || name.toString() === base) this.wake();
+        if (!name || name === base) this.wake();
       });
       this.watcher.on('error', () => {
         this.watcher?.close();
