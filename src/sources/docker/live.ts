@@ -3,6 +3,7 @@
 // metadata; exec events carry the exec's exact command; stats sampled at an interval.
 // On a broken stream it reconnects with `since` = the last event seen, so a daemon
 // restart loses nothing (duplicates at the boundary are dropped).
+import { dockerMessageKeys } from './message.js';
 import Docker from 'dockerode';
 import { hostname } from 'node:os';
 import type { LiveSource, SourceRecord, SourceStats } from '../types.js';
@@ -189,23 +190,21 @@ export class DockerLiveSource implements LiveSource {
       return;
     }
     if (!isObj(msg)) return;
-    const key = `${str(msg.id) ?? ''}|${str(msg.Action) ?? str(msg.status) ?? ''}|${String(msg.timeNano ?? msg.time)}`;
+    const keys = dockerMessageKeys(msg);
+    const key = keys.dedup;
     if (this.recent.has(key)) return; // replayed across a reconnect
     this.recent.add(key);
     if (this.recent.size > 4096) this.recent = new Set([...this.recent].slice(-1024));
-    const tn = typeof msg.timeNano === 'number' ? msg.timeNano : undefined;
-    const t = tn !== undefined ? Math.floor(tn / 1e6) : typeof msg.time === 'number' ? msg.time * 1000 : undefined;
+    const t = keys.timeMs;
     if (t !== undefined) this.inFlight.push(t);
     // a little before the last event (float seconds lose the last nanoseconds); the
     // replayed events are dropped as duplicates above
-    if (tn) this.since = (tn / 1e9 - 0.001).toFixed(9);
+    if (typeof msg.timeNano === 'number' && msg.timeNano) this.since = (msg.timeNano / 1e9 - 0.001).toFixed(9);
     else if (typeof msg.time === 'number') this.since = String(msg.time - 1);
     // Inspect now, not when the event's turn comes: a `--rm` container may be gone by
     // then. The chain still hands events on in stream order.
     const m = msg;
-    const actor = isObj(m.Actor) ? m.Actor : {};
-    const id = str(actor.ID) ?? str(m.id);
-    const verb = (str(m.Action) ?? str(m.status) ?? '').split(':')[0]!.trim();
+    const { id, verb } = keys;
     const readMs = Date.now();
     const calls: Calls = [];
     const isContainer = (str(m.Type) ?? 'container') === 'container';
@@ -246,11 +245,11 @@ export class DockerLiveSource implements LiveSource {
   }
 
   private async handle(msg: Obj, seen: { readMs: number; eventMs?: number; calls: Calls } = { readMs: Date.now(), calls: [] }): Promise<void> {
-    const type = str(msg.Type) ?? 'container';
+    const keys = dockerMessageKeys(msg);
+    const type = keys.type ?? 'container';
     const actor: Obj = isObj(msg.Actor) ? msg.Actor : {};
     const attrs: Obj = isObj(actor.Attributes) ? actor.Attributes : {};
-    const id = str(actor.ID) ?? str(msg.id);
-    const verb = (str(msg.Action) ?? str(msg.status) ?? '').split(':')[0]!.trim();
+    const { id, verb } = keys;
     const meta: DockerMeta = {};
     if (type === 'container' && id) {
       const c = this.cache.get(id);

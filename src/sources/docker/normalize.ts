@@ -1,5 +1,6 @@
 // Docker events API messages (`docker events --format '{{json .}}'` prints the same
 // shape) into StowawayEvents, enriched with the container's inspect document when had.
+import { dockerMessageKeys } from './message.js';
 import { parseImageRef } from '../../model/image.js';
 import type { ContainerInfo, MountInfo, ProcessInfo, StowawayEvent } from '../../model/event.js';
 import type { SourceRecord } from '../types.js';
@@ -24,17 +25,13 @@ const NON_LABEL_ATTRS = new Set(['name', 'image', 'exitCode', 'execID', 'signal'
 
 export function normalizeDockerMessage(msg: unknown, origin: string, meta: DockerMeta = {}): SourceRecord {
   if (!isObj(msg)) return { diagnostic: diag('docker', 'bad-docker-event', 'Docker event is not a JSON object', origin) };
-  const type = str(msg.Type) ?? (msg.status !== undefined ? 'container' : undefined);
-  const actionText = str(msg.Action) ?? str(msg.status);
+  const { type, action: actionText, verb, detail } = dockerMessageKeys(msg);
   const actor = isObj(msg.Actor) ? msg.Actor : {};
   const attrs: Obj = isObj(actor.Attributes) ? actor.Attributes : {};
   const ts = toIso(msg.timeNano) ?? toIso(msg.time);
   if (!type || !actionText || !ts) {
     return { diagnostic: diag('docker', 'bad-docker-event', 'Docker event lacks Type, Action or time', origin) };
   }
-  const colon = actionText.indexOf(':');
-  const verb = colon >= 0 ? actionText.slice(0, colon).trim() : actionText.trim();
-  const detail = colon >= 0 ? actionText.slice(colon + 1).trim() : undefined;
 
   const ev: StowawayEvent = {
     '@timestamp': ts,
@@ -292,10 +289,8 @@ export class DockerContext {
   }
   metaFor(msg: unknown): DockerMeta {
     if (!isObj(msg)) return {};
-    const actor: Obj = isObj(msg.Actor) ? msg.Actor : {};
-    const id = str(actor.ID) ?? str(msg.id);
-    if (!id || (str(msg.Type) ?? 'container') !== 'container') return {};
-    const verb = (str(msg.Action) ?? str(msg.status) ?? '').split(':')[0]!;
+    const { id, type, verb } = dockerMessageKeys(msg);
+    if (!id || (type ?? 'container') !== 'container') return {};
     const ts = toIso(msg.timeNano) ?? toIso(msg.time);
     if (verb === 'start' && ts) this.started.set(id, ts);
     const meta: DockerMeta = { inspect: this.inspect.get(id), startedAt: this.started.get(id) };
