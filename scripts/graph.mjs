@@ -1,7 +1,8 @@
 // `npm run graph`: the import graph between the top-level folders of src/, checked against
 // their layers (docs/architecture.md). A folder may import only folders of a lower layer:
-// no upward arrow, no sideways arrow, hence no cycle between folders. Cycles between files
-// and production code importing test helpers are refused too. Exit 1 on any violation.
+// no upward arrow, no sideways arrow, hence no cycle between folders. Cycles between files,
+// a command importing another command, and production code importing test helpers are
+// refused too. Exit 1 on any violation.
 // `--mermaid` prints the graph as a Mermaid flowchart; `--src DIR` checks another tree.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -9,6 +10,9 @@ import { fileURLToPath } from 'node:url';
 
 /** Layers, lowest first. Folders of one layer do not import each other. */
 export const LAYERS = [['model'], ['sigma', 'sinks'], ['engine', 'sources'], ['analytics', 'ads', 'alerts'], ['server'], ['runtime'], ['emulate'], ['cli']];
+
+/** cli/ files that are not commands: shared flags, page helpers, and main, which registers every command. */
+export const CLI_SHARED = ['cli/options.ts', 'cli/page.ts'];
 
 /** Files that exist for tests and benchmarks: built, never published, never imported by the product. */
 export const TEST_HELPERS = ['alerts/fixtures.ts', 'analytics/scenario.ts', 'server/testing-browser.ts'];
@@ -103,6 +107,10 @@ export function check(files, layers = LAYERS, helpers = TEST_HELPERS) {
   }
   for (const c of fileCycles(files)) problems.push(`import cycle among ${c.join(', ')}`);
   for (const [from, tos] of files) {
+    if (!from.startsWith('cli/') || from === 'cli/main.ts') continue;
+    for (const to of tos) if (to.startsWith('cli/') && !CLI_SHARED.includes(to)) problems.push(`a command imports another command: ${from} -> ${to}`);
+  }
+  for (const [from, tos] of files) {
     if (helpers.includes(from)) continue;
     for (const to of tos) if (helpers.includes(to)) problems.push(`product code imports a test helper: ${from} -> ${to}`);
   }
@@ -127,6 +135,6 @@ if (main) {
   }
   const problems = check(files);
   for (const p of problems) console.error(`graph: ${p}`);
-  console.error(problems.length ? `graph: ${problems.length} violation(s)` : 'graph: no upward or sideways arrow, no cycle, no test helper in the product');
+  console.error(problems.length ? `graph: ${problems.length} violation(s)` : 'graph: no upward or sideways arrow, no cycle, no command importing another, no test helper in the product');
   process.exit(problems.length ? 1 : 0);
 }

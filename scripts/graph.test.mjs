@@ -60,6 +60,17 @@ test('product code importing a test helper fails the check; tests may', () => {
   assert.match(check(g).join('\n'), /imports a test helper: alerts\/pipeline.ts -> alerts\/fixtures.ts/);
 });
 
+test('a command importing another command fails the check; shared flags and main do not', () => {
+  const g = new Map([
+    ['cli/main.ts', ['cli/start.ts', 'cli/watch.ts']],
+    ['cli/start.ts', ['cli/watch.ts', 'cli/options.ts']],
+    ['cli/watch.ts', ['cli/options.ts', 'cli/page.ts']],
+    ['cli/options.ts', []],
+    ['cli/page.ts', []],
+  ]);
+  assert.deepEqual(check(g), ['a command imports another command: cli/start.ts -> cli/watch.ts']);
+});
+
 test('a folder without a layer fails the check', () => {
   assert.match(check(new Map([['plugins/x.ts', []]])).join('\n'), /folder plugins has no layer/);
 });
