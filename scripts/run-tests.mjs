@@ -1,4 +1,5 @@
-// Runs every compiled test file (dist/**/*.test.js) with Node's test runner.
+// Runs every compiled test file (dist/**/*.test.js) and the scripts' own tests
+// (scripts/*.test.mjs) with Node's test runner.
 // Optional arguments narrow the run to files whose path contains one of them.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,13 +9,13 @@ function walk(dir, out = []) {
   for (const name of readdirSync(dir)) {
     const p = join(dir, name);
     if (statSync(p).isDirectory()) walk(p, out);
-    else if (name.endsWith('.test.js')) out.push(p);
+    else if (name.endsWith('.test.js') || name.endsWith('.test.mjs')) out.push(p);
   }
   return out;
 }
 
 const filters = process.argv.slice(2);
-const files = walk('dist').filter((f) => filters.length === 0 || filters.some((x) => f.includes(x))).sort();
+const files = [...walk('dist'), ...walk('scripts').filter((f) => f.endsWith('.test.mjs'))].filter((f) => filters.length === 0 || filters.some((x) => f.includes(x))).sort();
 if (files.length === 0) {
   console.error('run-tests: no test files found under dist/ (did the build run?)');
   process.exit(1);

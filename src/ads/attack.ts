@@ -1,5 +1,6 @@
 // ATT&CK Enterprise catalog from the STIX bundle MITRE publishes (enterprise-attack.json).
 // Read at run time from a path the user controls; never shipped with stowaway.
+import { parseAttackTags } from '../model/attack-tags.js';
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,7 +46,7 @@ interface StixObject {
 }
 
 export function parseAttackBundle(json: unknown, file: string): AttackCatalog {
-  const objects = ((json as { objects?: StixObject[] })?.objects ?? []) as StixObject[];
+  const objects = ((json as { objects?: StixObject[] })?.objects ?? []);
   const techniques = new Map<string, Technique>();
   const tactics = new Set<string>();
   const platforms = new Set<string>();
@@ -119,22 +120,9 @@ export function v18Predecessors(id: string): string[] {
 }
 
 /** "Defense Evasion", "defense_evasion" → "defense-evasion". */
-export function normalizeTactic(s: string): string {
-  return s.trim().toLowerCase().replace(/[\s_]+/g, '-');
-}
+export { normalizeTactic } from '../model/attack-tags.js';
 
 export const TECHNIQUE_ID = /^T\d{4}(\.\d{3})?$/;
 
-/** attack.t1562.001 → T1562.001; attack.defense-evasion → tactic. */
-export function splitAttackTags(tags: readonly string[]): { techniques: string[]; tactics: string[] } {
-  const techniques: string[] = [];
-  const tactics: string[] = [];
-  for (const tag of tags) {
-    const m = /^attack\.(.+)$/i.exec(tag.trim());
-    if (!m) continue;
-    const v = m[1]!;
-    if (/^t\d{4}(\.\d{3})?$/i.test(v)) techniques.push(v.toUpperCase());
-    else if (!/^(g|s|c|ds|m|ta)\d{4}$/i.test(v)) tactics.push(normalizeTactic(v.replace(/_/g, '-')));
-  }
-  return { techniques, tactics };
-}
+/** attack.t1562.001 → T1562.001; attack.defense-evasion → tactic (model/attack-tags.ts). */
+export const splitAttackTags = parseAttackTags;

@@ -9,7 +9,7 @@ import { splitAttackTags, TECHNIQUE_ID, V19_MOVES, v18Predecessors, type AttackC
 import { isPlaceholderText, SECTION_NAMES } from './markdown.js';
 import { readRuleDocs, type RuleDoc } from './rules.js';
 import { parseStrategy, type Strategy } from './strategy.js';
-import { loadScenarios, type Scenario } from '../emulate/scenario.js';
+import { loadScenarios, type Scenario } from './scenario.js';
 import { readText } from '../model/files.js';
 import { parseStrategyResponse, RESPONSE_FILE } from '../respond/policy.js';
 
@@ -255,7 +255,7 @@ export function lintWiring(s: Strategy, own: readonly RuleDoc[], all: readonly R
       for (const t of tags.techniques) {
         const tech = techniqueFor(t, attack);
         const bad = tags.tactics.length > 0 && tech && !tags.tactics.some((x) => tech.tactics.includes(x));
-        if (bad) out.push({ severity: 'warning', code: 'rule-attack-tactic', message: `${t} is under ${tech!.tactics.join(', ')} in ATT&CK; the rule's tactic tags name none of them`, ...where });
+        if (bad) out.push({ severity: 'warning', code: 'rule-attack-tactic', message: `${t} is under ${tech.tactics.join(', ')} in ATT&CK; the rule's tactic tags name none of them`, ...where });
       }
     }
   }

@@ -103,7 +103,7 @@ export function numberedItems(body: string): string[] {
   for (const raw of body.split('\n')) {
     const m = /^(\d+)[.)]\s+(.*)$/.exec(raw);
     if (m) items.push(stripInline(m[2]!));
-    else if (items.length > 0 && /^\s+\S/.test(raw) && !/^\s*[-*]\s/.test(raw)) items[items.length - 1] += ' ' + stripInline(raw.trim());
+    else if (items.length > 0 && /^\s+\S/.test(raw) && !/^\s*[-*]\s/.test(raw)) items.push(`${items.pop()!} ${stripInline(raw.trim())}`);
   }
   return items.filter((s) => s.length > 0);
 }

@@ -1,6 +1,7 @@
 // One detection strategy (ADS) as data: front matter for the machine, Palantir sections for people.
 // Documents without front matter (drafts, the original seeds) are read from their Categorization
 // section so lint can still check what they claim.
+import { textOf } from '../model/values.js';
 import type { Level } from '../model/alert.js';
 import { LEVELS } from '../model/alert.js';
 import type { Diagnostic } from '../model/diagnostic.js';
@@ -78,7 +79,7 @@ export function parseStrategy(text: string, file: string): { strategy: Strategy;
     strategy.platforms = strings(fm.platforms);
     const pr = asLevel(fm.priority);
     if (pr) strategy.priority = pr;
-    else if (fm.priority !== undefined) diagnostics.push({ severity: 'error', code: 'ads-priority', message: `priority "${String(fm.priority)}" is not one of ${LEVELS.join(', ')}`, file });
+    else if (fm.priority !== undefined) diagnostics.push({ severity: 'error', code: 'ads-priority', message: `priority "${textOf(fm.priority)}" is not one of ${LEVELS.join(', ')}`, file });
     if (typeof fm.status === 'string') strategy.status = fm.status;
     if (typeof fm.attack_version === 'string' || typeof fm.attack_version === 'number') strategy.attack_version = String(fm.attack_version);
     strategy.data_sources = strings(fm.data_sources);

@@ -1,6 +1,7 @@
 // Structured exceptions: a reviewed, named reason why one rule should stay quiet for
 // a known-good workload. They are data, not rule edits, so they are linted, listed and
 // counted — an excepted finding is never silently dropped.
+import { textOf } from '../model/values.js';
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument, isMap, isSeq } from 'yaml';
 import type { Diagnostic } from '../model/diagnostic.js';
@@ -56,53 +57,53 @@ export function parseExceptions(text: string, file = '<exceptions>', now: Date =
   const exceptions: AlertException[] = [];
   const seen = new Set<string>();
   list.items.forEach((node, i) => {
-    const line = node && typeof node === 'object' && 'range' in node && Array.isArray(node.range) ? lc.linePos(node.range[0] as number).line : undefined;
+    const line = node && typeof node === 'object' && 'range' in node && Array.isArray(node.range) ? lc.linePos(node.range[0]).line : undefined;
     const raw = (node as { toJSON?: () => unknown })?.toJSON?.() as Record<string, unknown> | undefined;
     const bad = (code: string, message: string, severity: Diagnostic['severity'] = 'error'): void => {
       diagnostics.push({ severity, code, message, file, line, rule: typeof raw?.rule === 'string' ? raw.rule : undefined });
     };
-    if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return bad('exception-shape', `entry ${i + 1} is not a mapping`);
+    if (!raw || typeof raw !== 'object' || Array.isArray(raw)) { bad('exception-shape', `entry ${i + 1} is not a mapping`); return; }
     for (const k of Object.keys(raw)) if (!TOP_KEYS.has(k)) bad('exception-unknown-key', `unknown key '${k}' (known: ${[...TOP_KEYS].join(', ')})`);
     const id = typeof raw.id === 'string' && raw.id ? raw.id : `${file}#${i + 1}`;
     if (typeof raw.id !== 'string' || !raw.id) bad('exception-no-id', `entry ${i + 1} has no id; it is listed as '${id}'`, 'warning');
-    if (seen.has(id)) return bad('exception-duplicate-id', `duplicate exception id '${id}'; the later one is ignored`);
-    if (typeof raw.rule !== 'string' || !raw.rule) return bad('exception-no-rule', `exception '${id}' names no rule; an exception silences one rule`);
-    if (typeof raw.reason !== 'string' || !raw.reason.trim()) return bad('exception-no-reason', `exception '${id}' gives no reason; say why this workload is known-good`);
+    if (seen.has(id)) { bad('exception-duplicate-id', `duplicate exception id '${id}'; the later one is ignored`); return; }
+    if (typeof raw.rule !== 'string' || !raw.rule) { bad('exception-no-rule', `exception '${id}' names no rule; an exception silences one rule`); return; }
+    if (typeof raw.reason !== 'string' || !raw.reason.trim()) { bad('exception-no-reason', `exception '${id}' gives no reason; say why this workload is known-good`); return; }
     const ex: AlertException = { id, rule: raw.rule, reason: raw.reason.trim(), file };
     if (line !== undefined) ex.line = line;
     if (raw.scope !== undefined) {
-      if (!raw.scope || typeof raw.scope !== 'object' || Array.isArray(raw.scope)) return bad('exception-scope', `exception '${id}': scope must be a mapping of image, namespace, label`);
+      if (!raw.scope || typeof raw.scope !== 'object' || Array.isArray(raw.scope)) { bad('exception-scope', `exception '${id}': scope must be a mapping of image, namespace, label`); return; }
       const s = raw.scope as Record<string, unknown>;
-      for (const k of Object.keys(s)) if (!SCOPE_KEYS.has(k)) return bad('exception-scope', `exception '${id}': unknown scope '${k}' (image, namespace, label)`);
+      for (const k of Object.keys(s)) if (!SCOPE_KEYS.has(k)) { bad('exception-scope', `exception '${id}': unknown scope '${k}' (image, namespace, label)`); return; }
       ex.scope = {};
       if (s.image !== undefined) {
         const v = asStringList(s.image);
-        if (!v) return bad('exception-scope', `exception '${id}': scope.image must be a string or list of strings`);
+        if (!v) { bad('exception-scope', `exception '${id}': scope.image must be a string or list of strings`); return; }
         ex.scope.image = v;
       }
       if (s.namespace !== undefined) {
         const v = asStringList(s.namespace);
-        if (!v) return bad('exception-scope', `exception '${id}': scope.namespace must be a string or list of strings`);
+        if (!v) { bad('exception-scope', `exception '${id}': scope.namespace must be a string or list of strings`); return; }
         ex.scope.namespace = v;
       }
       if (s.label !== undefined) {
-        if (!s.label || typeof s.label !== 'object' || Array.isArray(s.label)) return bad('exception-scope', `exception '${id}': scope.label must map label names to values`);
+        if (!s.label || typeof s.label !== 'object' || Array.isArray(s.label)) { bad('exception-scope', `exception '${id}': scope.label must map label names to values`); return; }
         ex.scope.label = Object.fromEntries(Object.entries(s.label as Record<string, unknown>).map(([k, v]) => [k, String(v)]));
       }
     }
     if (raw.when !== undefined) {
-      if (!raw.when || typeof raw.when !== 'object' || Array.isArray(raw.when)) return bad('exception-when', `exception '${id}': when must map event fields to values`);
+      if (!raw.when || typeof raw.when !== 'object' || Array.isArray(raw.when)) { bad('exception-when', `exception '${id}': when must map event fields to values`); return; }
       ex.when = {};
       for (const [k, v] of Object.entries(raw.when as Record<string, unknown>)) {
         const list = asStringList(v);
-        if (!list) return bad('exception-when', `exception '${id}': when.${k} must be a value or list of values`);
+        if (!list) { bad('exception-when', `exception '${id}': when.${k} must be a value or list of values`); return; }
         ex.when[k] = list;
       }
     }
     if (!ex.scope && !ex.when) bad('exception-broad', `exception '${id}' has no scope and no when: it silences rule '${ex.rule}' everywhere`, 'warning');
     if (raw.expires !== undefined) {
-      const d = new Date(String(raw.expires));
-      if (Number.isNaN(d.getTime())) return bad('exception-expires', `exception '${id}': expires '${String(raw.expires)}' is not a date`);
+      const d = new Date(textOf(raw.expires));
+      if (Number.isNaN(d.getTime())) { bad('exception-expires', `exception '${id}': expires '${textOf(raw.expires)}' is not a date`); return; }
       ex.expires = d.toISOString();
       if (d < now) bad('exception-expired', `exception '${id}' expired on ${ex.expires.slice(0, 10)} and no longer applies`, 'warning');
     }
@@ -134,8 +135,8 @@ function globMatch(glob: string, value: unknown): boolean {
     re = globRegex(glob);
     if (cache.size < 10_000) cache.set(glob, re);
   }
-  if (Array.isArray(value)) return value.some((v) => re!.test(String(v)));
-  return re.test(String(value));
+  if (Array.isArray(value)) return value.some((v) => re.test(String(v)));
+  return re.test(textOf(value));
 }
 
 function imageOf(e: StowawayEvent): string | undefined {

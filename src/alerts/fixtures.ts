@@ -1,5 +1,5 @@
 // Findings built by hand, for tests of the alert path and for benchmarks.
-import type { Finding, Level, RuleMeta } from '../model/alert.js';
+import type { Finding, RuleMeta } from '../model/alert.js';
 import type { StowawayEvent } from '../model/event.js';
 
 export function ruleMeta(over: Partial<RuleMeta> = {}): RuleMeta {
@@ -7,7 +7,7 @@ export function ruleMeta(over: Partial<RuleMeta> = {}): RuleMeta {
     id: 'b1f0a6c2-0000-4000-8000-000000000001',
     title: 'Privileged container created',
     kind: 'sigma',
-    level: 'high' as Level,
+    level: 'high',
     tags: ['attack.privilege-escalation', 'attack.t1611'],
     ...over,
   };

@@ -268,7 +268,7 @@ export class BaselineAnalytic extends AnalyticBase {
     // The window may have been shortened since the state was saved.
     if (s.history.length > this.def.baseline.window) s.history.splice(0, s.history.length - this.def.baseline.window);
     for (const acc of Object.values(s.open)) {
-      if (Array.isArray(acc.distinct)) acc.distinct = new Set(acc.distinct as unknown as string[]);
+      if (Array.isArray(acc.distinct)) acc.distinct = new Set(acc.distinct);
       if (acc.max === null) acc.max = -Infinity;
     }
     return s;

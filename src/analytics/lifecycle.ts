@@ -302,7 +302,7 @@ export class LifecycleAnalytic extends AnalyticBase {
   }
 
   protected closeUpTo(t: number, out: Finding[]): void {
-    if (this.def.mode === 'churn') return this.closeChurn(t, out);
+    if (this.def.mode === 'churn') { this.closeChurn(t, out); return; }
     const d = this.def;
     const decided: string[] = [];
     for (const id of this.ending) {

@@ -63,7 +63,7 @@ class Reader {
   keys(path: Path, allowed: readonly string[]): void {
     const v = path.length ? this.get(path) : this.obj;
     if (v === undefined) return;
-    if (v === null || typeof v !== 'object' || Array.isArray(v)) return this.err(path, 'must be a mapping');
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) { this.err(path, 'must be a mapping'); return; }
     for (const k of Object.keys(v)) if (!allowed.includes(k)) this.err([...path, k], `unknown key (known: ${allowed.join(', ')})`, 'analytic-unknown-key');
   }
 
@@ -352,7 +352,7 @@ export function parseAnalytics(text: string, file?: string): { defs: AnalyticDef
   const defs: AnalyticDef[] = [];
   let docs: Document[];
   try {
-    docs = parseAllDocuments(text, { lineCounter: lines, prettyErrors: false }) as Document[];
+    docs = parseAllDocuments(text, { lineCounter: lines, prettyErrors: false });
   } catch (e) {
     return { defs, diagnostics: [{ severity: 'error', code: 'yaml-syntax', message: String(e), ...(file !== undefined && { file }) }] };
   }

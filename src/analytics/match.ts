@@ -1,4 +1,6 @@
 // Routing and attribution shared by every analytic: does an event belong to it, and to which entity.
+import { textOf } from '../model/values.js';
+import { toNumber } from '../model/values.js';
 import type { LogSource, StowawayEvent } from '../model/event.js';
 import type { Where } from './types.js';
 
@@ -46,7 +48,7 @@ export function fieldValues(ev: StowawayEvent, fields: readonly string[]): strin
   for (const f of fields) {
     const v = readPath(ev, f);
     if (v === undefined || v === null || v === '') return undefined;
-    out.push(typeof v === 'object' ? JSON.stringify(v) : String(v));
+    out.push(textOf(v));
   }
   return out;
 }
@@ -83,11 +85,5 @@ export function parseTime(text: string): number {
 }
 
 export function numberAt(ev: StowawayEvent, field: string): number | undefined {
-  const v = readPath(ev, field);
-  if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
-  if (typeof v === 'string' && v.trim() !== '') {
-    const n = Number(v);
-    return Number.isFinite(n) ? n : undefined;
-  }
-  return undefined;
+  return toNumber(readPath(ev, field));
 }

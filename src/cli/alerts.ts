@@ -1,6 +1,7 @@
 // `stowaway alerts`: the store from the terminal — list, show, set status, exceptions.
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
+import { exceptionFiles } from '../runtime/index.js';
 import { join } from 'node:path';
 import { openStore, DEFAULT_DATA_DIR, STATUSES, STORE_FILE, type AlertQuery } from '../sinks/store/index.js';
 import { LEVELS, type AlertStatus, type Level } from '../model/alert.js';
@@ -28,12 +29,6 @@ function pickList<T extends string>(v: string | undefined, allowed: readonly T[]
   const parts = v.split(',').map((x) => x.trim());
   for (const p of parts) if (!(allowed as readonly string[]).includes(p)) throw new Error(`${flag}: '${p}' is not one of ${allowed.join(', ')}`);
   return parts as T[];
-}
-
-/** Default exception files: `<data-dir>/exceptions.yaml`, then the ones named with --exceptions. */
-export function exceptionFiles(dataDir: string, extra: string[] = []): string[] {
-  const own = join(dataDir, 'exceptions.yaml');
-  return [...(existsSync(own) ? [own] : []), ...extra];
 }
 
 /** Reading commands never create a store: a missing file is a mistyped --data-dir or a fresh install. */
@@ -129,28 +124,6 @@ export function register(program: Command): void {
       store.close();
       if (!a) throw new Error(`no alert ${id}`);
       process.stdout.write(`${a.id} ${a.status}${a.note ? ` (${a.note})` : ''}\n`);
-    });
-
-  alerts
-    .command('noise')
-    .description('The noisiest rules, and the images each alerts on most: where tuning pays (an image to add to a known_* placeholder list, see docs/tuning.md, or an exception).')
-    .option('--data-dir <dir>', 'directory of the SQLite alert store', DEFAULT_DATA_DIR)
-    .option('--limit <n>', 'rows per table', '10')
-    .option('--json', 'one JSON document')
-    .action((o: { dataDir: string; limit: string; json?: boolean }) => {
-      const store = existingStore(o.dataDir);
-      const n = store.noise(Number(o.limit) || 10);
-      store.close();
-      if (o.json) {
-        process.stdout.write(`${JSON.stringify(n, null, 2)}\n`);
-        return;
-      }
-      const row = (r: { findings: number; alerts: number; false_positives: number; title: string }): string =>
-        `${pad(String(r.findings), 9)} ${pad(String(r.alerts), 7)} ${pad(String(r.false_positives), 7)} ${r.title}`;
-      process.stdout.write(`noisiest rules\n${pad('findings', 9)} ${pad('alerts', 7)} ${pad('fp', 7)} rule\n`);
-      for (const r of n.rules) process.stdout.write(`${row(r)}  [${r.id}]\n`);
-      process.stdout.write(`\nnoisiest images per rule\n${pad('findings', 9)} ${pad('alerts', 7)} ${pad('fp', 7)} rule → image\n`);
-      for (const r of n.images) process.stdout.write(`${row(r)} → ${r.image}\n`);
     });
 
   alerts

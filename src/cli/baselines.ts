@@ -1,4 +1,5 @@
 // `stowaway baselines`: what the analytics have learned, from the store, for review and export.
+import { textOf } from '../model/values.js';
 import { Option, type Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -54,7 +55,7 @@ function fmt(v: unknown): string {
   if (v === null || v === undefined) return '-';
   if (typeof v === 'number') return Number.isInteger(v) ? String(v) : v.toPrecision(4);
   if (typeof v === 'object') return Object.values(v as Record<string, unknown>).map(fmt).join('/');
-  return String(v);
+  return textOf(v);
 }
 
 function printText(r: BaselinesReport, limit: number): void {

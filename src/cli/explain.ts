@@ -11,7 +11,7 @@ interface ExplainOptions {
   event: string;
   rules: string[];
   pipeline?: string[];
-  placeholders?: string;
+  placeholders?: string[];
   json?: boolean;
 }
 
@@ -37,7 +37,7 @@ export function register(program: Command): void {
     .requiredOption('--event <file>', 'event file: JSON or NDJSON of stowaway events, or Windows event JSON (Event.System/EventData or Winlogbeat)')
     .requiredOption('--rules <paths...>', 'rule files or directories to load')
     .option('--pipeline <file...>', 'extra processing pipeline YAML (runs before the built-in pipelines)')
-    .option('--placeholders <file>', 'YAML mapping of placeholder name to values, for |expand')
+    .option('--placeholders <file...>', 'YAML mapping of placeholder name to values, for |expand; several are layered in order (docs/tuning.md)')
     .option('--json', 'print explanations as JSON')
     .action(async (opts: ExplainOptions) => {
       const pl = await loadPipelines(opts.pipeline ?? []);

@@ -15,6 +15,7 @@ import { register as start } from './start.js';
 import { register as baselines } from './baselines.js';
 import { register as alerts } from './alerts.js';
 import { register as respond } from './respond.js';
+import { register as tune } from './tune.js';
 
 const program = new Command();
 program
@@ -23,7 +24,7 @@ program
   .version('0.1.0')
   .showHelpAfterError();
 
-for (const reg of [start, watch, scan, rules, explain, validate, ads, coverage, serve, demo, alerts, respond, baselines, auditRules]) reg(program);
+for (const reg of [start, watch, scan, rules, explain, validate, ads, coverage, serve, demo, alerts, tune, respond, baselines, auditRules]) reg(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`stowaway: ${err instanceof Error ? err.message : String(err)}\n`);

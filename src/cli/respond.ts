@@ -4,9 +4,8 @@ import type { Command } from 'commander';
 import { userInfo } from 'node:os';
 import { formatDiagnostic } from '../model/diagnostic.js';
 import { RESPONSE_ACTIONS, type ResponseAction } from '../model/response.js';
-import { join } from 'node:path';
-import { openStore, DEFAULT_DATA_DIR, type Store } from '../sinks/store/index.js';
-import { createResponder, policyFor, type Responder } from '../respond/index.js';
+import { openStore, DEFAULT_DATA_DIR } from '../sinks/store/index.js';
+import { createResponder, policyFor } from '../respond/index.js';
 
 interface RespondOpts {
   dataDir: string;
@@ -91,14 +90,3 @@ function safeUser(): string {
 }
 
 /** The responder `start` and `serve` run with; prints the mode and any policy problems. */
-export async function responderFor(o: { dataDir: string; responsePolicy?: string; content?: string }, store: Store, log: (s: string) => void): Promise<Responder> {
-  const strategiesDir = o.content ? join(o.content, 'strategies') : undefined;
-  const { policy, diagnostics, file } = await policyFor({ dataDir: o.dataDir, ...(o.responsePolicy ? { policyFile: o.responsePolicy } : {}), ...(strategiesDir ? { strategiesDir } : {}) });
-  for (const d of diagnostics) log(formatDiagnostic(d));
-  log(
-    policy.mode === 'off'
-      ? `response: off (${policy.modeSource === 'default' ? `no ${file}` : policy.modeSource}); containment disabled, the Docker socket is only read`
-      : `response: ${policy.mode} (${policy.modeSource})${policy.mode === 'auto' ? `; automatic actions at most ${policy.autoRate.count} per ${policy.autoRate.windowS}s` : ''}`,
-  );
-  return createResponder({ store, policy, dataDir: o.dataDir, log });
-}

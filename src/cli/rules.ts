@@ -4,7 +4,7 @@ import { countByCode, formatDiagnostic, type Diagnostic } from '../model/diagnos
 
 interface CheckOptions {
   pipeline?: string[];
-  placeholders?: string;
+  placeholders?: string[];
   json?: boolean;
   verbose?: boolean;
 }
@@ -16,7 +16,7 @@ export function register(program: Command): void {
     .description('Load and compile Sigma rules, filters and correlations; print what loaded and what was refused, by reason. Exits 1 when any rule was refused.')
     .argument('<paths...>', 'rule files or directories (read recursively: .yml, .yaml)')
     .option('--pipeline <file...>', 'extra processing pipeline YAML (runs before the built-in pipelines)')
-    .option('--placeholders <file>', 'YAML mapping of placeholder name to values, for |expand')
+    .option('--placeholders <file...>', 'YAML mapping of placeholder name to values, for |expand; several are layered in order (docs/tuning.md)')
     .option('--json', 'print one JSON document instead of text')
     .option('--verbose', 'list every refusal and warning with file, line and reason')
     .action(async (paths: string[], opts: CheckOptions) => {

@@ -14,7 +14,7 @@ export interface ScanOptions {
   input: string[];
   format?: FileFormat;
   pipeline?: string[];
-  placeholders?: string;
+  placeholders?: string[];
   lateness: string;
   progress?: boolean;
   stats?: boolean;
@@ -54,7 +54,7 @@ export function register(program: Command): void {
     .requiredOption('-i, --input <file...>', 'event files to read, `-` for stdin')
     .option('-f, --format <format>', 'input format (ecs, docker-events, auditd, k8s-audit, falco, zeek-conn, sysmon, winlog); default: detect')
     .option('-p, --pipeline <file...>', 'extra processing pipeline YAML files (field mappings ...), applied with the built-in ones in priority order')
-    .option('--placeholders <file>', 'YAML file of values for %placeholder% expansion in rules')
+    .option('--placeholders <file...>', 'YAML file of values for %placeholder% expansion in rules; several are layered in order (docs/tuning.md)')
     .option('--lateness <duration>', 'how far behind the newest event time an event may arrive and still be correlated (e.g. 5s, 2m)', '0s')
     .option('--progress', 'print progress to stderr every 5 s (default when stderr is a terminal)')
     .option('--stats', 'print the engine counters (per correlation: groups, evicted, late ...) as JSON on stderr at the end')
@@ -125,7 +125,7 @@ export async function scan(opts: ScanOptions, sink: FindingSink, err: (s: string
     }
   };
 
-  const showProgress = opts.progress ?? process.stderr.isTTY === true;
+  const showProgress = opts.progress ?? process.stderr.isTTY;
   let lastProgress = Date.now();
   for (const input of opts.input) {
     try {

@@ -84,7 +84,7 @@ test('start: a privileged container created on the real Docker engine becomes a 
       if (hit) line = JSON.parse(hit) as typeof line;
     }
     assert.ok(line, `a Falco-shaped alert line for ${name} on stdout:\n${c.out()}\n${c.err()}`);
-    assert.equal(line!.output_fields?.['container.name'], name);
+    assert.equal(line.output_fields?.['container.name'], name);
     child.kill('SIGTERM');
     assert.equal(await c.exit, 0);
     const store = openStore(dir);

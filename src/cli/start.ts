@@ -1,149 +1,78 @@
-// `stowaway start` (what `npm start` runs): live sources of this host → the built-in
-// content → alert pipeline → SQLite store, outputs and the page.
+// `stowaway start` (what `npm start` runs): the runtime over this host's live sources, the
+// content, and the alert path into the SQLite store, outputs and the page.
 import type { Command } from 'commander';
-import type { Finding } from '../model/alert.js';
-import type { Diagnostic } from '../model/diagnostic.js';
-import { countByCode } from '../model/diagnostic.js';
-import type { SourceRecord } from '../sources/types.js';
-import { openStore, type Store } from '../sinks/store/index.js';
-import { createOutputs, parseFormat, type Output, type OutputOptions } from '../sinks/index.js';
-import { createAlertPipeline, DEFAULTS, type AlertPipeline } from '../alerts/pipeline.js';
-import { loadExceptions, type AlertException } from '../alerts/exceptions.js';
-import { loadContent, type Content } from '../alerts/runtime.js';
-import { createHealthReporter } from '../server/health.js';
 import { formatDiagnostic } from '../model/diagnostic.js';
-import { pageOptions, openPage, coverageFrom, untilSignal, type PageOptions } from './serve.js';
-import { exceptionFiles } from './alerts.js';
-import { addLiveOptions, liveOptionsFrom, runWatch, type WatchCliOptions } from './watch.js';
-import { startLiveTicker, type LiveHandle } from '../sources/live.js';
-import { responderFor } from './respond.js';
+import { errorMessage } from '../model/errors.js';
+import { openStore } from '../sinks/store/index.js';
+import { createHealthReporter } from '../server/health.js';
+import { alertSink, createAlertPath, createRuntime, loadContent } from '../runtime/index.js';
+import {
+  alertOptions,
+  alertPathFrom,
+  contentFrom,
+  contentOptions,
+  liveOptions,
+  liveOptionsFrom,
+  pageOptions,
+  responseOption,
+  retentionFrom,
+  type AlertCliOptions,
+  type ContentCliOptions,
+  type PageOptions,
+} from './options.js';
+import { coverageFrom, openPage, untilSignal, userContentLine } from './page.js';
+import { responderFor } from './responder.js';
 
-export interface AlertOptions extends OutputOptions {
-  exceptions?: string[];
-  dedupWindow: string;
-  rateLimit: string;
-  retentionDays: string;
-  retentionMb: string;
-}
-
-/** Alert-path options shared by every command that raises alerts. */
-export function alertOptions(cmd: Command): Command {
-  return cmd
-    .option('--stdout <format>', 'also print each new alert as NDJSON: alert, falco or ecs', parseFormat)
-    .option('--webhook <url>', 'POST each new alert to this URL (retried, signed when a secret is set)')
-    .option('--webhook-secret <secret>', 'HMAC-SHA256 key for X-Stowaway-Signature, which signs the time and the body (default: $STOWAWAY_WEBHOOK_SECRET)')
-    .option('--webhook-format <format>', 'alert, falco or ecs', parseFormat)
-    .option('--nats <servers>', 'publish each new alert to NATS (comma-separated servers)')
-    .option('--nats-subject <prefix>', 'subject prefix; the level is appended', 'stowaway.alerts')
-    .option('--nats-format <format>', 'alert, falco or ecs', parseFormat)
-    .option('--exceptions <file...>', 'exception files besides <data-dir>/exceptions.yaml')
-    .option('--dedup-window <seconds>', 'repeats of a rule on one entity within this span merge into one alert', String(DEFAULTS.dedupWindowS))
-    .option('--rate-limit <n/seconds>', 'new alerts per rule per span of event time; the rest are held back and counted', `${DEFAULTS.rateLimit.perRule}/${DEFAULTS.rateLimit.windowS}`)
-    .option('--retention-days <n>', 'delete alerts last seen longer ago than this', '30')
-    .option('--retention-mb <n>', 'keep the store under this size, deleting oldest alerts first', '1024');
-}
-
-function num(v: string, flag: string): number {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < 0) throw new Error(`${flag}: '${v}' is not a non-negative number`);
-  return n;
-}
-
-/** Builds the alert path from options; exceptions lint is printed, errors refuse the bad entries only. */
-export function alertPath(o: AlertOptions & { dataDir: string }, store: Store, content: Content): { pipeline: AlertPipeline; outputs: Output[]; exceptions: AlertException[] } {
-  const exceptions: AlertException[] = [];
-  for (const f of exceptionFiles(o.dataDir, o.exceptions)) {
-    const set = loadExceptions(f);
-    for (const d of set.diagnostics) process.stderr.write(`stowaway: ${formatDiagnostic(d)}\n`);
-    exceptions.push(...set.exceptions);
-  }
-  const m = /^(\d+)\/(\d+)$/.exec(o.rateLimit);
-  if (!m) throw new Error(`--rate-limit: '${o.rateLimit}' is not <count>/<seconds>`);
-  const outputs = createOutputs(o);
-  const pipeline = createAlertPipeline({
-    store,
-    outputs,
-    catalog: content.catalog,
-    exceptions,
-    dedupWindowS: num(o.dedupWindow, '--dedup-window'),
-    rateLimit: { perRule: Number(m[1]), windowS: Number(m[2]) },
-  });
-  return { pipeline, outputs, exceptions };
-}
+type StartOptions = PageOptions & AlertCliOptions & ContentCliOptions & Record<string, unknown> & { serve: boolean };
 
 export function register(program: Command): void {
-  addLiveOptions(
-    alertOptions(
-      pageOptions(
-        program
-          .command('start')
-          .description('Watch this host (Docker engine, Linux audit, Kubernetes audit webhook and Falco when given a port) with the built-in detections; alerts go to the SQLite store, the page and any outputs. Without a live source it says so and points to `stowaway demo`.'),
-      ),
-    ),
-  )
-    .option('--content <dir>', 'content directory (default: the built-in content)')
+  const cmd = program
+    .command('start')
+    .description(
+      'Watch this host (Docker engine, Linux audit, Kubernetes audit webhook and Falco when given a port) with the built-in detections; alerts go to the SQLite store, the page and any outputs. Without a live source it says so and points to `stowaway demo`.',
+    );
+  responseOption(contentOptions(liveOptions(alertOptions(pageOptions(cmd)))))
     .option('--no-serve', 'do not serve the page')
-    .option('--response-policy <file>', 'containment policy: mode off | suggest | auto (default: <data-dir>/response.yaml; without one, off). See docs/response.md')
-    .action(async (o: PageOptions & AlertOptions & WatchCliOptions & { serve: boolean }) => {
+    .action(async (o: StartOptions) => {
       const log = (s: string): boolean => process.stderr.write(`stowaway: ${s}\n`);
+      const sources = liveOptionsFrom(o);
+      const alertPath = alertPathFrom(o);
+      const retention = retentionFrom(o);
       const store = openStore(o.dataDir);
-      const retention = { maxAgeDays: num(o.retentionDays, '--retention-days'), maxBytes: num(o.retentionMb, '--retention-mb') * 1024 * 1024 };
       const r = store.applyRetention(retention);
       log(`store ${store.path} (${(r.bytes / 1e6).toFixed(1)} MB${r.deleted ? `, ${r.deleted} alerts past retention deleted` : ''})`);
-      const content = await loadContent({ contentDir: o.content, db: store.db });
+      const content = await loadContent({ ...contentFrom(o), db: store.db });
       const c = content.counts;
       log(`content: ${c.rules} rules, ${c.correlations} correlations, ${c.analytics} analytics from ${content.contentDir}${c.refused ? ` (${c.refused} refused: see \`stowaway rules check\`)` : ''}`);
+      if (o.rules || o.placeholders) log(`added to the content: ${userContentLine(content, o)}`);
       if (content.catalogNote) log(content.catalogNote);
-      const { pipeline, outputs } = alertPath(o, store, content);
+      const { pipeline, outputs } = createAlertPath(alertPath, store, content, (d) => log(formatDiagnostic(d)));
       const responder = await responderFor(o, store, log);
-      const engine = content.engine();
-      const diags: Diagnostic[] = [];
-      let pending: Finding[] = [];
-      const emit = (rec: SourceRecord): void => {
-        if ('diagnostic' in rec) {
-          if (diags.length < 10_000) diags.push(rec.diagnostic);
-          return;
-        }
-        try {
-          pending.push(...engine.process(rec.event));
-        } catch (e) {
-          diags.push({ severity: 'error', code: 'engine-error', message: (e as Error).message, source: rec.event.stowaway?.source });
-        }
-      };
-      // Findings are committed in small batches: one transaction (one fsync) per tick, not per finding.
-      let handle: LiveHandle | undefined;
-      const stopTicker = startLiveTicker(() => {
-        // Event time moves on as far as the sources are complete, so held-back correlations come out at once, on a quiet host too.
-        pending.push(...engine.tick(Date.now(), handle?.watermark()));
-        if (pending.length === 0) return;
-        const batch = pending;
-        pending = [];
-        // Containment: in auto mode the policy's actions run for each new alert (off and suggest: nothing).
-        for (const a of pipeline.process(batch).created) responder.onAlert(a).catch((e: unknown) => log(`respond: ${(e as Error).message}`));
+      // Containment: in auto mode the policy's actions run for each new alert (off and suggest: nothing).
+      const sink = alertSink(pipeline, (created) => {
+        for (const a of created) responder.onAlert(a).catch((e: unknown) => log(`respond: ${errorMessage(e)}`));
       });
-
-      handle = await runWatch(liveOptionsFrom(o), emit, (line) => log(`source ${line}`));
-      const sources = handle;
-      const status = sources.status.map((st) => ({ ...st, src: sources.sources.find((x) => x.name === st.name) }));
-      const zero = { events: 0, errors: 0, dropped: 0, unattributed: 0 };
+      // Findings are committed in small batches: one transaction (one fsync) per tick, not per finding.
+      const rt = createRuntime({ content, sources, sinks: [sink], batch: true });
       const health = createHealthReporter(
         {
           mode: 'live',
-          sources: () => status.map((s) => ({ name: s.name, started: s.started, reason: s.reason, stats: s.src?.stats() ?? zero })),
+          sources: () => rt.health().sources,
           pipeline: () => pipeline.stats(),
-          engine: () => engine.stats() as unknown as Record<string, unknown>,
+          engine: () => ({ ...rt.health().engine }),
           outputs,
-          diagnostics: () => Object.fromEntries(countByCode(diags)),
+          diagnostics: () => rt.health().diagnostics,
         },
         store,
       );
+      const status = await rt.start();
+      for (const s of status) log(`source ${s.line}`);
       health.write();
       if (!status.some((s) => s.started)) {
         log('no live source available (see the reasons above). Run `stowaway demo` to replay the shipped scenarios and see a populated page.');
         if (!o.serve) {
-          stopTicker();
+          await rt.stop();
           health.stop();
-          await pipeline.close();
           store.close();
           process.exitCode = 1;
           return;
@@ -153,19 +82,16 @@ export function register(program: Command): void {
       // Progress: one line a minute while running.
       const progress = setInterval(() => {
         const p = pipeline.stats();
-        const ev = status.reduce((n, s) => n + (s.src?.stats().events ?? 0), 0);
-        log(`${ev} events, ${p.findings} findings, ${p.created} alerts (${p.merged} merged, ${p.held_back} held back, ${p.excepted} excepted), ${diags.length} diagnostics`);
+        const st = rt.stats();
+        log(`${st.events} events, ${p.findings} findings, ${p.created} alerts (${p.merged} merged, ${p.held_back} held back, ${p.excepted} excepted), ${st.diagnostics} diagnostics`);
       }, 60_000);
       const hourly = setInterval(() => store.applyRetention(retention), 3_600_000);
       await untilSignal(async () => {
         clearInterval(progress);
         clearInterval(hourly);
-        await sources.stop().catch(() => undefined);
-        stopTicker();
-        pipeline.process([...pending, ...engine.flush()]);
+        await rt.stop();
         health.write();
         health.stop();
-        await pipeline.close();
         await srv?.close();
         store.close();
       });

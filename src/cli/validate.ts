@@ -19,7 +19,8 @@ import type { ResponseRecord } from '../model/response.js';
 interface ValidateCliOptions {
   content?: string;
   analytics?: string;
-  placeholders?: string;
+  placeholders?: string[];
+  rules?: string[];
   strategy?: string[];
   json?: boolean;
   live?: boolean;
@@ -39,7 +40,8 @@ export function register(program: Command): void {
     )
     .option('--content <dir>', 'strategies folder (default: the shipped content/strategies)')
     .option('--analytics <dir>', 'analytics definitions run beside the rules, fresh for each scenario (default: content/analytics beside the strategies folder)')
-    .option('--placeholders <file>', 'placeholder values for |expand rules (default <content>/placeholders.yml)')
+    .option('--placeholders <file...>', 'placeholder files layered over <content>/placeholders.yml: lists add, { replace: [...] } replaces (docs/tuning.md)')
+    .option('--rules <path...>', 'rule files or folders added to the strategies\' rules')
     .option('--strategy <id...>', 'only these strategies (ADS id, e.g. ADS-0003)')
     .option('--json', 'print the results as JSON')
     .option('--live', 'run the emulations (emulation.yml) against the real Docker engine and Linux audit; needs root')
@@ -71,8 +73,9 @@ export function register(program: Command): void {
 export async function validateReplay(opts: ValidateCliOptions, out: (s: string) => void, err: (s: string) => void): Promise<number> {
   const content = resolve(opts.content ?? defaultStrategiesDir());
   const { catalog, diagnostics: cd } = await loadStrategies(content);
-  const placeholders = opts.placeholders ?? contentPlaceholdersPath(content);
-  const rules = await contentRulePaths(content);
+  const builtin = contentPlaceholdersPath(content);
+  const placeholders = [...(existsSync(builtin) ? [builtin] : []), ...(opts.placeholders ?? [])];
+  const rules = [...(await contentRulePaths(content)), ...(opts.rules ?? [])];
   const analytics = opts.analytics ?? join(content, '..', 'analytics');
   if (rules.length === 0) {
     err(`validate: no strategy with a rules folder under ${content}\n`);
@@ -82,7 +85,7 @@ export async function validateReplay(opts: ValidateCliOptions, out: (s: string) 
   const report = await runValidation({
     content,
     rules,
-    ...(existsSync(placeholders) ? { placeholders } : {}),
+    placeholders,
     strategyRules: (id) => byStrategy.get(id) ?? [],
     ...(opts.strategy ? { strategies: opts.strategy } : {}),
     ...(existsSync(analytics) ? { analytics } : {}),
@@ -128,7 +131,7 @@ async function validateLive(opts: ValidateCliOptions): Promise<number> {
   type LiveModule = typeof import('../emulate/live/index.js');
   let live: LiveModule;
   try {
-    live = (await import('../emulate/live/index.js')) as LiveModule;
+    live = (await import('../emulate/live/index.js'));
   } catch (e) {
     process.stderr.write(`validate: live validation not available (${(e as Error).message.split('\n')[0]})\n`);
     return 2;
@@ -188,7 +191,7 @@ interface VariantContext {
   strategyDirs: Map<string, string>;
   ruleStrategy: Map<string, string>;
   rules: string[];
-  placeholders?: string;
+  placeholders: string[];
 }
 
 async function variantContext(opts: ValidateCliOptions, err: (s: string) => void): Promise<VariantContext | undefined> {
@@ -207,8 +210,9 @@ async function variantContext(opts: ValidateCliOptions, err: (s: string) => void
   const strategyDirs = new Map(catalog.strategies().filter((s) => s.id).map((s) => [s.id!, dirname(s.file)]));
   const ruleStrategy = new Map<string, string>();
   for (const st of catalog.strategies()) for (const id of st.rules) if (st.id) ruleStrategy.set(id, st.id);
-  const placeholders = opts.placeholders ?? contentPlaceholdersPath(content);
-  return { content, variants, strategyDirs, ruleStrategy, rules: await contentRulePaths(content), ...(existsSync(placeholders) ? { placeholders } : {}) };
+  const builtin = contentPlaceholdersPath(content);
+  const placeholders = [...(existsSync(builtin) ? [builtin] : []), ...(opts.placeholders ?? [])];
+  return { content, variants, strategyDirs, ruleStrategy, rules: [...(await contentRulePaths(content)), ...(opts.rules ?? [])], placeholders };
 }
 
 export async function validateVariantsReplay(opts: ValidateCliOptions, out: (s: string) => void, err: (s: string) => void): Promise<number> {
@@ -218,7 +222,7 @@ export async function validateVariantsReplay(opts: ValidateCliOptions, out: (s: 
     variants: ctx.variants,
     strategyDirs: ctx.strategyDirs,
     rules: ctx.rules,
-    ...(ctx.placeholders ? { placeholders: ctx.placeholders } : {}),
+    placeholders: ctx.placeholders,
     ruleStrategy: (id) => ctx.ruleStrategy.get(id),
   });
   for (const d of rep.diagnostics) err(formatDiagnostic(d) + '\n');

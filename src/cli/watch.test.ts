@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { fixturePath } from '../sources/fixture-path.js';
@@ -58,5 +60,55 @@ test('watch --events: the Kubernetes audit webhook feeds normalized events to st
     assert.match(err, /watch: 2 events, \d+ alerts, 1 diagnostics/);
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');
+  }
+});
+
+test('watch --rules and --placeholders add the user\'s rule and its allowlist to the built-in content; alerts come out on stdout', { timeout: 90000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'stowaway-watch-user-'));
+  writeFileSync(
+    join(dir, 'attach.yml'),
+    [
+      'title: Attach to a pod in a watched namespace',
+      'id: 5b0c6a52-1d3e-4f00-9a7e-0c1d2e3f4a5b',
+      'logsource: { product: kubernetes, service: audit }',
+      'detection:',
+      '  sel:',
+      // Kubernetes audit rules name the API server's own fields.
+      '    objectRef.subresource: attach',
+      "    objectRef.namespace|expand: '%watched_namespaces%'",
+      '  condition: sel',
+      'level: high',
+    ].join('\n'),
+  );
+  writeFileSync(join(dir, 'ours.yml'), 'watched_namespaces: [prod]\n');
+  const port = await freePort();
+  const args = ['watch', '--no-docker', '--no-audit', '--k8s-audit-port', String(port), '--k8s-audit-host', '127.0.0.1', '--rules', dir, '--placeholders', join(dir, 'ours.yml')];
+  const child = spawn(process.execPath, argv(args), { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+  const until = async (what: string, f: () => boolean) => {
+    const end = Date.now() + 60000;
+    while (!f()) {
+      if (Date.now() > end || child.exitCode !== null) throw new Error(`gave up waiting for ${what}; stderr: ${err}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+  try {
+    await until('webhook start', () => err.includes('k8s-audit: started'));
+    assert.match(err, /engine: added to the content: rules from .*; placeholders layered in order .*placeholders\.yml < .*ours\.yml/);
+    const body = readFileSync(fixturePath(import.meta.url.replace('/cli/', '/sources/'), './k8s-audit/fixtures/eventlist.json'), 'utf8');
+    assert.equal((await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', body })).status, 200);
+    await until('the user rule alerts', () => out.includes('Attach to a pod in a watched namespace'));
+    const alert = out
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { rule: { id: string }; level: string })
+      .find((a) => a.rule.id === '5b0c6a52-1d3e-4f00-9a7e-0c1d2e3f4a5b');
+    assert.equal(alert?.level, 'high');
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
   }
 });

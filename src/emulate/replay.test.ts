@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { contentPlaceholdersPath, contentRulePaths, defaultStrategiesDir, loadStrategies } from '../ads/catalog.js';
 import { formatValidationTable, judge, runValidation } from './replay.js';
-import { parseScenario } from './scenario.js';
+import { parseScenario } from '../ads/scenario.js';
 
 async function shipped() {
   const content = defaultStrategiesDir();

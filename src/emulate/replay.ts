@@ -1,17 +1,15 @@
 // Replays recorded scenarios through the same path `watch` uses: file readers → engine with the
 // shipped rules → findings, then judges each scenario against what it expects.
-import { access } from 'node:fs/promises';
-import type { Finding } from '../model/alert.js';
 import type { Diagnostic } from '../model/diagnostic.js';
-import type { StowawayEvent } from '../model/event.js';
-import { readEventFile } from '../sources/files.js';
-import { DockerContext } from '../sources/docker/normalize.js';
+import { LATENESS } from '../runtime/content.js';
+import { replayScenario } from '../runtime/replay.js';
+export { readScenarioEvents } from '../runtime/replay.js';
 import { createEngine } from '../engine/index.js';
 import { loadEngineRules, type EngineRules } from '../engine/rules.js';
 import { loadAnalytics } from '../analytics/index.js';
 import type { Detector } from '../engine/types.js';
-import type { Scenario } from './scenario.js';
-import { loadScenarios } from './scenario.js';
+import type { Scenario } from '../ads/scenario.js';
+import { loadScenarios } from '../ads/scenario.js';
 
 export type Verdict = 'pass' | 'miss' | 'false-alarm' | 'error';
 
@@ -37,42 +35,14 @@ export interface ValidationReport {
   correlations: number;
 }
 
-/** Reads every input of a scenario into one time-ordered event list. */
-export async function readScenarioEvents(s: Scenario): Promise<{ events: StowawayEvent[]; diagnostics: Diagnostic[] }> {
-  const events: StowawayEvent[] = [];
-  const diagnostics: Diagnostic[] = [];
-  // One Docker context per scenario: inspect documents from any input enrich every file,
-  // so audit processes are attributed to the containers the docker events describe.
-  const docker = new DockerContext();
-  for (const inp of s.inputs) {
-    try {
-      await access(inp.file);
-    } catch {
-      diagnostics.push({ severity: 'error', code: 'scenario-input-missing', message: `telemetry file not found`, file: inp.file });
-      continue;
-    }
-    for await (const rec of readEventFile(inp.file, { ...(inp.format ? { format: inp.format } : {}), ...(inp.inspect ? { inspect: inp.inspect } : {}), docker })) {
-      if ('event' in rec) {
-        if (rec.event.stowaway) rec.event.stowaway.replay = true;
-        events.push(rec.event);
-      } else diagnostics.push(rec.diagnostic);
-    }
-  }
-  // Stable sort on event time: correlations see docker and audit events interleaved as they happened.
-  const keyed = events.map((e, i) => ({ e, i, t: Date.parse(e['@timestamp']) }));
-  keyed.sort((a, b) => (Number.isFinite(a.t) && Number.isFinite(b.t) && a.t !== b.t ? a.t - b.t : a.i - b.i));
-  return { events: keyed.map((k) => k.e), diagnostics };
-}
-
 /** The lateness `watch` runs with; replay uses the same so windows close the same way. */
-export const REPLAY_LATENESS = '5s';
+export const REPLAY_LATENESS = LATENESS;
 
 /**
  * Runs one scenario on a fresh engine (no state shared between scenarios) and judges it.
  * `detectors` builds fresh analytics for it (they learn nothing from earlier scenarios).
  */
-export async function replayScenario(s: Scenario, rules: EngineRules, strategyRules: (strategy: string) => string[], detectors: () => Detector[] = () => []): Promise<ScenarioResult> {
-  const { events, diagnostics } = await readScenarioEvents(s);
+export async function validateScenario(s: Scenario, rules: EngineRules, strategyRules: (strategy: string) => string[], detectors: () => Detector[] = () => []): Promise<ScenarioResult> {
   const engine = createEngine({
     ruleset: rules.ruleset,
     correlations: rules.correlations,
@@ -81,12 +51,10 @@ export async function replayScenario(s: Scenario, rules: EngineRules, strategyRu
     detectors: detectors(),
     lateness: REPLAY_LATENESS,
   });
-  const findings: Finding[] = [];
-  for (const ev of events) findings.push(...engine.process(ev));
-  findings.push(...engine.flush());
+  const { events, findings, diagnostics } = await replayScenario(s, engine);
   const fired = new Map<string, number>();
   for (const f of findings) fired.set(f.rule.id, (fired.get(f.rule.id) ?? 0) + 1);
-  return judge(s, events.length, fired, diagnostics, strategyRules);
+  return judge(s, events, fired, diagnostics, strategyRules);
 }
 
 export function judge(s: Scenario, events: number, fired: Map<string, number>, inputDiagnostics: Diagnostic[], strategyRules: (strategy: string) => string[]): ScenarioResult {
@@ -104,8 +72,8 @@ export interface ValidationOptions {
   content: string;
   /** Rule directories to load; default: every `<content>/<strategy>/rules`. */
   rules: string[];
-  /** Placeholder values for `|expand` rules. */
-  placeholders?: string;
+  /** Placeholder files for `|expand` rules, each layered over the ones before. */
+  placeholders?: string | readonly string[];
   /** Rule ids owned by each ADS id, for benign scenarios that must keep the whole strategy quiet. */
   strategyRules: (strategy: string) => string[];
   /** Only scenarios of these ADS ids (all when empty). */
@@ -132,7 +100,7 @@ export async function runValidation(opts: ValidationOptions): Promise<Validation
   const results: ScenarioResult[] = [];
   for (const s of scenarios) {
     if (wanted && !wanted.has(s.strategy)) continue;
-    results.push(await replayScenario(s, rules, opts.strategyRules, detectors));
+    results.push(await validateScenario(s, rules, opts.strategyRules, detectors));
   }
   return { results, diagnostics, rulesLoaded: rules.knownRules.length, correlations: rules.correlations.length };
 }

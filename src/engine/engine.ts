@@ -101,7 +101,7 @@ export function createEngine(opts: EngineOptions): Engine {
   for (const [ref, generate] of corr.baseGenerate) opts.ruleset.setGenerate?.(ref, generate);
 
   const detectors = opts.detectors ?? [];
-  const advancing = detectors.filter((d) => d.advance);
+  const advancing = detectors.filter((d) => d.advance !== undefined);
   let events = 0;
   let matched = 0;
   let badTime = 0;

@@ -1,8 +1,7 @@
 // Rules for the runtime from files: Sigma rules, filters and correlations, extra pipelines
 // and placeholder values, in the shape createEngine takes. Shared by scan, watch, validate, demo.
-import { parse as parseYaml } from 'yaml';
 import type { Diagnostic } from '../model/diagnostic.js';
-import { builtinPipelines, compileRules, loadRules, parsePipeline, type Pipeline, type RuleSet } from '../sigma/index.js';
+import { builtinPipelines, compileRules, loadRules, parsePipeline, readPlaceholderFiles, type Pipeline, type RuleSet } from '../sigma/index.js';
 import type { CorrelationRule } from '../sigma/correlation/types.js';
 import { fieldPathsFrom } from './fields.js';
 import { readText } from '../model/files.js';
@@ -11,8 +10,8 @@ export interface RuleSources {
   rules: string[];
   /** Extra pipeline files, applied with the built-in ones (they sort by priority). */
   pipelines?: string[];
-  /** YAML file: placeholder name → value or list of values. */
-  placeholders?: string;
+  /** YAML files of placeholder name → value or list of values, each layered over the ones before. */
+  placeholders?: string | readonly string[];
 }
 
 export interface EngineRules {
@@ -37,7 +36,9 @@ export async function loadEngineRules(src: RuleSources): Promise<EngineRules> {
     diagnostics.push(...p.diagnostics);
     if (p.pipeline) extra.push(p.pipeline);
   }
-  const placeholders = src.placeholders ? await readPlaceholders(src.placeholders, diagnostics) : {};
+  const files = src.placeholders === undefined ? [] : typeof src.placeholders === 'string' ? [src.placeholders] : src.placeholders;
+  const { placeholders, diagnostics: pd } = await readPlaceholderFiles(files);
+  diagnostics.push(...pd);
   const load = await loadRules(src.rules);
   diagnostics.push(...load.diagnostics);
   const pipelines = [...builtinPipelines(), ...extra];
@@ -55,29 +56,3 @@ export async function loadEngineRules(src: RuleSources): Promise<EngineRules> {
   };
 }
 
-
-async function readPlaceholders(file: string, diagnostics: Diagnostic[]): Promise<Record<string, string[]>> {
-  const text = await readText(file, diagnostics);
-  if (text === undefined) return {};
-  let doc: unknown;
-  try {
-    doc = parseYaml(text);
-  } catch (e) {
-    diagnostics.push({ severity: 'error', code: 'yaml-syntax', message: (e as Error).message.split('\n')[0]!, file });
-    return {};
-  }
-  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
-    diagnostics.push({ severity: 'error', code: 'bad-placeholders', message: 'placeholders file must map names to a value or a list of values', file });
-    return {};
-  }
-  const out: Record<string, string[]> = {};
-  for (const [k, v] of Object.entries(doc as Record<string, unknown>)) {
-    const list = Array.isArray(v) ? v : [v];
-    if (!list.every((x) => ['string', 'number', 'boolean'].includes(typeof x))) {
-      diagnostics.push({ severity: 'error', code: 'bad-placeholders', message: `placeholder ${k} must be a value or a list of values`, file });
-      continue;
-    }
-    out[k.replace(/^%|%$/g, '')] = list.map(String);
-  }
-  return out;
-}

@@ -5,7 +5,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { LineCounter, parseDocument, isMap } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import type { Alert, Level } from '../model/alert.js';
 import { LEVELS } from '../model/alert.js';
 import type { Diagnostic } from '../model/diagnostic.js';

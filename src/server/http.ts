@@ -149,31 +149,31 @@ export function startServer(opts: ServerOptions): Promise<RunningServer> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     // A page on loopback must not be reachable through a rebound DNS name.
     const hostHeader = (req.headers.host ?? '').replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
-    if (loopback && hostHeader && !isLoopback(hostHeader)) return send(res, 403, { error: 'loopback server: unexpected Host header' });
+    if (loopback && hostHeader && !isLoopback(hostHeader)) { send(res, 403, { error: 'loopback server: unexpected Host header' }); return; }
     if (token) {
       const given = tokenOf(req, url);
-      if (!given || !same(given, token)) return send(res, 401, { error: 'token required: open the URL printed by `stowaway serve`, or send Authorization: Bearer <token>' });
+      if (!given || !same(given, token)) { send(res, 401, { error: 'token required: open the URL printed by `stowaway serve`, or send Authorization: Bearer <token>' }); return; }
       if (url.searchParams.get('token')) res.setHeader('set-cookie', `stowaway_token=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`);
     }
     const path = url.pathname;
     if (req.method === 'GET' && STATIC[path]) {
-      const name = STATIC[path]!;
+      const name = STATIC[path];
       const body = staticFile(name);
-      if (!body) return send(res, 500, { error: `web page file missing: ${join(webDir, name)}` });
+      if (!body) { send(res, 500, { error: `web page file missing: ${join(webDir, name)}` }); return; }
       res.writeHead(200, { 'content-type': TYPES[name.split('.').pop()!]!, 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' });
       res.end(body);
       return;
     }
-    if (req.method === 'GET' && path === '/api/alerts') return send(res, 200, store.queryAlerts(queryFromParams(url.searchParams)));
-    if (req.method === 'GET' && path === '/api/facets') return send(res, 200, { ...store.facets(), revision: store.revision() });
-    if (req.method === 'GET' && path === '/api/coverage') return send(res, 200, opts.coverage?.() ?? { tactics: [], rules: 0, techniques: 0, strategies: [] });
+    if (req.method === 'GET' && path === '/api/alerts') { send(res, 200, store.queryAlerts(queryFromParams(url.searchParams))); return; }
+    if (req.method === 'GET' && path === '/api/facets') { send(res, 200, { ...store.facets(), revision: store.revision() }); return; }
+    if (req.method === 'GET' && path === '/api/coverage') { send(res, 200, opts.coverage?.() ?? { tactics: [], rules: 0, techniques: 0, strategies: [] }); return; }
     if (req.method === 'GET' && path === '/api/health') {
-      return send(res, 200, {
+      send(res, 200, {
         live: opts.health ? opts.health() : undefined,
         stored: store.health(),
         store: { path: store.path, bytes: store.sizeBytes(), revision: store.revision(), counters: store.counters() },
         now: new Date().toISOString(),
-      });
+      }); return;
     }
     if (req.method === 'GET' && path === '/api/stream') {
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
@@ -214,24 +214,24 @@ export function startServer(opts: ServerOptions): Promise<RunningServer> {
       const id = decodeURIComponent(m[1]!);
       if (req.method === 'GET' && !m[2]) {
         const a = store.getAlert(id);
-        return a ? send(res, 200, a) : send(res, 404, { error: `no alert ${id}` });
+        a ? send(res, 200, a) : send(res, 404, { error: `no alert ${id}` }); return;
       }
       if (req.method === 'POST' && m[2]) {
         // JSON only: a cross-site form cannot send it without a preflight we never answer.
-        if (!String(req.headers['content-type'] ?? '').startsWith('application/json')) return send(res, 415, { error: 'send application/json' });
+        if (!(req.headers['content-type'] ?? '').startsWith('application/json')) { send(res, 415, { error: 'send application/json' }); return; }
         let body: { status?: string; note?: string; actor?: string };
         try {
           body = JSON.parse(await readBody(req)) as typeof body;
         } catch (e) {
-          return send(res, 400, { error: `bad JSON: ${(e as Error).message}` });
+          send(res, 400, { error: `bad JSON: ${(e as Error).message}` }); return;
         }
-        if (!body.status || !(STATUSES as readonly string[]).includes(body.status)) return send(res, 400, { error: `status must be one of ${STATUSES.join(', ')}` });
+        if (!body.status || !(STATUSES as readonly string[]).includes(body.status)) { send(res, 400, { error: `status must be one of ${STATUSES.join(', ')}` }); return; }
         const note = typeof body.note === 'string' && body.note.trim() ? body.note.trim().slice(0, 4000) : undefined;
         const a = store.setStatus(id, body.status as AlertStatus, note, typeof body.actor === 'string' ? body.actor.slice(0, 200) : 'web');
-        return a ? send(res, 200, a) : send(res, 404, { error: `no alert ${id}` });
+        a ? send(res, 200, a) : send(res, 404, { error: `no alert ${id}` }); return;
       }
     }
-    if (path === '/healthz') return send(res, 200, { ok: true });
+    if (path === '/healthz') { send(res, 200, { ok: true }); return; }
     send(res, 404, { error: `no route ${req.method} ${path}` });
   }
 

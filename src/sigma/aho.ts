@@ -26,7 +26,7 @@ function numericText(text: string): boolean {
 }
 
 export class AhoCorasick {
-  private trie: Map<number, number>[] = [new Map()];
+  private trie: Map<number, number>[] = [new Map<number, number>()];
   private outs: number[][] = [[]];
   /** Dense rows (failure links folded in) for the first `dense` states in breadth-first order. */
   private table: Uint16Array | Int32Array | undefined;
@@ -218,7 +218,7 @@ export class AhoCorasick {
       const a = c < 128 ? ascii[c]! : (alpha.get(c) ?? this.foldRare(c));
       if (a < 0) {
         // A character that lowercases to several (İ): fall back to scanning lowercased text.
-        if (text !== text.toLowerCase()) return this.scan(text.toLowerCase(), hit, stamp);
+        if (text !== text.toLowerCase()) { this.scan(text.toLowerCase(), hit, stamp); return; }
         s = 0;
         continue;
       }

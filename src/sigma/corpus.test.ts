@@ -72,9 +72,9 @@ test('regression data: every JSON event matches its rule', { skip: !have && 'no 
         const brute = all.filter((r) => applies(r.source.logsource, ev.stowaway.logsource) && r.test(view)).map((r) => r.meta.id).sort();
         const fast = ruleset.match(ev).map((m) => m.rule.id).sort();
         indexChecked++;
-        if (JSON.stringify(brute) !== JSON.stringify(fast)) missedByIndex.push(`${j}: brute ${brute} vs indexed ${fast}`);
+        if (JSON.stringify(brute) !== JSON.stringify(fast)) missedByIndex.push(`${j}: brute ${JSON.stringify(brute)} vs indexed ${JSON.stringify(fast)}`);
       }
-      if (good.some((ev) => ruleset.match(ev as never).some((m) => m.rule.id === id))) matched++;
+      if (good.some((ev) => ruleset.match(ev).some((m) => m.rule.id === id))) matched++;
       else failures.push(`${id} ${dir.replace(sigma + '/', '')}: ${good.map((ev) => ruleset.explain(id, ev as never).summary).join(' || ')}`);
     }
   }

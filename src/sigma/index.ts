@@ -1,7 +1,7 @@
 // Public API of the Sigma core: load rule files, compile them into a RuleSet, match events.
 // This module reads files and injects RE2, so it is the Node entry; everything it builds on
 // (parse, compile, ruleset) is file-system free and takes an injectable regex factory.
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Diagnostic } from '../model/diagnostic.js';
 import type { CorrelationRule } from './correlation/types.js';
@@ -15,6 +15,7 @@ import { re2RegexFactory } from './re2.js';
 import type { RegexFactory } from './regex.js';
 import { SigmaRuleSet, type RuleSet } from './ruleset.js';
 import { readText } from '../model/files.js';
+import { readPlaceholderFiles } from './placeholders.js';
 
 export type { SigmaRule, SigmaFilter } from './ast.js';
 export type { CorrelationRule } from './correlation/types.js';
@@ -24,6 +25,7 @@ export type { RegexFactory } from './regex.js';
 export { builtinPipelines } from './pipeline/builtin.js';
 export { parsePipeline } from './pipeline/parse.js';
 export { parseSigmaText } from './parse.js';
+export { readPlaceholderFiles, parsePlaceholders, layerPlaceholders, type Placeholders } from './placeholders.js';
 export { jsRegexFactory } from './regex.js';
 export { re2RegexFactory } from './re2.js';
 
@@ -177,16 +179,7 @@ export async function loadPipelines(paths: string[]): Promise<{ pipelines: Pipel
   return { pipelines, diagnostics };
 }
 
-/** Reads a placeholders file: a YAML mapping of name → value or list of values. */
-export async function loadPlaceholders(path: string): Promise<{ placeholders: Record<string, string[]>; diagnostics: Diagnostic[] }> {
-  const { parse } = await import('yaml');
-  try {
-    const doc = parse(await readFile(path, 'utf8')) as unknown;
-    if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new Error('expected a mapping of placeholder name to values');
-    const placeholders: Record<string, string[]> = {};
-    for (const [k, v] of Object.entries(doc as Record<string, unknown>)) placeholders[k] = Array.isArray(v) ? v.map(String) : [String(v)];
-    return { placeholders, diagnostics: [] };
-  } catch (e) {
-    return { placeholders: {}, diagnostics: [{ severity: 'error', code: 'bad-placeholders', message: e instanceof Error ? e.message : String(e), file: path }] };
-  }
+/** Reads placeholder files, each layered over the ones before (see placeholders.ts). */
+export async function loadPlaceholders(paths: string | readonly string[]): Promise<{ placeholders: Record<string, string[]>; diagnostics: Diagnostic[] }> {
+  return readPlaceholderFiles(typeof paths === 'string' ? [paths] : paths);
 }

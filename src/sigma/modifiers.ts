@@ -31,7 +31,8 @@ export interface CompiledItem {
   field: string | null;
   /** The item as written after pipelines, for explanations. */
   text: string;
-  test(v: EventView): boolean;
+  /** A function property, not a method: compiled nodes call it unbound on the hot path. */
+  test: (v: EventView) => boolean;
   /** One of these must be present for the item to be true; undefined when no such set exists. */
   witnesses?: Witness[];
 }
@@ -289,7 +290,7 @@ export function compileItem(item: DetectionItem, opts: ItemOptions): ItemResult 
     let witnesses: Witness[] | undefined;
     if (!neq && all) {
       // every value must match, so any one value's set will do: the most selective
-      const best = sets.reduce((a, b) => (shortest(b) > shortest(a) ? b : a), [] as string[]);
+      const best = sets.reduce<string[]>((a, b) => (shortest(b) > shortest(a) ? b : a), []);
       if (best.length) witnesses = best.map((text) => ({ field: wf, text }));
     } else if (!neq && sets.every((s) => s.length > 0)) witnesses = [...new Set(sets.flat())].map((text) => ({ field: wf, text }));
     return ok(combine(tests), witnesses);

@@ -1,10 +1,11 @@
 // Sigma YAML text → typed rules, filters and correlations, with a Diagnostic for every problem.
 // Works on text only (no file system) so the playground can use it too.
+import { textOf } from '../model/values.js';
 import { parseAllDocuments, LineCounter, isMap, isSeq, isScalar, isPair, type Node, type Document } from 'yaml';
 import type { Diagnostic } from '../model/diagnostic.js';
 import { LEVELS, type Level } from '../model/alert.js';
 import type { LogSource } from '../model/event.js';
-import type { Detection, DetectionItem, DetectionNode, SearchIdentifier, SigmaFilter, SigmaRule, SigmaValue } from './ast.js';
+import type { Detection, DetectionNode, SearchIdentifier, SigmaFilter, SigmaRule, SigmaValue } from './ast.js';
 import { parseCondition } from './condition.js';
 import { parseCorrelation } from './correlation/parse.js';
 import type { CorrelationRule } from './correlation/types.js';
@@ -48,7 +49,7 @@ function isObj(x: unknown): x is Raw {
 
 function deepMerge(a: Raw, b: Raw): Raw {
   const out: Raw = { ...a };
-  for (const [k, v] of Object.entries(b)) out[k] = isObj(v) && isObj(out[k]) ? deepMerge(out[k] as Raw, v) : v;
+  for (const [k, v] of Object.entries(b)) out[k] = isObj(v) && isObj(out[k]) ? deepMerge(out[k], v) : v;
   return out;
 }
 
@@ -65,9 +66,9 @@ function sectionNodes(doc: Document, lc: LineCounter): Sections {
     if (!isPair(p) || !isScalar(p.key) || (p.key.value !== 'detection' && p.key.value !== 'filter')) continue;
     const entries = new Map<string, Entry>();
     if (isMap(p.value)) {
-      for (const q of p.value.items) if (isPair(q) && isScalar(q.key)) entries.set(String(q.key.value), { value: (q.value as Node | null) ?? null, line: lineOf(lc, q.key as Node) });
+      for (const q of p.value.items) if (isPair(q) && isScalar(q.key)) entries.set(String(q.key.value), { value: (q.value as Node | null) ?? null, line: lineOf(lc, q.key) });
     }
-    m.set(String(p.key.value), entries);
+    m.set(p.key.value, entries);
   }
   return m;
 }
@@ -77,7 +78,7 @@ export function parseSigmaText(text: string, file: string): ParseResult {
   const lc = new LineCounter();
   let docs: Document[];
   try {
-    docs = parseAllDocuments(text, { lineCounter: lc, keepSourceTokens: true, prettyErrors: false }) as Document[];
+    docs = parseAllDocuments(text, { lineCounter: lc, keepSourceTokens: true, prettyErrors: false });
     if (!Array.isArray(docs)) docs = [];
   } catch (e) {
     res.diagnostics.push({ severity: 'error', code: 'yaml-syntax', message: e instanceof Error ? e.message : String(e), file });
@@ -118,7 +119,7 @@ export function parseSigmaText(text: string, file: string): ParseResult {
       const { action: _a, ...rest } = data;
       cur = { data: deepMerge(previous.data, rest), nodes: mergeSections(previous.nodes, cur.nodes), line };
     } else if (action !== undefined) {
-      res.diagnostics.push({ severity: 'error', code: 'bad-collection', message: `unknown collection action '${String(action)}'`, file, line });
+      res.diagnostics.push({ severity: 'error', code: 'bad-collection', message: `unknown collection action '${textOf(action)}'`, file, line });
       continue;
     } else if (global) {
       const { action: _g, ...g } = global.data;
@@ -142,7 +143,7 @@ function parseDocument(doc: Doc, file: string, lc: LineCounter, res: ParseResult
   }
   const problems: Diagnostic[] = [];
   if (typeof d['title'] !== 'string' || !d['title'].trim()) problems.push(diag('missing-title', 'required field `title` is missing or not a string'));
-  if (d['id'] !== undefined && (typeof d['id'] !== 'string' || !UUID.test(d['id']))) res.diagnostics.push(diag('id-format', `id '${String(d['id'])}' is not a UUID`, 'warning'));
+  if (d['id'] !== undefined && (typeof d['id'] !== 'string' || !UUID.test(d['id']))) res.diagnostics.push(diag('id-format', `id '${textOf(d['id'])}' is not a UUID`, 'warning'));
   const logsource = readLogsource(d['logsource'], problems, diag);
   if ('filter' in d && !('detection' in d)) {
     const f = d['filter'];
@@ -162,9 +163,9 @@ function parseDocument(doc: Doc, file: string, lc: LineCounter, res: ParseResult
   let level: Level = 'medium';
   if (d['level'] !== undefined) {
     if (typeof d['level'] === 'string' && (LEVELS as readonly string[]).includes(d['level'])) level = d['level'] as Level;
-    else problems.push(diag('bad-level', `level '${String(d['level'])}' is not one of ${LEVELS.join(', ')}`));
+    else problems.push(diag('bad-level', `level '${textOf(d['level'])}' is not one of ${LEVELS.join(', ')}`));
   }
-  if (d['status'] !== undefined && !STATUSES.has(String(d['status']))) res.diagnostics.push(diag('bad-status', `status '${String(d['status'])}' is not one of ${[...STATUSES].join(', ')}`, 'warning'));
+  if (d['status'] !== undefined && !STATUSES.has(textOf(d['status']))) res.diagnostics.push(diag('bad-status', `status '${textOf(d['status'])}' is not one of ${[...STATUSES].join(', ')}`, 'warning'));
   const det = isObj(d['detection']) ? readDetection(doc.nodes.get('detection'), lc, problems, diag, new Set()) : undefined;
   if (problems.length || !det || !logsource) {
     res.diagnostics.push(...problems);
@@ -222,7 +223,7 @@ function scalarValue(node: Node): SigmaValue | string {
   }
   if (typeof v === 'string') return { kind: 'string', value: v };
   if (v instanceof Date) return { kind: 'string', value: (node.srcToken as { source?: string } | undefined)?.source ?? v.toISOString() };
-  return { kind: 'string', value: String(v) };
+  return { kind: 'string', value: textOf(v) };
 }
 
 function readDetection(
@@ -311,9 +312,9 @@ function readMap(map: Node, lc: LineCounter): DetectionNode | string {
   const items: DetectionNode[] = [];
   for (const pair of map.items) {
     if (!isPair(pair) || !isScalar(pair.key)) return 'field names must be plain strings';
-    const key = String(pair.key.value ?? '');
+    const key = textOf(pair.key.value);
     const [field, ...modifiers] = key.split('|');
-    const line = lineOf(lc, pair.key as Node);
+    const line = lineOf(lc, pair.key);
     const v = pair.value as Node | null;
     const values: SigmaValue[] = [];
     if (v === null) values.push({ kind: 'null' });

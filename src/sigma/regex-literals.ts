@@ -79,7 +79,7 @@ function alternation(branches: Info[]): Info {
   if (branches.length === 1) return branches[0]!;
   const exact = branches.every((b) => b.exact) ? union(branches.map((b) => b.exact!)) : undefined;
   const reqs = branches.map((b) => better(b.exact, b.req));
-  const req = reqs.every((r) => r !== undefined) ? union(reqs as string[][]) : undefined;
+  const req = reqs.every((r) => r !== undefined) ? union(reqs) : undefined;
   return { exact, req: better(exact, req) };
 }
 

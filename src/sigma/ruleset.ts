@@ -251,7 +251,7 @@ export class SigmaRuleSet implements RuleSet {
       this.seen[r] = stamp;
       this.hits[r] = 0;
     }
-    if (++this.hits[r] === plan.clauseNeed[clause]) this.out.push(r);
+    if ((this.hits[r] = this.hits[r]! + 1) === plan.clauseNeed[clause]) this.out.push(r);
   };
 
   private candidates(plan: Plan, event: unknown): number[] {
@@ -296,7 +296,7 @@ export class SigmaRuleSet implements RuleSet {
         if (!kids && !kw) return;
         const rec = x as Record<string, unknown>;
         for (const k in rec) {
-          const child = kids ? (kids.get(k) ?? (k.includes('.') ? dottedChild(node!, k) : undefined)) : undefined;
+          const child = kids ? (kids.get(k) ?? (k.includes('.') ? dottedChild(node, k) : undefined)) : undefined;
           if (!child && !kw) continue;
           // Stowaway's own bookkeeping is not event content for keyword search.
           this.walk(rec[k], child, depth === 0 && k === 'stowaway' ? undefined : kw, depth + 1);

@@ -2,6 +2,7 @@
 // fan-out to whatever subscribes. Publishing is buffered by the client across reconnects;
 // until the first connection succeeds alerts wait in a bounded queue while connecting is
 // retried with backoff. Reconnects, connect retries and errors are counted.
+import { textOf } from '../model/values.js';
 import { connect, type NatsConnection } from 'nats';
 import type { Alert } from '../model/alert.js';
 import { formatAlert } from './formats.js';
@@ -53,9 +54,10 @@ export function createNatsOutput(opts: NatsOptions): Output & { ready: Promise<b
       up = true;
       void (async () => {
         for await (const st of conn.status()) {
-          if (st.type === 'disconnect' || st.type === 'error') s.last_error = `${st.type}: ${String(st.data)}`;
-          if (st.type === 'disconnect') up = false;
-          if (st.type === 'reconnect') {
+          const type: string = st.type;
+          if (type === 'disconnect' || type === 'error') s.last_error = `${type}: ${textOf(st.data)}`;
+          if (type === 'disconnect') up = false;
+          if (type === 'reconnect') {
             s.retries++;
             up = true;
             while (pending.length) publish(conn, pending.shift()!);
@@ -92,7 +94,7 @@ export function createNatsOutput(opts: NatsOptions): Output & { ready: Promise<b
     ready,
     send(a: Alert) {
       if (closed) return;
-      if (nc && up) return publish(nc, a);
+      if (nc && up) { publish(nc, a); return; }
       if (pending.length >= maxQueue) {
         s.dropped++;
         return;

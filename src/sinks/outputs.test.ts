@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createHmac } from 'node:crypto';
 import { spawn, spawnSync } from 'node:child_process';
 import { createServer as netServer } from 'node:net';
@@ -67,7 +67,10 @@ test('webhook retries 5xx with backoff, signs every attempt, gives up on 4xx, co
   const secret = 's3cret';
   const got: { sig: string; body: string; status: number }[] = [];
   let calls = 0;
-  const server = createServer(async (req, res) => {
+  const server = createServer((req, res) => {
+    void answer(req, res);
+  });
+  const answer = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const b = await body(req);
     calls++;
     const parsed = JSON.parse(b) as { id?: string; uuid?: string };
@@ -77,7 +80,7 @@ test('webhook retries 5xx with backoff, signs every attempt, gives up on 4xx, co
     res.statusCode = status;
     if (status === 503) res.setHeader('retry-after', '0');
     res.end();
-  });
+  };
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as { port: number }).port;
   try {

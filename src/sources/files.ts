@@ -224,7 +224,7 @@ type WinlogNormalize = (obj: unknown, origin: string) => SourceRecord | SourceRe
 
 // The winlog normalizer returns a bare event or a bare diagnostic.
 function asRecord(r: unknown): SourceRecord {
-  if (isObj(r) && '@timestamp' in r && 'stowaway' in r) return { event: r as unknown as SourceRecord extends { event: infer E } ? E : never } as SourceRecord;
+  if (isObj(r) && '@timestamp' in r && 'stowaway' in r) return { event: r as unknown as SourceRecord extends { event: infer E } ? E : never };
   if (isObj(r) && typeof r.code === 'string' && typeof r.message === 'string') return { diagnostic: r as unknown as ReturnType<typeof diag> };
   if (isObj(r) && ('event' in r || 'diagnostic' in r)) return r as unknown as SourceRecord;
   return { diagnostic: diag('winlog', 'bad-winlog', 'the winlog normalizer returned neither an event nor a diagnostic') };

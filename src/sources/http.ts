@@ -59,12 +59,12 @@ export class HttpReceiver implements LiveSource {
       res.writeHead(code, { 'content-type': 'text/plain' });
       res.end(text + '\n');
     };
-    if (req.method !== 'POST') return reply(405, 'POST only');
-    if (this.opts.path && (req.url ?? '/').split('?')[0] !== this.opts.path) return reply(404, 'unknown path');
+    if (req.method !== 'POST') { reply(405, 'POST only'); return; }
+    if (this.opts.path && (req.url ?? '/').split('?')[0] !== this.opts.path) { reply(404, 'unknown path'); return; }
     if (this.opts.token && req.headers.authorization !== `Bearer ${this.opts.token}`) {
       this.st.errors++;
       emit({ diagnostic: diag(this.name, 'unauthorized', `request from ${req.socket.remoteAddress} without the bearer token was refused`, this.name, 'warning') });
-      return reply(401, 'unauthorized');
+      reply(401, 'unauthorized'); return;
     }
     const max = this.opts.maxBodyBytes ?? 32 * 1024 * 1024;
     const chunks: Buffer[] = [];
@@ -79,7 +79,7 @@ export class HttpReceiver implements LiveSource {
       if (over) {
         this.st.dropped++;
         emit({ diagnostic: diag(this.name, 'body-too-large', `request body over ${max} bytes dropped`, this.name) });
-        return reply(413, 'body too large');
+        reply(413, 'body too large'); return;
       }
       const origin = `${this.name}:${req.socket.remoteAddress ?? '?'}`;
       const records = this.parse(Buffer.concat(chunks).toString('utf8'), origin);
@@ -91,7 +91,7 @@ export class HttpReceiver implements LiveSource {
         } else this.st.errors++;
         emit(r);
       }
-      if (events === 0 && records.length > 0) return reply(400, records.map((r) => ('diagnostic' in r ? r.diagnostic.message : '')).join('; '));
+      if (events === 0 && records.length > 0) { reply(400, records.map((r) => ('diagnostic' in r ? r.diagnostic.message : '')).join('; ')); return; }
       reply(200, 'ok');
     });
     req.on('error', () => reply(400, 'bad request'));

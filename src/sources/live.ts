@@ -1,46 +1,13 @@
-// Starts every live source it can and says, one line each, which started and why not.
-// `watch` and `start` both call this; what they do with the records is theirs.
-import { existsSync } from 'node:fs';
+// Starts every live source its descriptor can create and says, one line each, which started
+// and why not. The runtime calls this; what happens to the records is the runtime's.
 import type { LiveSource, SourceRecord } from './types.js';
 import { ContainerAttributor } from './attribution.js';
-import { DockerLiveSource, type DockerLiveOptions } from './docker/live.js';
-import { AuditLiveSource, readProcCgroup, type AuditLiveOptions } from './auditd/live.js';
-import { createK8sWebhookSource } from './k8s-audit/webhook.js';
-import { createFalcoHttpSource } from './falco/http.js';
-import type { HttpReceiverOptions } from './http.js';
-import type { StowawayEvent } from '../model/event.js';
+import { readProcCgroup } from './auditd/live.js';
+import { LIVE_SOURCES, type LiveOptions, type SourceContext } from './descriptors.js';
+import { errorMessage } from '../model/errors.js';
 
-/**
- * Wall-clock stamps (epoch ms, this host's clock) of one live event on its way through a
- * source, so a slow detection can be taken apart: the producer's own time, when the source
- * first saw it, when it was complete, each call to the container runtime it waited for, and
- * when it was handed on.
- */
-export interface EventTimings {
-  source: string;
-  /** The event's own time as the kernel or the daemon stamped it. */
-  event_ms?: number;
-  /** When the source first read any part of it (first audit record line, stream line). */
-  read_ms: number;
-  /** Audit: when the assembler completed the event. */
-  assembled_ms?: number;
-  /** Container-runtime calls it waited for (inspect, exec inspect, lookup), in order. */
-  calls: Array<{ call: string; start_ms: number; end_ms: number }>;
-  /** When the source handed it to its consumer (the engine). */
-  emitted_ms: number;
-}
-
-/** Receives the timings of each event just before the event itself is emitted. */
-export type TimingsHook = (ev: StowawayEvent, t: EventTimings) => void;
-
-export interface LiveOptions {
-  /** false turns a source off; an object configures it. Docker and audit are on by default. */
-  docker?: false | DockerLiveOptions;
-  audit?: false | AuditLiveOptions;
-  /** Off unless a port is given. */
-  k8sWebhook?: HttpReceiverOptions;
-  falco?: HttpReceiverOptions;
-}
+export type { LiveOptions } from './descriptors.js';
+export type { EventTimings, TimingsHook } from './types.js';
 
 export interface LiveStatus {
   name: string;
@@ -102,46 +69,24 @@ export function startLiveTicker(onTick: () => void, everyMs = LIVE_TICK_MS): () 
 }
 
 export async function startLiveSources(opts: LiveOptions, emit: (r: SourceRecord) => void): Promise<LiveHandle> {
-  const attributor = new ContainerAttributor({ readCgroup: readProcCgroup });
-  const planned: Array<{ name: string; source?: LiveSource; off?: string; detail?: string }> = [];
-
-  let docker: DockerLiveSource | undefined;
-  if (opts.docker === false) planned.push({ name: 'docker', off: 'turned off' });
-  else {
-    const socket = opts.docker?.socketPath ?? '/var/run/docker.sock';
-    if (!existsSync(socket)) planned.push({ name: 'docker', off: `no Docker socket at ${socket}` });
-    else {
-      docker = new DockerLiveSource({ ...opts.docker, attributor });
-      planned.push({ name: 'docker', source: docker, detail: socket });
-    }
-  }
-  if (opts.audit === false) planned.push({ name: 'auditd', off: 'turned off' });
-  else {
-    const path = opts.audit?.path ?? '/var/log/audit/audit.log';
-    const d = docker;
-    const audit = new AuditLiveSource({ ...opts.audit, path, attributor, lookupContainer: d ? (id) => d.lookup(id) : undefined });
-    planned.push({ name: 'auditd', source: audit, detail: path });
-  }
-  if (opts.k8sWebhook) planned.push({ name: 'k8s-audit', source: createK8sWebhookSource(opts.k8sWebhook), detail: `${opts.k8sWebhook.tls ? 'https' : 'http'}://${opts.k8sWebhook.host ?? '0.0.0.0'}:${opts.k8sWebhook.port}` });
-  else planned.push({ name: 'k8s-audit', off: 'no webhook port configured (--k8s-audit-port)' });
-  if (opts.falco) planned.push({ name: 'falco', source: createFalcoHttpSource(opts.falco), detail: `${opts.falco.tls ? 'https' : 'http'}://${opts.falco.host ?? '0.0.0.0'}:${opts.falco.port}` });
-  else planned.push({ name: 'falco', off: 'no Falco receiver port configured (--falco-port)' });
-
+  const ctx: SourceContext = { attributor: new ContainerAttributor({ readCgroup: readProcCgroup }) };
   const sources: LiveSource[] = [];
   const status: LiveStatus[] = [];
-  for (const p of planned) {
-    if (!p.source) {
-      status.push({ name: p.name, started: false, reason: p.off, line: `${p.name}: not started (${p.off})` });
+  for (const d of LIVE_SOURCES) {
+    // Created one after another: a later source may use what an earlier one set up (audit asks Docker).
+    const made = d.create(opts[d.key], ctx);
+    if ('off' in made) {
+      status.push({ name: d.name, started: false, reason: made.off, line: `${d.name}: not started (${made.off})` });
       continue;
     }
     let r: { started: boolean; reason?: string };
     try {
-      r = await p.source.start(emit);
+      r = await made.source.start(emit);
     } catch (e) {
-      r = { started: false, reason: (e as Error).message };
+      r = { started: false, reason: errorMessage(e) };
     }
-    if (r.started) sources.push(p.source);
-    status.push({ name: p.name, started: r.started, reason: r.reason, line: r.started ? `${p.name}: started (${p.detail})` : `${p.name}: not started (${r.reason})` });
+    if (r.started) sources.push(made.source);
+    status.push({ name: d.name, started: r.started, reason: r.reason, line: r.started ? `${d.name}: started (${made.detail})` : `${d.name}: not started (${r.reason})` });
   }
   return {
     sources,

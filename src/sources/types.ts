@@ -36,3 +36,26 @@ export interface LiveSource {
    */
   watermark?(): number | undefined;
 }
+
+/**
+ * Wall-clock stamps (epoch ms, this host's clock) of one live event on its way through a
+ * source, so a slow detection can be taken apart: the producer's own time, when the source
+ * first saw it, when it was complete, each call to the container runtime it waited for, and
+ * when it was handed on.
+ */
+export interface EventTimings {
+  source: string;
+  /** The event's own time as the kernel or the daemon stamped it. */
+  event_ms?: number;
+  /** When the source first read any part of it (first audit record line, stream line). */
+  read_ms: number;
+  /** Audit: when the assembler completed the event. */
+  assembled_ms?: number;
+  /** Container-runtime calls it waited for (inspect, exec inspect, lookup), in order. */
+  calls: Array<{ call: string; start_ms: number; end_ms: number }>;
+  /** When the source handed it to its consumer (the engine). */
+  emitted_ms: number;
+}
+
+/** Receives the timings of each event just before the event itself is emitted. */
+export type TimingsHook = (ev: StowawayEvent, t: EventTimings) => void;

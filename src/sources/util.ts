@@ -1,4 +1,6 @@
 // Small pure helpers every normalizer shares.
+import { toNumber } from '../model/values.js';
+import { parseImageRef } from '../model/image.js';
 import type { Diagnostic } from '../model/diagnostic.js';
 import type { StowawayEvent } from '../model/event.js';
 
@@ -14,14 +16,8 @@ export function str(v: unknown): string | undefined {
   return undefined;
 }
 
-export function num(v: unknown): number | undefined {
-  if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
-  if (typeof v === 'string' && v.trim() !== '') {
-    const n = Number(v);
-    return Number.isFinite(n) ? n : undefined;
-  }
-  return undefined;
-}
+/** A finite number, or a string that is one (model/values.ts). */
+export const num = toNumber;
 
 export function strings(v: unknown): string[] | undefined {
   if (!Array.isArray(v)) return undefined;
@@ -73,7 +69,7 @@ function isoWithFraction(text: string, ms: number): string {
   const iso = new Date(ms).toISOString();
   const m = /\.(\d{4,9})(Z|[+-]\d\d:?\d\d)?$/.exec(text);
   if (!m || (m[2] && m[2] !== 'Z')) return iso;
-  return iso.slice(0, 20) + m[1] + 'Z';
+  return `${iso.slice(0, 20)}${m[1]!}Z`;
 }
 
 export function diag(source: string, code: string, message: string, origin?: string, severity: Diagnostic['severity'] = 'error'): Diagnostic {
@@ -126,12 +122,12 @@ export function fileFields(path: string | undefined): StowawayEvent['file'] {
   return { path, name: basename(path), directory: dirname(path), extension: extension(path) };
 }
 
-/** `repo:tag` into image name/tag, for sources that give one string. */
+/** `repo:tag` into image name/tag, for sources that give one string (a digest is not a tag). */
 export function imageRefOrUndefined(ref: string | undefined): { name?: string; tag?: string } | undefined {
   if (!ref) return undefined;
-  const slash = ref.lastIndexOf('/');
-  const colon = ref.lastIndexOf(':');
-  return colon > slash ? { name: ref.slice(0, colon), tag: ref.slice(colon + 1) } : { name: ref };
+  const r = parseImageRef(ref);
+  if (r.id) return { name: ref };
+  return r.tag !== undefined ? { name: r.name, tag: r.tag } : { name: r.name };
 }
 
 /** Drops undefined members of one object, without descending. */

@@ -64,9 +64,9 @@ test('FileTail.eofAt: what was written before a poll began has been read', () =>
     const written = Date.now();
     t.poll();
     assert.deepEqual(got, ['a']);
-    assert.ok(t.eofAt! >= written, 'eofAt is at or after the write it read');
+    assert.ok(t.eofAt >= written, 'eofAt is at or after the write it read');
     // rotated away and not recreated: nothing is certain past the last complete read
-    const last = t.eofAt!;
+    const last = t.eofAt;
     renameSync(f, f + '.1');
     t.poll();
     assert.equal(t.eofAt, last);
@@ -74,7 +74,7 @@ test('FileTail.eofAt: what was written before a poll began has been read', () =>
     const recreated = Date.now();
     t.poll();
     assert.deepEqual(got, ['a', 'b']);
-    assert.ok(t.eofAt! >= recreated);
+    assert.ok(t.eofAt >= recreated);
     t.stop();
   } finally {
     rmSync(dir, { recursive: true, force: true });

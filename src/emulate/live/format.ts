@@ -177,7 +177,7 @@ export function parseScenario(raw: unknown, opts: { file?: string; line?: number
   let quiet: string[] = [];
   if (raw.quiet !== undefined) {
     if (raw.quiet === 'all') quiet = ['*'];
-    else if (Array.isArray(raw.quiet) && raw.quiet.every((q) => typeof q === 'string')) quiet = raw.quiet as string[];
+    else if (Array.isArray(raw.quiet) && raw.quiet.every((q) => typeof q === 'string')) quiet = raw.quiet;
     else problems.push(`'quiet' must be 'all' or a list of rule ids`);
   }
   if (kind === 'positive' && expect.length === 0) problems.push(`a positive scenario must 'expect' at least one rule id`);

@@ -2,7 +2,6 @@
 // they name the right container and process. Pure functions over what the
 // pipeline delivered and what Docker itself told us about the scenario.
 import type { Finding } from '../../model/alert.js';
-import type { StowawayEvent } from '../../model/event.js';
 import type { ExpectedAlert } from './format.js';
 import { firstDefined, imageName } from '../../alerts/entity.js';
 import type { FindingTrace } from './trace.js';

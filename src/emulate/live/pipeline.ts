@@ -1,14 +1,14 @@
-// The live pipeline a validation run listens with — `watch`'s own wiring — and
+// The live pipeline a validation run listens with — the runtime `watch` runs — and
 // the audit rules it needs for the duration. Nothing here normalizes or matches.
+import { errorMessage, firstLine } from '../../model/errors.js';
 import { stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { defaultRulesFile, parseRulesFile, readRulesFile } from '../../sources/auditd/rules.js';
-import { loadContent } from '../../alerts/runtime.js';
-import { runWatch } from '../../cli/watch.js';
-import { startLiveTicker, type EventTimings } from '../../sources/live.js';
+import { createRuntime, loadContent } from '../../runtime/index.js';
+import type { EventTimings } from '../../sources/types.js';
 import type { StowawayEvent } from '../../model/event.js';
 import { percentile } from './match.js';
 import type { AuditRulesInstaller, PipelineFactory } from './runner.js';
@@ -37,13 +37,12 @@ export async function contentRoot(content: string): Promise<string> {
 /**
  * The pipeline `stowaway watch` runs: the shipped content as `loadContent` loads
  * it (rules, placeholders, correlations, analytics; its engine and lateness)
- * and the live sources as `runWatch` starts them. Findings go to the runner
+ * and the live sources as the runtime starts them. Findings go to the runner
  * before the alert pipeline, so dedup and throttling never hide a detection
  * from the judge.
  */
 export const defaultPipeline: PipelineFactory = async ({ content, onFinding, onEvent }) => {
   const loaded = await loadContent({ contentDir: await contentRoot(content) });
-  const engine = loaded.engine();
   // Keyed by the event object: stamps live exactly as long as someone holds the event.
   const timings = new WeakMap<StowawayEvent, EventTimings & { engine_ms?: number }>();
   // How long after its own time each event was read: the evidence for the sources' watermark skews.
@@ -69,29 +68,27 @@ export const defaultPipeline: PipelineFactory = async ({ content, onFinding, onE
   // A source read late because this process was busy is not the same as a producer writing late.
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
-  const handle = await runWatch(
-    { docker: { statsIntervalMs: 0, onTimings }, audit: { onTimings } },
-    (r) => {
+  const rt = createRuntime({
+    content: loaded,
+    sources: { docker: { statsIntervalMs: 0, onTimings }, audit: { onTimings } },
+    sinks: [{ findings: (found, cause) => found.forEach((f) => onFinding(f, cause)) }],
+    onRecord(r) {
       if (!('event' in r)) return;
       const t = timings.get(r.event);
       if (t) t.engine_ms = Date.now();
       onEvent?.(r.event);
-      for (const f of engine.process(r.event)) onFinding(f, 'event');
     },
-    () => {},
-  );
-  // As `watch` does: event time moves on as far as the sources are complete, so held-back correlations come out at once.
-  const stopTicker = startLiveTicker(() => {
-    const at = Date.now();
-    const wm: Record<string, number | undefined> = {};
-    for (const s of handle.sources) wm[s.name] = s.watermark?.();
-    history.push({ at, wm });
-    if (history.length > HISTORY) history.splice(0, history.length - HISTORY);
-    for (const f of engine.tick(at, handle.watermark())) onFinding(f, 'tick');
+    onTick(at, handle) {
+      const wm: Record<string, number | undefined> = {};
+      for (const s of handle.sources) wm[s.name] = s.watermark?.();
+      history.push({ at, wm });
+      if (history.length > HISTORY) history.splice(0, history.length - HISTORY);
+    },
   });
-  const started = new Set(handle.status.filter((s) => s.started).map((s) => s.name));
+  const status = await rt.start();
+  const started = new Set(status.filter((s) => s.started).map((s) => s.name));
   return {
-    sources: handle.status.map((s) => s.line),
+    sources: status.map((s) => s.line),
     ready: started.has('docker') && started.has('auditd'),
     timings: (ev) => timings.get(ev),
     watermarkPassed(timeMs) {
@@ -111,9 +108,7 @@ export const defaultPipeline: PipelineFactory = async ({ content, onFinding, onE
     diagnostics: loaded.diagnostics,
     async stop() {
       loop.disable();
-      stopTicker();
-      await handle.stop();
-      for (const f of engine.flush()) onFinding(f, 'flush');
+      await rt.stop();
     },
   };
 };
@@ -176,7 +171,7 @@ export const defaultAuditRules: AuditRulesInstaller = async (runId) => {
       await run('auditctl', withKey(args, RUN_AUDIT_KEY));
       added++;
     } catch (e) {
-      const msg = String((e as { stderr?: string }).stderr || (e as Error).message).trim();
+      const msg = ((e as { stderr?: string }).stderr || errorMessage(e)).trim();
       refused.push(`${args.join(' ')}: ${msg.split('\n')[0]}`);
     }
   }
@@ -191,7 +186,7 @@ export const defaultAuditRules: AuditRulesInstaller = async (runId) => {
         const n = left.split('\n').filter((l) => l.includes(RUN_AUDIT_KEY)).length;
         return n === 0 ? { removed: true } : { removed: false, detail: `${n} rules with key ${RUN_AUDIT_KEY} still loaded` };
       } catch (e) {
-        return { removed: false, detail: `auditctl -D -k ${RUN_AUDIT_KEY} failed: ${String((e as Error).message).split('\n')[0]}` };
+        return { removed: false, detail: `auditctl -D -k ${RUN_AUDIT_KEY} failed: ${firstLine(e)}` };
       }
     },
   };

@@ -23,7 +23,7 @@ import { loadEmulations, type LoadedEmulation } from './load.js';
 import { acquireHostLock, type HostLock } from './lock.js';
 import type { LiveReport, LiveRow, RuleCheck, ContainmentSummary } from './report.js';
 import type { StowawayEvent } from '../../model/event.js';
-import type { EventTimings } from '../../sources/live.js';
+import type { EventTimings } from '../../sources/types.js';
 import { breakdown, type FindingTrace, type FindingVia } from './trace.js';
 
 /** What the runner needs from stowaway's live pipeline (sources → engine). */
@@ -50,7 +50,7 @@ export interface PipelineOptions {
   /** Every event the sources deliver, before the engine (recording). */
   onEvent?(ev: StowawayEvent): void;
   /** `via`: the finding came out of processing an event, a watermark tick, or the final flush. */
-  onFinding(f: Finding, via?: FindingVia): void;
+  onFinding: (f: Finding, via?: FindingVia) => void;
 }
 
 export type PipelineFactory = (opts: PipelineOptions) => Promise<LivePipeline>;

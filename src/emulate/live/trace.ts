@@ -1,7 +1,7 @@
 // Where the time of one detection went: each contributing event's stamps (the producer's
 // own time, first read, assembly, runtime calls, hand-over to the engine) and the moment
 // the engine let the finding out, all relative to the step the latency is measured from.
-import type { EventTimings } from '../../sources/live.js';
+import type { EventTimings } from '../../sources/types.js';
 
 /** One contributing event's stamps as the pipeline saw them (epoch ms). */
 export interface EventStamps extends EventTimings {

@@ -37,7 +37,7 @@ export async function startWitness(docker: Docker): Promise<Witness> {
     const id = msg.Actor?.ID ?? msg.id;
     if (!mark || !id) return;
     let m = byMark.get(mark);
-    if (!m) byMark.set(mark, (m = new Map()));
+    if (!m) byMark.set(mark, (m = new Map<string, WitnessedContainer>()));
     if (!m.has(id)) m.set(id, { id, name: attrs.name ?? '', image: attrs.image ?? msg.from ?? '' });
   });
   stream.on('error', () => {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Diagnostic } from '../../model/diagnostic.js';
 import { loadEngineRules, type EngineRules } from '../../engine/rules.js';
 import { parseScenario, type Scenario } from '../scenario.js';
-import { replayScenario } from '../replay.js';
+import { validateScenario } from '../replay.js';
 import type { Variant } from './types.js';
 
 export type VariantVerdict = 'pass' | 'miss' | 'false-alarm' | 'unrecorded' | 'error';
@@ -68,7 +68,7 @@ export interface VariantReplayOptions {
   /** ADS id → strategy folder. */
   strategyDirs: Map<string, string>;
   rules: string[];
-  placeholders?: string;
+  placeholders?: readonly string[];
   /** Rule id → the ADS id whose rules folder holds it (for the table). */
   ruleStrategy?: (id: string) => string | undefined;
 }
@@ -117,7 +117,7 @@ export async function replayVariants(opts: VariantReplayOptions): Promise<Varian
         results.push({ variant: v, verdict: source.startsWith('not recorded') ? 'unrecorded' : 'error', fired: new Map(), events: 0, source });
         continue;
       }
-      const r = await replayScenario(scenario, rules, () => []);
+      const r = await validateScenario(scenario, rules, () => []);
       if (r.verdict === 'error') {
         const d = r.inputDiagnostics.find((x) => x.severity === 'error');
         results.push({ variant: v, verdict: 'error', fired: r.fired, events: r.events, source, detail: d ? `${d.code}: ${d.message}` : 'no events read' });

@@ -37,7 +37,7 @@ function fakeRuleSet() {
 }
 
 function ev(sec: number, hits: string[], extra: Record<string, unknown> = {}): StowawayEvent {
-  return { '@timestamp': new Date(T0 + sec * 1000).toISOString(), event: {}, stowaway: { source: 'test', logsource: {} }, hits, ...extra } as StowawayEvent;
+  return { '@timestamp': new Date(T0 + sec * 1000).toISOString(), event: {}, stowaway: { source: 'test', logsource: {} }, hits, ...extra };
 }
 
 function run(rules: CorrelationRule[], events: StowawayEvent[], opts: Partial<EngineOptions> = {}) {
@@ -469,7 +469,7 @@ test('property: temporal_ordered agrees with a brute-force search for the ordere
       (raw) => {
         let t = 0;
         const seq = raw.map((r) => ({ t: (t += r.dt), hits: r.hits }));
-        const events = seq.map((e, i) => ({ ...ev(0, e.hits, host('h')), '@timestamp': new Date(T0 + e.t).toISOString(), i }) as StowawayEvent);
+        const events = seq.map((e, i) => ({ ...ev(0, e.hits, host('h')), '@timestamp': new Date(T0 + e.t).toISOString(), i }));
         const { corr: found } = run([rule], events);
         assert.deepEqual(
           found.map((f) => f.events[f.events.length - 1]!.i),
@@ -507,7 +507,7 @@ test('property: temporal agrees with a brute-force search for all rules in one s
       (raw) => {
         let t = 0;
         const seq = raw.map((r) => ({ t: (t += r.dt), hits: r.hits }));
-        const events = seq.map((e, i) => ({ ...ev(0, e.hits, host('h')), '@timestamp': new Date(T0 + e.t).toISOString(), i }) as StowawayEvent);
+        const events = seq.map((e, i) => ({ ...ev(0, e.hits, host('h')), '@timestamp': new Date(T0 + e.t).toISOString(), i }));
         const { corr: found } = run([rule], events);
         assert.deepEqual(
           found.map((f) => f.events[f.events.length - 1]!.i),

@@ -135,7 +135,7 @@ export function applyPipelines<T extends Target>(input: T, pipelines: Pipeline[]
                 const f = it.field;
                 const pre = Object.keys(t.mapping).find((k) => f.startsWith(k));
                 if (pre === undefined) return { kind: 'item', item: it };
-                const n = { ...it, field: t.mapping[pre] + f.slice(pre.length) };
+                const n = { ...it, field: `${t.mapping[pre]!}${f.slice(pre.length)}` };
                 mapped.add(n);
                 return { kind: 'item', item: n };
               }

@@ -1,4 +1,5 @@
 // Pipeline YAML (pySigma format, subset) → Pipeline, refusing unknown parts loudly.
+import { textOf } from '../../model/values.js';
 import { parse as parseYaml } from 'yaml';
 import type { Diagnostic } from '../../model/diagnostic.js';
 import { item, type FieldCondition, type ItemCondition, type Pipeline, type ProcessingItem, type RuleCondition, type Transformation } from './types.js';
@@ -19,18 +20,18 @@ function transformation(t: Raw): Transformation | string {
       if (!isObj(t['mapping'])) return 'field_name_prefix_mapping needs `mapping`';
       return { type: 'field_name_prefix_mapping', mapping: Object.fromEntries(Object.entries(t['mapping']).map(([k, v]) => [k, String(v)])) };
     case 'field_name_prefix':
-      return { type: 'field_name_prefix', prefix: String(t['prefix'] ?? '') };
+      return { type: 'field_name_prefix', prefix: textOf(t['prefix']) };
     case 'field_name_suffix':
-      return { type: 'field_name_suffix', suffix: String(t['suffix'] ?? '') };
+      return { type: 'field_name_suffix', suffix: textOf(t['suffix']) };
     case 'add_condition':
       if (!isObj(t['conditions'])) return 'add_condition needs `conditions`';
       return { type: 'add_condition', conditions: t['conditions'], negated: t['negated'] === true };
     case 'change_logsource':
       return {
         type: 'change_logsource',
-        product: t['product'] === undefined ? undefined : String(t['product']),
-        category: t['category'] === undefined ? undefined : String(t['category']),
-        service: t['service'] === undefined ? undefined : String(t['service']),
+        product: t['product'] === undefined ? undefined : textOf(t['product']),
+        category: t['category'] === undefined ? undefined : textOf(t['category']),
+        service: t['service'] === undefined ? undefined : textOf(t['service']),
       };
     case 'replace_string':
       if (typeof t['regex'] !== 'string') return 'replace_string needs `regex`';
@@ -39,17 +40,17 @@ function transformation(t: Raw): Transformation | string {
       } catch (e) {
         return `replace_string regex: ${e instanceof Error ? e.message : String(e)}`;
       }
-      return { type: 'replace_string', regex: t['regex'], replacement: String(t['replacement'] ?? '') };
+      return { type: 'replace_string', regex: t['regex'], replacement: textOf(t['replacement']) };
     case 'value_placeholders':
       return { type: 'value_placeholders', include: t['include'] ? strs(t['include']) : undefined, exclude: t['exclude'] ? strs(t['exclude']) : undefined };
     case 'drop_detection_item':
       return { type: 'drop_detection_item' };
     case 'rule_failure':
     case 'detection_item_failure':
-      return { type: t['type'], message: String(t['message'] ?? 'refused by pipeline') };
+      return { type: t['type'], message: textOf(t['message'] ?? 'refused by pipeline') };
     case 'field_value_mapping':
       if (typeof t['field'] !== 'string' || !isObj(t['values'])) return 'field_value_mapping needs `field` and `values`';
-      return { type: 'field_value_mapping', field: t['field'], target: String(t['target'] ?? t['field']), values: Object.fromEntries(Object.entries(t['values']).map(([k, v]) => [k.toLowerCase(), String(v)])) };
+      return { type: 'field_value_mapping', field: t['field'], target: textOf(t['target'] ?? t['field']), values: Object.fromEntries(Object.entries(t['values']).map(([k, v]) => [k.toLowerCase(), String(v)])) };
     default:
       return `transformation type '${String(t['type'])}' is not supported`;
   }
@@ -57,7 +58,7 @@ function transformation(t: Raw): Transformation | string {
 
 function ruleCondition(c: Raw): RuleCondition | string {
   if (c['type'] !== 'logsource') return `rule condition type '${String(c['type'])}' is not supported`;
-  const s = (k: string) => (c[k] === undefined ? undefined : String(c[k]).toLowerCase());
+  const s = (k: string) => (c[k] === undefined ? undefined : textOf(c[k]).toLowerCase());
   return { type: 'logsource', product: s('product'), category: s('category'), service: s('service') };
 }
 

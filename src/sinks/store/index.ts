@@ -6,44 +6,21 @@
 // the pipeline batches findings into one transaction, which keeps the fsync cost per
 // batch rather than per finding.
 import Database from 'better-sqlite3';
-import { mkdirSync, statSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Alert, AlertStatus, Level } from '../../model/alert.js';
-import { LEVELS } from '../../model/alert.js';
+import type { Alert, AlertStatus } from '../../model/alert.js';
 import type { StowawayEvent } from '../../model/event.js';
 import type { ResponseRecord } from '../../model/response.js';
 import { MIGRATIONS } from './schema.js';
+import { alertFilter, escapeLike, facets, LEVEL_N, type AlertQuery } from './query.js';
+import { fileBytes, retain, type RetentionPolicy } from './retention.js';
+
+export type { AlertQuery } from './query.js';
+export type { RetentionPolicy } from './retention.js';
 
 export const STORE_FILE = 'stowaway.sqlite';
 export const DEFAULT_DATA_DIR = './data';
 export const STATUSES: readonly AlertStatus[] = ['new', 'acknowledged', 'false_positive', 'resolved'];
-
-export interface NoiseRow {
-  id: string;
-  title: string;
-  alerts: number;
-  findings: number;
-  false_positives: number;
-}
-
-export interface AlertQuery {
-  since?: string;
-  until?: string;
-  /** Exact levels, or `minLevel` for "this or worse". */
-  level?: Level[];
-  minLevel?: Level;
-  rule?: string;
-  strategy?: string;
-  /** Matches sub-techniques too: T1562 finds T1562.001. */
-  technique?: string;
-  /** Container id prefix, exact name, or image substring. */
-  container?: string;
-  host?: string;
-  status?: AlertStatus[];
-  text?: string;
-  limit?: number;
-  offset?: number;
-}
 
 /** An alert as lists show it: everything but the triggering events. */
 export type AlertListItem = Omit<Alert, 'events'> & { rev: number };
@@ -60,13 +37,6 @@ export interface StoredAlert extends Alert {
   history: AlertHistoryEntry[];
   /** Containment actions taken (or refused, or dry-run) on this alert, oldest first. */
   response: ResponseRecord[];
-}
-
-export interface RetentionPolicy {
-  maxAgeDays?: number;
-  maxBytes?: number;
-  /** Reference time for the age cut; tests pin it. */
-  now?: Date;
 }
 
 export interface Store {
@@ -87,7 +57,6 @@ export interface Store {
   revision(): number;
   facets(): { rules: { id: string; title: string; n: number }[]; strategies: { id: string; title: string; n: number }[]; statuses: Record<string, number>; levels: Record<string, number>; total: number };
   /** The noisiest rules and rule × image pairs: alerts, findings (alert counts summed), and how many analysts marked false positive. */
-  noise(limit?: number): { rules: NoiseRow[]; images: Array<NoiseRow & { image: string }> };
   applyRetention(p: RetentionPolicy): { deleted: number; bytes: number };
   /** Removes alerts whose id starts with the prefix (what `demo` uses to replace its own earlier run). */
   deleteByIdPrefix(prefix: string): number;
@@ -102,8 +71,6 @@ export interface Store {
   sizeBytes(): number;
   close(): void;
 }
-
-const LEVEL_N = new Map(LEVELS.map((l, i) => [l, i] as const));
 
 function migrate(db: Database.Database): void {
   const version = db.pragma('user_version', { simple: true }) as number;
@@ -189,10 +156,6 @@ function fromRow(r: AlertRow): AlertListItem {
   return out;
 }
 
-function escapeLike(s: string): string {
-  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
-
 function createStore(db: Database.Database, path: string): Store {
   const nextRev = db.prepare(`UPDATE store_state SET v = v + 1 WHERE k = 'rev' RETURNING v`).pluck();
   const insertAlert = db.prepare(`INSERT INTO alerts (id, ts, created, first_seen, last_seen, rule_id, rule_title, rule_kind, level, level_n,
@@ -265,32 +228,7 @@ function createStore(db: Database.Database, path: string): Store {
   }
 
   function queryAlerts(q: AlertQuery = {}): { total: number; alerts: AlertListItem[] } {
-    const where: string[] = [];
-    const args: unknown[] = [];
-    if (q.since) (where.push('last_seen >= ?'), args.push(q.since));
-    if (q.until) (where.push('ts <= ?'), args.push(q.until));
-    if (q.level?.length) (where.push(`level IN (${q.level.map(() => '?').join(',')})`), args.push(...q.level));
-    if (q.minLevel) (where.push('level_n >= ?'), args.push(LEVEL_N.get(q.minLevel) ?? 0));
-    if (q.rule) (where.push('(rule_id = ? OR rule_title = ?)'), args.push(q.rule, q.rule));
-    if (q.strategy) (where.push('strategy_id = ?'), args.push(q.strategy));
-    if (q.technique) {
-      const t = q.technique.toUpperCase();
-      // '|T1562|' finds the technique itself, '|T1562.' its sub-techniques.
-      where.push(`(instr(techniques, ?) > 0 OR instr(techniques, ?) > 0)`);
-      args.push(`|${t}|`, `|${t}.`);
-    }
-    if (q.container) {
-      where.push(`(container_id LIKE ? ESCAPE '\\' OR container_name = ? OR image LIKE ? ESCAPE '\\')`);
-      args.push(`${escapeLike(q.container)}%`, q.container, `%${escapeLike(q.container)}%`);
-    }
-    if (q.host) (where.push('host = ?'), args.push(q.host));
-    if (q.status?.length) (where.push(q.status.length === 1 ? 'status = ?' : `status IN (${q.status.map(() => '?').join(',')})`), args.push(...q.status));
-    if (q.text) {
-      const like = `%${escapeLike(q.text)}%`;
-      where.push(`(summary LIKE ? ESCAPE '\\' OR rule_title LIKE ? ESCAPE '\\' OR rule_id = ? OR note LIKE ? ESCAPE '\\')`);
-      args.push(like, like, q.text, like);
-    }
-    const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const { where: w, args } = alertFilter(q);
     const total = (db.prepare(`SELECT count(*) FROM alerts ${w}`).pluck().get(...args) as number) ?? 0;
     const limit = Math.max(1, Math.min(q.limit ?? 100, 1000));
     const rows = db
@@ -299,52 +237,8 @@ function createStore(db: Database.Database, path: string): Store {
     return { total, alerts: rows.map(fromRow) };
   }
 
-  function sizeBytes(): number {
-    if (path === ':memory:') return (db.pragma('page_count', { simple: true }) as number) * (db.pragma('page_size', { simple: true }) as number);
-    let n = 0;
-    for (const suffix of ['', '-wal']) {
-      try {
-        n += statSync(path + suffix).size;
-      } catch {
-        /* the WAL may not exist yet */
-      }
-    }
-    return n;
-  }
-
-  function usedBytes(): number {
-    const pages = (db.pragma('page_count', { simple: true }) as number) - (db.pragma('freelist_count', { simple: true }) as number);
-    return pages * (db.pragma('page_size', { simple: true }) as number);
-  }
-
-  function applyRetention(p: RetentionPolicy): { deleted: number; bytes: number } {
-    let deleted = 0;
-    if (p.maxAgeDays !== undefined) {
-      const cut = new Date((p.now ?? new Date()).getTime() - p.maxAgeDays * 86_400_000).toISOString();
-      deleted += db.prepare(`DELETE FROM alerts WHERE last_seen < ?`).run(cut).changes;
-    }
-    if (p.maxBytes !== undefined) {
-      const delOldest = db.prepare(`DELETE FROM alerts WHERE id IN (SELECT id FROM alerts ORDER BY last_seen ASC LIMIT ?)`);
-      const countAll = db.prepare(`SELECT count(*) FROM alerts`).pluck();
-      // Oldest first: delete the share of rows the excess represents, then look again —
-      // partly filled pages free less than their share, so a few rounds converge without overshoot.
-      for (let round = 0; round < 50; round++) {
-        const used = usedBytes();
-        if (used <= p.maxBytes) break;
-        const rows = countAll.get() as number;
-        if (rows === 0) break;
-        const n = delOldest.run(Math.max(1, Math.ceil((rows * (used - p.maxBytes)) / used))).changes;
-        deleted += n;
-      }
-    }
-    if (deleted > 0) {
-      db.prepare(`UPDATE store_state SET v = v + 1 WHERE k = 'rev'`).run();
-      db.pragma('incremental_vacuum');
-      if (path !== ':memory:') db.pragma('wal_checkpoint(TRUNCATE)');
-      addCountersTx({ 'retention.deleted': deleted });
-    }
-    return { deleted, bytes: sizeBytes() };
-  }
+  const sizeBytes = (): number => fileBytes(db, path);
+  const applyRetention = (p: RetentionPolicy): { deleted: number; bytes: number } => retain(db, path, p, (n) => addCountersTx({ 'retention.deleted': n }));
 
   return {
     path,
@@ -371,24 +265,7 @@ function createStore(db: Database.Database, path: string): Store {
     revision() {
       return readRev.get() as number;
     },
-    facets() {
-      const rules = db.prepare(`SELECT rule_id AS id, rule_title AS title, count(*) AS n FROM alerts GROUP BY rule_id ORDER BY n DESC`).all() as { id: string; title: string; n: number }[];
-      const strategies = db
-        .prepare(`SELECT strategy_id AS id, strategy_title AS title, count(*) AS n FROM alerts WHERE strategy_id IS NOT NULL GROUP BY strategy_id ORDER BY n DESC`)
-        .all() as { id: string; title: string; n: number }[];
-      const statuses = Object.fromEntries((db.prepare(`SELECT status, count(*) AS n FROM alerts GROUP BY status`).all() as { status: string; n: number }[]).map((r) => [r.status, r.n]));
-      const levels = Object.fromEntries((db.prepare(`SELECT level, count(*) AS n FROM alerts GROUP BY level`).all() as { level: string; n: number }[]).map((r) => [r.level, r.n]));
-      const total = db.prepare(`SELECT count(*) FROM alerts`).pluck().get() as number;
-      return { rules, strategies, statuses, levels, total };
-    },
-    noise(limit = 10) {
-      const cols = `rule_id AS id, rule_title AS title, count(*) AS alerts, sum(count) AS findings, sum(status = 'false_positive') AS false_positives`;
-      const rules = db.prepare(`SELECT ${cols} FROM alerts GROUP BY rule_id ORDER BY findings DESC, alerts DESC, id LIMIT ?`).all(limit) as NoiseRow[];
-      const images = db
-        .prepare(`SELECT ${cols}, image FROM alerts WHERE image IS NOT NULL AND image != '' GROUP BY rule_id, image ORDER BY findings DESC, alerts DESC, id, image LIMIT ?`)
-        .all(limit) as Array<NoiseRow & { image: string }>;
-      return { rules, images };
-    },
+    facets: () => facets(db),
     applyRetention,
     deleteByIdPrefix(prefix) {
       if (!prefix) throw new Error('refusing to delete every alert: empty prefix');

@@ -162,7 +162,7 @@ test('kill -9 during a write burst: the file opens clean and every acknowledged 
     }
     const child = spawn(process.execPath, [...loaders, '--input-type=module', '-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
     const acked: string[] = [];
-    const rl = createInterface({ input: child.stdout! });
+    const rl = createInterface({ input: child.stdout });
     const exited = new Promise<void>((r) => child.on('exit', () => r()));
     await new Promise<void>((resolve) => {
       rl.on('line', (id) => {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import type { StowawayEvent } from '../../model/event.js';
 import { AuditLiveSource, endOfEventFor } from './live.js';
-import type { EventTimings } from '../live.js';
+import type { EventTimings } from '../types.js';
 
 const HOUR = 3_600_000;
 
@@ -54,7 +54,12 @@ test('an event is emitted once its PROCTITLE is written: no poll, no idle wait (
   const stamps: EventTimings[] = [];
   const src = new AuditLiveSource({ path, pollMs: HOUR, idleMs: HOUR, onTimings: (_e, t) => void stamps.push(t) });
   try {
-    assert.deepEqual(await src.start((r) => void ('event' in r && events.push(r.event))), { started: true });
+    assert.deepEqual(
+      await src.start((r) => {
+        if ('event' in r) events.push(r.event);
+      }),
+      { started: true },
+    );
     appendFileSync(path, execveEvent(11, '/usr/bin/first-tool', ['first-tool', '--flag']));
     const ev = await nextEvent(events, '/usr/bin/first-tool');
     assert.deepEqual(ev.process?.args, ['first-tool', '--flag']);
@@ -84,7 +89,9 @@ test('an event without PROCTITLE still completes by the idle wait', async () => 
   const events: StowawayEvent[] = [];
   const src = new AuditLiveSource({ path, pollMs: 20, idleMs: 50 });
   try {
-    await src.start((r) => void ('event' in r && events.push(r.event)));
+    await src.start((r) => {
+      if ('event' in r) events.push(r.event);
+    });
     const noTitle = execveEvent(21, '/usr/bin/untitled', ['untitled']).split('\n').filter((l) => !l.includes('PROCTITLE')).join('\n');
     appendFileSync(path, noTitle);
     assert.deepEqual((await nextEvent(events, '/usr/bin/untitled')).process?.args, ['untitled']);

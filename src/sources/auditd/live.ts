@@ -6,7 +6,7 @@ import type { StowawayEvent } from '../../model/event.js';
 import { hostname } from 'node:os';
 import { basename, dirname } from 'node:path';
 import type { LiveSource, SourceRecord, SourceStats } from '../types.js';
-import type { EventTimings, TimingsHook } from '../live.js';
+import type { EventTimings, TimingsHook } from '../types.js';
 import { ContainerAttributor, containerIdFromCgroup, type ContainerRef } from '../attribution.js';
 import { FileTail } from '../tail.js';
 import { diag } from '../util.js';
@@ -171,7 +171,7 @@ export class AuditLiveSource implements LiveSource {
     const base = basename(this.path);
     try {
       this.watcher = watch(dirname(this.path), { persistent: false }, (_type, name) => {
-        if (!name || name.toString() === base) this.wake();
+        if (!name || name === base) this.wake();
       });
       this.watcher.on('error', () => {
         this.watcher?.close();

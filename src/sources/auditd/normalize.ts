@@ -272,7 +272,7 @@ function isoTime(ms: number): string {
     isoPrefix = new Date(sec * 1000).toISOString().slice(0, 20);
   }
   const frac = ms - sec * 1000;
-  return isoPrefix + (frac < 10 ? '00' : frac < 100 ? '0' : '') + frac + 'Z';
+  return `${isoPrefix}${frac < 10 ? '00' : frac < 100 ? '0' : ''}${frac}Z`;
 }
 
 function execArgs(f: Record<string, string>): string[] {
@@ -283,7 +283,7 @@ function execArgs(f: Record<string, string>): string[] {
     else if (f[`a${i}_len`] !== undefined) {
       // long arguments come in a0[0], a0[1] ... pieces
       let s = '';
-      for (let j = 0; f[`a${i}[${j}]`] !== undefined; j++) s += f[`a${i}[${j}]`];
+      for (let j = 0, piece = f[`a${i}[0]`]; piece !== undefined; piece = f[`a${i}[${++j}]`]) s += piece;
       out.push(s);
     }
   }

@@ -3,10 +3,11 @@
 // metadata; exec events carry the exec's exact command; stats sampled at an interval.
 // On a broken stream it reconnects with `since` = the last event seen, so a daemon
 // restart loses nothing (duplicates at the boundary are dropped).
+import { dockerMessageKeys } from './message.js';
 import Docker from 'dockerode';
 import { hostname } from 'node:os';
 import type { LiveSource, SourceRecord, SourceStats } from '../types.js';
-import type { EventTimings, TimingsHook } from '../live.js';
+import type { EventTimings, TimingsHook } from '../types.js';
 import type { ContainerAttributor, ContainerRef } from '../attribution.js';
 import { diag, isObj, str, type Obj } from '../util.js';
 import { inspectToContainer, normalizeDockerMessage, volumeNames, type DockerMeta } from './normalize.js';
@@ -157,7 +158,7 @@ export class DockerLiveSource implements LiveSource {
       this.scheduleReconnect();
       return;
     }
-    this.stream = stream as typeof this.stream;
+    this.stream = stream;
     this.connectedAt = Date.now();
     onStreamLines(stream, (line) => this.onLine(line));
     const broken = () => {
@@ -191,23 +192,21 @@ export class DockerLiveSource implements LiveSource {
       return;
     }
     if (!isObj(msg)) return;
-    const key = `${str(msg.id) ?? ''}|${str(msg.Action) ?? str(msg.status) ?? ''}|${String(msg.timeNano ?? msg.time)}`;
+    const keys = dockerMessageKeys(msg);
+    const key = keys.dedup;
     if (this.recent.has(key)) return; // replayed across a reconnect
     this.recent.add(key);
     if (this.recent.size > 4096) this.recent = new Set([...this.recent].slice(-1024));
-    const tn = typeof msg.timeNano === 'number' ? msg.timeNano : undefined;
-    const t = tn !== undefined ? Math.floor(tn / 1e6) : typeof msg.time === 'number' ? msg.time * 1000 : undefined;
+    const t = keys.timeMs;
     if (t !== undefined) this.inFlight.push(t);
     // a little before the last event (float seconds lose the last nanoseconds); the
     // replayed events are dropped as duplicates above
-    if (tn) this.since = (tn / 1e9 - 0.001).toFixed(9);
+    if (typeof msg.timeNano === 'number' && msg.timeNano) this.since = (msg.timeNano / 1e9 - 0.001).toFixed(9);
     else if (typeof msg.time === 'number') this.since = String(msg.time - 1);
     // Inspect now, not when the event's turn comes: a `--rm` container may be gone by
     // then. The chain still hands events on in stream order.
     const m = msg;
-    const actor = isObj(m.Actor) ? m.Actor : {};
-    const id = str(actor.ID) ?? str(m.id);
-    const verb = (str(m.Action) ?? str(m.status) ?? '').split(':')[0]!.trim();
+    const { id, verb } = keys;
     const readMs = Date.now();
     const calls: Calls = [];
     const isContainer = (str(m.Type) ?? 'container') === 'container';
@@ -248,11 +247,11 @@ export class DockerLiveSource implements LiveSource {
   }
 
   private async handle(msg: Obj, seen: { readMs: number; eventMs?: number; calls: Calls } = { readMs: Date.now(), calls: [] }): Promise<void> {
-    const type = str(msg.Type) ?? 'container';
+    const keys = dockerMessageKeys(msg);
+    const type = keys.type ?? 'container';
     const actor: Obj = isObj(msg.Actor) ? msg.Actor : {};
     const attrs: Obj = isObj(actor.Attributes) ? actor.Attributes : {};
-    const id = str(actor.ID) ?? str(msg.id);
-    const verb = (str(msg.Action) ?? str(msg.status) ?? '').split(':')[0]!.trim();
+    const { id, verb } = keys;
     const meta: DockerMeta = {};
     // A name can be given to a new volume with other options: forget the old document.
     if (type === 'volume' && id && (verb === 'destroy' || verb === 'create')) this.volumeDocs.delete(id);

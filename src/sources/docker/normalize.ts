@@ -1,10 +1,12 @@
 // Docker events API messages (`docker events --format '{{json .}}'` prints the same
 // shape) into StowawayEvents, enriched with the container's inspect document when had.
+import { dockerMessageKeys } from './message.js';
+import { parseImageRef } from '../../model/image.js';
 import type { ContainerInfo, MountInfo, ProcessInfo, StowawayEvent } from '../../model/event.js';
 import type { SourceRecord } from '../types.js';
 import type { ContainerRef } from '../attribution.js';
 import { devicePaths, hostPaths, parseDeviceRules, parseSecurityOpt } from './hostconfig.js';
-import { compact, compactEvent, shallowDefined, diag, isObj, num, str, strings, toIso, basename, joinArgs, splitArgs, type Obj } from '../util.js';
+import { compactEvent, shallowDefined, diag, isObj, num, str, strings, toIso, basename, joinArgs, splitArgs, type Obj } from '../util.js';
 
 export const DOCKER_LOGSOURCE = { product: 'docker', category: 'container', service: 'events' } as const;
 
@@ -35,17 +37,13 @@ const NON_LABEL_ATTRS = new Set(['name', 'image', 'exitCode', 'execID', 'signal'
 
 export function normalizeDockerMessage(msg: unknown, origin: string, meta: DockerMeta = {}): SourceRecord {
   if (!isObj(msg)) return { diagnostic: diag('docker', 'bad-docker-event', 'Docker event is not a JSON object', origin) };
-  const type = str(msg.Type) ?? (msg.status !== undefined ? 'container' : undefined);
-  const actionText = str(msg.Action) ?? str(msg.status);
+  const { type, action: actionText, verb, detail } = dockerMessageKeys(msg);
   const actor = isObj(msg.Actor) ? msg.Actor : {};
   const attrs: Obj = isObj(actor.Attributes) ? actor.Attributes : {};
   const ts = toIso(msg.timeNano) ?? toIso(msg.time);
   if (!type || !actionText || !ts) {
     return { diagnostic: diag('docker', 'bad-docker-event', 'Docker event lacks Type, Action or time', origin) };
   }
-  const colon = actionText.indexOf(':');
-  const verb = colon >= 0 ? actionText.slice(0, colon).trim() : actionText.trim();
-  const detail = colon >= 0 ? actionText.slice(colon + 1).trim() : undefined;
 
   const ev: StowawayEvent = {
     '@timestamp': ts,
@@ -124,18 +122,12 @@ function containerFrom(id: string | undefined, attrs: Obj, meta: DockerMeta, ts:
   return c;
 }
 
+/** Docker's reading of a reference: no tag and no digest means `latest`. */
 export function imageRef(ref: string | undefined): ContainerInfo['image'] {
   if (!ref) return undefined;
   if (ref.startsWith('sha256:')) return { id: ref };
-  const at = ref.indexOf('@');
-  const base = at >= 0 ? ref.slice(0, at) : ref;
-  const slash = base.lastIndexOf('/');
-  const colon = base.lastIndexOf(':');
-  const hasTag = colon > slash;
-  const name = hasTag ? base.slice(0, colon) : base;
-  const first = name.split('/')[0]!;
-  const registry = name.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost') ? first : undefined;
-  return { name, tag: hasTag ? base.slice(colon + 1) : at >= 0 ? undefined : 'latest', registry };
+  const r = parseImageRef(ref);
+  return { name: r.name, tag: r.tag ?? (r.digest ? undefined : 'latest'), registry: r.registry };
 }
 
 /** The container fields an inspect document (`docker inspect` / GET /containers/{id}/json) carries. */
@@ -365,10 +357,8 @@ export class DockerContext {
   }
   metaFor(msg: unknown): DockerMeta {
     if (!isObj(msg)) return {};
-    const actor: Obj = isObj(msg.Actor) ? msg.Actor : {};
-    const id = str(actor.ID) ?? str(msg.id);
-    if (!id || (str(msg.Type) ?? 'container') !== 'container') return {};
-    const verb = (str(msg.Action) ?? str(msg.status) ?? '').split(':')[0]!;
+    const { id, type, verb } = dockerMessageKeys(msg);
+    if (!id || (type ?? 'container') !== 'container') return {};
     const ts = toIso(msg.timeNano) ?? toIso(msg.time);
     if (verb === 'start' && ts) this.started.set(id, ts);
     const doc = this.inspect.get(id);

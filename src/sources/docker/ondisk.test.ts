@@ -48,7 +48,7 @@ if (reason) console.error(`\n*** SKIPPING stored-config test against Docker: ${r
 
 test('a created container: its stored configuration gives the same container fields as inspect', { skip: reason }, async () => {
   const docker = new Docker();
-  const root = String(((await docker.info()) as { DockerRootDir?: string }).DockerRootDir ?? '');
+  const root = ((await docker.info()) as { DockerRootDir?: string }).DockerRootDir ?? '';
   assert.ok(root, 'the daemon names its data root');
   const vol = `stowaway-ondisk-${process.pid}`;
   const made = spawnSync(

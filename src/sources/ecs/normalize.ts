@@ -11,9 +11,9 @@ export function normalizeEcs(obj: unknown, origin: string): SourceRecord[] {
   if (!ts) return [{ diagnostic: diag('ecs', 'bad-ecs', 'ECS document lacks a valid @timestamp', origin) }];
   const ev = doc as unknown as StowawayEvent;
   ev['@timestamp'] = ts;
-  const meta: Obj = isObj(ev.event) ? (ev.event as Obj) : {};
+  const meta: Obj = isObj(ev.event) ? (ev.event) : {};
   for (const k of ['category', 'type'] as const) if (typeof meta[k] === 'string') meta[k] = [meta[k]];
-  ev.event = meta as StowawayEvent['event'];
+  ev.event = meta;
   const given: Obj = isObj(doc.stowaway) ? doc.stowaway : {};
   const ls = isObj(given.logsource) && Object.keys(given.logsource).length ? (given.logsource as LogSource) : inferLogsource(ev);
   ev.stowaway = { ...(given as object), source: typeof given.source === 'string' ? given.source : 'ecs', logsource: ls, origin: typeof given.origin === 'string' ? given.origin : origin };
@@ -44,7 +44,7 @@ function expandDotted(obj: Obj): Obj {
   const out: Obj = {};
   for (const [k, v] of Object.entries(obj)) {
     if (!k.includes('.') || k === '@timestamp') {
-      out[k] = isObj(out[k]) && isObj(v) ? { ...(out[k] as Obj), ...v } : v;
+      out[k] = isObj(out[k]) && isObj(v) ? { ...(out[k]), ...v } : v;
       continue;
     }
     const parts = k.split('.');

@@ -1,6 +1,7 @@
 // Kubernetes audit events (audit.k8s.io v1 and v1beta1), one by one or in an EventList,
 // into StowawayEvents. The whole event stays under kubernetes.audit so Sigma's
 // Kubernetes rules match by path (objectRef.resource, requestObject.spec ...).
+import { textOf } from '../../model/values.js';
 import type { EventMeta, OrchestratorInfo, ProcessInfo, StowawayEvent } from '../../model/event.js';
 import type { SourceRecord } from '../types.js';
 import { diag, isObj, num, str, strings, toIso, joinArgs, basename, type Obj } from '../util.js';
@@ -23,7 +24,7 @@ function normalizeOne(e: unknown, origin: string, diagOrigin: string): SourceRec
   if (!isObj(e)) return bad('audit event is not an object');
   const apiVersion = str(e.apiVersion);
   if (apiVersion && !apiVersion.startsWith('audit.k8s.io/')) return bad(`apiVersion ${apiVersion} is not audit.k8s.io`);
-  if (e.kind !== undefined && e.kind !== 'Event') return bad(`kind ${String(e.kind)} is not Event`);
+  if (e.kind !== undefined && e.kind !== 'Event') return bad(`kind ${textOf(e.kind)} is not Event`);
   const verb = str(e.verb);
   const meta: Obj = isObj(e.metadata) ? e.metadata : {};
   const ts = toIso(e.requestReceivedTimestamp) ?? toIso(e.stageTimestamp) ?? toIso(e.timestamp) ?? toIso(meta.creationTimestamp);
@@ -77,7 +78,7 @@ function normalizeOne(e: unknown, origin: string, diagOrigin: string): SourceRec
   };
   if (username !== undefined) ev.user = { name: username };
   if (sourceIps?.[0]) ev.source = { ip: sourceIps[0] };
-  ev.message = `${username ?? '?'} ${verb} ${resource ?? uri ?? ''}${sub ? '/' + sub : ''}${ref.name ? ' ' + String(ref.name) : ''}`;
+  ev.message = `${username ?? '?'} ${verb} ${resource ?? uri ?? ''}${sub ? '/' + sub : ''}${ref.name ? ' ' + textOf(ref.name) : ''}`;
   if (uri) ev.url = { path: uri.split('?')[0], full: uri };
   if ((sub === 'exec' || sub === 'attach') && uri) {
     // the command of `kubectl exec` travels in the query string

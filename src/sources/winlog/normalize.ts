@@ -1,6 +1,7 @@
 // Windows event JSON → StowawayEvent. Accepts the `Event.System/EventData` shape (evtx dumped
 // to JSON, attributes under `#attributes`) and Winlogbeat/ECS documents (`winlog.event_data`).
 // `winlog.*` is always filled; ECS process/file/network fields where EventData names them.
+import { textOf } from '../../model/values.js';
 import type { Diagnostic } from '../../model/diagnostic.js';
 import type { LogSource, StowawayEvent } from '../../model/event.js';
 import { WINDOWS_ECS } from '../../sigma/pipeline/builtin.js';
@@ -80,7 +81,7 @@ function logsourceFor(eventId: number, channel: string, provider: string, data: 
   const sysmon = service === 'sysmon' || provider.toLowerCase() === 'microsoft-windows-sysmon';
   if (sysmon) {
     ls.service = 'sysmon';
-    if (eventId === 12) ls.category = /delete/i.test(String(data['EventType'] ?? '')) ? 'registry_delete' : 'registry_add';
+    if (eventId === 12) ls.category = /delete/i.test(textOf(data['EventType'])) ? 'registry_delete' : 'registry_add';
     else if (SYSMON_CATEGORY[eventId]) ls.category = SYSMON_CATEGORY[eventId];
   } else if (service === 'security' && eventId === 4688) ls.category = 'process_creation';
   else if (service === 'powershell') {
@@ -161,8 +162,8 @@ export function normalizeWindowsEvent(obj: unknown, origin?: string): StowawayEv
     const sys = isObj(ev['System']) ? ev['System'] : undefined;
     if (!sys) return diag(origin, 'Event.System is missing');
     eventId = Number(text(sys['EventID']));
-    channel = String(text(sys['Channel']) ?? '');
-    provider = String(attrs(sys['Provider'])['Name'] ?? '');
+    channel = textOf(text(sys['Channel']));
+    provider = textOf(attrs(sys['Provider'])['Name']);
     computer = typeof text(sys['Computer']) === 'string' ? (text(sys['Computer']) as string) : undefined;
     time = isoTime(attrs(sys['TimeCreated'])['SystemTime']);
     data = flattenEventData(ev['EventData']);
@@ -183,8 +184,8 @@ export function normalizeWindowsEvent(obj: unknown, origin?: string): StowawayEv
   } else if (isObj(obj['winlog'])) {
     const w = obj['winlog'];
     eventId = Number(w['event_id']);
-    channel = String(w['channel'] ?? '');
-    provider = String(w['provider_name'] ?? '');
+    channel = textOf(w['channel']);
+    provider = textOf(w['provider_name']);
     computer = typeof w['computer_name'] === 'string' ? w['computer_name'] : undefined;
     time = isoTime(obj['@timestamp']);
     data = isObj(w['event_data']) ? { ...w['event_data'] } : {};

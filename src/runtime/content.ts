@@ -1,18 +1,17 @@
-// The shipped content, assembled once for the commands that run it (`demo`, `start`):
-// Sigma rules and correlations of every strategy, their placeholders, the analytics,
-// and the ADS catalog that gives alerts their strategy and response steps.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+// The content a running pipeline detects with, assembled once: Sigma rules and correlations of
+// every strategy, their placeholders (the allowlists), the analytics, and the ADS catalog that
+// gives alerts their strategy and response steps. The user's rule folders and placeholder files
+// are added to the built-in content here and nowhere else (docs/tuning.md).
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse as parseYaml } from 'yaml';
 import type Database from 'better-sqlite3';
 import type { Diagnostic } from '../model/diagnostic.js';
 import type { RuleMeta } from '../model/alert.js';
-import { loadRules, compileRules } from '../sigma/index.js';
-import { createEngine, type Engine } from '../engine/index.js';
+import { createEngine, loadEngineRules, type Engine } from '../engine/index.js';
 import { loadAnalytics, loadAnalyticDefs } from '../analytics/index.js';
 import { loadStrategies } from '../ads/index.js';
-import type { StrategyLookup } from './build.js';
+import type { StrategyLookup } from '../alerts/build.js';
 
 export interface Content {
   contentDir: string;
@@ -22,16 +21,41 @@ export interface Content {
   catalogNote?: string;
   diagnostics: Diagnostic[];
   counts: { ruleFiles: number; rules: number; correlations: number; analytics: number; refused: number };
+  /** Placeholder files read, built-in first: later files add to or replace earlier lists. */
+  placeholderFiles: string[];
+  /** Rule folders read, built-in first. */
+  ruleDirs: string[];
   /** A fresh engine over this content (each replay starts with empty windows). */
   engine(): Engine;
 }
 
-/** The package root's `content/`, two levels above both `src/alerts` and `dist/alerts`. */
+export interface ContentOptions {
+  /** Replaces the built-in content root (a folder with strategies/ and analytics/). */
+  contentDir?: string;
+  /** Rule folders or files added to the content's own. */
+  rules?: readonly string[];
+  /** Placeholder files layered over the content's placeholders.yml, in order. */
+  placeholders?: readonly string[];
+  /** Persists what analytics learn; leave it out for replays, whose events must not teach the live baselines. */
+  db?: Database.Database;
+  analytics?: boolean;
+}
+
+/** Engine lateness of every command: replays close windows the way live runs do. */
+export const LATENESS = '5s';
+
+/** The package root's `content/`, two levels above both `src/runtime` and `dist/runtime`. */
 export function defaultContentDir(): string {
   return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'content');
 }
 
-function ruleDirs(contentDir: string): string[] {
+/** A content root, given either it or its strategies folder (validate takes the latter). */
+export function contentRootOf(dir: string): string {
+  if (existsSync(join(dir, 'strategies'))) return dir;
+  return dir.replace(/[\\/]+$/, '').endsWith('strategies') ? dirname(dir) : dir;
+}
+
+export function builtinRuleDirs(contentDir: string): string[] {
   const dirs: string[] = [];
   const strategies = join(contentDir, 'strategies');
   if (existsSync(strategies)) {
@@ -45,19 +69,6 @@ function ruleDirs(contentDir: string): string[] {
   return dirs;
 }
 
-function loadPlaceholders(file: string, diagnostics: Diagnostic[]): Record<string, string[]> {
-  if (!existsSync(file)) return {};
-  try {
-    const doc = parseYaml(readFileSync(file, 'utf8')) as Record<string, unknown> | null;
-    const out: Record<string, string[]> = {};
-    for (const [k, v] of Object.entries(doc ?? {})) out[k] = (Array.isArray(v) ? v : [v]).map(String);
-    return out;
-  } catch (e) {
-    diagnostics.push({ severity: 'error', code: 'placeholders', message: (e as Error).message, file });
-    return {};
-  }
-}
-
 /** Alerts still carry ATT&CK from rule tags when the strategies cannot be read; the note says why. */
 async function loadCatalog(contentDir: string): Promise<{ catalog?: StrategyLookup; note?: string; diagnostics: Diagnostic[] }> {
   try {
@@ -68,24 +79,19 @@ async function loadCatalog(contentDir: string): Promise<{ catalog?: StrategyLook
   }
 }
 
-/**
- * `db` persists what analytics learn; leave it out for replays, whose events must not
- * teach the live baselines.
- */
-export async function loadContent(opts: { contentDir?: string; db?: Database.Database; analytics?: boolean } = {}): Promise<Content> {
+export async function loadContent(opts: ContentOptions = {}): Promise<Content> {
   const contentDir = resolve(opts.contentDir ?? defaultContentDir());
   const diagnostics: Diagnostic[] = [];
-  const loaded = await loadRules(ruleDirs(contentDir));
+  const builtinPlaceholders = join(contentDir, 'strategies', 'placeholders.yml');
+  const placeholderFiles = [...(existsSync(builtinPlaceholders) ? [builtinPlaceholders] : []), ...(opts.placeholders ?? []).map((f) => resolve(f))];
+  const ruleDirs = [...builtinRuleDirs(contentDir), ...(opts.rules ?? []).map((d) => resolve(d))];
+  const loaded = await loadEngineRules({ rules: ruleDirs, placeholders: placeholderFiles });
   diagnostics.push(...loaded.diagnostics);
-  const placeholders = loadPlaceholders(join(contentDir, 'strategies', 'placeholders.yml'), diagnostics);
-  const compiled = compileRules(loaded, { placeholders });
-  diagnostics.push(...compiled.diagnostics);
-  const known = loaded.rules.filter((r) => r.id).map((r) => ({ id: r.id!, name: r.name }));
   const analyticsDir = join(contentDir, 'analytics');
   const wantAnalytics = opts.analytics !== false && existsSync(analyticsDir);
   const cat = await loadCatalog(contentDir);
   diagnostics.push(...cat.diagnostics);
-  const rules: RuleMeta[] = [...compiled.ruleset.rules()];
+  const rules: RuleMeta[] = [...loaded.ruleset.rules()];
   for (const c of loaded.correlations) {
     rules.push({ id: c.id ?? c.name ?? c.title, title: c.title, kind: 'correlation', level: (c as { level?: RuleMeta['level'] }).level ?? 'medium', tags: (c as { tags?: string[] }).tags ?? [] });
   }
@@ -96,8 +102,7 @@ export async function loadContent(opts: { contentDir?: string; db?: Database.Dat
   const engine = (): Engine => {
     const an = wantAnalytics ? loadAnalytics([analyticsDir], { store: opts.db }) : { detectors: [], diagnostics: [] };
     analyticsCount = an.detectors.length;
-    const e = createEngine({ ruleset: compiled.ruleset, correlations: loaded.correlations, detectors: an.detectors, knownRules: known, lateness: '5s' });
-    return e;
+    return createEngine({ ruleset: loaded.ruleset, correlations: loaded.correlations, detectors: an.detectors, knownRules: loaded.knownRules, fieldPaths: loaded.fieldPaths, lateness: LATENESS });
   };
   // Build one engine now so refusals are reported at load time, not on first use.
   const probe = engine();
@@ -107,7 +112,9 @@ export async function loadContent(opts: { contentDir?: string; db?: Database.Dat
     contentDir,
     rules,
     diagnostics,
-    counts: { ruleFiles: loaded.files, rules: compiled.compiled, correlations: loaded.correlations.length, analytics: analyticsCount, refused: errors },
+    placeholderFiles,
+    ruleDirs,
+    counts: { ruleFiles: loaded.files, rules: loaded.compiled, correlations: loaded.correlations.length, analytics: analyticsCount, refused: errors },
     engine,
   };
   if (cat.catalog) content.catalog = cat.catalog;

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { openStore } from '../sinks/store/index.js';
-import { createAlertPipeline } from './pipeline.js';
-import { loadContent, defaultContentDir } from './runtime.js';
+import { createAlertPipeline } from '../alerts/pipeline.js';
+import { loadContent, defaultContentDir } from './content.js';
 import { findScenarios, replayScenarios } from './replay.js';
 
 test('demo replay: shipped scenarios go through the real engine and pipeline into the store', async (t) => {
@@ -18,9 +18,10 @@ test('demo replay: shipped scenarios go through the real engine and pipeline int
   try {
     const content = await loadContent({ db: store.db });
     assert.ok(content.counts.rules > 0, 'built-in rules load');
-    const scenarios = findScenarios(dir);
+    const { scenarios, diagnostics } = await findScenarios(dir);
+    assert.deepEqual(diagnostics, []);
     assert.ok(scenarios.length > 0, 'scenarios found');
-    for (const s of scenarios) assert.ok(s.files.every((f) => !f.endsWith('.inspect.json')), 'inspect dumps are context, not telemetry');
+    for (const s of scenarios) assert.ok(s.inputs.every((i) => !i.file.endsWith('.inspect.json')), 'inspect dumps are context, not telemetry');
     const pipeline = createAlertPipeline({ store, catalog: content.catalog });
     const report = await replayScenarios(content, pipeline);
     assert.equal(report.scenarios, scenarios.length);

@@ -1,0 +1,19 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { alertFilter, escapeLike } from './query.js';
+
+test('no filter is no WHERE clause', () => {
+  assert.deepEqual(alertFilter({}), { where: '', args: [] });
+});
+
+test('filters join with AND, parameters in clause order; minLevel is a number, techniques match sub-techniques', () => {
+  const f = alertFilter({ minLevel: 'high', technique: 't1562', status: ['new', 'acknowledged'] });
+  assert.equal(f.where, "WHERE level_n >= ? AND (instr(techniques, ?) > 0 OR instr(techniques, ?) > 0) AND status IN (?,?)");
+  assert.deepEqual(f.args, [3, '|T1562|', '|T1562.', 'new', 'acknowledged']);
+});
+
+test('user text is taken literally in LIKE patterns', () => {
+  assert.equal(escapeLike('50%_off\\'), '50\\%\\_off\\\\');
+  const f = alertFilter({ text: '100%' });
+  assert.deepEqual(f.args, ['%100\\%%', '%100\\%%', '100%', '%100\\%%']);
+});
