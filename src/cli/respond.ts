@@ -61,7 +61,7 @@ See docs/response.md for the policy file (mode off | suggest | auto).`,
             return;
           }
           const lines = [
-            `${alert.summary}`,
+            alert.summary,
             `  response mode: ${policy.mode} (${policy.modeSource === 'default' ? `default; ${file} not found` : policy.modeSource})`,
             `  allowed: ${p.allow.join(', ') || 'nothing'}${p.sources.length ? ` (${p.sources.join(', ')})` : ''}`,
             `  automatic in auto mode: ${p.auto.join(', ') || 'nothing'}`,

@@ -110,7 +110,7 @@ function policy(mode: string, extra = ''): ResponsePolicy {
 }
 
 test('isolate cuts a container off its listener, restore brings it back; pause, unpause, stop by engine state; evidence; audit rows', async (t) => {
-  if (skip) return t.skip(skip);
+  if (skip) { t.skip(skip); return; }
   const id = await startContainer('victim');
   const alertId = alertFor(id, 'victim');
   const responder = createResponder({ store, policy: policy('suggest'), dataDir: dir, selfIds: [] });
@@ -174,7 +174,7 @@ test('isolate cuts a container off its listener, restore brings it back; pause, 
 });
 
 test('refusals: mode off, a protected container, a container that is no longer the alert\'s, a policy that does not allow it; nothing changes', async (t) => {
-  if (skip) return t.skip(skip);
+  if (skip) { t.skip(skip); return; }
   const id = await startContainer('guarded', { 'com.example.infra': 'true' });
   const alertId = alertFor(id, 'guarded');
   const attached = async (): Promise<string[]> => Object.keys((await docker.getContainer(id).inspect()).NetworkSettings.Networks ?? {});
@@ -209,7 +209,7 @@ test('refusals: mode off, a protected container, a container that is no longer t
 });
 
 test('auto mode isolates on a new alert, answers a second alert on the same container with the first action, and rate-limits what follows', async (t) => {
-  if (skip) return t.skip(skip);
+  if (skip) { t.skip(skip); return; }
   const a = await startContainer('auto-a');
   const b = await startContainer('auto-b');
   const responder = createResponder({ store, policy: policy('auto', 'auto_rate_limit: 2/3600\n'), dataDir: dir, selfIds: [] });

@@ -41,7 +41,7 @@ export function attachments(inspect: InspectNetworks): NetworkAttachment[] {
 }
 
 export async function inspectContainer(docker: Docker, id: string): Promise<InspectNetworks & { Config?: { Image?: string; Labels?: Record<string, string> | null } }> {
-  return (await docker.getContainer(id).inspect()) as InspectNetworks & { Config?: { Image?: string; Labels?: Record<string, string> | null } };
+  return (await docker.getContainer(id).inspect());
 }
 
 /** Whether a network mode shares another namespace a disconnect cannot take away. */
@@ -120,8 +120,9 @@ export async function stop(docker: Docker, id: string, graceS = 10): Promise<Act
   const c = docker.getContainer(id);
   // A paused container cannot take SIGTERM; kill is the only way down.
   if ((await stateOf(docker, id)) === 'paused') await c.kill();
-  else await c.stop({ t: graceS }).catch((e: { statusCode?: number }) => {
-    if (e.statusCode !== 304) throw e; // 304: already stopped
+  else await c.stop({ t: graceS }).catch((err: unknown) => {
+    const e = err as { statusCode?: number };
+    if (e.statusCode !== 304) throw err instanceof Error ? err : new Error(String(e.statusCode)); // 304: already stopped
   });
   const st = await stateOf(docker, id).catch(() => 'removed');
   if (st !== 'exited' && st !== 'removed' && st !== 'dead') throw new Error(`engine reports state '${st}' after stop`);

@@ -128,7 +128,7 @@ export async function preserveContainer(docker: Docker, id: string, dir: string)
     missing.push(`changes: ${(e as Error).message}`);
   }
   try {
-    const raw = (await c.logs({ stdout: true, stderr: true, timestamps: true, follow: false })) as unknown as Buffer;
+    const raw = await c.logs({ stdout: true, stderr: true, timestamps: true, follow: false });
     const buf = Buffer.isBuffer(raw) ? raw : Buffer.from(String(raw));
     files.push({ name: 'logs.txt', data: demuxLogs(buf.subarray(0, EVIDENCE_LIMITS.logBytes)) });
     if (buf.length > EVIDENCE_LIMITS.logBytes) missing.push(`logs truncated at ${EVIDENCE_LIMITS.logBytes} bytes of ${buf.length}`);

@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { stringify } from 'yaml';
+import { textOf } from '../model/values.js';
 import type { ActionOutcome } from './docker.js';
 
 const run = promisify(execFile);
@@ -84,7 +85,7 @@ export function validateManifests(m: QuarantineManifests): string[] {
     if (Object.keys(sel).length === 0) p.push('spec.podSelector selects every pod of the namespace: a quarantine selects one label');
     p.push(...labelsProblems('spec.podSelector.matchLabels', sel));
   }
-  for (const t of np.spec?.policyTypes ?? []) if (t !== 'Ingress' && t !== 'Egress') p.push(`spec.policyTypes: '${t}' is not Ingress or Egress`);
+  for (const t of np.spec?.policyTypes ?? []) if (t !== 'Ingress' && t !== 'Egress') p.push(`spec.policyTypes: '${textOf(t)}' is not Ingress or Egress`);
   if (!np.spec?.policyTypes?.includes('Ingress') || !np.spec?.policyTypes?.includes('Egress')) p.push('spec.policyTypes must name Ingress and Egress, or traffic in one direction stays open');
   if (!Array.isArray(np.spec?.ingress) || np.spec.ingress.length !== 0 || !Array.isArray(np.spec?.egress) || np.spec.egress.length !== 0) p.push('spec.ingress and spec.egress must be empty lists (deny all)');
   p.push(...labelsProblems('pod patch metadata.labels', m.podPatch.metadata.labels));

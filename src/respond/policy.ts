@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import type { Alert, Level } from '../model/alert.js';
 import { LEVELS } from '../model/alert.js';
+import { textOf } from '../model/values.js';
 import type { Diagnostic } from '../model/diagnostic.js';
 import { RESPONSE_ACTIONS, RESPONSE_MODES, type ResponseAction, type ResponseMode } from '../model/response.js';
 
@@ -57,7 +58,7 @@ export function emptyPolicy(): ResponsePolicy {
 
 function strList(v: unknown): string[] | undefined {
   if (typeof v === 'string') return [v];
-  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v as string[];
+  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v;
   return undefined;
 }
 
@@ -71,23 +72,23 @@ function parseEntries(v: unknown, file: string, line: (path: (string | number)[]
   v.forEach((raw, i) => {
     const where = { file, line: line([...at, i]) };
     const bad = (message: string): void => void diags.push({ severity: 'error', code: 'response-policy', message: `entry ${i + 1}: ${message}; entry refused`, ...where });
-    if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return bad('not a mapping');
+    if (!raw || typeof raw !== 'object' || Array.isArray(raw)) { bad('not a mapping'); return; }
     const e = raw as Record<string, unknown>;
     const unknown = Object.keys(e).filter((k) => !ENTRY_KEYS.has(k));
-    if (unknown.length) return bad(`unknown key(s) ${unknown.join(', ')} (known: ${[...ENTRY_KEYS].join(', ')})`);
+    if (unknown.length) { bad(`unknown key(s) ${unknown.join(', ')} (known: ${[...ENTRY_KEYS].join(', ')})`); return; }
     const rules = strList(e.rules);
-    if (!rules?.length) return bad('`rules` must name rule ids or `*`');
+    if (!rules?.length) { bad('`rules` must name rule ids or `*`'); return; }
     const level = e.min_level ?? 'informational';
-    if (typeof level !== 'string' || !(LEVELS as readonly string[]).includes(level)) return bad(`min_level '${String(level)}' is not one of ${LEVELS.join(', ')}`);
+    if (typeof level !== 'string' || !(LEVELS as readonly string[]).includes(level)) { bad(`min_level '${textOf(level)}' is not one of ${LEVELS.join(', ')}`); return; }
     const allow = strList(e.allow ?? []);
     const auto = strList(e.auto ?? []);
-    if (!allow || !auto) return bad('`allow` and `auto` are lists of actions');
+    if (!allow || !auto) { bad('`allow` and `auto` are lists of actions'); return; }
     const unknownAction = [...allow, ...auto].filter((a) => !(RESPONSE_ACTIONS as readonly string[]).includes(a));
-    if (unknownAction.length) return bad(`unknown action(s) ${unknownAction.join(', ')} (known: ${RESPONSE_ACTIONS.join(', ')})`);
+    if (unknownAction.length) { bad(`unknown action(s) ${unknownAction.join(', ')} (known: ${RESPONSE_ACTIONS.join(', ')})`); return; }
     const notAllowed = auto.filter((a) => !allow.includes(a));
-    if (notAllowed.length) return bad(`auto action(s) ${notAllowed.join(', ')} are not in allow`);
+    if (notAllowed.length) { bad(`auto action(s) ${notAllowed.join(', ')} are not in allow`); return; }
     const undo = auto.filter((a) => (UNDO_ONLY as readonly string[]).includes(a));
-    if (undo.length) return bad(`${undo.join(', ')} undo an action and are never automatic`);
+    if (undo.length) { bad(`${undo.join(', ')} undo an action and are never automatic`); return; }
     out.push({ rules, min_level: level as Level, allow: allow as ResponseAction[], auto: auto as ResponseAction[], source: `${file}${where.line ? `:${where.line}` : ''}` });
   });
   return out;
@@ -159,7 +160,7 @@ export function applyUserPolicy(base: ResponsePolicy, text: string, file: string
       policy.mode = mode as ResponseMode;
       policy.modeSource = file;
     } else {
-      diagnostics.push({ severity: 'error', code: 'response-policy', message: `mode '${String(v.mode)}' is not one of ${RESPONSE_MODES.join(', ')}; mode stays off`, file, line: y.line(['mode']) });
+      diagnostics.push({ severity: 'error', code: 'response-policy', message: `mode '${textOf(v.mode)}' is not one of ${RESPONSE_MODES.join(', ')}; mode stays off`, file, line: y.line(['mode']) });
       policy.mode = 'off';
     }
   }
@@ -173,9 +174,9 @@ export function applyUserPolicy(base: ResponsePolicy, text: string, file: string
     }
   }
   if (v.auto_rate_limit !== undefined) {
-    const m = /^(\d+)\/(\d+)$/.exec(String(v.auto_rate_limit));
+    const m = /^(\d+)\/(\d+)$/.exec(textOf(v.auto_rate_limit));
     if (m && Number(m[2]) > 0) policy.autoRate = { count: Number(m[1]), windowS: Number(m[2]) };
-    else diagnostics.push({ severity: 'error', code: 'response-policy', message: `auto_rate_limit '${String(v.auto_rate_limit)}' is not <count>/<seconds>; keeping ${policy.autoRate.count}/${policy.autoRate.windowS}`, file, line: y.line(['auto_rate_limit']) });
+    else diagnostics.push({ severity: 'error', code: 'response-policy', message: `auto_rate_limit '${textOf(v.auto_rate_limit)}' is not <count>/<seconds>; keeping ${policy.autoRate.count}/${policy.autoRate.windowS}`, file, line: y.line(['auto_rate_limit']) });
   }
   if (typeof v.kubeconfig === 'string') policy.kubeconfig = v.kubeconfig;
   if (v.strategies !== undefined) {

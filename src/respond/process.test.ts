@@ -39,7 +39,7 @@ function execEvent(pid: number, exe: string, args: string[]): StowawayEvent {
     stowaway: { source: 'auditd', logsource: { product: 'linux', category: 'process_creation' } },
     host: { name: 'h1' },
     process: { pid, executable: exe, command_line: [exe, ...args].join(' '), args: [exe, ...args] },
-  } as StowawayEvent;
+  };
 }
 
 async function exited(child: ChildProcess): Promise<{ code: number | null; signal: string | null }> {
@@ -70,7 +70,7 @@ test('findAlertProcess: the pid when it still runs the executable, the one same 
   assert.match(other.reason, /now runs \/usr\/bin\/sleep/);
 });
 
-test('a VM-like process started here is terminated by the shipped ADS-0004 policy in auto mode, evidence first', async (t) => {
+test('a VM-like process started here is terminated by the shipped ADS-0004 policy in auto mode, evidence first', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'stowaway-vm-'));
   const store = openStore(dir);
   const vm = vmBinary(dir);
@@ -133,7 +133,7 @@ test('a VM-like process started here is terminated by the shipped ADS-0004 polic
 });
 
 test('a daemonized VM forks away from the pid audit saw: the one process with its command line is the one terminated', async (t) => {
-  if (!existsSync(REAL_QEMU)) return t.skip(`${REAL_QEMU} not installed`);
+  if (!existsSync(REAL_QEMU)) { t.skip(`${REAL_QEMU} not installed`); return; }
   const dir = mkdtempSync(join(tmpdir(), 'stowaway-vm-'));
   const store = openStore(dir);
   const args = ['-name', `vm-${randomBytes(3).toString('hex')}`, '-display', 'none', '-S', '-nodefaults', '-no-user-config', '-m', '16', '-daemonize', '-pidfile', join(dir, 'qemu.pid')];
@@ -144,7 +144,7 @@ test('a daemonized VM forks away from the pid audit saw: the one process with it
     const { policy } = applyUserPolicy((await loadContentPolicy(defaultStrategiesDir())).policy, 'mode: suggest\n', 'user.yaml');
     const { catalog } = await loadStrategies(defaultStrategiesDir());
     // The pid audit saw is the launcher's, long gone; the daemon is its child's child.
-    const alert = buildAlert({ rule: { id: QEMU_RULE, title: 'Headless QEMU virtual machine', kind: 'sigma', level: 'high', tags: [] }, time: new Date().toISOString(), events: [execEvent(launched.pid!, REAL_QEMU, args)] }, { catalog });
+    const alert = buildAlert({ rule: { id: QEMU_RULE, title: 'Headless QEMU virtual machine', kind: 'sigma', level: 'high', tags: [] }, time: new Date().toISOString(), events: [execEvent(launched.pid, REAL_QEMU, args)] }, { catalog });
     store.writeAlerts({ insert: [alert] });
     const rec = await createResponder({ store, policy, dataDir: dir, selfIds: [] }).run(alert.id, 'terminate', { actor: 'test' });
     assert.equal(rec.result, 'done', rec.detail);

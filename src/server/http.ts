@@ -184,29 +184,29 @@ export function startServer(opts: ServerOptions): Promise<RunningServer> {
     }
     if (req.method === 'GET' && path === '/api/respond') {
       const r = opts.responder;
-      return send(res, 200, r ? { mode: r.mode, mode_source: r.policy.modeSource } : { mode: 'off', mode_source: 'no response policy loaded by this server' });
+      send(res, 200, r ? { mode: r.mode, mode_source: r.policy.modeSource } : { mode: 'off', mode_source: 'no response policy loaded by this server' }); return;
     }
     const rm = /^\/api\/alerts\/([^/]+)\/respond$/.exec(path);
     if (rm) {
       const id = decodeURIComponent(rm[1]!);
       const a = store.getAlert(id);
-      if (!a) return send(res, 404, { error: `no alert ${id}` });
+      if (!a) { send(res, 404, { error: `no alert ${id}` }); return; }
       const r = opts.responder;
-      if (req.method === 'GET') return send(res, 200, r ? { mode: r.mode, ...r.permitted(a) } : { mode: 'off', allow: [], auto: [], sources: [] });
+      if (req.method === 'GET') { send(res, 200, r ? { mode: r.mode, ...r.permitted(a) } : { mode: 'off', allow: [], auto: [], sources: [] }); return; }
       if (req.method === 'POST') {
-        if (!String(req.headers['content-type'] ?? '').startsWith('application/json')) return send(res, 415, { error: 'send application/json' });
+        if (!(req.headers['content-type'] ?? '').startsWith('application/json')) { send(res, 415, { error: 'send application/json' }); return; }
         let body: { action?: string; dry_run?: boolean; actor?: string };
         try {
           body = JSON.parse(await readBody(req)) as typeof body;
         } catch (e) {
-          return send(res, 400, { error: `bad JSON: ${(e as Error).message}` });
+          send(res, 400, { error: `bad JSON: ${(e as Error).message}` }); return;
         }
-        if (!body.action || !(RESPONSE_ACTIONS as readonly string[]).includes(body.action)) return send(res, 400, { error: `action must be one of ${RESPONSE_ACTIONS.join(', ')}` });
-        if (!r) return send(res, 409, { error: 'this server has no response policy loaded; containment is off' });
+        if (!body.action || !(RESPONSE_ACTIONS as readonly string[]).includes(body.action)) { send(res, 400, { error: `action must be one of ${RESPONSE_ACTIONS.join(', ')}` }); return; }
+        if (!r) { send(res, 409, { error: 'this server has no response policy loaded; containment is off' }); return; }
         const actor = `web:${typeof body.actor === 'string' && body.actor.trim() ? body.actor.trim().slice(0, 200) : 'page'}`;
         // The outcome (done, dry run, refused, failed) is the audit row; it is on the alert either way.
         const record = await r.run(id, body.action as ResponseAction, { actor, dryRun: body.dry_run === true });
-        return send(res, 200, { record, alert: store.getAlert(id) });
+        send(res, 200, { record, alert: store.getAlert(id) }); return;
       }
     }
     const m = /^\/api\/alerts\/([^/]+)(\/status)?$/.exec(path);

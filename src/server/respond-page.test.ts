@@ -24,7 +24,7 @@ const ARTIFACTS = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '
 test('the page isolates a container after confirmation and shows the outcome on the alert', async (t) => {
   if (!existsSync(CHROMIUM)) {
     console.error(`SKIP respond page test: ${CHROMIUM} not found (run scripts/test-env.sh)`);
-    return t.skip('chromium not installed');
+    t.skip('chromium not installed'); return;
   }
   const docker = new Docker();
   try {
@@ -32,7 +32,7 @@ test('the page isolates a container after confirmation and shows the outcome on 
     await docker.getImage(IMAGE).inspect();
   } catch (e) {
     console.error(`SKIP respond page test: Docker engine or ${IMAGE} unavailable (${(e as Error).message})`);
-    return t.skip('docker unavailable');
+    t.skip('docker unavailable'); return;
   }
   const run = randomBytes(3).toString('hex');
   const net = await docker.createNetwork({ Name: `stowaway-respond-page-${run}`, Driver: 'bridge', Labels: { 'stowaway.respond-test': run } });

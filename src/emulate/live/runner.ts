@@ -48,7 +48,7 @@ export interface LivePipeline {
 export interface PipelineOptions {
   content: string;
   /** Every event the sources deliver, before the engine (recording). */
-  onEvent?(ev: StowawayEvent): void;
+  onEvent?: (ev: StowawayEvent) => void;
   /** `via`: the finding came out of processing an event, a watermark tick, or the final flush. */
   onFinding: (f: Finding, via?: FindingVia) => void;
 }

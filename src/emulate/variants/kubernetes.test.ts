@@ -27,8 +27,8 @@ test('Kubernetes variants: ids, counts per strategy and well-formed audit events
     else assert.deepEqual(v.expect, []);
     const { events, diagnostics } = await generatedEvents(v);
     assert.deepEqual(diagnostics, [], v.id);
-    assert.equal(events.length, v.events!.lines.length, v.id);
-    for (const line of v.events!.lines) {
+    assert.equal(events.length, v.events.lines.length, v.id);
+    for (const line of v.events.lines) {
       const e = JSON.parse(line);
       assert.equal(e.apiVersion, 'audit.k8s.io/v1');
       assert.equal(e.stage, 'ResponseComplete');
@@ -61,8 +61,8 @@ test('Kubernetes variants replay: every positive detected by a rule it names, ev
 test('the default Kubernetes allowlists name real infrastructure, never the test image prefix', async () => {
   const ph = parseYaml(await readFile(contentPlaceholdersPath(defaultStrategiesDir()), 'utf8')) as Record<string, string[]>;
   for (const key of ['k8s_controller_users', 'k8s_node_agent_images', 'k8s_exec_automation_users', 'k8s_admission_managers', 'k8s_security_agent_namespaces']) {
-    assert.ok(Array.isArray(ph[key]) && ph[key]!.length > 0, key);
-    for (const entry of ph[key]!) {
+    assert.ok(Array.isArray(ph[key]) && ph[key].length > 0, key);
+    for (const entry of ph[key]) {
       assert.doesNotMatch(entry, /stowaway/i, `${key}: ${entry}`);
       assert.notEqual(entry.replace(/\*/g, ''), '', `${key}: a bare wildcard silences everything`);
     }

@@ -105,7 +105,7 @@ export function variantRecorder(variants: Map<string, Variant>): (t: ScenarioTel
       if (!doc || typeof doc.Id !== 'string') continue;
       // The document of a running container names its init pid: audit attribution needs it.
       const prev = inspect.get(doc.Id);
-      const pid = (d: Record<string, unknown> | undefined): number => Number((d?.State as { Pid?: number } | undefined)?.Pid ?? 0);
+      const pid = (d: Record<string, unknown> | undefined): number => (d?.State as { Pid?: number } | undefined)?.Pid ?? 0;
       if (!prev || pid(doc) > 0 || pid(prev) === 0) inspect.set(doc.Id, doc);
     }
     const volumes = new Map<string, Record<string, unknown>>();

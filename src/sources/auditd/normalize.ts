@@ -223,9 +223,9 @@ const MULTI_CALL = /^(?:busybox|toybox)(?:[.-][\w.-]*)?$/;
 export function toolName(exe: string | undefined, comm: string | undefined, args: string[] | undefined): string | undefined {
   const exeName = basename(exe);
   if (exeName !== undefined && MULTI_CALL.test(exeName) && args && args.length > 0) {
-    let a0 = basename(args[0]!);
+    let a0 = basename(args[0]);
     // `busybox nc ...`: the applet is the first argument
-    if (a0 !== undefined && MULTI_CALL.test(a0) && args.length > 1 && !args[1]!.startsWith('-')) a0 = basename(args[1]!);
+    if (a0 !== undefined && MULTI_CALL.test(a0) && args.length > 1 && !args[1]!.startsWith('-')) a0 = basename(args[1]);
     a0 = a0?.replace(/^-/, ''); // a login shell's argv[0] is -sh
     if (a0 !== undefined && a0 !== '' && a0 !== 'exe') return a0;
   }
