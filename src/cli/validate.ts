@@ -192,6 +192,7 @@ interface VariantContext {
   ruleStrategy: Map<string, string>;
   rules: string[];
   placeholders: string[];
+  analytics?: string;
 }
 
 async function variantContext(opts: ValidateCliOptions, err: (s: string) => void): Promise<VariantContext | undefined> {
@@ -212,7 +213,16 @@ async function variantContext(opts: ValidateCliOptions, err: (s: string) => void
   for (const st of catalog.strategies()) for (const id of st.rules) if (st.id) ruleStrategy.set(id, st.id);
   const builtin = contentPlaceholdersPath(content);
   const placeholders = [...(existsSync(builtin) ? [builtin] : []), ...(opts.placeholders ?? [])];
-  return { content, variants, strategyDirs, ruleStrategy, rules: [...(await contentRulePaths(content)), ...(opts.rules ?? [])], placeholders };
+  const analytics = opts.analytics ?? join(content, '..', 'analytics');
+  return {
+    content,
+    variants,
+    strategyDirs,
+    ruleStrategy,
+    rules: [...(await contentRulePaths(content)), ...(opts.rules ?? [])],
+    placeholders,
+    ...(existsSync(analytics) ? { analytics } : {}),
+  };
 }
 
 export async function validateVariantsReplay(opts: ValidateCliOptions, out: (s: string) => void, err: (s: string) => void): Promise<number> {
@@ -224,6 +234,7 @@ export async function validateVariantsReplay(opts: ValidateCliOptions, out: (s: 
     rules: ctx.rules,
     placeholders: ctx.placeholders,
     ruleStrategy: (id) => ctx.ruleStrategy.get(id),
+    ...(ctx.analytics ? { analytics: ctx.analytics } : {}),
   });
   for (const d of rep.diagnostics) err(formatDiagnostic(d) + '\n');
   if (opts.json) out(JSON.stringify(variantJson(rep), null, 2) + '\n');

@@ -11,6 +11,8 @@ import type { Diagnostic } from '../../model/diagnostic.js';
 import { loadEngineRules, type EngineRules } from '../../engine/rules.js';
 import { parseScenario, type Scenario } from '../scenario.js';
 import { validateScenario } from '../replay.js';
+import { loadAnalytics } from '../../analytics/index.js';
+import type { Detector } from '../../engine/types.js';
 import type { Variant } from './types.js';
 
 export type VariantVerdict = 'pass' | 'miss' | 'false-alarm' | 'unrecorded' | 'error';
@@ -71,6 +73,8 @@ export interface VariantReplayOptions {
   placeholders?: readonly string[];
   /** Rule id → the ADS id whose rules folder holds it (for the table). */
   ruleStrategy?: (id: string) => string | undefined;
+  /** Analytics definitions (content/analytics) run beside the rules, fresh per variant: a benign variant must keep them quiet too. */
+  analytics?: string;
 }
 
 async function scenarioFor(v: Variant, dir: string | undefined, tmp: () => Promise<string>): Promise<{ scenario?: Scenario; source: string; diagnostics: Diagnostic[] }> {
@@ -106,6 +110,21 @@ export async function replayVariants(opts: VariantReplayOptions): Promise<Varian
   for (const c of rules.correlations) if (c.id) titles.set(c.id, c.title ?? c.id);
   const ruleIds = new Set(rules.knownRules.map((r) => r.id));
   for (const c of rules.correlations) if (c.id) ruleIds.add(c.id);
+  // Analytics are shipped detections like rules: fresh per variant (they learn nothing from earlier ones), judged the same way.
+  let analyticsReported = false;
+  const detectors = (): Detector[] => {
+    if (!opts.analytics) return [];
+    const built = loadAnalytics([opts.analytics]);
+    if (!analyticsReported) {
+      diagnostics.push(...built.diagnostics);
+      for (const d of built.detectors) {
+        ruleIds.add(d.def.id);
+        titles.set(d.def.id, d.def.title);
+      }
+      analyticsReported = true;
+    }
+    return built.detectors;
+  };
   let dir: string | undefined;
   const tmp = async (): Promise<string> => (dir ??= await mkdtemp(join(tmpdir(), 'stowaway-variants-')));
   const results: VariantResult[] = [];
@@ -117,7 +136,7 @@ export async function replayVariants(opts: VariantReplayOptions): Promise<Varian
         results.push({ variant: v, verdict: source.startsWith('not recorded') ? 'unrecorded' : 'error', fired: new Map(), events: 0, source });
         continue;
       }
-      const r = await validateScenario(scenario, rules, () => []);
+      const r = await validateScenario(scenario, rules, () => [], detectors);
       if (r.verdict === 'error') {
         const d = r.inputDiagnostics.find((x) => x.severity === 'error');
         results.push({ variant: v, verdict: 'error', fired: r.fired, events: r.events, source, detail: d ? `${d.code}: ${d.message}` : 'no events read' });
