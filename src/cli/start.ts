@@ -107,18 +107,40 @@ export function register(program: Command): void {
           diags.push({ severity: 'error', code: 'engine-error', message: (e as Error).message, source: rec.event.stowaway?.source });
         }
       };
+      let live: ReturnType<typeof liveOptionsFrom>;
+      try {
+        live = liveOptionsFrom(o);
+      } catch (e) {
+        log((e as Error).message);
+        await pipeline.close();
+        store.close();
+        process.exitCode = 2;
+        return;
+      }
+      // A receiver answers its sender once the events of the request are committed: a
+      // sender that got 200 may forget them, so they must not be only in memory.
+      let waiting: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
+      const handedOn = (): Promise<void> => new Promise((resolve, reject) => waiting.push({ resolve, reject }));
+      for (const r of [live.k8sWebhook, live.falco]) if (r) r.handedOn = handedOn;
+
       // Findings are committed in small batches: one transaction (one fsync) per tick, not per finding.
       let handle: LiveHandle | undefined;
       const stopTicker = startLiveTicker(() => {
+        const waiters = waiting;
+        waiting = [];
         // Event time moves on as far as the sources are complete, so held-back correlations come out at once, on a quiet host too.
         pending.push(...engine.tick(Date.now(), handle?.watermark()));
-        if (pending.length === 0) return;
-        const batch = pending;
-        pending = [];
-        pipeline.process(batch);
+        const before = pipeline.stats().store_errors;
+        if (pending.length > 0) {
+          const batch = pending;
+          pending = [];
+          pipeline.process(batch);
+        }
+        const failed = pipeline.stats().store_errors > before;
+        for (const w of waiters) failed ? w.reject(new Error(pipeline.stats().last_store_error ?? 'store write failed')) : w.resolve();
       });
 
-      handle = await runWatch(liveOptionsFrom(o), emit, (line) => log(`source ${line}`));
+      handle = await runWatch(live, emit, (line) => log(`source ${line}`));
       const sources = handle;
       const status = sources.status.map((st) => ({ ...st, src: sources.sources.find((x) => x.name === st.name) }));
       const zero = { events: 0, errors: 0, dropped: 0, unattributed: 0 };

@@ -30,7 +30,7 @@ async function freePort(): Promise<number> {
 
 test('watch --events: the Kubernetes audit webhook feeds normalized events to stdout', { timeout: 90000 }, async () => {
   const port = await freePort();
-  const child = spawn(process.execPath, argv(['watch', '--no-docker', '--no-audit', '--events', '--k8s-audit-port', String(port), '--k8s-audit-host', '127.0.0.1']), { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, argv(['watch', '--no-docker', '--no-audit', '--events', '--k8s-audit-port', String(port), '--k8s-audit-host', '127.0.0.1', '--max-age', '1e10']), { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));

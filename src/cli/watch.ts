@@ -6,7 +6,7 @@ import { formatDiagnostic } from '../model/diagnostic.js';
 import type { StowawayEvent } from '../model/event.js';
 import type { SourceRecord } from '../sources/types.js';
 import { startLiveSources, startLiveTicker, type LiveHandle, type LiveOptions } from '../sources/live.js';
-import type { HttpReceiverOptions } from '../sources/http.js';
+import { receiverConfigError, type HttpReceiverOptions } from '../sources/http.js';
 
 export interface WatchCliOptions {
   docker: boolean;
@@ -22,21 +22,43 @@ export interface WatchCliOptions {
   falcoToken?: string;
   tlsCert?: string;
   tlsKey?: string;
+  tlsClientCa?: string;
+  maxSkew?: string;
+  maxAge?: string;
   events?: boolean;
   content?: string;
   maxErrors: string;
 }
 
-/** Source options from the command line; `start` registers the same flags with addLiveOptions. */
+/**
+ * Source options from the command line; `start` registers the same flags with addLiveOptions.
+ * Throws on a receiver configuration that would be unsafe or silently not what was asked
+ * (a certificate without its key, an empty token, a public address without a token).
+ */
 export function liveOptionsFrom(o: WatchCliOptions): LiveOptions {
-  const tls = o.tlsCert && o.tlsKey ? { cert: o.tlsCert, key: o.tlsKey } : undefined;
-  const http = (port: string | undefined, host: string | undefined, token: string | undefined): HttpReceiverOptions | undefined =>
-    port ? { port: Number(port), host, token: token ?? undefined, tls } : undefined;
+  if (!o.tlsCert !== !o.tlsKey) throw new Error('--tls-cert and --tls-key go together');
+  if (o.tlsClientCa && !o.tlsCert) throw new Error('--tls-client-ca needs --tls-cert and --tls-key');
+  const tls = o.tlsCert && o.tlsKey ? { cert: o.tlsCert, key: o.tlsKey, ca: o.tlsClientCa } : undefined;
+  const seconds = (v: string | undefined, flag: string): number | undefined => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < 0) throw new Error(`${flag}: '${v}' is not a number of seconds`);
+    return n * 1000;
+  };
+  const maxFutureSkewMs = seconds(o.maxSkew, '--max-skew');
+  const maxPastSkewMs = seconds(o.maxAge, '--max-age');
+  const http = (name: string, port: string | undefined, host: string | undefined, token: string | undefined): HttpReceiverOptions | undefined => {
+    if (!port) return undefined;
+    const opts: HttpReceiverOptions = { port: Number(port), host, token, tls, maxFutureSkewMs, maxPastSkewMs };
+    const bad = receiverConfigError(name, opts);
+    if (bad) throw new Error(bad);
+    return opts;
+  };
   return {
     docker: o.docker === false ? false : { socketPath: o.dockerSocket, statsIntervalMs: Math.max(0, Number(o.stats) * 1000) },
     audit: o.audit === false ? false : { path: o.auditLog },
-    k8sWebhook: http(o.k8sAuditPort, o.k8sAuditHost, o.k8sAuditToken ?? process.env.STOWAWAY_K8S_AUDIT_TOKEN),
-    falco: http(o.falcoPort, o.falcoHost, o.falcoToken ?? process.env.STOWAWAY_FALCO_TOKEN),
+    k8sWebhook: http('k8s-audit', o.k8sAuditPort, o.k8sAuditHost, o.k8sAuditToken ?? process.env.STOWAWAY_K8S_AUDIT_TOKEN),
+    falco: http('falco', o.falcoPort, o.falcoHost, o.falcoToken ?? process.env.STOWAWAY_FALCO_TOKEN),
   };
 }
 
@@ -49,13 +71,16 @@ export function addLiveOptions(cmd: Command): Command {
     .option('--no-audit', 'do not follow the Linux audit log')
     .option('--audit-log <path>', 'audit log to follow (rotation is followed)', '/var/log/audit/audit.log')
     .option('--k8s-audit-port <port>', 'listen for the Kubernetes API server audit webhook (EventList POSTs) on this port')
-    .option('--k8s-audit-host <host>', 'address the audit webhook listens on', '0.0.0.0')
+    .option('--k8s-audit-host <host>', 'address the audit webhook listens on; any but loopback needs a token or --tls-client-ca', '127.0.0.1')
     .option('--k8s-audit-token <token>', 'bearer token the webhook requires (or STOWAWAY_K8S_AUDIT_TOKEN)')
     .option('--falco-port <port>', "listen for Falco's http_output on this port")
-    .option('--falco-host <host>', 'address the Falco receiver listens on', '0.0.0.0')
+    .option('--falco-host <host>', 'address the Falco receiver listens on; any but loopback needs a token or --tls-client-ca', '127.0.0.1')
     .option('--falco-token <token>', 'bearer token the Falco receiver requires (or STOWAWAY_FALCO_TOKEN)')
     .option('--tls-cert <file>', 'serve the webhook and Falco receivers over HTTPS with this certificate')
-    .option('--tls-key <file>', 'private key for --tls-cert');
+    .option('--tls-key <file>', 'private key for --tls-cert (both or neither)')
+    .option('--tls-client-ca <file>', 'require client certificates signed by this CA on the receivers (mutual TLS)')
+    .option('--max-skew <seconds>', 'pushed events dated further ahead of this host\'s clock get its time (counted; the given time kept)', '300')
+    .option('--max-age <seconds>', 'pushed events dated further behind this host\'s clock get its time (counted; the given time kept)', '86400');
 }
 
 /**
@@ -111,8 +136,11 @@ export function register(program: Command): void {
     )
     .action(async (o: WatchCliOptions) => {
       const say = (l: string) => process.stderr.write(l + '\n');
-      if (!o.tlsCert !== !o.tlsKey) {
-        say('watch: --tls-cert and --tls-key go together');
+      let live: LiveOptions;
+      try {
+        live = liveOptionsFrom(o);
+      } catch (e) {
+        say(`watch: ${(e as Error).message}`);
         process.exitCode = 2;
         return;
       }
@@ -136,7 +164,7 @@ export function register(program: Command): void {
         alerts += res.created.length;
         if (o.events) for (const a of res.created as Array<{ level: string; summary: string }>) say(`alert ${a.level}: ${a.summary}`);
       };
-      const h = await runWatch(liveOptionsFrom(o), onRecord, say);
+      const h = await runWatch(live, onRecord, say);
       // Event time moves on as far as the sources are complete, so held-back correlations come out at once, on a quiet host too.
       const stopTicker = startLiveTicker(() => {
         const held = det?.engine.tick?.(Date.now(), h.watermark()) ?? [];

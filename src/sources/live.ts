@@ -122,9 +122,9 @@ export async function startLiveSources(opts: LiveOptions, emit: (r: SourceRecord
     const audit = new AuditLiveSource({ ...opts.audit, path, attributor, lookupContainer: d ? (id) => d.lookup(id) : undefined });
     planned.push({ name: 'auditd', source: audit, detail: path });
   }
-  if (opts.k8sWebhook) planned.push({ name: 'k8s-audit', source: createK8sWebhookSource(opts.k8sWebhook), detail: `${opts.k8sWebhook.tls ? 'https' : 'http'}://${opts.k8sWebhook.host ?? '0.0.0.0'}:${opts.k8sWebhook.port}` });
+  if (opts.k8sWebhook) planned.push({ name: 'k8s-audit', source: createK8sWebhookSource(opts.k8sWebhook), detail: `${opts.k8sWebhook.tls ? 'https' : 'http'}://${opts.k8sWebhook.host ?? '127.0.0.1'}:${opts.k8sWebhook.port}` });
   else planned.push({ name: 'k8s-audit', off: 'no webhook port configured (--k8s-audit-port)' });
-  if (opts.falco) planned.push({ name: 'falco', source: createFalcoHttpSource(opts.falco), detail: `${opts.falco.tls ? 'https' : 'http'}://${opts.falco.host ?? '0.0.0.0'}:${opts.falco.port}` });
+  if (opts.falco) planned.push({ name: 'falco', source: createFalcoHttpSource(opts.falco), detail: `${opts.falco.tls ? 'https' : 'http'}://${opts.falco.host ?? '127.0.0.1'}:${opts.falco.port}` });
   else planned.push({ name: 'falco', off: 'no Falco receiver port configured (--falco-port)' });
 
   const sources: LiveSource[] = [];
