@@ -9,6 +9,7 @@ import type { AlertStatus, Level } from '../model/alert.js';
 import { LEVELS } from '../model/alert.js';
 import { STATUSES, type AlertQuery, type Store } from '../sinks/store/index.js';
 import type { CoverageMatrix } from './coverage.js';
+import { isLoopbackAddress } from '../sources/http.js';
 
 export interface ServerOptions {
   store: Store;
@@ -33,11 +34,21 @@ export interface RunningServer {
 
 export const DEFAULT_PORT = 8478;
 
-const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
-
+/** A literal loopback address or `localhost`; a name like `127.0.0.1.evil.example` is not one. */
 export function isLoopback(host: string): boolean {
-  return LOOPBACK.has(host) || host.startsWith('127.');
+  return isLoopbackAddress(host);
 }
+
+/**
+ * Sent with every answer: the page loads only its own files, cannot be framed (clickjacking
+ * a status change) and leaks no URL to other sites.
+ */
+const SECURITY_HEADERS: Record<string, string> = {
+  'content-security-policy': "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+  'x-content-type-options': 'nosniff',
+};
 
 /** `web/` sits at the package root, two levels above both `src/server` and `dist/server`. */
 export function defaultWebDir(): string {
@@ -124,6 +135,8 @@ function same(a: string, b: string): boolean {
 export function startServer(opts: ServerOptions): Promise<RunningServer> {
   const host = opts.host ?? '127.0.0.1';
   const loopback = isLoopback(host);
+  // An empty token would be "no token" while the banner says one is required.
+  if (opts.token !== undefined && opts.token.trim() === '') return Promise.reject(new Error('the page token is empty: give a real token (--token or STOWAWAY_TOKEN) or none'));
   const token = opts.token ?? (loopback ? undefined : randomBytes(18).toString('base64url'));
   const webDir = opts.webDir ?? defaultWebDir();
   const pollMs = opts.pollMs ?? 1000;
@@ -143,20 +156,30 @@ export function startServer(opts: ServerOptions): Promise<RunningServer> {
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
     // A page on loopback must not be reachable through a rebound DNS name.
     const hostHeader = (req.headers.host ?? '').replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
     if (loopback && hostHeader && !isLoopback(hostHeader)) return send(res, 403, { error: 'loopback server: unexpected Host header' });
     if (token) {
       const given = tokenOf(req, url);
       if (!given || !same(given, token)) return send(res, 401, { error: 'token required: open the URL printed by `stowaway serve`, or send Authorization: Bearer <token>' });
-      if (url.searchParams.get('token')) res.setHeader('set-cookie', `stowaway_token=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`);
+      if (url.searchParams.get('token')) {
+        res.setHeader('set-cookie', `stowaway_token=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`);
+        // The token leaves the address bar (and history, and screenshots) at once: the cookie carries it from here.
+        if (req.method === 'GET') {
+          url.searchParams.delete('token');
+          res.writeHead(303, { location: url.pathname + url.search, 'cache-control': 'no-store' });
+          res.end();
+          return;
+        }
+      }
     }
     const path = url.pathname;
     if (req.method === 'GET' && STATIC[path]) {
       const name = STATIC[path]!;
       const body = staticFile(name);
       if (!body) return send(res, 500, { error: `web page file missing: ${join(webDir, name)}` });
-      res.writeHead(200, { 'content-type': TYPES[name.split('.').pop()!]!, 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' });
+      res.writeHead(200, { 'content-type': TYPES[name.split('.').pop()!]!, 'cache-control': 'no-cache' });
       res.end(body);
       return;
     }
