@@ -55,6 +55,9 @@ export interface AlertPipeline {
   close(): Promise<void>;
 }
 
+/** Rate windows remembered per rule; the oldest is forgotten first. */
+const RATE_WINDOWS_PER_RULE = 4;
+
 export const DEFAULTS = { dedupWindowS: 600, rateLimit: { perRule: 20, windowS: 60 }, maxOpen: 50_000 } as const;
 
 const ms = (iso: string): number => {
@@ -70,15 +73,21 @@ export function createAlertPipeline(opts: PipelineOptions = {}): AlertPipeline {
   const exceptions = opts.exceptions ?? [];
   const outputs = opts.outputs ?? [];
   const open = new Map<string, Alert>();
-  const budget = new Map<string, { start: number; created: number }>();
+  // A few windows per rule, each opened by the finding that found none covering its time:
+  // one finding dated far ahead opens its own window instead of moving the rule's only one
+  // (which held back every real alert behind it).
+  const budget = new Map<string, Array<{ start: number; created: number }>>();
   const newestOfRule = new Map<string, Alert>();
   const s: PipelineStats = { findings: 0, created: 0, merged: 0, excepted: 0, held_back: 0, evicted: 0, reopened: 0, open: 0, store_errors: 0, excepted_by: {}, held_back_by_rule: {} };
 
   function allowNew(ruleId: string, t: number): boolean {
-    const b = budget.get(ruleId);
-    if (!b || t - b.start >= rateMs) {
-      budget.set(ruleId, { start: t, created: 1 });
-      return true;
+    let windows = budget.get(ruleId);
+    if (!windows) budget.set(ruleId, (windows = []));
+    let b = windows.find((w) => t >= w.start && t - w.start < rateMs);
+    if (!b) {
+      b = { start: t, created: 0 };
+      windows.push(b);
+      if (windows.length > RATE_WINDOWS_PER_RULE) windows.shift();
     }
     if (b.created < rate.perRule) {
       b.created++;

@@ -189,3 +189,21 @@ test('kill -9 during a write burst: the file opens clean and every acknowledged 
     done();
   }
 });
+
+test('finding 2: an alert dated in the future ages by when it was stored', () => {
+  const { dir, done } = tmp();
+  try {
+    const s = openStore(dir);
+    const stored = new Date('2026-01-01T00:00:00Z');
+    const future = buildAlert(finding({ time: '2099-01-01T00:00:00.000Z' }), { now: () => stored });
+    const now = buildAlert(finding({ time: '2026-11-20T00:00:00.000Z', id: 'c2' }), { now: () => stored });
+    s.writeAlerts({ insert: [future, now] });
+    assert.equal(s.applyRetention({ maxAgeDays: 30, now: new Date('2026-01-15T00:00:00Z') }).deleted, 0, 'not yet: stored two weeks ago');
+    assert.equal(s.applyRetention({ maxAgeDays: 30, now: new Date('2026-11-22T00:00:00Z') }).deleted, 1);
+    assert.equal(s.getAlert(future.id), undefined);
+    assert.ok(s.getAlert(now.id));
+    s.close();
+  } finally {
+    done();
+  }
+});
