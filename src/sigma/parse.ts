@@ -48,7 +48,11 @@ function isObj(x: unknown): x is Raw {
 
 function deepMerge(a: Raw, b: Raw): Raw {
   const out: Raw = { ...a };
-  for (const [k, v] of Object.entries(b)) out[k] = isObj(v) && isObj(out[k]) ? deepMerge(out[k] as Raw, v) : v;
+  for (const [k, v] of Object.entries(b)) {
+    // a rule key must not merge into Object.prototype
+    if (k === '__proto__' || k === 'constructor' || k === 'prototype') continue;
+    out[k] = isObj(v) && isObj(out[k]) && Object.prototype.hasOwnProperty.call(out, k) ? deepMerge(out[k] as Raw, v) : v;
+  }
   return out;
 }
 

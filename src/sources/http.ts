@@ -95,7 +95,7 @@ export function receiverConfigError(name: string, o: HttpReceiverOptions): strin
 type Parse = (body: string, origin: string, maxItems: number) => SourceRecord[];
 
 /** Receivers take at most this many objects and arrays per body (10,000 events of ~40 each fit). */
-export const RECEIVER_JSON_LIMITS: JsonLimits = { maxDepth: 64, maxContainers: 500_000 };
+export const RECEIVER_JSON_LIMITS: JsonLimits = { maxDepth: 100, maxContainers: 500_000 };
 
 export class HttpReceiver implements LiveSource {
   private server?: Server;

@@ -11,7 +11,8 @@ export interface JsonLimits {
   maxContainers: number;
 }
 
-export const DEFAULT_JSON_LIMITS: JsonLimits = { maxDepth: 64, maxContainers: 1_000_000 };
+/** Files: depth bounded (every recursive walk after the parse must survive it); size is the file's. */
+export const DEFAULT_JSON_LIMITS: JsonLimits = { maxDepth: 100, maxContainers: Number.POSITIVE_INFINITY };
 
 /** Longest line a file reader hands to a parser; longer lines are refused with a diagnostic. */
 export const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;

@@ -36,7 +36,8 @@ export function compact<T>(v: T): T {
   const out: Obj = {};
   for (const k in v) {
     const x = v[k];
-    if (x === undefined) continue;
+    // JSON.parse makes `__proto__` an own key; assigning it would swap the copy's prototype
+    if (x === undefined || k === '__proto__') continue;
     // leaves are most members: no call for them
     if (typeof x !== 'object' || x === null) {
       out[k] = x;
@@ -137,7 +138,7 @@ export function imageRefOrUndefined(ref: string | undefined): { name?: string; t
 /** Drops undefined members of one object, without descending. */
 export function shallowDefined<T extends Obj>(o: T): T {
   const out: Obj = {};
-  for (const k in o) if (o[k] !== undefined) out[k] = o[k];
+  for (const k in o) if (o[k] !== undefined && k !== '__proto__') out[k] = o[k];
   return out as T;
 }
 
