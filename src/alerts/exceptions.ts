@@ -1,6 +1,7 @@
 // Structured exceptions: a reviewed, named reason why one rule should stay quiet for
 // a known-good workload. They are data, not rule edits, so they are linted, listed and
 // counted — an excepted finding is never silently dropped.
+import { globMatcher } from '../sigma/glob.js';
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument, isMap, isSeq } from 'yaml';
 import type { Diagnostic } from '../model/diagnostic.js';
@@ -122,20 +123,12 @@ export function loadExceptions(file: string, now?: Date): ExceptionSet {
   return parseExceptions(text, file, now);
 }
 
-function globRegex(glob: string): RegExp {
-  return new RegExp(`^${glob.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`, 'i');
-}
-
-const cache = new Map<string, RegExp>();
-function globMatch(glob: string, value: unknown): boolean {
+/** Case-insensitive, `*` only; the shared linear-time matcher (an exception runs on attacker text). */
+export function globMatch(glob: string, value: unknown): boolean {
   if (value === undefined || value === null) return false;
-  let re = cache.get(glob);
-  if (!re) {
-    re = globRegex(glob);
-    if (cache.size < 10_000) cache.set(glob, re);
-  }
-  if (Array.isArray(value)) return value.some((v) => re!.test(String(v)));
-  return re.test(String(value));
+  const test = globMatcher(glob, { caseInsensitive: true });
+  if (Array.isArray(value)) return value.some((v) => test(String(v)));
+  return test(String(value));
 }
 
 function imageOf(e: StowawayEvent): string | undefined {
