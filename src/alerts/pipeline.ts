@@ -36,6 +36,9 @@ export interface PipelineStats {
   open: number;
   store_errors: number;
   last_store_error?: string;
+  /** Events stored truncated because they could not be serialized whole; the alert itself is kept. */
+  truncated_events: number;
+  last_truncated?: string;
   excepted_by: Record<string, number>;
   held_back_by_rule: Record<string, number>;
 }
@@ -78,7 +81,7 @@ export function createAlertPipeline(opts: PipelineOptions = {}): AlertPipeline {
   // (which held back every real alert behind it).
   const budget = new Map<string, Array<{ start: number; created: number }>>();
   const newestOfRule = new Map<string, Alert>();
-  const s: PipelineStats = { findings: 0, created: 0, merged: 0, excepted: 0, held_back: 0, evicted: 0, reopened: 0, open: 0, store_errors: 0, excepted_by: {}, held_back_by_rule: {} };
+  const s: PipelineStats = { findings: 0, created: 0, merged: 0, excepted: 0, held_back: 0, evicted: 0, reopened: 0, open: 0, store_errors: 0, truncated_events: 0, excepted_by: {}, held_back_by_rule: {} };
 
   function allowNew(ruleId: string, t: number): boolean {
     let windows = budget.get(ruleId);
@@ -182,7 +185,15 @@ export function createAlertPipeline(opts: PipelineOptions = {}): AlertPipeline {
     s.open = open.size;
     if (opts.store) {
       try {
-        opts.store.writeAlerts({ insert: created, update: [...dirty], counters });
+        const w = opts.store.writeAlerts({ insert: created, update: [...dirty], counters });
+        if (w && w.failed) {
+          s.store_errors += w.failed;
+          s.last_store_error = w.problems.find((p) => p.includes(' not stored: '));
+        }
+        if (w && w.truncated) {
+          s.truncated_events += w.truncated;
+          s.last_truncated = w.problems.find((p) => p.includes(' truncated '));
+        }
       } catch (e) {
         s.store_errors++;
         s.last_store_error = (e as Error).message;
