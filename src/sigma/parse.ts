@@ -99,7 +99,14 @@ export function parseSigmaText(text: string, file: string): ParseResult {
       continue;
     }
     if (doc.contents === null) continue;
-    const data = doc.toJS({ maxAliasCount: 100 }) as unknown;
+    let data: unknown;
+    try {
+      data = doc.toJS({ maxAliasCount: 100 }) as unknown;
+    } catch (e) {
+      // An alias bomb (aliases of aliases, billions of nodes) costs this document only.
+      res.diagnostics.push({ severity: 'error', code: 'yaml-aliases', message: `document refused: ${(e as Error).message}`, file, line });
+      continue;
+    }
     if (!isObj(data)) {
       res.diagnostics.push({ severity: 'error', code: 'not-a-mapping', message: 'a Sigma document must be a YAML mapping', file, line });
       continue;
