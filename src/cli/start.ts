@@ -16,6 +16,8 @@ import { pageOptions, openPage, coverageFrom, untilSignal, type PageOptions } fr
 import { exceptionFiles } from './alerts.js';
 import { addLiveOptions, liveOptionsFrom, runWatch, type WatchCliOptions } from './watch.js';
 import { startLiveTicker, type LiveHandle } from '../sources/live.js';
+import { SensorWatch, loadedAuditRules, withSensorRules } from '../alerts/sensor.js';
+import { hostname } from 'node:os';
 
 export interface AlertOptions extends OutputOptions {
   exceptions?: string[];
@@ -62,7 +64,7 @@ export function alertPath(o: AlertOptions & { dataDir: string }, store: Store, c
   const pipeline = createAlertPipeline({
     store,
     outputs,
-    catalog: content.catalog,
+    catalog: withSensorRules(content.catalog),
     exceptions,
     dedupWindowS: num(o.dedupWindow, '--dedup-window'),
     rateLimit: { perRule: Number(m[1]), windowS: Number(m[2]) },
@@ -82,7 +84,9 @@ export function register(program: Command): void {
   )
     .option('--content <dir>', 'content directory (default: the built-in content)')
     .option('--no-serve', 'do not serve the page')
-    .action(async (o: PageOptions & AlertOptions & WatchCliOptions & { serve: boolean }) => {
+    .option('--silence <seconds>', 'a source that delivered events and then none for this long raises a sensor alert', '900')
+    .option('--max-lag <seconds>', 'a source further behind event time than this raises a sensor alert', '120')
+    .action(async (o: PageOptions & AlertOptions & WatchCliOptions & { serve: boolean; silence: string; maxLag: string }) => {
       const log = (s: string): boolean => process.stderr.write(`stowaway: ${s}\n`);
       const store = openStore(o.dataDir);
       const retention = { maxAgeDays: num(o.retentionDays, '--retention-days'), maxBytes: num(o.retentionMb, '--retention-mb') * 1024 * 1024 };
@@ -144,6 +148,19 @@ export function register(program: Command): void {
       const sources = handle;
       const status = sources.status.map((st) => ({ ...st, src: sources.sources.find((x) => x.name === st.name) }));
       const zero = { events: 0, errors: 0, dropped: 0, unattributed: 0 };
+      // Sensor tamper and health: checked every 10 s, each new gap a finding of its own.
+      const sensor = new SensorWatch({ silenceMs: num(o.silence, '--silence') * 1000, maxLagS: num(o.maxLag, '--max-lag'), host: hostname() });
+      const auditOn = status.some((s) => s.name === 'auditd' && s.started);
+      const checkSensors = (): void => {
+        const snap = status.map((s) => {
+          const stats = s.src?.stats() ?? zero;
+          return { name: s.name, started: s.started, stats, stopped: (stats as { stopped?: boolean }).stopped === true };
+        });
+        pending.push(...sensor.check(Date.now(), snap, auditOn ? loadedAuditRules() : undefined));
+      };
+      checkSensors();
+      const sensorTimer = setInterval(checkSensors, 10_000);
+      sensorTimer.unref();
       const health = createHealthReporter(
         {
           mode: 'live',
@@ -152,6 +169,7 @@ export function register(program: Command): void {
           engine: () => engine.stats() as unknown as Record<string, unknown>,
           outputs,
           diagnostics: () => Object.fromEntries(countByCode(diags)),
+          gaps: () => sensor.gaps(),
         },
         store,
       );
@@ -178,6 +196,7 @@ export function register(program: Command): void {
       await untilSignal(async () => {
         clearInterval(progress);
         clearInterval(hourly);
+        clearInterval(sensorTimer);
         await sources.stop().catch(() => undefined);
         stopTicker();
         pipeline.process([...pending, ...engine.flush()]);

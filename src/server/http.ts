@@ -10,6 +10,8 @@ import { LEVELS } from '../model/alert.js';
 import { STATUSES, type AlertQuery, type Store } from '../sinks/store/index.js';
 import type { CoverageMatrix } from './coverage.js';
 import { isLoopbackAddress } from '../sources/http.js';
+import { prometheusText } from './metrics.js';
+import type { HealthSnapshot } from './health.js';
 
 export interface ServerOptions {
   store: Store;
@@ -186,6 +188,14 @@ export function startServer(opts: ServerOptions): Promise<RunningServer> {
     if (req.method === 'GET' && path === '/api/alerts') return send(res, 200, store.queryAlerts(queryFromParams(url.searchParams)));
     if (req.method === 'GET' && path === '/api/facets') return send(res, 200, { ...store.facets(), revision: store.revision() });
     if (req.method === 'GET' && path === '/api/coverage') return send(res, 200, opts.coverage?.() ?? { tactics: [], rules: 0, techniques: 0, strategies: [] });
+    if (req.method === 'GET' && path === '/metrics') {
+      // In `serve`, the snapshot the running pipeline stored; a stale one says so by its time.
+      const live = (opts.health?.() ?? store.health().pipeline?.doc) as HealthSnapshot | undefined;
+      const text = prometheusText({ health: live && Array.isArray(live.sources) ? live : undefined, gaps: live?.gaps ?? [], store: { bytes: store.sizeBytes(), revision: store.revision(), counters: store.counters() } });
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' });
+      res.end(text);
+      return;
+    }
     if (req.method === 'GET' && path === '/api/health') {
       return send(res, 200, {
         live: opts.health ? opts.health() : undefined,
