@@ -1,6 +1,7 @@
 // Public API of the Sigma core: load rule files, compile them into a RuleSet, match events.
 // This module reads files and injects RE2, so it is the Node entry; everything it builds on
 // (parse, compile, ruleset) is file-system free and takes an injectable regex factory.
+import { parse as parseYaml } from 'yaml';
 import { readFile, readdir, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Diagnostic } from '../model/diagnostic.js';
@@ -201,14 +202,25 @@ export async function loadPipelines(paths: string[]): Promise<{ pipelines: Pipel
 
 /** Reads a placeholders file: a YAML mapping of name → value or list of values. */
 export async function loadPlaceholders(path: string): Promise<{ placeholders: Record<string, string[]>; diagnostics: Diagnostic[] }> {
-  const { parse } = await import('yaml');
+  let text: string;
   try {
-    const doc = parse(await readFile(path, 'utf8')) as unknown;
-    if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new Error('expected a mapping of placeholder name to values');
-    const placeholders: Record<string, string[]> = {};
-    for (const [k, v] of Object.entries(doc as Record<string, unknown>)) placeholders[k] = Array.isArray(v) ? v.map(String) : [String(v)];
-    return { placeholders, diagnostics: [] };
+    text = await readFile(path, 'utf8');
   } catch (e) {
     return { placeholders: {}, diagnostics: [{ severity: 'error', code: 'bad-placeholders', message: e instanceof Error ? e.message : String(e), file: path }] };
+  }
+  return parsePlaceholders(text, path);
+}
+
+/** A placeholders YAML text; never throws. Names are keys of a prototype-free object. */
+export function parsePlaceholders(text: string, file = '<placeholders>'): { placeholders: Record<string, string[]>; diagnostics: Diagnostic[] } {
+  try {
+    const doc = parseYaml(text, { maxAliasCount: 100, logLevel: 'error' }) as unknown;
+    if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new Error('expected a mapping of placeholder name to values');
+    const placeholders = Object.create(null) as Record<string, string[]>;
+    const str = (x: unknown): string => (typeof x === 'object' && x !== null ? JSON.stringify(x) : String(x));
+    for (const [k, v] of Object.entries(doc as Record<string, unknown>)) placeholders[k] = Array.isArray(v) ? v.map(str) : [str(v)];
+    return { placeholders, diagnostics: [] };
+  } catch (e) {
+    return { placeholders: {}, diagnostics: [{ severity: 'error', code: 'bad-placeholders', message: e instanceof Error ? e.message : String(e), file }] };
   }
 }

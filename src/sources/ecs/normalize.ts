@@ -26,9 +26,12 @@ export function normalizeEcs(obj: unknown, origin: string): SourceRecord[] {
 
 /** event.category/type (and host.os) into the logsource a Sigma rule would name. */
 export function inferLogsource(ev: StowawayEvent): LogSource {
-  const cat = ev.event?.category ?? [];
-  const type = ev.event?.type ?? [];
-  const os = (ev.host?.os?.type ?? ev.host?.os?.family ?? '').toLowerCase();
+  // Any of these may be of any type in a hand-written document: only strings count.
+  const strs = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' ? [v] : []);
+  const cat = strs(ev.event?.category);
+  const type = strs(ev.event?.type);
+  const osv = [ev.host?.os?.type, ev.host?.os?.family].find((x): x is string => typeof x === 'string');
+  const os = (osv ?? '').toLowerCase();
   const ls: LogSource = {};
   if (os.includes('windows')) ls.product = 'windows';
   else if (os.includes('linux')) ls.product = 'linux';
@@ -39,7 +42,7 @@ export function inferLogsource(ev: StowawayEvent): LogSource {
   else if (cat.includes('file') && type.includes('deletion')) ls.category = 'file_delete';
   else if (cat.includes('file')) ls.category = 'file_event';
   else if (cat.includes('registry')) ls.category = 'registry_event';
-  else if (ev.dns?.question?.name) ls.category = 'dns_query';
+  else if (isObj(ev.dns) && isObj(ev.dns.question) && ev.dns.question.name) ls.category = 'dns_query';
   return ls;
 }
 
