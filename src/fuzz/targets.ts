@@ -79,13 +79,18 @@ function applyJson(seed: unknown, muts: Mutation[]): unknown {
     let parent = doc as Record<string, unknown>;
     for (const k of p.slice(0, -1)) parent = parent[k] as Record<string, unknown>;
     const last = p[p.length - 1]!;
-    if (m.kind === 'set') parent[last] = m.v;
-    else if (m.kind === 'delete') delete parent[last];
-    else if (m.kind === 'key') Object.defineProperty(parent, m.key, { value: m.v, enumerable: true, configurable: true, writable: true });
-    else {
-      let deep: unknown = m.v;
-      for (let i = 0; i < m.depth; i++) deep = i % 2 ? [deep] : { a: deep };
-      parent[last] = deep;
+    // a mutation the shape does not allow (an array's length ...) is skipped, not a fuzzer failure
+    try {
+      if (m.kind === 'set') parent[last] = m.v;
+      else if (m.kind === 'delete') delete parent[last];
+      else if (m.kind === 'key') Object.defineProperty(Array.isArray(parent) ? { parent } : parent, m.key, { value: m.v, enumerable: true, configurable: true, writable: true });
+      else {
+        let deep: unknown = m.v;
+        for (let i = 0; i < m.depth; i++) deep = i % 2 ? [deep] : { a: deep };
+        parent[last] = deep;
+      }
+    } catch {
+      /* skipped */
     }
   }
   return doc;
