@@ -81,11 +81,11 @@ async function main(): Promise<void> {
   const only = arg('--target')?.split(',');
   const targets = (await fuzzTargets()).filter((t) => !only || only.includes(t.name));
   console.log(`fuzz: ${targets.length} targets, ${runs} inputs each, seed ${seed}, hang = one input over ${HANG_MS} ms`);
-  console.log(['target', 'inputs', 'crashes', 'hangs>1s', 'slowest_ms', 'seconds', 'peak_rss_mb'].map((h) => h.padEnd(14)).join(''));
+  console.log(['target', 'inputs', 'crashes', 'hangs>1s', 'slowest_ms', 'seconds', 'peak_rss_mb'].map((h) => h.padEnd(16)).join(''));
   let bad = 0;
   for (const t of targets) {
     const r = fuzzOne(t, runs, seed, (l) => process.stderr.write(`fuzz progress: ${l}\n`));
-    console.log([r.target, r.inputs, r.crashes, r.hangs, r.slowest_ms, r.seconds, r.peak_rss_mb].map((v) => String(v).padEnd(14)).join(''));
+    console.log([r.target, r.inputs, r.crashes, r.hangs, r.slowest_ms, r.seconds, r.peak_rss_mb].map((v) => String(v).padEnd(16)).join(''));
     if (r.first_crash) console.log(`  first crash: ${r.first_crash}`);
     if (r.first_hang) console.log(`  first hang: ${r.first_hang}`);
     if (r.crashes || r.hangs) bad++;
