@@ -89,3 +89,13 @@ test('finding 7: a deeply nested line, a bad character reference and an overlong
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a time with sub-millisecond digits in an extended year stays a valid time', async () => {
+  const { toIso } = await import('./util.js');
+  for (const v of ['+275760-09-13T00:00:00.12345Z', '+010000-01-01T00:00:00.1234Z', '2026-01-01T00:00:00.123456Z']) {
+    const iso = toIso(v);
+    assert.ok(iso === undefined || !Number.isNaN(Date.parse(iso)), `${v} → ${iso}`);
+  }
+  assert.equal(toIso('+010000-01-01T00:00:00.1234Z'), '+010000-01-01T00:00:00.123Z');
+  assert.equal(toIso('2026-01-01T00:00:00.123456Z'), '2026-01-01T00:00:00.123456Z');
+});

@@ -73,7 +73,8 @@ export function toIso(v: unknown): string | undefined {
 function isoWithFraction(text: string, ms: number): string {
   const iso = new Date(ms).toISOString();
   const m = /\.(\d{4,9})(Z|[+-]\d\d:?\d\d)?$/.exec(text);
-  if (!m || (m[2] && m[2] !== 'Z')) return iso;
+  // only the plain 4-digit-year form takes extra digits: `+275760-…` would be cut mid-field
+  if (!m || (m[2] && m[2] !== 'Z') || iso.length !== 24) return iso;
   return iso.slice(0, 20) + m[1] + 'Z';
 }
 
