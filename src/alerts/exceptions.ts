@@ -1,6 +1,7 @@
 // Structured exceptions: a reviewed, named reason why one rule should stay quiet for
 // a known-good workload. They are data, not rule edits, so they are linted, listed and
 // counted — an excepted finding is never silently dropped.
+import { yamlTooComplex } from '../sigma/yaml-guard.js';
 import { globMatcher } from '../sigma/glob.js';
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument, isMap, isSeq } from 'yaml';
@@ -42,6 +43,8 @@ function asStringList(v: unknown): string[] | undefined {
 export function parseExceptions(text: string, file = '<exceptions>', now: Date = new Date()): ExceptionSet {
   const diagnostics: Diagnostic[] = [];
   const lc = new LineCounter();
+  const complex = yamlTooComplex(text);
+  if (complex) return { exceptions: [], diagnostics: [{ severity: 'error', code: 'yaml-too-complex', message: `file refused: ${complex}`, file }] };
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false });
   for (const e of doc.errors) {
     diagnostics.push({ severity: 'error', code: 'yaml-syntax', message: e.message, file, line: e.linePos?.[0]?.line });

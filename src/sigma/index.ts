@@ -1,6 +1,7 @@
 // Public API of the Sigma core: load rule files, compile them into a RuleSet, match events.
 // This module reads files and injects RE2, so it is the Node entry; everything it builds on
 // (parse, compile, ruleset) is file-system free and takes an injectable regex factory.
+import { yamlTooComplex } from './yaml-guard.js';
 import { parse as parseYaml } from 'yaml';
 import { readFile, readdir, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -213,6 +214,8 @@ export async function loadPlaceholders(path: string): Promise<{ placeholders: Re
 
 /** A placeholders YAML text; never throws. Names are keys of a prototype-free object. */
 export function parsePlaceholders(text: string, file = '<placeholders>'): { placeholders: Record<string, string[]>; diagnostics: Diagnostic[] } {
+  const complex = yamlTooComplex(text);
+  if (complex) return { placeholders: {}, diagnostics: [{ severity: 'error', code: 'bad-placeholders', message: complex, file }] };
   try {
     const doc = parseYaml(text, { maxAliasCount: 100, logLevel: 'error' }) as unknown;
     if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new Error('expected a mapping of placeholder name to values');

@@ -224,3 +224,11 @@ test('finding 9: a YAML alias bomb costs its own document; a symbolic link loop 
   assert.equal(load.rules.length, 1);
   assert.deepEqual(load.diagnostics.map((d) => d.code), ['symlink-loop']);
 });
+
+test('a rule file of unclosed flow collections is refused before the YAML parser spends seconds on it', () => {
+  const text = `${RULE}\n${Array.from({ length: 300 }, (_, i) => `k${i}: &x${i} ${'['.repeat(20)}`).join('\n')}`;
+  const r = parseSigmaText(text, 'open.yml');
+  assert.deepEqual(r.diagnostics.map((d) => d.code), ['yaml-too-complex']);
+  // ordinary flow collections are untouched
+  assert.equal(parseSigmaText(RULE.replace('status: test', 'status: test\ncustom: {a: [b, {c: [d]}]}'), 'ok.yml').rules.length, 1);
+});

@@ -1,5 +1,6 @@
 // Sigma YAML text → typed rules, filters and correlations, with a Diagnostic for every problem.
 // Works on text only (no file system) so the playground can use it too.
+import { yamlTooComplex } from './yaml-guard.js';
 import { parseAllDocuments, LineCounter, isMap, isSeq, isScalar, isPair, type Node, type Document } from 'yaml';
 import type { Diagnostic } from '../model/diagnostic.js';
 import { LEVELS, type Level } from '../model/alert.js';
@@ -79,6 +80,11 @@ function sectionNodes(doc: Document, lc: LineCounter): Sections {
 export function parseSigmaText(text: string, file: string): ParseResult {
   const res: ParseResult = { rules: [], filters: [], correlations: [], diagnostics: [] };
   const lc = new LineCounter();
+  const complex = yamlTooComplex(text);
+  if (complex) {
+    res.diagnostics.push({ severity: 'error', code: 'yaml-too-complex', message: `file refused: ${complex}`, file });
+    return res;
+  }
   let docs: Document[];
   try {
     docs = parseAllDocuments(text, { lineCounter: lc, keepSourceTokens: true, prettyErrors: false }) as Document[];
