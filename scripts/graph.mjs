@@ -9,7 +9,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Layers, lowest first. Folders of one layer do not import each other. */
-export const LAYERS = [['model'], ['sigma', 'sinks'], ['engine', 'sources'], ['analytics', 'ads', 'alerts'], ['respond'], ['server'], ['runtime'], ['emulate'], ['cli']];
+export const LAYERS = [['model'], ['sigma', 'sinks'], ['engine', 'sources'], ['analytics', 'ads', 'alerts'], ['respond'], ['server'], ['runtime'], ['emulate'], ['cli'], ['fuzz']];
 
 /** cli/ files that are not commands: shared flags, page helpers, and main, which registers every command. */
 export const CLI_SHARED = ['cli/options.ts', 'cli/page.ts', 'cli/responder.ts'];

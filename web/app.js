@@ -293,12 +293,24 @@ async function loadHealth() {
   if (!snap) {
     cards.push(h('div', { class: 'card' }, h('h3', {}, 'No running pipeline'), h('p', { class: 'muted' }, 'Start `stowaway start` (live) or `stowaway demo` (replay) to see sources here.')));
   } else {
+    // Open sensor gaps first: a source that stopped, went silent, lags or loses events is not "clean".
+    const gaps = snap.gaps || [];
+    if (gaps.length)
+      cards.push(
+        h(
+          'div',
+          { class: 'card', 'data-testid': 'sensor-gaps' },
+          h('h3', { class: 'warn' }, `Sensor gaps (${gaps.length})`),
+          ...gaps.map((g) => h('p', { class: 'warn', 'data-testid': 'sensor-gap' }, `${g.source}: ${g.condition} since ${when(g.since)} — ${g.detail}`)),
+        ),
+      );
     for (const s of snap.sources || []) {
+      const open = gaps.filter((g) => g.source === s.name).map((g) => g.condition);
       cards.push(
         h(
           'div',
           { class: 'card', 'data-testid': 'source-card' },
-          h('h3', {}, s.name, s.started === false ? h('span', { class: 'warn' }, ' — not started') : null),
+          h('h3', {}, s.name, s.started === false ? h('span', { class: 'warn' }, ' — not started') : null, open.length ? h('span', { class: 'warn' }, ` — ${open.join(', ')}`) : null),
           s.reason ? h('p', { class: 'warn' }, s.reason) : null,
           kv([
             ['events/s', (s.events_per_s ?? 0).toFixed(1)],
@@ -326,6 +338,7 @@ async function loadHealth() {
           ['dedup entries evicted', p.evicted],
           ['reopened after resolve', p.reopened],
           ['store errors', p.store_errors ? `${p.store_errors} (${p.last_store_error})` : 0],
+          ['events stored truncated', p.truncated_events ? `${p.truncated_events} (${p.last_truncated})` : 0],
         ]),
       ),
     );

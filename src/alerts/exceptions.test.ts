@@ -71,3 +71,14 @@ test('scope by image glob and namespace, by label plus field condition', () => {
   assert.equal(matchException(scoped, finding({ rule: { id: 'other' }, labels: { team: 'sre' } }), at), undefined);
   assert.equal(matchException(scoped, finding({ ns: 'legacy', pod: 'x' }), at), undefined, 'expired exceptions do not apply');
 });
+
+test('finding 8: an exception glob against a 16 KB command line is matched without backtracking', { timeout: 60_000 }, () => {
+  const glob = '*a'.repeat(30) + '*b';
+  const set = parseExceptions(`exceptions:\n  - id: g\n    rule: ${RULE}\n    reason: r\n    when:\n      process.command_line: ["${glob}"]\n`, 'ex.yaml');
+  assert.deepEqual(set.diagnostics, []);
+  const f = finding();
+  f.events[0]!.process!.command_line = 'a'.repeat(16 * 1024);
+  assert.equal(matchException(set.exceptions, f, new Date()), undefined);
+  f.events[0]!.process!.command_line = 'a'.repeat(16 * 1024) + 'B';
+  assert.equal(matchException(set.exceptions, f, new Date())?.id, 'g');
+});

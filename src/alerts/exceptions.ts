@@ -2,6 +2,8 @@
 // a known-good workload. They are data, not rule edits, so they are linted, listed and
 // counted — an excepted finding is never silently dropped.
 import { textOf } from '../model/values.js';
+import { yamlTooComplex } from '../sigma/yaml-guard.js';
+import { globMatcher } from '../sigma/glob.js';
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument, isMap, isSeq } from 'yaml';
 import type { Diagnostic } from '../model/diagnostic.js';
@@ -42,6 +44,8 @@ function asStringList(v: unknown): string[] | undefined {
 export function parseExceptions(text: string, file = '<exceptions>', now: Date = new Date()): ExceptionSet {
   const diagnostics: Diagnostic[] = [];
   const lc = new LineCounter();
+  const complex = yamlTooComplex(text);
+  if (complex) return { exceptions: [], diagnostics: [{ severity: 'error', code: 'yaml-too-complex', message: `file refused: ${complex}`, file }] };
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false });
   for (const e of doc.errors) {
     diagnostics.push({ severity: 'error', code: 'yaml-syntax', message: e.message, file, line: e.linePos?.[0]?.line });
@@ -123,20 +127,12 @@ export function loadExceptions(file: string, now?: Date): ExceptionSet {
   return parseExceptions(text, file, now);
 }
 
-function globRegex(glob: string): RegExp {
-  return new RegExp(`^${glob.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`, 'i');
-}
-
-const cache = new Map<string, RegExp>();
-function globMatch(glob: string, value: unknown): boolean {
+/** Case-insensitive, `*` only; the shared linear-time matcher (an exception runs on attacker text). */
+export function globMatch(glob: string, value: unknown): boolean {
   if (value === undefined || value === null) return false;
-  let re = cache.get(glob);
-  if (!re) {
-    re = globRegex(glob);
-    if (cache.size < 10_000) cache.set(glob, re);
-  }
-  if (Array.isArray(value)) return value.some((v) => re.test(String(v)));
-  return re.test(textOf(value));
+  const test = globMatcher(glob, { caseInsensitive: true });
+  if (Array.isArray(value)) return value.some((v) => test(String(v)));
+  return test(textOf(value));
 }
 
 function imageOf(e: StowawayEvent): string | undefined {

@@ -172,3 +172,12 @@ test('property: whatever the stream, every finding is counted exactly once (aler
     { numRuns: 200 },
   );
 });
+
+test('finding 2: findings dated 2099 open their own rate window instead of holding back the real ones', () => {
+  const p = createAlertPipeline({ dedupWindowS: 1, rateLimit: { perRule: 2, windowS: 60 } });
+  const forged = p.process([finding({ time: '2099-01-01T00:00:00.000Z', id: 'f1', name: 'f1' }), finding({ time: '2099-01-01T00:00:01.000Z', id: 'f2', name: 'f2' })]);
+  assert.equal(forged.created.length, 2);
+  const real = p.process([finding({ time: at(0), id: 'r1', name: 'r1' }), finding({ time: at(1), id: 'r2', name: 'r2' }), finding({ time: at(2), id: 'r3', name: 'r3' })]);
+  assert.equal(real.created.length, 2, 'the real window has its own budget');
+  assert.equal(real.held, 1);
+});

@@ -36,6 +36,9 @@ export interface PipelineStats {
   open: number;
   store_errors: number;
   last_store_error?: string;
+  /** Events stored truncated because they could not be serialized whole; the alert itself is kept. */
+  truncated_events: number;
+  last_truncated?: string;
   excepted_by: Record<string, number>;
   held_back_by_rule: Record<string, number>;
 }
@@ -55,6 +58,9 @@ export interface AlertPipeline {
   close(): Promise<void>;
 }
 
+/** Rate windows remembered per rule; the oldest is forgotten first. */
+const RATE_WINDOWS_PER_RULE = 4;
+
 export const DEFAULTS = { dedupWindowS: 600, rateLimit: { perRule: 20, windowS: 60 }, maxOpen: 50_000 } as const;
 
 const ms = (iso: string): number => {
@@ -70,15 +76,21 @@ export function createAlertPipeline(opts: PipelineOptions = {}): AlertPipeline {
   const exceptions = opts.exceptions ?? [];
   const outputs = opts.outputs ?? [];
   const open = new Map<string, Alert>();
-  const budget = new Map<string, { start: number; created: number }>();
+  // A few windows per rule, each opened by the finding that found none covering its time:
+  // one finding dated far ahead opens its own window instead of moving the rule's only one
+  // (which held back every real alert behind it).
+  const budget = new Map<string, Array<{ start: number; created: number }>>();
   const newestOfRule = new Map<string, Alert>();
-  const s: PipelineStats = { findings: 0, created: 0, merged: 0, excepted: 0, held_back: 0, evicted: 0, reopened: 0, open: 0, store_errors: 0, excepted_by: {}, held_back_by_rule: {} };
+  const s: PipelineStats = { findings: 0, created: 0, merged: 0, excepted: 0, held_back: 0, evicted: 0, reopened: 0, open: 0, store_errors: 0, truncated_events: 0, excepted_by: {}, held_back_by_rule: {} };
 
   function allowNew(ruleId: string, t: number): boolean {
-    const b = budget.get(ruleId);
-    if (!b || t - b.start >= rateMs) {
-      budget.set(ruleId, { start: t, created: 1 });
-      return true;
+    let windows = budget.get(ruleId);
+    if (!windows) budget.set(ruleId, (windows = []));
+    let b = windows.find((w) => t >= w.start && t - w.start < rateMs);
+    if (!b) {
+      b = { start: t, created: 0 };
+      windows.push(b);
+      if (windows.length > RATE_WINDOWS_PER_RULE) windows.shift();
     }
     if (b.created < rate.perRule) {
       b.created++;
@@ -173,7 +185,15 @@ export function createAlertPipeline(opts: PipelineOptions = {}): AlertPipeline {
     s.open = open.size;
     if (opts.store) {
       try {
-        opts.store.writeAlerts({ insert: created, update: [...dirty], counters });
+        const w = opts.store.writeAlerts({ insert: created, update: [...dirty], counters });
+        if (w && w.failed) {
+          s.store_errors += w.failed;
+          s.last_store_error = w.problems.find((p) => p.includes(' not stored: '));
+        }
+        if (w && w.truncated) {
+          s.truncated_events += w.truncated;
+          s.last_truncated = w.problems.find((p) => p.includes(' truncated '));
+        }
       } catch (e) {
         s.store_errors++;
         s.last_store_error = (e as Error).message;

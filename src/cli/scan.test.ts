@@ -164,3 +164,34 @@ level: high
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test(`finding 7: scan exits ${3} when input was lost or nothing was read, and still reads past a bad line`, (t) => {
+  if (!existsSync(MAIN)) {
+    t.skip(`SKIPPED LOUDLY: ${MAIN} is missing; run npm run build first`);
+    return;
+  }
+  const dir = setup();
+  try {
+    const deep = `{"@timestamp":"2026-02-01T08:00:00Z","x":${'['.repeat(100_000)}${']'.repeat(100_000)}}`;
+    writeFileSync(join(dir, 'deep.ndjson'), [event(0, '/bin/sh'), deep, event(20, '/bin/bash')].join('\n') + '\n');
+    const lost = scan(['--rules', join(dir, 'rules.yml'), '--input', join(dir, 'deep.ndjson')]);
+    assert.equal(lost.code, 3, lost.err);
+    assert.match(lost.err, /too-deep/);
+    assert.match(lost.err, /scan: done: 2 events/);
+
+    writeFileSync(join(dir, 'refused.ndjson'), '{"a":1}\nnot json\n');
+    const refused = scan(['--rules', join(dir, 'rules.yml'), '--input', join(dir, 'refused.ndjson'), '--format', 'ecs']);
+    assert.equal(refused.code, 3, refused.err);
+    assert.match(refused.err, /every record refused/);
+
+    writeFileSync(join(dir, 'empty.ndjson'), '');
+    const empty = scan(['--rules', join(dir, 'rules.yml'), '--input', join(dir, 'empty.ndjson'), '--format', 'ecs']);
+    assert.equal(empty.code, 3, empty.err);
+    assert.match(empty.err, /no event was read/);
+
+    const missing = scan(['--rules', join(dir, 'rules.yml'), '--input', join(dir, 'nope.ndjson'), '--format', 'ecs']);
+    assert.equal(missing.code, 3, missing.err);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

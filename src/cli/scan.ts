@@ -63,7 +63,9 @@ export function register(program: Command): void {
       'after',
       '\nOutput: stdout carries one JSON object per finding (rule, selections, group, details, events).\n' +
         'stderr carries rule diagnostics, input diagnostics, progress and a final summary.\n' +
-        'Exit status: 0 when the scan ran (bad input lines are counted, not fatal); 2 when no rule could be loaded or an option is invalid.',
+        'Exit status: 0 when the scan ran (bad input lines are counted, not fatal); 2 when no rule could be loaded or an option is invalid;\n' +
+        `${EXIT_INPUT_LOST} when input was lost: a file could not be read to its end, a line was refused for its length or depth or broke its parser,\n` +
+        'a file with content yielded no event at all, or no event was read from any input (findings, if any, are still printed).',
     )
     .action(async (opts: ScanOptions) => {
       // A reader that stops early (`| head`) is not an error of the scan.
@@ -74,6 +76,12 @@ export function register(program: Command): void {
       process.exitCode = await scan(opts, stdoutSink(), (s) => process.stderr.write(s));
     });
 }
+
+/** Exit status when input was lost or nothing was read (see the help text). */
+export const EXIT_INPUT_LOST = 3;
+
+/** Diagnostics that mean more than one refused record: part of the input never reached the engine. */
+const LOST_CODES = new Set(['unreadable-file', 'input-unreadable', 'unknown-format', 'format-unsupported', 'line-too-long', 'too-deep', 'parse-error']);
 
 /** The command without commander: returns the exit status. */
 export async function scan(opts: ScanOptions, sink: FindingSink, err: (s: string) => void): Promise<number> {
@@ -127,13 +135,19 @@ export async function scan(opts: ScanOptions, sink: FindingSink, err: (s: string
 
   const showProgress = opts.progress ?? process.stderr.isTTY;
   let lastProgress = Date.now();
+  const lost: string[] = [];
   for (const input of opts.input) {
+    let events = 0;
+    let refused = 0;
     try {
       for await (const rec of readEventFile(input, opts.format ? { format: opts.format } : {})) {
         if ('diagnostic' in rec) {
           reportInput(rec.diagnostic);
+          if (rec.diagnostic.severity === 'error') refused++;
+          if (LOST_CODES.has(rec.diagnostic.code)) lost.push(`${input}: ${rec.diagnostic.code}`);
           continue;
         }
+        events++;
         const found = engine.process(rec.event);
         if (found.length > 0) await emit(found);
         if (showProgress && Date.now() - lastProgress >= 5000) {
@@ -144,7 +158,9 @@ export async function scan(opts: ScanOptions, sink: FindingSink, err: (s: string
       }
     } catch (e) {
       reportInput({ severity: 'error', code: 'input-unreadable', message: `cannot read input: ${(e as Error).message}`, file: input });
+      lost.push(`${input}: input-unreadable`);
     }
+    if (events === 0 && refused > 0) lost.push(`${input}: every record refused`);
   }
   await emit(engine.flush());
 
@@ -156,5 +172,11 @@ export async function scan(opts: ScanOptions, sink: FindingSink, err: (s: string
       `${s.late} late, ${s.evicted} evicted, ${s.bad_time} without time, ${secs.toFixed(1)} s\n`,
   );
   if (opts.stats) err(JSON.stringify({ engine: s, rules: loaded.ruleset.stats() }) + '\n');
+  if (s.events === 0) lost.push('no event was read from any input');
+  if (lost.length > 0) {
+    const shown = [...new Set(lost)];
+    err(`scan: input lost (exit ${EXIT_INPUT_LOST}): ${shown.slice(0, 10).join('; ')}${shown.length > 10 ? `; and ${shown.length - 10} more` : ''}\n`);
+    return EXIT_INPUT_LOST;
+  }
   return 0;
 }

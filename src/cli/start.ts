@@ -13,6 +13,7 @@ import {
   contentOptions,
   liveOptions,
   liveOptionsFrom,
+  nonNegative,
   pageOptions,
   responseOption,
   retentionFrom,
@@ -22,6 +23,8 @@ import {
 } from './options.js';
 import { coverageFrom, openPage, untilSignal, userContentLine } from './page.js';
 import { responderFor } from './responder.js';
+import { SensorWatch, loadedAuditRules, withSensorRules } from '../alerts/sensor.js';
+import { hostname } from 'node:os';
 
 type StartOptions = PageOptions & AlertCliOptions & ContentCliOptions & Record<string, unknown> & { serve: boolean };
 
@@ -33,9 +36,18 @@ export function register(program: Command): void {
     );
   responseOption(contentOptions(liveOptions(alertOptions(pageOptions(cmd)))))
     .option('--no-serve', 'do not serve the page')
-    .action(async (o: StartOptions) => {
+    .option('--silence <seconds>', 'a source that delivered events and then none for this long raises a sensor alert', '900')
+    .option('--max-lag <seconds>', 'a source further behind event time than this raises a sensor alert', '120')
+    .action(async (o: StartOptions & { silence: string; maxLag: string }) => {
       const log = (s: string): boolean => process.stderr.write(`stowaway: ${s}\n`);
-      const sources = liveOptionsFrom(o);
+      let sources: ReturnType<typeof liveOptionsFrom>;
+      try {
+        sources = liveOptionsFrom(o);
+      } catch (e) {
+        log(errorMessage(e));
+        process.exitCode = 2;
+        return;
+      }
       const alertPath = alertPathFrom(o);
       const retention = retentionFrom(o);
       const store = openStore(o.dataDir);
@@ -46,14 +58,42 @@ export function register(program: Command): void {
       log(`content: ${c.rules} rules, ${c.correlations} correlations, ${c.analytics} analytics from ${content.contentDir}${c.refused ? ` (${c.refused} refused: see \`stowaway rules check\`)` : ''}`);
       if (o.rules || o.placeholders) log(`added to the content: ${userContentLine(content, o)}`);
       if (content.catalogNote) log(content.catalogNote);
-      const { pipeline, outputs } = createAlertPath(alertPath, store, content, (d) => log(formatDiagnostic(d)));
+      // Sensor tamper and health alerts (ADS-0002) go through the same alert path as the rules' findings.
+      const { pipeline, outputs } = createAlertPath(alertPath, store, { catalog: withSensorRules(content.catalog) }, (d) => log(formatDiagnostic(d)));
+      const sensor = new SensorWatch({ silenceMs: nonNegative(o.silence, '--silence') * 1000, maxLagS: nonNegative(o.maxLag, '--max-lag'), host: hostname() });
       const responder = await responderFor(o, store, log);
       // Containment: in auto mode the policy's actions run for each new alert (off and suggest: nothing).
       const sink = alertSink(pipeline, (created) => {
         for (const a of created) responder.onAlert(a).catch((e: unknown) => log(`respond: ${errorMessage(e)}`));
       });
+      // A receiver answers its sender once the events of the request are committed: a sender that
+      // got 200 may forget them, so they must not be only in memory. Requests wait for the next
+      // tick's commit; a failed store write answers 503 so the sender retries.
+      let waiting: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
+      let answering: typeof waiting = [];
+      let storeErrors = 0;
+      const handedOn = (): Promise<void> => new Promise((resolve, reject) => waiting.push({ resolve, reject }));
+      for (const rcv of [sources.k8sWebhook, sources.falco]) if (rcv) rcv.handedOn = handedOn;
       // Findings are committed in small batches: one transaction (one fsync) per tick, not per finding.
-      const rt = createRuntime({ content, sources, sinks: [sink], batch: true });
+      const rt = createRuntime({
+        content,
+        sources,
+        sinks: [sink],
+        batch: true,
+        onTick() {
+          answering = waiting;
+          waiting = [];
+          storeErrors = pipeline.stats().store_errors;
+        },
+        onCommitted() {
+          const failed = pipeline.stats().store_errors > storeErrors;
+          for (const w of answering) {
+            if (failed) w.reject(new Error(pipeline.stats().last_store_error ?? 'store write failed'));
+            else w.resolve();
+          }
+          answering = [];
+        },
+      });
       const health = createHealthReporter(
         {
           mode: 'live',
@@ -62,11 +102,22 @@ export function register(program: Command): void {
           engine: () => ({ ...rt.health().engine }),
           outputs,
           diagnostics: () => rt.health().diagnostics,
+          gaps: () => sensor.gaps(),
         },
         store,
       );
       const status = await rt.start();
       for (const s of status) log(`source ${s.line}`);
+      // Sensor tamper and health: checked every 10 s, each new gap a finding of its own.
+      const auditOn = status.some((s) => s.name === 'auditd' && s.started);
+      const checkSensors = (): void => {
+        const snap = rt.health().sources.map((s) => ({ name: s.name, started: s.started, stats: s.stats, stopped: (s.stats as { stopped?: boolean }).stopped === true }));
+        const found = sensor.check(Date.now(), snap, auditOn ? loadedAuditRules() : undefined);
+        if (found.length > 0) sink.findings(found, 'tick');
+      };
+      checkSensors();
+      const sensorTimer = setInterval(checkSensors, 10_000);
+      sensorTimer.unref();
       health.write();
       if (!status.some((s) => s.started)) {
         log('no live source available (see the reasons above). Run `stowaway demo` to replay the shipped scenarios and see a populated page.');
@@ -89,6 +140,7 @@ export function register(program: Command): void {
       await untilSignal(async () => {
         clearInterval(progress);
         clearInterval(hourly);
+        clearInterval(sensorTimer);
         await rt.stop();
         health.write();
         health.stop();

@@ -4,6 +4,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { liveOptionsFrom } from './options.js';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { fixturePath } from '../sources/fixture-path.js';
@@ -32,7 +33,7 @@ async function freePort(): Promise<number> {
 
 test('watch --events: the Kubernetes audit webhook feeds normalized events to stdout', { timeout: 90000 }, async () => {
   const port = await freePort();
-  const child = spawn(process.execPath, argv(['watch', '--no-docker', '--no-audit', '--events', '--k8s-audit-port', String(port), '--k8s-audit-host', '127.0.0.1']), { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, argv(['watch', '--no-docker', '--no-audit', '--events', '--k8s-audit-port', String(port), '--k8s-audit-host', '127.0.0.1', '--max-age', '1e10']), { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));
@@ -110,5 +111,21 @@ test('watch --rules and --placeholders add the user\'s rule and its allowlist to
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('finding 9: a certificate without its key, an empty token or a public bind without a token is an error, not plain HTTP', () => {
+  const base = { docker: false, stats: '0', audit: false, maxErrors: '1' } as const;
+  assert.throws(() => liveOptionsFrom({ ...base, k8sAuditPort: '8443', tlsCert: 'cert.pem' }), /--tls-cert and --tls-key go together/);
+  assert.throws(() => liveOptionsFrom({ ...base, falcoPort: '2801', falcoToken: '' }), /token is empty/);
+  assert.throws(() => liveOptionsFrom({ ...base, falcoPort: '2801', falcoHost: '0.0.0.0' }), /refusing to listen on 0\.0\.0\.0 without a token/);
+  assert.equal(liveOptionsFrom({ ...base, falcoPort: '2801', falcoHost: '0.0.0.0', falcoToken: 'tok' }).falco?.token, 'tok');
+  const dataDir = mkdtempSync(join(tmpdir(), 'stowaway-tls-'));
+  try {
+    const r = spawnSync(process.execPath, argv(['start', '--no-docker', '--no-audit', '--no-serve', '--data-dir', dataDir, '--k8s-audit-port', '0', '--tls-cert', 'cert.pem']), { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /--tls-cert and --tls-key go together/);
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
   }
 });

@@ -307,3 +307,25 @@ test('tickWatermark: as far as the sources are complete, at least now − latene
   assert.equal(tickWatermark(10_000, 5_000, 12_000), 10_000, 'never ahead of the clock');
   assert.equal(tickWatermark(10_000, 5_000, NaN), 5_000);
 });
+
+test('finding 2: one event dated 2099 does not make the real events after it late', async () => {
+  const body = 'type: event_count\nrules: [pkg_tool]\ngroup-by: [container.id]\ntimespan: 1m\ncondition: { gte: 2 }';
+  const forged = { ...proc(0, 'cx', 'ls'), '@timestamp': '2099-01-01T00:00:00.000Z' };
+  const events = [proc(0, 'c1', 'apk'), forged, proc(10, 'c1', 'apk'), proc(20, 'c1', 'yum')];
+  const r = await runYaml(correlation(body), events);
+  assert.equal(r.stats.late, 0);
+  assert.equal(r.stats.time_outliers, 1);
+  assert.equal(r.corr.length, 1);
+  assert.equal(r.corr[0]!.details?.count, 2);
+});
+
+test('a real gap in a log is taken once several events agree on it', async () => {
+  const body = 'type: event_count\nrules: [pkg_tool]\ngroup-by: [container.id]\ntimespan: 1m\ncondition: { gte: 2 }';
+  const day = 86_400;
+  // after the gap, events are on the new day; the old day's window closed before the new one's end
+  const events = [proc(0, 'c1', 'apk'), proc(5, 'c1', 'apk'), proc(day, 'c2', 'apk'), proc(day + 1, 'c2', 'apk'), proc(day + 2, 'c2', 'apk'), proc(5, 'c3', 'apk')];
+  const r = await runYaml(correlation(body), events);
+  assert.equal(r.stats.time_outliers, 3);
+  assert.equal(r.stats.late, 1, 'an event from before the gap, after the gap was taken, is late');
+  assert.deepEqual(r.corr.map((f) => f.group?.['container.id']).sort(), ['c1', 'c2']);
+});

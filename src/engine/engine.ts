@@ -1,6 +1,7 @@
 // The one per-event path every command uses (scan, watch, validate, demo):
 // Sigma rules → findings for generating rules; every match → correlations; every
 // event → analytics; then the watermark moves and whatever it closed comes out.
+import { EventClock, type EventClockOptions } from './event-clock.js';
 import type { Finding } from '../model/alert.js';
 import type { Diagnostic } from '../model/diagnostic.js';
 import type { StowawayEvent } from '../model/event.js';
@@ -36,6 +37,8 @@ export interface EngineOptions {
   limits?: Partial<CorrelationLimits>;
   /** Event paths for a rule field name (the pipelines' field mapping); default: the built-in pipelines'. */
   fieldPaths?: (field: string) => string[];
+  /** How far one event may move event time ahead, and how many must agree on a larger jump. */
+  clock?: EventClockOptions;
 }
 
 export interface EngineStats {
@@ -55,6 +58,8 @@ export interface EngineStats {
   /** Events the rule set threw on (they still reached the detectors). */
   match_errors: number;
   lateness_ms: number;
+  /** Events dated so far ahead that they did not move event time on their own (see EventClock). */
+  time_outliers: number;
   watermark?: string;
   correlations: CorrelationStats;
   detectors: Record<string, Record<string, number>>;
@@ -107,6 +112,7 @@ export function createEngine(opts: EngineOptions): Engine {
   let badTime = 0;
   let detectorErrors = 0;
   let matchErrors = 0;
+  const clock = new EventClock(opts.clock);
   let newest = -Infinity;
   let lastWatermark = -Infinity;
   const byRule: Record<string, number> = {};
@@ -160,7 +166,7 @@ export function createEngine(opts: EngineOptions): Engine {
 
       const t = eventTimeMs(ev['@timestamp']);
       if (!Number.isFinite(t)) badTime++;
-      else if (t > newest) newest = t;
+      else newest = clock.observe(t);
       const wm = newest - lateness;
       if (wm > lastWatermark) {
         lastWatermark = wm;
@@ -209,6 +215,7 @@ export function createEngine(opts: EngineOptions): Engine {
         detector_errors: detectorErrors,
         match_errors: matchErrors,
         lateness_ms: lateness,
+        time_outliers: clock.outliers,
         correlations: c,
         detectors: perDetector,
       };

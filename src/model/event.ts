@@ -230,6 +230,8 @@ export interface StowawayMeta {
   origin?: string;
   /** True when the event was produced by a replay (validate, demo) rather than live. */
   replay?: boolean;
+  /** The time a pushing sender gave, when it was outside the receiver's clock skew and replaced by the receiver's time. */
+  reported_time?: string;
 }
 
 export interface StowawayEvent {

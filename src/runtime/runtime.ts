@@ -42,6 +42,8 @@ export interface RuntimeOptions {
   onRecord?: (r: SourceRecord) => void;
   /** Each tick, after the engine moved on (history of watermarks). */
   onTick?: (atMs: number, sources: LiveHandle) => void;
+  /** Each tick, after its findings were handed to the sinks (receivers answer their senders then). */
+  onCommitted?: () => void;
   tickMs?: number;
   /** Source diagnostics and engine errors kept for health beyond the counts. */
   maxDiagnostics?: number;
@@ -138,6 +140,7 @@ export function createRuntime(opts: RuntimeOptions): Runtime {
       pending = [];
       deliver(batch, 'event');
     } else deliver(held, 'tick');
+    opts.onCommitted?.();
   };
 
   return {

@@ -13,6 +13,15 @@ import type { Browser } from 'playwright-core';
 import { CHROMIUM, launchChromium } from './testing-browser.js';
 import { openStore } from '../sinks/store/index.js';
 
+/** Polls from Node (the page's CSP forbids evaluating strings in it) until check() holds. */
+async function pageUntil(what: string, check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`page: gave up waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 const here = dirname(fileURLToPath(import.meta.url));
 const fromSource = import.meta.url.endsWith('.ts');
 const main = join(here, '..', 'cli', fromSource ? 'main.ts' : 'main.js');
@@ -81,7 +90,7 @@ test('after `stowaway demo`: filter, open an alert, see its ADS response steps, 
     assert.equal(await rows.count(), all.length, 'the page lists every stored alert');
 
     await page.getByTestId('f-ads').selectOption('ADS-0003');
-    await page.waitForFunction(`document.querySelectorAll('[data-testid=alert-row]').length === ${privileged.length}`, undefined, { timeout: 10_000 });
+    await pageUntil('the privileged rows', async () => (await page.locator('[data-testid=alert-row]').count()) === privileged.length);
     for (const text of await rows.allInnerTexts()) assert.match(text, /ADS-0003/);
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, 'demo-list.png') });
@@ -98,7 +107,7 @@ test('after `stowaway demo`: filter, open an alert, see its ADS response steps, 
 
     await page.getByTestId('status-note').fill('demo triage');
     await page.getByTestId('btn-ack').click();
-    await page.waitForFunction(`document.querySelector('[data-testid=alert-status]')?.textContent === 'acknowledged'`);
+    await pageUntil('acknowledged', async () => (await page.locator('[data-testid=alert-status]').first().textContent().catch(() => null)) === 'acknowledged');
     await page.screenshot({ path: join(ARTIFACTS, 'demo-alert.png') });
     assert.deepEqual(errors, [], 'no script errors on the page');
 

@@ -5,6 +5,7 @@ import type { SourceStats } from '../sources/types.js';
 import type { PipelineStats } from '../alerts/pipeline.js';
 import type { Output, OutputStats } from '../sinks/types.js';
 import type { Store } from '../sinks/store/index.js';
+import type { SensorGap } from '../alerts/sensor.js';
 
 export interface SourceHealth extends SourceStats {
   name: string;
@@ -21,6 +22,8 @@ export interface HealthSnapshot {
   engine?: Record<string, unknown>;
   outputs: (OutputStats & { name: string })[];
   diagnostics?: Record<string, number>;
+  /** Open sensor gaps: sources stopped, silent, lagging or losing events, audit rules removed. */
+  gaps?: SensorGap[];
 }
 
 export interface HealthInputs {
@@ -30,6 +33,7 @@ export interface HealthInputs {
   engine?: () => Record<string, unknown>;
   outputs?: readonly Output[];
   diagnostics?: () => Record<string, number>;
+  gaps?: () => SensorGap[];
 }
 
 /** Rates come from the difference between two snapshots, so they are per-interval, not lifetime averages. */
@@ -57,6 +61,7 @@ export function createHealthReporter(inputs: HealthInputs, store?: Store, interv
       engine: inputs.engine?.(),
       outputs: (inputs.outputs ?? []).map((o) => ({ name: o.name, ...o.stats() })),
       diagnostics: inputs.diagnostics?.(),
+      gaps: inputs.gaps?.(),
     };
     return last;
   }

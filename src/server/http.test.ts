@@ -60,9 +60,12 @@ test('beyond loopback a token is required', async () => {
     assert.equal((await fetch(`${base}/api/alerts`)).status, 401);
     assert.equal((await fetch(`${base}/api/alerts`, { headers: { authorization: 'Bearer wrong' } })).status, 401);
     assert.equal((await fetch(`${base}/api/alerts`, { headers: { authorization: `Bearer ${srv.token}` } })).status, 200);
-    const page = await fetch(`${base}/?token=${srv.token}`);
-    assert.equal(page.status, 200);
-    assert.match(page.headers.get('set-cookie') ?? '', /stowaway_token=.*HttpOnly/);
+    const page = await fetch(`${base}/?token=${srv.token}`, { redirect: 'manual' });
+    assert.equal(page.status, 303);
+    assert.equal(page.headers.get('location'), '/');
+    const cookie = page.headers.get('set-cookie') ?? '';
+    assert.match(cookie, /stowaway_token=.*HttpOnly/);
+    assert.equal((await fetch(`${base}/`, { headers: { cookie: cookie.split(';')[0]! } })).status, 200);
   } finally {
     await srv.close();
     store.close();
@@ -75,4 +78,33 @@ test('coverage matrix groups techniques under tactics in kill-chain order', () =
   assert.equal(m.techniques, 2);
   const names = m.tactics.filter((t) => t.techniques.length).map((t) => `${t.tactic}:${t.techniques.map((c) => c.technique).join(',')}`);
   assert.deepEqual(names, ['privilege-escalation:T1611', 'defense-evasion:T1562.001']);
+});
+
+test('finding 5: a Host that only starts with 127. is refused on loopback, an empty token is refused, CSP forbids framing', async () => {
+  const store = seeded();
+  const srv = await startServer({ store, port: 0 });
+  try {
+    const u = new URL(srv.url);
+    const status = (path: string, host: string, method = 'GET', body?: string): Promise<number> =>
+      new Promise((resolve, reject) => {
+        const req = request({ host: u.hostname, port: u.port, path, method, headers: { host, 'content-type': 'application/json' } }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        });
+        req.on('error', reject);
+        req.end(body);
+      });
+    const id = store.queryAlerts().alerts[0]!.id;
+    assert.equal(await status(`/api/alerts/${id}/status`, `127.0.0.1.rebind.example:${u.port}`, 'POST', '{"status":"resolved"}'), 403);
+    assert.equal(store.getAlert(id)!.status, 'new');
+    assert.equal(await status('/api/alerts', `127.evil.example:${u.port}`), 403);
+    assert.equal(await status('/api/alerts', `127.0.0.2:${u.port}`), 200);
+    const page = await fetch(srv.url);
+    assert.match(page.headers.get('content-security-policy') ?? '', /frame-ancestors 'none'/);
+    assert.equal(page.headers.get('x-frame-options'), 'DENY');
+  } finally {
+    await srv.close();
+  }
+  await assert.rejects(startServer({ store, host: '0.0.0.0', port: 0, token: '' }), /token is empty/);
+  store.close();
 });

@@ -11,6 +11,9 @@ import { STATUSES, type AlertQuery, type Store } from '../sinks/store/index.js';
 import type { CoverageMatrix } from './coverage.js';
 import type { Responder } from '../respond/index.js';
 import { RESPONSE_ACTIONS, type ResponseAction } from '../model/response.js';
+import { isLoopbackAddress } from '../sources/http.js';
+import { prometheusText } from './metrics.js';
+import type { HealthSnapshot } from './health.js';
 
 export interface ServerOptions {
   store: Store;
@@ -37,11 +40,21 @@ export interface RunningServer {
 
 export const DEFAULT_PORT = 8478;
 
-const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
-
+/** A literal loopback address or `localhost`; a name like `127.0.0.1.evil.example` is not one. */
 export function isLoopback(host: string): boolean {
-  return LOOPBACK.has(host) || host.startsWith('127.');
+  return isLoopbackAddress(host);
 }
+
+/**
+ * Sent with every answer: the page loads only its own files, cannot be framed (clickjacking
+ * a status change) and leaks no URL to other sites.
+ */
+const SECURITY_HEADERS: Record<string, string> = {
+  'content-security-policy': "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+  'x-content-type-options': 'nosniff',
+};
 
 /** `web/` sits at the package root, two levels above both `src/server` and `dist/server`. */
 export function defaultWebDir(): string {
@@ -128,6 +141,8 @@ function same(a: string, b: string): boolean {
 export function startServer(opts: ServerOptions): Promise<RunningServer> {
   const host = opts.host ?? '127.0.0.1';
   const loopback = isLoopback(host);
+  // An empty token would be "no token" while the banner says one is required.
+  if (opts.token !== undefined && opts.token.trim() === '') return Promise.reject(new Error('the page token is empty: give a real token (--token or STOWAWAY_TOKEN) or none'));
   const token = opts.token ?? (loopback ? undefined : randomBytes(18).toString('base64url'));
   const webDir = opts.webDir ?? defaultWebDir();
   const pollMs = opts.pollMs ?? 1000;
@@ -147,13 +162,23 @@ export function startServer(opts: ServerOptions): Promise<RunningServer> {
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
     // A page on loopback must not be reachable through a rebound DNS name.
     const hostHeader = (req.headers.host ?? '').replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
     if (loopback && hostHeader && !isLoopback(hostHeader)) { send(res, 403, { error: 'loopback server: unexpected Host header' }); return; }
     if (token) {
       const given = tokenOf(req, url);
       if (!given || !same(given, token)) { send(res, 401, { error: 'token required: open the URL printed by `stowaway serve`, or send Authorization: Bearer <token>' }); return; }
-      if (url.searchParams.get('token')) res.setHeader('set-cookie', `stowaway_token=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`);
+      if (url.searchParams.get('token')) {
+        res.setHeader('set-cookie', `stowaway_token=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`);
+        // The token leaves the address bar (and history, and screenshots) at once: the cookie carries it from here.
+        if (req.method === 'GET') {
+          url.searchParams.delete('token');
+          res.writeHead(303, { location: url.pathname + url.search, 'cache-control': 'no-store' });
+          res.end();
+          return;
+        }
+      }
     }
     const path = url.pathname;
     if (req.method === 'GET' && STATIC[path]) {
@@ -167,6 +192,14 @@ export function startServer(opts: ServerOptions): Promise<RunningServer> {
     if (req.method === 'GET' && path === '/api/alerts') { send(res, 200, store.queryAlerts(queryFromParams(url.searchParams))); return; }
     if (req.method === 'GET' && path === '/api/facets') { send(res, 200, { ...store.facets(), revision: store.revision() }); return; }
     if (req.method === 'GET' && path === '/api/coverage') { send(res, 200, opts.coverage?.() ?? { tactics: [], rules: 0, techniques: 0, strategies: [] }); return; }
+    if (req.method === 'GET' && path === '/metrics') {
+      // In `serve`, the snapshot the running pipeline stored; a stale one says so by its time.
+      const live = (opts.health?.() ?? store.health().pipeline?.doc) as HealthSnapshot | undefined;
+      const text = prometheusText({ health: live && Array.isArray(live.sources) ? live : undefined, gaps: live?.gaps ?? [], store: { bytes: store.sizeBytes(), revision: store.revision(), counters: store.counters() } });
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' });
+      res.end(text);
+      return;
+    }
     if (req.method === 'GET' && path === '/api/health') {
       send(res, 200, {
         live: opts.health ? opts.health() : undefined,

@@ -14,10 +14,19 @@ import { createAlertPipeline } from '../alerts/pipeline.js';
 import { finding, ruleMeta } from '../alerts/fixtures.js';
 import type { StrategyLookup } from '../alerts/build.js';
 
+/** Polls from Node (the page's CSP forbids evaluating strings in it) until check() holds. */
+async function pageUntil(what: string, check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`page: gave up waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
 
-/** Waits until the list shows n rows (a string predicate: it runs in the page, not in Node). */
+
+/** Waits until the list shows n rows. */
 function rowsAre(page: Page, n: number): Promise<unknown> {
-  return page.waitForFunction(`document.querySelectorAll('[data-testid=alert-row]').length === ${n}`, undefined, { timeout: 10_000 });
+  return pageUntil(`${n} rows`, async () => (await page.locator('[data-testid=alert-row]').count()) === n);
 }
 const ARTIFACTS = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'test-artifacts');
 
@@ -97,7 +106,7 @@ test('triage in a real browser: filter, open, response steps, acknowledge; the s
     assert.match(await page.getByTestId('selections').innerText(), /selection/);
     await page.getByTestId('status-note').fill('checked with the platform team');
     await page.getByTestId('btn-ack').click();
-    await page.waitForFunction(`document.querySelector('[data-testid=alert-status]')?.textContent === 'acknowledged'`);
+    await pageUntil('acknowledged', async () => (await page.locator('[data-testid=alert-status]').first().textContent().catch(() => null)) === 'acknowledged');
     await page.screenshot({ path: join(ARTIFACTS, 'alert-view.png') });
 
     const acked = store.queryAlerts({ status: ['acknowledged'] }).alerts;
@@ -112,7 +121,7 @@ test('triage in a real browser: filter, open, response steps, acknowledge; the s
 
     await page.getByTestId('tab-coverage').click();
     // the matrix is fetched when its tab opens
-    await page.waitForFunction(`document.querySelector('[data-testid=coverage-matrix]')?.textContent.includes('T1611')`);
+    await pageUntil('the coverage matrix', async () => ((await page.locator('[data-testid=coverage-matrix]').first().textContent().catch(() => null)) ?? '').includes('T1611'));
     const matrix = await page.getByTestId('coverage-matrix').innerText();
     assert.match(matrix, /T1611 Escape to Host/);
     assert.match(matrix, /T1562\.012/);

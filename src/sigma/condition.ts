@@ -1,6 +1,7 @@
 // Condition grammar: `not` binds tighter than `and`, which binds tighter than `or`;
 // parentheses group; `1 of x*` / `all of them` quantify over search identifiers.
 import type { ConditionNode } from './ast.js';
+import { globMatcher } from './glob.js';
 
 export type ConditionResult = { ok: true; node: ConditionNode } | { ok: false; reason: string };
 
@@ -27,15 +28,12 @@ function tokenize(text: string): Tok[] | string {
   return out;
 }
 
-function globToRegExp(pattern: string): RegExp {
-  return new RegExp('^' + pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
-}
 
 /** Identifiers a quantifier pattern names; `them` leaves out `_`-prefixed helpers. */
 export function expandOf(pattern: string, identifiers: string[]): string[] {
   if (pattern === 'them') return identifiers.filter((n) => !n.startsWith('_'));
-  const re = globToRegExp(pattern);
-  return identifiers.filter((n) => re.test(n));
+  const matches = globMatcher(pattern, { questionMark: true });
+  return identifiers.filter((n) => matches(n));
 }
 
 export function parseCondition(text: string, identifiers: string[]): ConditionResult {

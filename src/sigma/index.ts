@@ -1,7 +1,7 @@
 // Public API of the Sigma core: load rule files, compile them into a RuleSet, match events.
 // This module reads files and injects RE2, so it is the Node entry; everything it builds on
 // (parse, compile, ruleset) is file-system free and takes an injectable regex factory.
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Diagnostic } from '../model/diagnostic.js';
 import type { CorrelationRule } from './correlation/types.js';
@@ -52,7 +52,7 @@ export interface CompileOptions {
   regex?: RegexFactory;
 }
 
-async function walk(path: string, exts: string[], out: string[], diags: Diagnostic[]): Promise<void> {
+async function walk(path: string, exts: string[], out: string[], diags: Diagnostic[], seen: Set<string> = new Set()): Promise<void> {
   let st;
   try {
     st = await stat(path);
@@ -60,6 +60,14 @@ async function walk(path: string, exts: string[], out: string[], diags: Diagnost
     diags.push({ severity: 'error', code: 'file-unreadable', message: e instanceof Error ? e.message : String(e), file: path });
     return;
   }
+  // A directory (or file) reached twice through symbolic links is read once: a link back
+  // to a parent would otherwise load the same rules again at every level.
+  const real = await realpath(path).catch(() => path);
+  if (seen.has(real)) {
+    if (st.isDirectory()) diags.push({ severity: 'warning', code: 'symlink-loop', message: `${path} is ${real} again (a symbolic link loop or a second link); read once`, file: path });
+    return;
+  }
+  seen.add(real);
   if (!st.isDirectory()) {
     out.push(path);
     return;
@@ -70,8 +78,14 @@ async function walk(path: string, exts: string[], out: string[], diags: Diagnost
     if (e.name.startsWith('.')) continue;
     const p = join(path, e.name);
     const dir = e.isDirectory() || (e.isSymbolicLink() && (await stat(p).catch(() => undefined))?.isDirectory() === true);
-    if (dir) await walk(p, exts, out, diags);
-    else if (exts.some((x) => e.name.endsWith(x))) out.push(p);
+    if (dir) await walk(p, exts, out, diags, seen);
+    else if (exts.some((x) => e.name.endsWith(x))) {
+      const real = e.isSymbolicLink() ? await realpath(p).catch(() => p) : p;
+      if (!seen.has(real)) {
+        seen.add(real);
+        out.push(p);
+      }
+    }
   }
 }
 
@@ -96,13 +110,21 @@ export async function loadRules(paths: string[], opts: LoadOptions = {}): Promis
   const exts = opts.extensions ?? ['.yml', '.yaml'];
   const result: LoadResult = { rules: [], filters: [], correlations: [], diagnostics: [], files: 0 };
   const files: string[] = [];
-  for (const p of paths) await walk(p, exts, files, result.diagnostics);
+  const seen = new Set<string>();
+  for (const p of paths) await walk(p, exts, files, result.diagnostics, seen);
   const texts = await readAllText(files, result.diagnostics);
   files.forEach((f, i) => {
     const text = texts[i];
     if (text === undefined) return;
     result.files++;
-    const r = parseSigmaText(text, f);
+    let r: ReturnType<typeof parseSigmaText>;
+    try {
+      r = parseSigmaText(text, f);
+    } catch (e) {
+      // one file the parser chokes on costs that file, not the rules beside it
+      result.diagnostics.push({ severity: 'error', code: 'parse-error', message: `file refused: ${(e as Error).message}`, file: f });
+      return;
+    }
     result.rules.push(...r.rules);
     result.filters.push(...r.filters);
     result.correlations.push(...r.correlations);

@@ -1,7 +1,7 @@
 // Loading: documents, collections, filters, correlations and every kind of bad input.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compileRules, loadRules, parseSigmaText } from './index.js';
@@ -206,4 +206,29 @@ test('the per-event stamp wrapping around keeps matches exact', () => {
   const results: number[] = [];
   for (let i = 0; i < 6; i++) results.push(ruleset.match(ev({ process: { name: i % 2 ? 'sh' : 'python3' } })).length);
   assert.deepEqual(results, [0, 1, 0, 1, 0, 1]);
+});
+
+test('finding 9: a YAML alias bomb costs its own document; a symbolic link loop loads each rule once', async () => {
+  const bomb = ['title: bomb', 'a: &a [x, x, x, x, x, x, x, x, x, x]', ...Array.from({ length: 8 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10).fill('*' + String.fromCharCode(97 + i)).join(', ')}]`)].join('\n');
+  const text = `${RULE}\n---\n${bomb}\n---\n${RULE.replace('0b7a6f2e-3c1d-4e5f-8a9b-0c1d2e3f4a5b', '0b7a6f2e-3c1d-4e5f-8a9b-0c1d2e3f4a5c')}`;
+  const r = parseSigmaText(text, 'bomb.yml');
+  assert.equal(r.rules.length, 2, 'both good neighbours kept');
+  assert.deepEqual(r.diagnostics.map((d) => d.code), ['yaml-aliases']);
+
+  const dir = mkdtempSync(join(tmpdir(), 'stowaway-loop-'));
+  mkdirSync(join(dir, 'sub'));
+  writeFileSync(join(dir, 'sub', 'rule.yml'), RULE);
+  symlinkSync(dir, join(dir, 'sub', 'again'));
+  symlinkSync(join(dir, 'sub', 'rule.yml'), join(dir, 'alias.yml'));
+  const load = await loadRules([dir]);
+  assert.equal(load.rules.length, 1);
+  assert.deepEqual(load.diagnostics.map((d) => d.code), ['symlink-loop']);
+});
+
+test('a rule file of unclosed flow collections is refused before the YAML parser spends seconds on it', () => {
+  const text = `${RULE}\n${Array.from({ length: 300 }, (_, i) => `k${i}: &x${i} ${'['.repeat(20)}`).join('\n')}`;
+  const r = parseSigmaText(text, 'open.yml');
+  assert.deepEqual(r.diagnostics.map((d) => d.code), ['yaml-too-complex']);
+  // ordinary flow collections are untouched
+  assert.equal(parseSigmaText(RULE.replace('status: test', 'status: test\ncustom: {a: [b, {c: [d]}]}'), 'ok.yml').rules.length, 1);
 });

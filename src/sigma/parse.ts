@@ -1,6 +1,7 @@
 // Sigma YAML text → typed rules, filters and correlations, with a Diagnostic for every problem.
 // Works on text only (no file system) so the playground can use it too.
 import { textOf } from '../model/values.js';
+import { yamlTooComplex } from './yaml-guard.js';
 import { parseAllDocuments, LineCounter, isMap, isSeq, isScalar, isPair, type Node, type Document } from 'yaml';
 import type { Diagnostic } from '../model/diagnostic.js';
 import { LEVELS, type Level } from '../model/alert.js';
@@ -49,7 +50,11 @@ function isObj(x: unknown): x is Raw {
 
 function deepMerge(a: Raw, b: Raw): Raw {
   const out: Raw = { ...a };
-  for (const [k, v] of Object.entries(b)) out[k] = isObj(v) && isObj(out[k]) ? deepMerge(out[k], v) : v;
+  for (const [k, v] of Object.entries(b)) {
+    // a rule key must not merge into Object.prototype
+    if (k === '__proto__' || k === 'constructor' || k === 'prototype') continue;
+    out[k] = isObj(v) && isObj(out[k]) && Object.prototype.hasOwnProperty.call(out, k) ? deepMerge(out[k] as Raw, v) : v;
+  }
   return out;
 }
 
@@ -76,6 +81,11 @@ function sectionNodes(doc: Document, lc: LineCounter): Sections {
 export function parseSigmaText(text: string, file: string): ParseResult {
   const res: ParseResult = { rules: [], filters: [], correlations: [], diagnostics: [] };
   const lc = new LineCounter();
+  const complex = yamlTooComplex(text);
+  if (complex) {
+    res.diagnostics.push({ severity: 'error', code: 'yaml-too-complex', message: `file refused: ${complex}`, file });
+    return res;
+  }
   let docs: Document[];
   try {
     docs = parseAllDocuments(text, { lineCounter: lc, keepSourceTokens: true, prettyErrors: false });
@@ -96,7 +106,14 @@ export function parseSigmaText(text: string, file: string): ParseResult {
       continue;
     }
     if (doc.contents === null) continue;
-    const data = doc.toJS({ maxAliasCount: 100 }) as unknown;
+    let data: unknown;
+    try {
+      data = doc.toJS({ maxAliasCount: 100 }) as unknown;
+    } catch (e) {
+      // An alias bomb (aliases of aliases, billions of nodes) costs this document only.
+      res.diagnostics.push({ severity: 'error', code: 'yaml-aliases', message: `document refused: ${(e as Error).message}`, file, line });
+      continue;
+    }
     if (!isObj(data)) {
       res.diagnostics.push({ severity: 'error', code: 'not-a-mapping', message: 'a Sigma document must be a YAML mapping', file, line });
       continue;

@@ -87,15 +87,15 @@ function segmentAt(s: string, pos: number, seg: Segment): boolean {
   return true;
 }
 
-function findSegment(s: string, from: number, seg: Segment): number {
+function findSegment(s: string, from: number, seg: Segment, end = s.length): number {
   const len = segmentLength(seg);
   const first = seg.find((x): x is string => x !== null);
-  for (let i = from; i + len <= s.length; i++) {
+  for (let i = from; i + len <= end; i++) {
     if (first !== undefined && seg[0] !== null) {
       const j = s.indexOf(first, i);
       if (j < 0) return -1;
       i = j;
-      if (i + len > s.length) return -1;
+      if (i + len > end) return -1;
     }
     if (segmentAt(s, i, seg)) return i;
   }
@@ -154,7 +154,7 @@ export function compilePattern(p: Pattern): (s: string) => boolean {
     if (!segmentAt(s, end, tail)) return false;
     let pos = headLen;
     for (const m of mids) {
-      const at = findSegment(s.slice(0, end), pos, m);
+      const at = findSegment(s, pos, m, end);
       if (at < 0) return false;
       pos = at + segmentLength(m);
     }

@@ -5,6 +5,7 @@
 import { parseDocument } from 'yaml';
 import type { Diagnostic } from '../model/diagnostic.js';
 import { readText } from '../model/files.js';
+import { yamlTooComplex } from './yaml-guard.js';
 
 export type Placeholders = Record<string, string[]>;
 
@@ -28,14 +29,26 @@ function scalars(v: unknown): string[] | undefined {
  */
 export function parsePlaceholders(text: string, file: string): { entries: Record<string, PlaceholderEntry>; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
-  const entries: Record<string, PlaceholderEntry> = {};
+  // Names come from the file: a prototype-free object, so `__proto__` is a name like any other.
+  const entries = Object.create(null) as Record<string, PlaceholderEntry>;
+  const complex = yamlTooComplex(text);
+  if (complex) {
+    diagnostics.push({ severity: 'error', code: 'bad-placeholders', message: complex, file });
+    return { entries, diagnostics };
+  }
   const doc = parseDocument(text, { prettyErrors: false });
   const err = doc.errors[0];
   if (err) {
     diagnostics.push({ severity: 'error', code: 'yaml-syntax', message: err.message.split('\n')[0] ?? err.message, file, line: err.linePos?.[0]?.line });
     return { entries, diagnostics };
   }
-  const raw = doc.toJS() as unknown;
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  } catch (e) {
+    diagnostics.push({ severity: 'error', code: 'bad-placeholders', message: e instanceof Error ? e.message : String(e), file });
+    return { entries, diagnostics };
+  }
   if (raw === null || raw === undefined) return { entries, diagnostics };
   if (typeof raw !== 'object' || Array.isArray(raw)) {
     diagnostics.push({ severity: 'error', code: 'bad-placeholders', message: 'a placeholders file maps names to a value or a list of values', file });
@@ -57,7 +70,7 @@ export function parsePlaceholders(text: string, file: string): { entries: Record
 
 /** Layers one file's entries over the values so far: lists add (without repeats) unless the entry replaces. */
 export function layerPlaceholders(base: Placeholders, entries: Record<string, PlaceholderEntry>): Placeholders {
-  const out: Placeholders = { ...base };
+  const out = Object.assign(Object.create(null) as Placeholders, base);
   for (const [name, e] of Object.entries(entries)) {
     const before = e.replace ? [] : (out[name] ?? []);
     out[name] = [...new Set([...before, ...e.values])];
@@ -68,7 +81,7 @@ export function layerPlaceholders(base: Placeholders, entries: Record<string, Pl
 /** Reads the files in order, each layered over the ones before; unreadable files are reported and skipped. */
 export async function readPlaceholderFiles(files: readonly string[]): Promise<{ placeholders: Placeholders; diagnostics: Diagnostic[] }> {
   const diagnostics: Diagnostic[] = [];
-  let placeholders: Placeholders = {};
+  let placeholders = Object.create(null) as Placeholders;
   for (const file of files) {
     const text = await readText(file, diagnostics);
     if (text === undefined) continue;

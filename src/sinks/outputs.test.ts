@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createServer as netServer } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { connect } from 'nats';
-import { createWebhookOutput, sign, SIGNATURE_HEADER, verifySignature } from './webhook.js';
+import { createWebhookOutput, retryAfterMs, sign, SIGNATURE_HEADER, verifySignature } from './webhook.js';
 import { createNatsOutput } from './nats.js';
 import { createStreamOutput } from './stdout.js';
 import { toEcs, toFalco } from './formats.js';
@@ -285,4 +285,35 @@ test('NATS: an unreachable server is reported, not thrown', async () => {
   await o.close();
   assert.equal(o.stats().failed, 1);
   assert.ok(o.stats().last_error);
+});
+
+test('finding 9: webhook retries without Retry-After back off exponentially; Retry-After: 0 does not shorten it', async () => {
+  let calls = 0;
+  let withHeader = false;
+  const server = createServer((req, res) => {
+    req.resume();
+    calls++;
+    res.statusCode = 503;
+    if (withHeader) res.setHeader('retry-after', '0');
+    res.end();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  try {
+    for (const header of [false, true]) {
+      withHeader = header;
+      calls = 0;
+      const waits: number[] = [];
+      const o = createWebhookOutput({ url: `http://127.0.0.1:${port}/hook`, backoffMs: 250, maxBackoffMs: 5000, maxRetries: 4, sleep: async (ms) => void waits.push(ms) });
+      o.send(alert);
+      await o.close();
+      assert.equal(calls, 5);
+      assert.deepEqual(waits, [250, 500, 1000, 2000], `retry-after header: ${header}`);
+    }
+    assert.equal(retryAfterMs('7'), 7000);
+    assert.equal(retryAfterMs(null), undefined);
+    assert.equal(retryAfterMs(new Date(Date.UTC(2026, 0, 1, 0, 0, 30)).toUTCString(), Date.UTC(2026, 0, 1)), 30_000);
+  } finally {
+    server.close();
+  }
 });

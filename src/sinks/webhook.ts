@@ -19,6 +19,20 @@ export interface WebhookOptions {
   /** Alerts waiting for delivery; beyond it new alerts are dropped and counted. */
   maxQueue?: number;
   headers?: Record<string, string>;
+  /** How a wait between attempts is spent (tests record the waits instead). */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/**
+ * Seconds or an HTTP date, as milliseconds from now; undefined when absent or unreadable.
+ * (A missing header read as Number(null) was 0: five retries in 15 ms.)
+ */
+export function retryAfterMs(header: string | null, nowMs = Date.now()): number | undefined {
+  if (header === null || header.trim() === '') return undefined;
+  const t = header.trim();
+  if (/^\d+$/.test(t)) return Number(t) * 1000;
+  const at = Date.parse(t);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
 }
 
 export const SIGNATURE_HEADER = 'x-stowaway-signature';
@@ -72,9 +86,9 @@ export function createWebhookOutput(opts: WebhookOptions): Output {
         }
         retryable = res.status >= 500 || res.status === 429;
         s.last_error = `HTTP ${res.status}`;
-        // A receiver that says when to come back is believed, within the backoff cap.
-        const after = Number(res.headers.get('retry-after'));
-        if (Number.isFinite(after) && after >= 0) waitMs = after * 1000;
+        // A receiver that says when to come back is believed, within the backoff cap, but
+        // never sooner than our own backoff: `Retry-After: 0` must not mean a tight loop.
+        waitMs = retryAfterMs(res.headers.get('retry-after'));
       } catch (e) {
         s.last_error = (e as Error).message;
       }
@@ -83,7 +97,7 @@ export function createWebhookOutput(opts: WebhookOptions): Output {
         return;
       }
       s.retries++;
-      await sleep(Math.min(cap, waitMs ?? base * 2 ** attempt));
+      await (opts.sleep ?? sleep)(Math.min(cap, Math.max(waitMs ?? 0, base * 2 ** attempt)));
     }
   }
 

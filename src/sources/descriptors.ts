@@ -9,7 +9,7 @@ import { DockerLiveSource, type DockerLiveOptions } from './docker/live.js';
 import { AuditLiveSource, type AuditLiveOptions } from './auditd/live.js';
 import { createK8sWebhookSource } from './k8s-audit/webhook.js';
 import { createFalcoHttpSource } from './falco/http.js';
-import type { HttpReceiverOptions } from './http.js';
+import { receiverConfigError, RECEIVER_DEFAULTS, type HttpReceiverOptions } from './http.js';
 
 export interface LiveOptions {
   /** false turns a source off; an object configures it. Docker and audit are on by default. */
@@ -50,20 +50,49 @@ export interface LiveSourceDescriptor<K extends keyof LiveOptions = keyof LiveOp
 /** HTTPS for every HTTP receiver: shared flags, listed once. */
 export const TLS_FLAGS: readonly SourceFlag[] = [
   { flags: '--tls-cert <file>', description: 'serve the webhook and Falco receivers over HTTPS with this certificate' },
-  { flags: '--tls-key <file>', description: 'private key for --tls-cert' },
+  { flags: '--tls-key <file>', description: 'private key for --tls-cert (both or neither)' },
+  { flags: '--tls-client-ca <file>', description: 'require client certificates signed by this CA on the receivers (mutual TLS)' },
+  { flags: '--max-skew <seconds>', description: "pushed events dated further ahead of this host's clock get its time (counted; the given time kept)", default: '300' },
+  { flags: '--max-age <seconds>', description: "pushed events dated further behind this host's clock get its time (counted; the given time kept)", default: '86400' },
 ];
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
-function receiver(v: FlagValues, port: unknown, host: unknown, token: string | undefined): HttpReceiverOptions | undefined {
+function seconds(v: unknown, flag: string): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (typeof v !== 'string' || v.trim() === '' || !Number.isFinite(n) || n < 0) throw new Error(`${flag}: '${String(v)}' is not a number of seconds`);
+  return n * 1000;
+}
+
+/**
+ * A receiver's options from the flags. Throws on a configuration that would be unsafe or silently
+ * not what was asked: a certificate without its key, an empty token, a public address without a
+ * token or client certificates.
+ */
+function receiver(name: string, v: FlagValues, port: unknown, host: unknown, token: string | undefined): HttpReceiverOptions | undefined {
   const p = str(port);
   if (!p) return undefined;
   const cert = str(v.tlsCert);
   const key = str(v.tlsKey);
-  return { port: Number(p), host: str(host), token, tls: cert && key ? { cert, key } : undefined };
+  const ca = str(v.tlsClientCa);
+  if (ca && !cert) throw new Error('--tls-client-ca needs --tls-cert and --tls-key');
+  const maxFutureSkewMs = seconds(v.maxSkew, '--max-skew');
+  const maxPastSkewMs = seconds(v.maxAge, '--max-age');
+  const opts: HttpReceiverOptions = {
+    port: Number(p),
+    host: str(host),
+    token: typeof token === 'string' ? token : undefined,
+    tls: cert && key ? { cert, key, ...(ca ? { ca } : {}) } : undefined,
+    ...(maxFutureSkewMs !== undefined ? { maxFutureSkewMs } : {}),
+    ...(maxPastSkewMs !== undefined ? { maxPastSkewMs } : {}),
+  };
+  const bad = receiverConfigError(name, opts);
+  if (bad) throw new Error(bad);
+  return opts;
 }
 
-const url = (o: HttpReceiverOptions): string => `${o.tls ? 'https' : 'http'}://${o.host ?? '0.0.0.0'}:${o.port}`;
+const url = (o: HttpReceiverOptions): string => `${o.tls ? 'https' : 'http'}://${o.host ?? RECEIVER_DEFAULTS.host}:${o.port}`;
 
 const docker: LiveSourceDescriptor<'docker'> = {
   name: 'docker',
@@ -105,10 +134,10 @@ const k8s: LiveSourceDescriptor<'k8sWebhook'> = {
   key: 'k8sWebhook',
   flags: [
     { flags: '--k8s-audit-port <port>', description: 'listen for the Kubernetes API server audit webhook (EventList POSTs) on this port' },
-    { flags: '--k8s-audit-host <host>', description: 'address the audit webhook listens on', default: '0.0.0.0' },
+    { flags: '--k8s-audit-host <host>', description: 'address the audit webhook listens on; any but loopback needs a token or --tls-client-ca', default: '127.0.0.1' },
     { flags: '--k8s-audit-token <token>', description: 'bearer token the webhook requires (or STOWAWAY_K8S_AUDIT_TOKEN)' },
   ],
-  fromFlags: (v, env) => receiver(v, v.k8sAuditPort, v.k8sAuditHost, str(v.k8sAuditToken) ?? env.STOWAWAY_K8S_AUDIT_TOKEN),
+  fromFlags: (v, env) => receiver('k8s-audit', v, v.k8sAuditPort, v.k8sAuditHost, typeof v.k8sAuditToken === 'string' ? v.k8sAuditToken : env.STOWAWAY_K8S_AUDIT_TOKEN),
   create: (opts) => (opts ? { source: createK8sWebhookSource(opts), detail: url(opts) } : { off: 'no webhook port configured (--k8s-audit-port)' }),
 };
 
@@ -117,10 +146,10 @@ const falco: LiveSourceDescriptor<'falco'> = {
   key: 'falco',
   flags: [
     { flags: '--falco-port <port>', description: "listen for Falco's http_output on this port" },
-    { flags: '--falco-host <host>', description: 'address the Falco receiver listens on', default: '0.0.0.0' },
+    { flags: '--falco-host <host>', description: 'address the Falco receiver listens on; any but loopback needs a token or --tls-client-ca', default: '127.0.0.1' },
     { flags: '--falco-token <token>', description: 'bearer token the Falco receiver requires (or STOWAWAY_FALCO_TOKEN)' },
   ],
-  fromFlags: (v, env) => receiver(v, v.falcoPort, v.falcoHost, str(v.falcoToken) ?? env.STOWAWAY_FALCO_TOKEN),
+  fromFlags: (v, env) => receiver('falco', v, v.falcoPort, v.falcoHost, typeof v.falcoToken === 'string' ? v.falcoToken : env.STOWAWAY_FALCO_TOKEN),
   create: (opts) => (opts ? { source: createFalcoHttpSource(opts), detail: url(opts) } : { off: 'no Falco receiver port configured (--falco-port)' }),
 };
 

@@ -62,3 +62,40 @@ test('Windows event JSON goes through the winlog normalizer (winlog and sysmon f
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('finding 7: a deeply nested line, a bad character reference and an overlong line each cost one record, not the file', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'stowaway-lost-'));
+  try {
+    const ev = (n: number) => JSON.stringify({ '@timestamp': `2026-01-01T00:00:0${n}Z`, event: { category: ['process'], type: ['start'] }, process: { name: `p${n}` } });
+    const deep = `{"@timestamp":"2026-01-01T00:00:00Z","x":${'['.repeat(200_000)}${']'.repeat(200_000)}}`;
+    writeFileSync(join(dir, 'deep.ndjson'), [ev(1), deep, ev(2), ev(3)].join('\n') + '\n');
+    const a = await readAll(join(dir, 'deep.ndjson'), { format: 'ecs' });
+    assert.deepEqual(a.events.map((e) => e.process?.name), ['p1', 'p2', 'p3']);
+    assert.deepEqual(a.diagnostics.map((d) => [d.code, d.line]), [['too-deep', 2]]);
+
+    const sysmon = readFileSync(fx('./sysmon-linux/fixtures/syslog.log'), 'utf8').split('\n').filter(Boolean);
+    const bad = sysmon[0]!.replace('<Data Name="RuleName">-</Data>', '<Data Name="RuleName">&#99999999;</Data>');
+    writeFileSync(join(dir, 'sysmon.log'), [bad, ...sysmon].join('\n') + '\n');
+    const b = await readAll(join(dir, 'sysmon.log'), { format: 'sysmon' });
+    const good = await readAll(fx('./sysmon-linux/fixtures/syslog.log'), { format: 'sysmon' });
+    assert.equal(b.events.length, good.events.length + 1);
+    assert.equal((b.events[0]!.winlog as { event_data: Record<string, string> }).event_data.RuleName, '\ufffd');
+
+    writeFileSync(join(dir, 'long.ndjson'), [ev(1), `{"@timestamp":"2026-01-01T00:00:00Z","pad":"${'x'.repeat(300_000)}"}`, ev(2)].join('\n') + '\n');
+    const c = await readAll(join(dir, 'long.ndjson'), { format: 'ecs', maxLineBytes: 100_000 });
+    assert.deepEqual(c.events.map((e) => e.process?.name), ['p1', 'p2']);
+    assert.deepEqual(c.diagnostics.map((d) => [d.code, d.line]), [['line-too-long', 2]]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a time with sub-millisecond digits in an extended year stays a valid time', async () => {
+  const { toIso } = await import('./util.js');
+  for (const v of ['+275760-09-13T00:00:00.12345Z', '+010000-01-01T00:00:00.1234Z', '2026-01-01T00:00:00.123456Z']) {
+    const iso = toIso(v);
+    assert.ok(iso === undefined || !Number.isNaN(Date.parse(iso)), `${v} → ${iso}`);
+  }
+  assert.equal(toIso('+010000-01-01T00:00:00.1234Z'), '+010000-01-01T00:00:00.123Z');
+  assert.equal(toIso('2026-01-01T00:00:00.123456Z'), '2026-01-01T00:00:00.123456Z');
+});

@@ -5,7 +5,8 @@
 import { createReadStream, readFileSync } from 'node:fs';
 import type { FileFormat, SourceRecord } from './types.js';
 import type { LineParser } from './lines.js';
-import { jsonLineParser, lineBatches } from './lines.js';
+import { jsonLineParser, lineBatches, OVERLONG_LINE } from './lines.js';
+import { DEFAULT_MAX_LINE_BYTES, parseJsonLimited } from './json-limits.js';
 import { detectFormat } from './detect.js';
 import { diag, isObj } from './util.js';
 import { ContainerAttributor } from './attribution.js';
@@ -24,6 +25,8 @@ export interface FileReadOptions {
   /** Shared between files read one after another (e.g. docker events then audit.log). */
   docker?: DockerContext;
   attributor?: ContainerAttributor;
+  /** Longest line handed to a parser (characters); longer ones become a `line-too-long` diagnostic. */
+  maxLineBytes?: number;
 }
 
 const DETECT_LINES = 20;
@@ -51,7 +54,8 @@ export async function* readEventFile(path: string, opts: FileReadOptions = {}): 
   }
   // Lines come a chunk at a time and each chunk is parsed in one synchronous pass: one
   // promise per line cost more than parsing an audit record.
-  const batches = lineBatches(input)[Symbol.asyncIterator]();
+  const batches = lineBatches(input, opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES)[Symbol.asyncIterator]();
+  const maxLine = opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   try {
     let batch: string[] = [];
     let next = 0;
@@ -104,16 +108,24 @@ export async function* readEventFile(path: string, opts: FileReadOptions = {}): 
         yield { diagnostic: diag('files', 'unreadable-file', (e as Error).message, path) };
         return;
       }
-      let doc: unknown;
-      try {
-        doc = JSON.parse(all.join('\n'));
-      } catch (e) {
-        yield { diagnostic: diag(format, 'bad-json', `not JSON (read as one document): ${(e as Error).message}`, path) };
+      if (all.includes(OVERLONG_LINE)) {
+        yield { diagnostic: diag(format, 'line-too-long', `a line of the JSON document is longer than ${maxLine} characters; the document was not read`, path) };
         return;
       }
+      const parsed = parseJsonLimited(all.join('\n'));
+      all.length = 0;
+      if (!parsed.ok) {
+        yield { diagnostic: diag(format, parsed.code, `not read as one JSON document: ${parsed.message}`, path) };
+        return;
+      }
+      const doc = parsed.value;
       const items = Array.isArray(doc) && format !== 'k8s-audit' ? doc : [doc];
-      for (let i = 0; i < items.length; i++) yield* parser.object(items[i], items.length > 1 ? `${path}#${i}` : `${path}:${firstIdx + 1}`);
-      yield* parser.end();
+      const object = parser.object;
+      for (let i = 0; i < items.length; i++) {
+        const origin = items.length > 1 ? `${path}#${i}` : `${path}:${firstIdx + 1}`;
+        yield* isolated(format, origin, () => object(items[i], origin));
+      }
+      yield* isolated(format, path, () => parser.end());
       return;
     }
 
@@ -123,7 +135,17 @@ export async function* readEventFile(path: string, opts: FileReadOptions = {}): 
       for (let i = from; i < lines.length; i++) {
         const text = lines[i]!;
         lineNo++;
-        if (text.trim()) for (const r of parser.line(text, lineNo)) out.push(r);
+        if (text === OVERLONG_LINE) {
+          out.push({ diagnostic: diag(format, 'line-too-long', `line longer than ${maxLine} characters skipped`, `${path}:${lineNo}`) });
+          continue;
+        }
+        if (!text.trim()) continue;
+        // One record that breaks a parser costs that record, not the rest of the file.
+        try {
+          for (const r of parser.line(text, lineNo)) out.push(r);
+        } catch (e) {
+          out.push({ diagnostic: diag(format, 'parse-error', `the ${format} parser failed on this line: ${(e as Error).message}`, `${path}:${lineNo}`) });
+        }
       }
     };
     parse(head, 0);
@@ -141,10 +163,18 @@ export async function* readEventFile(path: string, opts: FileReadOptions = {}): 
       if (n.done) break;
       parse(n.value, 0);
     }
-    yield* parser.end();
+    yield* isolated(format, path, () => parser.end());
   } finally {
     // a reader that stops early must not leave the file open
     await batches.return(undefined).catch(() => undefined);
+  }
+}
+
+function isolated(format: string, origin: string, run: () => SourceRecord[]): SourceRecord[] {
+  try {
+    return run();
+  } catch (e) {
+    return [{ diagnostic: diag(format, 'parse-error', `the ${format} parser failed: ${(e as Error).message}`, origin) }];
   }
 }
 

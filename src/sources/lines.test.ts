@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { PassThrough, Readable } from 'node:stream';
 import { createInterface } from 'node:readline';
 import fc from 'fast-check';
-import { LineSplitter, lineBatches, onStreamLines } from './lines.js';
+import { LineSplitter, lineBatches, onStreamLines, OVERLONG_LINE } from './lines.js';
 
 test('stream lines: chunks that split lines and multi-byte characters anywhere give whole lines', async () => {
   const s = new PassThrough();
@@ -74,4 +74,15 @@ test('line batches: lines before a read error arrive, then the error', async () 
     for await (const b of lineBatches(failing())) got.push(...b);
   }, /EIO/);
   assert.deepEqual(got, ['one', 'two']);
+});
+
+test('an overlong line becomes one OVERLONG_LINE, whatever the chunking, and line numbers stay right', () => {
+  for (const size of [3, 7, 64, 1000]) {
+    const text = `a\n${'x'.repeat(50)}\nb\r\n${'y'.repeat(30)}`;
+    const s = new LineSplitter(20);
+    const lines: string[] = [];
+    for (let i = 0; i < text.length; i += size) lines.push(...s.push(Buffer.from(text.slice(i, i + size))));
+    lines.push(...s.end());
+    assert.deepEqual(lines, ['a', OVERLONG_LINE, 'b', OVERLONG_LINE], `chunk size ${size}`);
+  }
 });

@@ -2,6 +2,13 @@
 import type { SourceRecord } from './types.js';
 import { diag } from './util.js';
 import { StringDecoder } from 'node:string_decoder';
+import { DEFAULT_MAX_LINE_BYTES, jsonLimitError } from './json-limits.js';
+
+/**
+ * Stands in for a line longer than the splitter's limit: the line itself is never held
+ * whole (a 600 MB line would not fit in a string), readers turn this into a diagnostic.
+ */
+export const OVERLONG_LINE = '\u0000stowaway:overlong-line\u0000';
 
 export interface LineParser {
   line(text: string, lineNo: number): SourceRecord[];
@@ -15,6 +22,8 @@ export function jsonLineParser(source: string, file: string, normalize: (obj: un
   return {
     line(text, lineNo) {
       const origin = `${file}:${lineNo}`;
+      const over = jsonLimitError(text);
+      if (over) return [{ diagnostic: diag(source, 'too-deep', `JSON refused: ${over}`, origin) }];
       let obj: unknown;
       try {
         obj = JSON.parse(text);
@@ -40,14 +49,45 @@ export class LineSplitter {
   private carry = '';
   // a chunk may end in the middle of a UTF-8 character
   private readonly decoder = new StringDecoder('utf8');
+  /** Inside a line already over the limit: its text is dropped until its end. */
+  private skipping = false;
+
+  /** Lines longer than maxLine characters come out as OVERLONG_LINE. */
+  constructor(private readonly maxLine: number = DEFAULT_MAX_LINE_BYTES) {}
 
   push(chunk: string | Buffer): string[] {
-    const piece = typeof chunk === 'string' ? chunk : this.decoder.write(chunk);
+    let piece = typeof chunk === 'string' ? chunk : this.decoder.write(chunk);
+    let overlongFirst = false;
+    if (this.skipping) {
+      const n = piece.indexOf('\n');
+      const r = piece.indexOf('\r');
+      const at = n < 0 ? r : r < 0 ? n : Math.min(n, r);
+      if (at < 0) return [];
+      // the long line ends here: it stays one line, as the empty text before this break
+      piece = piece.slice(at);
+      this.skipping = false;
+      overlongFirst = true;
+    }
     if (piece.indexOf('\n') < 0 && piece.indexOf('\r') < 0) {
       this.carry += piece;
+      if (this.carry.length > this.maxLine) {
+        this.carry = '';
+        this.skipping = true;
+      }
       return [];
     }
-    let text = this.carry + piece;
+    const lines = this.split(this.carry + piece);
+    if (overlongFirst) lines[0] = OVERLONG_LINE;
+    if (this.carry.length > this.maxLine) {
+      this.carry = '';
+      this.skipping = true;
+    }
+    for (let i = 0; i < lines.length; i++) if (lines[i]!.length > this.maxLine) lines[i] = OVERLONG_LINE;
+    return lines;
+  }
+
+  private split(input: string): string[] {
+    let text = input;
     // a \r closing the chunk may be the first half of \r\n: decide when the next chunk comes
     let held = '';
     if (text.endsWith('\r')) {
@@ -61,18 +101,24 @@ export class LineSplitter {
 
   /** The lines still held at the end of the stream. */
   end(): string[] {
+    if (this.skipping) {
+      this.skipping = false;
+      this.carry = '';
+      return [OVERLONG_LINE];
+    }
     const text = this.carry + this.decoder.end();
     this.carry = '';
     if (!text) return [];
     const lines = text.split(LINE_BREAK);
     if (lines[lines.length - 1] === '') lines.pop();
+    for (let i = 0; i < lines.length; i++) if (lines[i]!.length > this.maxLine) lines[i] = OVERLONG_LINE;
     return lines;
   }
 }
 
 /** The lines of a stream, in batches (one per chunk read); a read error is thrown after the lines before it. */
-export async function* lineBatches(input: AsyncIterable<string | Buffer>): AsyncGenerator<string[]> {
-  const split = new LineSplitter();
+export async function* lineBatches(input: AsyncIterable<string | Buffer>, maxLine?: number): AsyncGenerator<string[]> {
+  const split = new LineSplitter(maxLine);
   for await (const chunk of input) {
     const lines = split.push(chunk);
     if (lines.length) yield lines;

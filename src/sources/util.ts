@@ -32,7 +32,8 @@ export function compact<T>(v: T): T {
   const out: Obj = {};
   for (const k in v) {
     const x = v[k];
-    if (x === undefined) continue;
+    // JSON.parse makes `__proto__` an own key; assigning it would swap the copy's prototype
+    if (x === undefined || k === '__proto__') continue;
     // leaves are most members: no call for them
     if (typeof x !== 'object' || x === null) {
       out[k] = x;
@@ -68,7 +69,8 @@ export function toIso(v: unknown): string | undefined {
 function isoWithFraction(text: string, ms: number): string {
   const iso = new Date(ms).toISOString();
   const m = /\.(\d{4,9})(Z|[+-]\d\d:?\d\d)?$/.exec(text);
-  if (!m || (m[2] && m[2] !== 'Z')) return iso;
+  // only the plain 4-digit-year form takes extra digits: `+275760-…` would be cut mid-field
+  if (!m || (m[2] && m[2] !== 'Z') || iso.length !== 24) return iso;
   return `${iso.slice(0, 20)}${m[1]!}Z`;
 }
 
@@ -133,7 +135,7 @@ export function imageRefOrUndefined(ref: string | undefined): { name?: string; t
 /** Drops undefined members of one object, without descending. */
 export function shallowDefined<T extends Obj>(o: T): T {
   const out: Obj = {};
-  for (const k in o) if (o[k] !== undefined) out[k] = o[k];
+  for (const k in o) if (o[k] !== undefined && k !== '__proto__') out[k] = o[k];
   return out as T;
 }
 

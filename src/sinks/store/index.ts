@@ -6,7 +6,7 @@
 // the pipeline batches findings into one transaction, which keeps the fsync cost per
 // batch rather than per finding.
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Alert, AlertStatus } from '../../model/alert.js';
 import type { StowawayEvent } from '../../model/event.js';
@@ -39,12 +39,24 @@ export interface StoredAlert extends Alert {
   response: ResponseRecord[];
 }
 
+export interface WriteResult {
+  /** Alerts left out of the batch because they could not be written. */
+  failed: number;
+  /** Events stored truncated (unserializable or too large). */
+  truncated: number;
+  /** One line each, naming the alert. */
+  problems: string[];
+}
+
 export interface Store {
   readonly path: string;
   /** The open handle; other components (analytics) keep their own tables in the same file. */
   readonly db: Database.Database;
-  /** Inserts new alerts and updates merged ones in one transaction. */
-  writeAlerts(batch: { insert?: Alert[]; update?: Alert[]; counters?: Record<string, number> }): void;
+  /**
+   * Inserts new alerts and updates merged ones in one transaction. An alert that cannot be
+   * written is left out (the others commit) and named in `problems`, as is an event stored truncated.
+   */
+  writeAlerts(batch: { insert?: Alert[]; update?: Alert[]; counters?: Record<string, number> }): WriteResult;
   getAlert(id: string): StoredAlert | undefined;
   /** Current analyst status, or undefined when the alert is gone (retention, demo replacement). */
   statusOf(id: string): AlertStatus | undefined;
@@ -85,12 +97,27 @@ function migrate(db: Database.Database): void {
   }
 }
 
+function ownerOnly(file: string): void {
+  try {
+    if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
+  } catch {
+    /* not there (yet): SQLite creates it with the database file's mode */
+  }
+}
+
 /** Opens (creating if needed) `<dir>/stowaway.sqlite`. A `.sqlite` path is used as the file itself. */
 export function openStore(dir: string = DEFAULT_DATA_DIR, opts: { readonly?: boolean } = {}): Store {
   const path = dir.endsWith('.sqlite') || dir === ':memory:' ? dir : join(resolve(dir), STORE_FILE);
   // Alerts name hosts, users and command lines: a new data dir is readable by its owner only.
   if (path !== ':memory:' && !opts.readonly) mkdirSync(resolve(path, '..'), { recursive: true, mode: 0o700 });
+  // The file is created owner-only before SQLite opens it (its -wal and -shm copy the mode),
+  // also inside a data directory that already existed with looser permissions.
+  if (path !== ':memory:' && !opts.readonly) {
+    closeSync(openSync(path, 'a', 0o600));
+    ownerOnly(path);
+  }
   const db = new Database(path, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });
+  if (path !== ':memory:' && !opts.readonly) for (const suffix of ['-wal', '-shm']) ownerOnly(path + suffix);
   if (!opts.readonly) {
     const fresh = (db.prepare(`SELECT count(*) AS n FROM sqlite_master`).get() as { n: number }).n === 0;
     // Only a fresh file can switch vacuum mode; it lets retention hand pages back to the filesystem.
@@ -102,6 +129,35 @@ export function openStore(dir: string = DEFAULT_DATA_DIR, opts: { readonly?: boo
   db.pragma('foreign_keys = ON');
   if (!opts.readonly) migrate(db);
   return createStore(db, path);
+}
+
+/** Largest event document stored with an alert; the rest is cut, saying so. */
+export const MAX_EVENT_JSON = 1024 * 1024;
+
+/**
+ * An event as stored JSON. One that cannot be serialized (a BigInt, a cycle) or is too large
+ * is stored as what can be said of it, marked truncated, instead of failing its alert.
+ */
+export function eventJson(e: StowawayEvent): { text: string; truncated?: string } {
+  let text: string | undefined;
+  let why: string | undefined;
+  try {
+    text = JSON.stringify(e);
+  } catch (err) {
+    why = `not serializable: ${(err as Error).message}`;
+  }
+  if (text !== undefined && text.length <= MAX_EVENT_JSON) return { text };
+  why ??= `${text!.length} bytes, over ${MAX_EVENT_JSON}`;
+  const keep: Record<string, unknown> = { '@timestamp': typeof e['@timestamp'] === 'string' ? e['@timestamp'] : undefined, stowaway_truncated: why };
+  for (const k of ['event', 'stowaway', 'host', 'container', 'orchestrator', 'process', 'user'] as const) {
+    try {
+      const part = JSON.stringify(e[k]);
+      if (part !== undefined && part.length < MAX_EVENT_JSON / 8) keep[k] = JSON.parse(part) as unknown;
+    } catch {
+      /* that part is what could not be serialized */
+    }
+  }
+  return { text: JSON.stringify(keep), truncated: why };
 }
 
 function alertRowParams(a: Alert, rev: number): Record<string, unknown> {
@@ -181,12 +237,26 @@ function createStore(db: Database.Database, path: string): Store {
     for (const [k, v] of Object.entries(delta)) if (v) upsertCounter.run(k, v);
   };
 
+  // Each alert in its own savepoint: one that cannot be written costs that alert, not the batch.
+  const insertOne = db.transaction((a: Alert, rev: number) => {
+    insertAlert.run(alertRowParams(a, rev));
+    for (const t of a.attack) insertTechnique.run(a.id, t.technique);
+    a.events.forEach((e, i) => {
+      const doc = eventJson(e);
+      if (doc.truncated) problems.push(`alert ${a.id}: event ${i} stored truncated (${doc.truncated})`);
+      insertEvent.run(a.id, i, typeof e['@timestamp'] === 'string' ? e['@timestamp'] : null, doc.text);
+    });
+  });
+  let problems: string[] = [];
+  const addCountersNow = (delta: Record<string, number>): void => db.transaction(addCountersTx)(delta);
   const writeAlerts = db.transaction((batch: { insert?: Alert[]; update?: Alert[]; counters?: Record<string, number> }) => {
     const rev = nextRev.get() as number;
     for (const a of batch.insert ?? []) {
-      insertAlert.run(alertRowParams(a, rev));
-      for (const t of a.attack) insertTechnique.run(a.id, t.technique);
-      a.events.forEach((e, i) => insertEvent.run(a.id, i, e['@timestamp'] ?? null, JSON.stringify(e)));
+      try {
+        insertOne(a, rev);
+      } catch (e) {
+        problems.push(`alert ${a.id} (${a.rule.id}) not stored: ${(e as Error).message}`);
+      }
     }
     for (const a of batch.update ?? []) {
       updateAlert.run({ id: a.id, ts: a['@timestamp'], first_seen: a.first_seen, last_seen: a.last_seen, count: a.count, held_back: a.held_back ?? 0, rev });
@@ -244,7 +314,13 @@ function createStore(db: Database.Database, path: string): Store {
     path,
     db,
     writeAlerts(batch) {
+      problems = [];
       writeAlerts(batch);
+      const out: WriteResult = { failed: 0, truncated: 0, problems };
+      for (const m of problems) m.includes(' not stored: ') ? out.failed++ : out.truncated++;
+      problems = [];
+      if (out.truncated || out.failed) addCountersNow({ 'store.truncated_events': out.truncated, 'store.failed_alerts': out.failed });
+      return out;
     },
     getAlert,
     statusOf(id) {

@@ -34,7 +34,10 @@ export function retain(db: Database.Database, path: string, p: RetentionPolicy, 
   let deleted = 0;
   if (p.maxAgeDays !== undefined) {
     const cut = new Date((p.now ?? new Date()).getTime() - p.maxAgeDays * 86_400_000).toISOString();
-    deleted += db.prepare(`DELETE FROM alerts WHERE last_seen < ?`).run(cut).changes;
+    // An alert dated in the future (a sender's clock, or a forged time) ages by when it was
+    // stored instead, so it cannot sit on top of the page for ever.
+    const ahead = new Date((p.now ?? new Date()).getTime() + 86_400_000).toISOString();
+    deleted += db.prepare(`DELETE FROM alerts WHERE last_seen < ? OR (last_seen > ? AND created < ?)`).run(cut, ahead, cut).changes;
   }
   if (p.maxBytes !== undefined) {
     const delOldest = db.prepare(`DELETE FROM alerts WHERE id IN (SELECT id FROM alerts ORDER BY last_seen ASC LIMIT ?)`);

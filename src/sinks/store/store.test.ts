@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -184,6 +184,62 @@ test('kill -9 during a write burst: the file opens clean and every acknowledged 
     assert.deepEqual(missing, [], `every acknowledged alert survived (${acked.length} acked, ${total} stored)`);
     assert.ok(total >= acked.length);
     assert.equal(s.counters().burst, total, 'counters committed with the alerts they describe');
+    s.close();
+  } finally {
+    done();
+  }
+});
+
+test('finding 2: an alert dated in the future ages by when it was stored', () => {
+  const { dir, done } = tmp();
+  try {
+    const s = openStore(dir);
+    const stored = new Date('2026-01-01T00:00:00Z');
+    const future = buildAlert(finding({ time: '2099-01-01T00:00:00.000Z' }), { now: () => stored });
+    const now = buildAlert(finding({ time: '2026-11-20T00:00:00.000Z', id: 'c2' }), { now: () => stored });
+    s.writeAlerts({ insert: [future, now] });
+    assert.equal(s.applyRetention({ maxAgeDays: 30, now: new Date('2026-01-15T00:00:00Z') }).deleted, 0, 'not yet: stored two weeks ago');
+    assert.equal(s.applyRetention({ maxAgeDays: 30, now: new Date('2026-11-22T00:00:00Z') }).deleted, 1);
+    assert.equal(s.getAlert(future.id), undefined);
+    assert.ok(s.getAlert(now.id));
+    s.close();
+  } finally {
+    done();
+  }
+});
+
+test('finding 6: an event that cannot be serialized is stored truncated; the other alerts of the batch are kept', () => {
+  const { dir, done } = tmp();
+  try {
+    const s = openStore(dir);
+    const good = buildAlert(finding({ id: 'c-good', name: 'good' }));
+    const odd = buildAlert(finding({ id: 'c-odd', name: 'odd' }));
+    (odd.events[0] as Record<string, unknown>).size = 10n; // BigInt: JSON.stringify throws
+    const broken = buildAlert(finding({ id: 'c-broken', name: 'broken' }));
+    (broken as unknown as Record<string, unknown>).id = { not: 'a string' }; // SQLite cannot bind an object
+    const r = s.writeAlerts({ insert: [good, odd, broken] });
+    assert.equal(r.failed, 1);
+    assert.equal(r.truncated, 1);
+    assert.match(r.problems.join('\n'), /event 0 stored truncated \(not serializable/);
+    assert.ok(s.getAlert(good.id));
+    const stored = s.getAlert(odd.id)!;
+    assert.equal(stored.events.length, 1);
+    assert.match(String(stored.events[0]!.stowaway_truncated), /BigInt/);
+    assert.equal(stored.events[0]!.container?.name, 'odd');
+    assert.equal(s.counters('store.')['store.truncated_events'], 1);
+    s.close();
+  } finally {
+    done();
+  }
+});
+
+test('finding 9: the store file is owner-only, also inside a data directory that already existed', () => {
+  const { dir, done } = tmp();
+  try {
+    chmodSync(dir, 0o755);
+    const s = openStore(dir);
+    s.writeAlerts({ insert: [buildAlert(finding())] });
+    for (const f of [STORE_FILE, `${STORE_FILE}-wal`]) assert.equal(statSync(join(dir, f)).mode & 0o777, 0o600, f);
     s.close();
   } finally {
     done();

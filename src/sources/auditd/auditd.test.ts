@@ -365,3 +365,15 @@ test('multi-call binaries are named by argv[0]: applet links, /proc/self/exe re-
   assert.equal(g('runc', '/usr/bin/runc', ['runc:[2:INIT]']).name, 'runc');
   assert.equal(g('python3', '/usr/bin/python3.11', ['nc']).name, 'python3');
 });
+
+test('an EXECVE record claiming millions of arguments is read by the fields it has', () => {
+  const p = createAuditParser('forged.log');
+  const out = [
+    ...p.line('type=SYSCALL msg=audit(1795376393.370:108): arch=c000003e syscall=59 success=yes exit=0 ppid=1 pid=2 uid=0 comm="sh" exe="/bin/sh"', 1),
+    ...p.line('type=EXECVE msg=audit(1795376393.370:108): argc=13131313 a0="sh" a1="-c" a2="id"', 2),
+    ...p.line('type=PROCTITLE msg=audit(1795376393.370:108): proctitle=7368', 3),
+    ...p.end(),
+  ];
+  const ev = out.find((r) => 'event' in r) as { event: { process?: { args?: string[] } } };
+  assert.deepEqual(ev.event.process?.args, ['sh', '-c', 'id']);
+});

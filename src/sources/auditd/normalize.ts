@@ -276,7 +276,11 @@ function isoTime(ms: number): string {
 }
 
 function execArgs(f: Record<string, string>): string[] {
-  const argc = int(f.argc) ?? 0;
+  // argc is the record's claim; each argument needs a field of its own, so no more are read
+  // than there are fields (a forged argc=13131313 took seconds to walk).
+  let fields = 0;
+  for (const _ in f) fields++;
+  const argc = Math.min(int(f.argc) ?? 0, fields);
   const out: string[] = [];
   for (let i = 0; i < argc; i++) {
     if (f[`a${i}`] !== undefined) out.push(f[`a${i}`]!);

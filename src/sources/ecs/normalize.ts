@@ -3,10 +3,12 @@
 import type { LogSource, StowawayEvent } from '../../model/event.js';
 import type { SourceRecord } from '../types.js';
 import { diag, isObj, toIso, type Obj } from '../util.js';
+import { isForbiddenKey } from '../json-limits.js';
 
 export function normalizeEcs(obj: unknown, origin: string): SourceRecord[] {
   if (!isObj(obj)) return [{ diagnostic: diag('ecs', 'bad-ecs', 'ECS document is not a JSON object', origin) }];
-  const doc = expandDotted(obj);
+  const dropped: string[] = [];
+  const doc = expandDotted(obj, dropped);
   const ts = toIso(doc['@timestamp']) ?? toIso(doc.timestamp);
   if (!ts) return [{ diagnostic: diag('ecs', 'bad-ecs', 'ECS document lacks a valid @timestamp', origin) }];
   const ev = doc as unknown as StowawayEvent;
@@ -17,14 +19,19 @@ export function normalizeEcs(obj: unknown, origin: string): SourceRecord[] {
   const given: Obj = isObj(doc.stowaway) ? doc.stowaway : {};
   const ls = isObj(given.logsource) && Object.keys(given.logsource).length ? (given.logsource as LogSource) : inferLogsource(ev);
   ev.stowaway = { ...(given as object), source: typeof given.source === 'string' ? given.source : 'ecs', logsource: ls, origin: typeof given.origin === 'string' ? given.origin : origin };
-  return [{ event: ev }];
+  const out: SourceRecord[] = [{ event: ev }];
+  if (dropped.length) out.push({ diagnostic: diag('ecs', 'forbidden-key', `keys that would reach Object.prototype were dropped: ${dropped.slice(0, 5).map((k) => JSON.stringify(k)).join(', ')}`, origin, 'warning') });
+  return out;
 }
 
 /** event.category/type (and host.os) into the logsource a Sigma rule would name. */
 export function inferLogsource(ev: StowawayEvent): LogSource {
-  const cat = ev.event?.category ?? [];
-  const type = ev.event?.type ?? [];
-  const os = (ev.host?.os?.type ?? ev.host?.os?.family ?? '').toLowerCase();
+  // Any of these may be of any type in a hand-written document: only strings count.
+  const strs = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' ? [v] : []);
+  const cat = strs(ev.event?.category);
+  const type = strs(ev.event?.type);
+  const osv = [ev.host?.os?.type, ev.host?.os?.family].find((x): x is string => typeof x === 'string');
+  const os = (osv ?? '').toLowerCase();
   const ls: LogSource = {};
   if (os.includes('windows')) ls.product = 'windows';
   else if (os.includes('linux')) ls.product = 'linux';
@@ -35,19 +42,29 @@ export function inferLogsource(ev: StowawayEvent): LogSource {
   else if (cat.includes('file') && type.includes('deletion')) ls.category = 'file_delete';
   else if (cat.includes('file')) ls.category = 'file_event';
   else if (cat.includes('registry')) ls.category = 'registry_event';
-  else if (ev.dns?.question?.name) ls.category = 'dns_query';
+  else if (isObj(ev.dns) && isObj(ev.dns.question) && ev.dns.question.name) ls.category = 'dns_query';
   return ls;
 }
 
-// Flat documents ("process.pid": 1) become nested, as every other source writes them.
-function expandDotted(obj: Obj): Obj {
+// Flat documents ("process.pid": 1) become nested, as every other source writes them. A key
+// path through `__proto__`/`constructor`/`prototype` would write into Object.prototype (and
+// every event after it would seem to carry that field): such keys are dropped and counted.
+function expandDotted(obj: Obj, dropped: string[]): Obj {
   const out: Obj = {};
   for (const [k, v] of Object.entries(obj)) {
     if (!k.includes('.') || k === '@timestamp') {
-      out[k] = isObj(out[k]) && isObj(v) ? { ...(out[k]), ...v } : v;
+      if (isForbiddenKey(k)) {
+        dropped.push(k);
+        continue;
+      }
+      out[k] = isObj(out[k]) && isObj(v) ? { ...out[k], ...v } : v;
       continue;
     }
     const parts = k.split('.');
+    if (parts.some(isForbiddenKey)) {
+      dropped.push(k);
+      continue;
+    }
     let cur = out;
     for (const p of parts.slice(0, -1)) {
       if (!isObj(cur[p])) cur[p] = {};

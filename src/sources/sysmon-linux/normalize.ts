@@ -99,6 +99,12 @@ function unescape(s: string): string {
   // nearly every value has no entity: skip the replace (it was the largest cost of this reader)
   if (s.indexOf('&') < 0) return s;
   return s.replace(/&(lt|gt|amp|quot|apos|#(\d+)|#x([0-9a-fA-F]+));/g, (_, n: string, dec?: string, hex?: string) =>
-    dec ? String.fromCodePoint(Number(dec)) : hex ? String.fromCodePoint(parseInt(hex, 16)) : ({ lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" } as Record<string, string>)[n]!,
+    dec ? codePoint(Number(dec)) : hex ? codePoint(parseInt(hex, 16)) : ({ lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" } as Record<string, string>)[n]!,
   );
+}
+
+// A reference to no character (&#99999999;) is a replacement character, not an exception
+// that would cost the whole file.
+function codePoint(n: number): string {
+  return Number.isInteger(n) && n >= 0 && n <= 0x10ffff ? String.fromCodePoint(n) : '\ufffd';
 }

@@ -2,6 +2,7 @@
 // to JSON, attributes under `#attributes`) and Winlogbeat/ECS documents (`winlog.event_data`).
 // `winlog.*` is always filled; ECS process/file/network fields where EventData names them.
 import { textOf } from '../../model/values.js';
+import { isForbiddenKey } from '../json-limits.js';
 import type { Diagnostic } from '../../model/diagnostic.js';
 import type { LogSource, StowawayEvent } from '../../model/event.js';
 import { WINDOWS_ECS } from '../../sigma/pipeline/builtin.js';
@@ -130,6 +131,8 @@ function flattenEventData(ed: unknown): Raw {
 
 function setPath(obj: Raw, path: string, value: unknown): void {
   const parts = path.split('.');
+  // a field name from the event must not walk into Object.prototype
+  if (parts.some(isForbiddenKey)) return;
   let cur = obj;
   for (const p of parts.slice(0, -1)) {
     if (!isObj(cur[p])) cur[p] = {};
@@ -189,7 +192,7 @@ export function normalizeWindowsEvent(obj: unknown, origin?: string): StowawayEv
     computer = typeof w['computer_name'] === 'string' ? w['computer_name'] : undefined;
     time = isoTime(obj['@timestamp']);
     data = isObj(w['event_data']) ? { ...w['event_data'] } : {};
-    for (const [k, v] of Object.entries(w)) if (!['event_id', 'channel', 'provider_name', 'computer_name', 'event_data'].includes(k)) winlog[k] = v;
+    for (const [k, v] of Object.entries(w)) if (!['event_id', 'channel', 'provider_name', 'computer_name', 'event_data'].includes(k) && !isForbiddenKey(k)) winlog[k] = v;
   } else return diag(origin, 'neither an Event.System/EventData document nor a Winlogbeat document (no `Event` or `winlog` key)');
   if (!Number.isInteger(eventId)) return diag(origin, 'event id is missing or not a number');
   time ??= isoTime(data['UtcTime']);
