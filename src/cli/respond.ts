@@ -6,6 +6,7 @@ import { formatDiagnostic } from '../model/diagnostic.js';
 import { RESPONSE_ACTIONS, type ResponseAction } from '../model/response.js';
 import { openStore, DEFAULT_DATA_DIR } from '../sinks/store/index.js';
 import { createResponder, policyFor } from '../respond/index.js';
+import { defaultStrategiesDir } from '../ads/index.js';
 
 interface RespondOpts {
   dataDir: string;
@@ -47,7 +48,7 @@ See docs/response.md for the policy file (mode off | suggest | auto).`,
     )
     .action(async (alertId: string, action: string | undefined, o: RespondOpts) => {
       if (action !== undefined && !(RESPONSE_ACTIONS as readonly string[]).includes(action)) throw new Error(`unknown action '${action}' (one of ${RESPONSE_ACTIONS.join(', ')})`);
-      const { policy, diagnostics, file } = await policyFor({ dataDir: o.dataDir, ...(o.policy ? { policyFile: o.policy } : {}), ...(o.content ? { strategiesDir: o.content } : {}) });
+      const { policy, diagnostics, file } = await policyFor({ dataDir: o.dataDir, ...(o.policy ? { policyFile: o.policy } : {}), strategiesDir: o.content ?? defaultStrategiesDir() });
       for (const d of diagnostics) process.stderr.write(`stowaway: ${formatDiagnostic(d)}\n`);
       const store = openStore(o.dataDir);
       try {

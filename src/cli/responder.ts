@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import { formatDiagnostic } from '../model/diagnostic.js';
 import type { Store } from '../sinks/store/index.js';
 import { createResponder, policyFor, type Responder } from '../respond/index.js';
+import { defaultStrategiesDir } from '../ads/index.js';
 
 export async function responderFor(o: { dataDir: string; responsePolicy?: string; content?: string }, store: Store, log: (s: string) => void): Promise<Responder> {
   const strategiesDir = o.content ? join(o.content, 'strategies') : undefined;
-  const { policy, diagnostics, file } = await policyFor({ dataDir: o.dataDir, ...(o.responsePolicy ? { policyFile: o.responsePolicy } : {}), ...(strategiesDir ? { strategiesDir } : {}) });
+  const { policy, diagnostics, file } = await policyFor({ dataDir: o.dataDir, ...(o.responsePolicy ? { policyFile: o.responsePolicy } : {}), strategiesDir: strategiesDir ?? defaultStrategiesDir() });
   for (const d of diagnostics) log(formatDiagnostic(d));
   log(
     policy.mode === 'off'

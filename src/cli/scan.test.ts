@@ -165,7 +165,7 @@ level: high
   }
 });
 
-test(`finding 7: scan exits ${3} when input was lost or nothing was read, and still reads past a bad line`, (t) => {
+test(`finding 7: scan exits 3 when input was lost or nothing was read, and still reads past a bad line`, (t) => {
   if (!existsSync(MAIN)) {
     t.skip(`SKIPPED LOUDLY: ${MAIN} is missing; run npm run build first`);
     return;

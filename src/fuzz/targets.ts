@@ -56,7 +56,7 @@ const value = fc.letrec((tie) => ({
 /** Paths of an object's members (to pick where to mutate). */
 function paths(o: unknown, prefix: string[] = [], out: string[][] = [], depth = 0): string[][] {
   if (depth > 8 || o === null || typeof o !== 'object') return out;
-  for (const k of Object.keys(o as object)) {
+  for (const k of Object.keys(o)) {
     const p = [...prefix, k];
     out.push(p);
     paths((o as Record<string, unknown>)[k], p, out, depth + 1);
@@ -65,7 +65,7 @@ function paths(o: unknown, prefix: string[] = [], out: string[][] = [], depth = 
 }
 
 type Mutation = { kind: 'set' | 'delete' | 'key' | 'deep'; pick: number; v: unknown; key: string; depth: number };
-const mutation: fc.Arbitrary<Mutation> = fc.record({ kind: fc.constantFrom('set', 'set', 'delete', 'key', 'deep'), pick: fc.nat(), v: value, key: hostileString, depth: fc.integer({ min: 1, max: 400 }) }) as fc.Arbitrary<Mutation>;
+const mutation: fc.Arbitrary<Mutation> = fc.record({ kind: fc.constantFrom('set', 'set', 'delete', 'key', 'deep'), pick: fc.nat(), v: value, key: hostileString, depth: fc.integer({ min: 1, max: 400 }) });
 
 function applyJson(seed: unknown, muts: Mutation[]): unknown {
   let doc = JSON.parse(JSON.stringify(seed)) as unknown;

@@ -12,7 +12,6 @@ import { join } from 'node:path';
 import Docker from 'dockerode';
 import type { Alert } from '../model/alert.js';
 import type { Diagnostic } from '../model/diagnostic.js';
-import { defaultStrategiesDir } from '../ads/index.js';
 import type { ResponseAction, ResponseMode, ResponseRecord, ResponseResult } from '../model/response.js';
 import type { Store } from '../sinks/store/index.js';
 import { loadPolicy, permitted, type Permission, type ResponsePolicy } from './policy.js';
@@ -290,9 +289,9 @@ export function createResponder(opts: ResponderOptions): Responder {
 }
 
 /** The policy a command runs with: the content's response.yml files, then `--policy` or `<data-dir>/response.yaml`. */
-export async function policyFor(o: { dataDir: string; policyFile?: string; strategiesDir?: string }): Promise<{ policy: ResponsePolicy; diagnostics: Diagnostic[]; file: string }> {
+export async function policyFor(o: { dataDir: string; policyFile?: string; strategiesDir: string }): Promise<{ policy: ResponsePolicy; diagnostics: Diagnostic[]; file: string }> {
   const file = o.policyFile ?? join(o.dataDir, 'response.yaml');
   if (o.policyFile && !existsSync(o.policyFile)) throw new Error(`response policy ${o.policyFile} not found`);
-  const r = await loadPolicy(o.strategiesDir ?? defaultStrategiesDir(), file);
+  const r = await loadPolicy(o.strategiesDir, file);
   return { ...r, file };
 }

@@ -53,7 +53,7 @@ function deepMerge(a: Raw, b: Raw): Raw {
   for (const [k, v] of Object.entries(b)) {
     // a rule key must not merge into Object.prototype
     if (k === '__proto__' || k === 'constructor' || k === 'prototype') continue;
-    out[k] = isObj(v) && isObj(out[k]) && Object.prototype.hasOwnProperty.call(out, k) ? deepMerge(out[k] as Raw, v) : v;
+    out[k] = isObj(v) && isObj(out[k]) && Object.prototype.hasOwnProperty.call(out, k) ? deepMerge(out[k], v) : v;
   }
   return out;
 }

@@ -10,6 +10,7 @@ import { AuditLiveSource, type AuditLiveOptions } from './auditd/live.js';
 import { createK8sWebhookSource } from './k8s-audit/webhook.js';
 import { createFalcoHttpSource } from './falco/http.js';
 import { receiverConfigError, RECEIVER_DEFAULTS, type HttpReceiverOptions } from './http.js';
+import { textOf } from '../model/values.js';
 
 export interface LiveOptions {
   /** false turns a source off; an object configures it. Docker and audit are on by default. */
@@ -61,7 +62,7 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== 
 function seconds(v: unknown, flag: string): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (typeof v !== 'string' || v.trim() === '' || !Number.isFinite(n) || n < 0) throw new Error(`${flag}: '${String(v)}' is not a number of seconds`);
+  if (typeof v !== 'string' || v.trim() === '' || !Number.isFinite(n) || n < 0) throw new Error(`${flag}: '${textOf(v)}' is not a number of seconds`);
   return n * 1000;
 }
 

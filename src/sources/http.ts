@@ -174,20 +174,20 @@ export class HttpReceiver implements LiveSource {
       req.resume();
       res.once('finish', () => req.socket.destroy());
     };
-    if (req.method !== 'POST') return refuse(405, 'POST only');
-    if (this.opts.path && (req.url ?? '/').split('?')[0] !== this.opts.path) return refuse(404, 'unknown path');
+    if (req.method !== 'POST') { refuse(405, 'POST only'); return; }
+    if (this.opts.path && (req.url ?? '/').split('?')[0] !== this.opts.path) { refuse(404, 'unknown path'); return; }
     if (this.opts.token) {
       const auth = req.headers.authorization ?? '';
       const given = auth.startsWith('Bearer ') ? auth.slice(7) : '';
       if (!sameSecret(given, this.opts.token)) {
-        return refuse(401, 'unauthorized', { code: 'unauthorized', severity: 'warning', message: `request from ${req.socket.remoteAddress} without the bearer token was refused` });
+        refuse(401, 'unauthorized', { code: 'unauthorized', severity: 'warning', message: `request from ${req.socket.remoteAddress} without the bearer token was refused` }); return;
       }
     }
     const max = this.limits.maxBodyBytes;
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > max) {
       this.st.dropped++;
-      return refuse(413, 'body too large', { code: 'body-too-large', message: `request body of ${declared} bytes (Content-Length) is over the ${max}-byte limit; not read` });
+      refuse(413, 'body too large', { code: 'body-too-large', message: `request body of ${declared} bytes (Content-Length) is over the ${max}-byte limit; not read` }); return;
     }
     const scanner = new JsonScanner(this.opts.jsonLimits ?? RECEIVER_JSON_LIMITS);
     const chunks: Buffer[] = [];
@@ -202,9 +202,9 @@ export class HttpReceiver implements LiveSource {
     req.on('data', (c: Buffer) => {
       if (done) return;
       size += c.length;
-      if (size > max) return stopReading(413, 'body too large', { code: 'body-too-large', message: `request body over ${max} bytes dropped` });
+      if (size > max) { stopReading(413, 'body too large', { code: 'body-too-large', message: `request body over ${max} bytes dropped` }); return; }
       const over = scanner.pushBytes(c);
-      if (over) return stopReading(413, `body refused: ${over}`, { code: 'body-too-complex', message: `request body refused while reading: ${over}` });
+      if (over) { stopReading(413, `body refused: ${over}`, { code: 'body-too-complex', message: `request body refused while reading: ${over}` }); return; }
       chunks.push(c);
     });
     req.on('end', () => {
@@ -252,9 +252,9 @@ export class HttpReceiver implements LiveSource {
       }
       if (extraDiags) emit({ diagnostic: diag(this.name, 'more-diagnostics', `${extraDiags} more problems in this request (first ${this.limits.maxDiagnostics} reported)`, origin) });
       if (extraDiags) shown.push(`... and ${extraDiags} more`);
-      if (events === 0 && records.length > 0) return reply(400, shown.join('; ').slice(0, 4096));
+      if (events === 0 && records.length > 0) { reply(400, shown.join('; ').slice(0, 4096)); return; }
       const answer = () => reply(200, extraItems ? `ok (${extraItems} events over the per-request limit dropped)` : 'ok');
-      if (!this.opts.handedOn || events === 0) return answer();
+      if (!this.opts.handedOn || events === 0) { answer(); return; }
       this.opts.handedOn().then(answer, (e: unknown) => {
         emit({ diagnostic: diag(this.name, 'not-handed-on', `events were received but not committed: ${(e as Error).message}; answered 503 so the sender retries`, origin) });
         reply(503, 'not committed; retry');

@@ -13,7 +13,7 @@ export const OVERLONG_LINE = '\u0000stowaway:overlong-line\u0000';
 export interface LineParser {
   line(text: string, lineNo: number): SourceRecord[];
   /** For JSON formats: one already-parsed document (an EventList, an array item ...). */
-  object?(obj: unknown, origin: string): SourceRecord[];
+  object?: (obj: unknown, origin: string) => SourceRecord[];
   end(): SourceRecord[];
 }
 
