@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StowawayEvent } from '../model/event.js';
 import { loadContent, type Content } from './content.js';
+import { imageRef } from '../sources/docker/normalize.js';
 
 /** The shipped rule that allows images by the `approved_image_prefixes` placeholder. */
 const UNAPPROVED = 'dbaf2a5b-5fd8-430f-be75-7efe5cc718a1';
@@ -15,7 +16,7 @@ function create(image: string): StowawayEvent {
     event: { kind: 'event', category: ['configuration'], type: ['creation'], action: 'container-create', module: 'docker', dataset: 'docker.events' },
     stowaway: { source: 'docker', logsource: { product: 'docker', category: 'container' } },
     host: { name: 'h1' },
-    container: { id: 'c'.repeat(64), name: 'app', image: { name: image, tag: 'latest' }, labels: {} },
+    container: { id: 'c'.repeat(64), name: 'app', image: imageRef(image), labels: {} },
   };
 }
 

@@ -4,6 +4,7 @@ import type { Finding } from '../model/alert.js';
 import type { StowawayEvent } from '../model/event.js';
 import { loadContent } from './content.js';
 import { createRuntime, type FindingCause, type FindingSink } from './runtime.js';
+import { imageRef } from '../sources/docker/normalize.js';
 
 const OFF = { docker: false, audit: false } as const;
 
@@ -13,7 +14,7 @@ function create(image: string, i = 0): StowawayEvent {
     event: { kind: 'event', category: ['configuration'], type: ['creation'], action: 'container-create', module: 'docker', dataset: 'docker.events' },
     stowaway: { source: 'docker', logsource: { product: 'docker', category: 'container' } },
     host: { name: 'h1' },
-    container: { id: String(i).padStart(64, 'c'), name: `app-${i}`, image: { name: image, tag: 'latest' }, labels: {} },
+    container: { id: String(i).padStart(64, 'c'), name: `app-${i}`, image: imageRef(image), labels: {} },
   };
 }
 
