@@ -81,13 +81,20 @@ const dbBytes = store.sizeBytes();
 store.close();
 rmSync(dir, { recursive: true, force: true });
 
-console.log(`containers ${CONTAINERS}, events ${events}, findings ${findings}, ${secs.toFixed(2)} s total, ${engineSecs.toFixed(2)} s in the engine: ${Math.round(events / engineSecs)} events/s through ${detectors.length} analytics, peak RSS ${rssMb.toFixed(0)} MB, store ${(dbBytes / 1e6).toFixed(1)} MB`);
+console.log(
+  `containers ${CONTAINERS}, events ${events}, findings ${findings}, ${secs.toFixed(2)} s total, ${engineSecs.toFixed(2)} s in the engine: ${Math.round(events / engineSecs)} events/s through ${detectors.length} analytics, peak RSS ${rssMb.toFixed(0)} MB, store ${(dbBytes / 1e6).toFixed(1)} MB`,
+);
 const st = engine.stats();
 console.log(`engine detector errors ${st.detector_errors}`);
 for (const d of detectors) {
   const s = d.stats();
-  const tables = Object.keys(s).filter((k) => k.endsWith('_kept')).map((k) => k.slice(0, -5));
+  const tables = Object.keys(s)
+    .filter((k) => k.endsWith('_kept'))
+    .map((k) => k.slice(0, -5));
   const bounds = tables.map((t) => `${t}: kept ${s[`${t}_kept`]} evicted ${s[`${t}_evicted`]}`).join('; ');
-  const extra = ['expired', 'terms_evicted', 'containers_decided', 'late'].filter((k) => s[k]).map((k) => `${k} ${s[k]}`).join(', ');
+  const extra = ['expired', 'terms_evicted', 'containers_decided', 'late']
+    .filter((k) => s[k])
+    .map((k) => `${k} ${s[k]}`)
+    .join(', ');
   console.log(`  ${d.def.title.padEnd(62)} evaluated ${String(s.evaluated).padStart(8)}  ${bounds}${extra ? `  (${extra})` : ''}`);
 }

@@ -79,7 +79,9 @@ function run(label, rules, n, gen, opts = {}) {
 const all = [
   corr(`title: burst\nid: ec\ncorrelation: { type: event_count, rules: [fail], group-by: [host.name], timespan: 1m, condition: { gte: 2 } }`),
   corr(`title: spray\nid: vc\ncorrelation: { type: value_count, rules: [fail], group-by: [host.name], timespan: 5m, condition: { field: user.name, gte: 4 } }`),
-  corr(`title: exfil\nid: sum\ncorrelation: { type: value_sum, rules: [web], group-by: [user.name], timespan: 1h, condition: { field: destination.bytes, gt: 5000000 } }`),
+  corr(
+    `title: exfil\nid: sum\ncorrelation: { type: value_sum, rules: [web], group-by: [user.name], timespan: 1h, condition: { field: destination.bytes, gt: 5000000 } }`,
+  ),
   corr(`title: recon\nid: tmp\ncorrelation: { type: temporal, rules: [fail, web, exec], group-by: [host.name], timespan: 2m }`),
   corr(`title: chain\nid: ord\ncorrelation: { type: temporal_ordered, rules: [fail, exec], group-by: [host.name], timespan: 2m }`),
 ];
@@ -95,7 +97,10 @@ run('correlations x5, 2k hosts', all, N, (i) => {
 // 2) Flood: every event a new group key, 10 000-group limit per correlation.
 peakRss = 0;
 const LIMIT = 10_000;
-const st = run('flood of distinct keys', all, N, (i) => event(i, i * 10, `flood-${i}`, `u-${i}`, HITS[i % 4], 1), { limits: { maxGroups: LIMIT }, onTheFly: true });
+const st = run('flood of distinct keys', all, N, (i) => event(i, i * 10, `flood-${i}`, `u-${i}`, HITS[i % 4], 1), {
+  limits: { maxGroups: LIMIT },
+  onTheFly: true,
+});
 const maxGroups = Math.max(...Object.values(st.correlations.rules).map((c) => c.peak_groups));
 console.log(`  bound held: max peak_groups ${maxGroups} <= ${LIMIT}: ${maxGroups <= LIMIT}, evicted total ${st.evicted}`);
 if (maxGroups > LIMIT) process.exit(1);

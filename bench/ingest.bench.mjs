@@ -57,7 +57,11 @@ try {
     const s = Number(process.hrtime.bigint() - t0) / 1e9;
     const cpu = process.cpuUsage(c0);
     console.log(
-      `${format.padEnd(14)} ${String(lines).padStart(7)} ${String(events).padStart(10)} ${String(diags).padStart(7)} ${s.toFixed(2).padStart(9)} ${Math.round(events / s).toString().padStart(10)} ${(Buffer.byteLength(text) / 1e6 / s).toFixed(1).padStart(7)} ${((cpu.user + cpu.system) / 1e6).toFixed(2).padStart(7)}`,
+      `${format.padEnd(14)} ${String(lines).padStart(7)} ${String(events).padStart(10)} ${String(diags).padStart(7)} ${s.toFixed(2).padStart(9)} ${Math.round(
+        events / s,
+      )
+        .toString()
+        .padStart(10)} ${(Buffer.byteLength(text) / 1e6 / s).toFixed(1).padStart(7)} ${((cpu.user + cpu.system) / 1e6).toFixed(2).padStart(7)}`,
     );
   }
   console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);

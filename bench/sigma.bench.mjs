@@ -30,7 +30,9 @@ const { ruleset, diagnostics } = compileRules(load);
 const t2 = performance.now();
 if (globalThis.gc) globalThis.gc();
 const rssLoaded = process.memoryUsage().rss / 1048576;
-console.log(`rules: ${ruleset.size} compiled from ${load.files} files (${diagnostics.filter((d) => d.severity === 'error').length} refused); parse ${(t1 - t0).toFixed(0)} ms, compile ${(t2 - t1).toFixed(0)} ms, total ${(t2 - t0).toFixed(0)} ms`);
+console.log(
+  `rules: ${ruleset.size} compiled from ${load.files} files (${diagnostics.filter((d) => d.severity === 'error').length} refused); parse ${(t1 - t0).toFixed(0)} ms, compile ${(t2 - t1).toFixed(0)} ms, total ${(t2 - t0).toFixed(0)} ms`,
+);
 
 // CPU time of this process (ms), best of REPEAT: on a shared machine wall time also counts other
 // jobs' turns on the core, and the engine-alone figure is a difference of two timings.
@@ -51,7 +53,11 @@ for (const gen of [linuxProcessEvents, k8sAuditEvents, sysmonEvents]) for (const
 if (globalThis.gc) globalThis.gc();
 const rssPlans = process.memoryUsage().rss / 1048576;
 const results = {};
-for (const [name, gen] of [['linux process_creation', linuxProcessEvents], ['kubernetes audit', k8sAuditEvents], ['windows sysmon', sysmonEvents]]) {
+for (const [name, gen] of [
+  ['linux process_creation', linuxProcessEvents],
+  ['kubernetes audit', k8sAuditEvents],
+  ['windows sysmon', sysmonEvents],
+]) {
   let lines = gen(N).map((e) => JSON.stringify(e));
   const bytes = lines.reduce((a, l) => a + l.length + 1, 0);
   let sink = 0;
@@ -70,7 +76,17 @@ for (const [name, gen] of [['linux process_creation', linuxProcessEvents], ['kub
   const evs = (ms) => Math.round(N / (ms / 1000));
   const engineMs = Math.max(fullMs - parseMs, 0);
   const perEvent = (k) => ((after[k] - before[k]) / (N * REPEAT)).toFixed(1);
-  results[name] = { events: N, avg_bytes: Math.round(bytes / N), parse_only_eps: evs(parseMs), parse_and_match_eps: evs(fullMs), engine_only_eps: evs(engineMs), engine_cost_vs_parse: +(engineMs / parseMs).toFixed(2), routed_rules_per_event: +perEvent('routed'), evaluated_rules_per_event: +perEvent('evaluated'), matches: matched };
+  results[name] = {
+    events: N,
+    avg_bytes: Math.round(bytes / N),
+    parse_only_eps: evs(parseMs),
+    parse_and_match_eps: evs(fullMs),
+    engine_only_eps: evs(engineMs),
+    engine_cost_vs_parse: +(engineMs / parseMs).toFixed(2),
+    routed_rules_per_event: +perEvent('routed'),
+    evaluated_rules_per_event: +perEvent('evaluated'),
+    matches: matched,
+  };
   console.log(
     `${name.padEnd(24)} parse-only ${evs(parseMs).toLocaleString('en-US').padStart(10)} ev/s | parse+match ${evs(fullMs).toLocaleString('en-US').padStart(10)} ev/s | engine alone ${evs(engineMs).toLocaleString('en-US').padStart(10)} ev/s | engine/parse ${(engineMs / parseMs).toFixed(2)}x | rules routed/event ${perEvent('routed')}, evaluated/event ${perEvent('evaluated')} | matches ${matched} | ${Math.round(bytes / N)} B/event`,
   );
@@ -78,5 +94,17 @@ for (const [name, gen] of [['linux process_creation', linuxProcessEvents], ['kub
   lines = [];
 }
 const rss = process.resourceUsage().maxRSS / 1024;
-console.log(`RSS: ${rssLoaded.toFixed(0)} MiB after rule load, ${rssPlans.toFixed(0)} MiB with the routing plans and indexes of all three streams built; peak ${rss.toFixed(0)} MiB (includes the ${N.toLocaleString('en-US')}-event test streams held in memory)`);
-console.log(JSON.stringify({ bench: 'sigma', rules: ruleset.size, load_ms: Math.round(t2 - t0), rss_after_load_mib: Math.round(rssLoaded), rss_with_plans_mib: Math.round(rssPlans), peak_rss_mib: Math.round(rss), results }));
+console.log(
+  `RSS: ${rssLoaded.toFixed(0)} MiB after rule load, ${rssPlans.toFixed(0)} MiB with the routing plans and indexes of all three streams built; peak ${rss.toFixed(0)} MiB (includes the ${N.toLocaleString('en-US')}-event test streams held in memory)`,
+);
+console.log(
+  JSON.stringify({
+    bench: 'sigma',
+    rules: ruleset.size,
+    load_ms: Math.round(t2 - t0),
+    rss_after_load_mib: Math.round(rssLoaded),
+    rss_with_plans_mib: Math.round(rssPlans),
+    peak_rss_mib: Math.round(rss),
+    results,
+  }),
+);

@@ -9,7 +9,18 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Layers, lowest first. Folders of one layer do not import each other. */
-export const LAYERS = [['model'], ['sigma', 'sinks'], ['engine', 'sources'], ['analytics', 'alerts'], ['respond'], ['ads'], ['server'], ['runtime'], ['emulate'], ['cli']];
+export const LAYERS = [
+  ['model'],
+  ['sigma', 'sinks'],
+  ['engine', 'sources'],
+  ['analytics', 'alerts'],
+  ['respond'],
+  ['ads'],
+  ['server'],
+  ['runtime'],
+  ['emulate'],
+  ['cli'],
+];
 
 /** cli/ files that are not commands: shared flags, page helpers, and main, which registers every command. */
 export const CLI_SHARED = ['cli/options.ts', 'cli/page.ts', 'cli/responder.ts'];
@@ -28,8 +39,7 @@ function walk(dir, out = []) {
     if (statSync(p).isDirectory()) {
       if (dir === walk.root && DEV_FOLDERS.includes(name)) continue;
       walk(p, out);
-    }
-    else if (name.endsWith('.ts') && !name.endsWith('.test.ts') && !name.endsWith('.d.ts')) out.push(p);
+    } else if (name.endsWith('.ts') && !name.endsWith('.test.ts') && !name.endsWith('.d.ts')) out.push(p);
   }
   return out;
 }
@@ -104,7 +114,8 @@ export function fileCycles(files) {
 export function check(files, layers = LAYERS, helpers = TEST_HELPERS) {
   const rank = new Map(layers.flatMap((names, i) => names.map((n) => [n, i])));
   const problems = [];
-  for (const folder of new Set([...files.keys()].map(top))) if (folder !== '.' && !rank.has(folder)) problems.push(`folder ${folder} has no layer: add it to LAYERS in scripts/graph.mjs and to docs/architecture.md`);
+  for (const folder of new Set([...files.keys()].map(top)))
+    if (folder !== '.' && !rank.has(folder)) problems.push(`folder ${folder} has no layer: add it to LAYERS in scripts/graph.mjs and to docs/architecture.md`);
   for (const e of folderEdges(files)) {
     const a = rank.get(e.from);
     const b = rank.get(e.to);
@@ -142,6 +153,10 @@ if (main) {
   }
   const problems = check(files);
   for (const p of problems) console.error(`graph: ${p}`);
-  console.error(problems.length ? `graph: ${problems.length} violation(s)` : 'graph: no upward or sideways arrow, no cycle, no command importing another, no test helper in the product');
+  console.error(
+    problems.length
+      ? `graph: ${problems.length} violation(s)`
+      : 'graph: no upward or sideways arrow, no cycle, no command importing another, no test helper in the product',
+  );
   process.exit(problems.length ? 1 : 0);
 }

@@ -11,14 +11,20 @@ const src = join(dirname(fileURLToPath(import.meta.url)), '..', 'src');
 test('src/ keeps its layers: no upward or sideways import between folders, no import cycle, no test helper in the product', () => {
   const files = fileGraph(src);
   assert.ok(files.size > 50, 'the tree was read');
-  assert.ok(folderEdges(files).some((e) => e.from === 'cli' && e.to === 'runtime'), 'commands compose the runtime');
+  assert.ok(
+    folderEdges(files).some((e) => e.from === 'cli' && e.to === 'runtime'),
+    'commands compose the runtime',
+  );
   assert.deepEqual(check(files), []);
 });
 
 test('every folder under src/ has a layer', () => {
   const folders = new Set([...fileGraph(src).keys()].filter((f) => f.includes('/')).map((f) => f.split('/')[0]));
   const layered = new Set(LAYERS.flat());
-  assert.deepEqual([...folders].filter((f) => !layered.has(f)), []);
+  assert.deepEqual(
+    [...folders].filter((f) => !layered.has(f)),
+    [],
+  );
 });
 
 test('an upward import fails the check and names the file', () => {

@@ -13,7 +13,13 @@ test('npm pack leaves out compiled tests and test helpers, and keeps the command
   const files = JSON.parse(out)[0].files.map((f) => f.path);
   assert.ok(files.includes('dist/cli/main.js'), 'the command ships (was the build run?)');
   assert.ok(files.includes('dist/runtime/runtime.js'));
-  assert.deepEqual(files.filter((f) => f.includes('.test.')), []);
+  assert.deepEqual(
+    files.filter((f) => f.includes('.test.')),
+    [],
+  );
   const helpers = TEST_HELPERS.map((h) => `dist/${h.replace(/\.ts$/, '.js')}`);
-  assert.deepEqual(files.filter((f) => helpers.some((h) => f.startsWith(h))), []);
+  assert.deepEqual(
+    files.filter((f) => helpers.some((h) => f.startsWith(h))),
+    [],
+  );
 });

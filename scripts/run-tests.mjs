@@ -15,7 +15,9 @@ function walk(dir, out = []) {
 }
 
 const filters = process.argv.slice(2);
-const files = [...walk('dist'), ...walk('scripts').filter((f) => f.endsWith('.test.mjs'))].filter((f) => filters.length === 0 || filters.some((x) => f.includes(x))).sort();
+const files = [...walk('dist'), ...walk('scripts').filter((f) => f.endsWith('.test.mjs'))]
+  .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
+  .sort();
 if (files.length === 0) {
   console.error('run-tests: no test files found under dist/ (did the build run?)');
   process.exit(1);

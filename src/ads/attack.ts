@@ -46,7 +46,7 @@ interface StixObject {
 }
 
 export function parseAttackBundle(json: unknown, file: string): AttackCatalog {
-  const objects = ((json as { objects?: StixObject[] })?.objects ?? []);
+  const objects = (json as { objects?: StixObject[] })?.objects ?? [];
   const techniques = new Map<string, Technique>();
   const tactics = new Set<string>();
   const platforms = new Set<string>();

@@ -24,7 +24,10 @@ test('the shipped catalog has five strategies and maps each rule to its strategy
   // referenced analytics route to their strategy too, with the strategy's mapping their tags name ...
   const shortLived = catalog.forRule('af8671cc-0534-4d0f-b516-f321e33edee5');
   assert.equal(shortLived?.strategy.id, 'ADS-0005');
-  assert.deepEqual(shortLived.attack.map((a) => a.technique), ['T1610']);
+  assert.deepEqual(
+    shortLived.attack.map((a) => a.technique),
+    ['T1610'],
+  );
   // ... or their own tags when the strategy does not map what they detect (CPU spike: T1496)
   const cpu = catalog.forRule('cbdef708-4f65-4a6d-98e9-86427165305d');
   assert.equal(cpu?.strategy.id, 'ADS-0002');
@@ -83,12 +86,21 @@ test('a broken strategy or rule file is a diagnostic; the good strategies still 
   try {
     await mkdir(join(dir, 'a', 'rules'), { recursive: true });
     await mkdir(join(dir, 'b', 'rules'), { recursive: true });
-    await writeFile(join(dir, 'a', 'strategy.md'), '---\nid: ADS-0201\ntitle: Good\npriority: low\nattack:\n  - technique: T1611\n    tactics: [privilege-escalation]\n---\n## Response\n1. Look at the container closely.\n');
-    await writeFile(join(dir, 'a', 'rules', 'r.yml'), 'title: R\nid: 44444444-4444-4444-8444-444444444444\ntags: [attack.t1611]\nlogsource: {product: docker}\ndetection: {s: {a: 1}, condition: s}\n');
+    await writeFile(
+      join(dir, 'a', 'strategy.md'),
+      '---\nid: ADS-0201\ntitle: Good\npriority: low\nattack:\n  - technique: T1611\n    tactics: [privilege-escalation]\n---\n## Response\n1. Look at the container closely.\n',
+    );
+    await writeFile(
+      join(dir, 'a', 'rules', 'r.yml'),
+      'title: R\nid: 44444444-4444-4444-8444-444444444444\ntags: [attack.t1611]\nlogsource: {product: docker}\ndetection: {s: {a: 1}, condition: s}\n',
+    );
     await writeFile(join(dir, 'a', 'rules', 'bad.yml'), 'title: [unclosed\n');
     await writeFile(join(dir, 'b', 'strategy.md'), '---\nid: [ADS\n---\n# broken\n');
     const { catalog, diagnostics } = await loadStrategies(dir);
-    assert.deepEqual(catalog.strategies().map((s) => s.id), ['ADS-0201']);
+    assert.deepEqual(
+      catalog.strategies().map((s) => s.id),
+      ['ADS-0201'],
+    );
     assert.equal(catalog.forRule('44444444-4444-4444-8444-444444444444')?.strategy.response[0], 'Look at the container closely.');
     assert.ok(diagnostics.some((d) => d.code === 'yaml-syntax' && d.file?.endsWith('bad.yml')));
     assert.ok(diagnostics.some((d) => d.code === 'front-matter' && d.file?.includes(join('b', 'strategy.md'))));

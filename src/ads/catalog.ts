@@ -57,7 +57,8 @@ export async function contentRulePaths(dir = defaultStrategiesDir()): Promise<st
 export function attackForRule(strategy: Strategy, tags: readonly string[], names?: Map<string, string>): AttackRef[] {
   const { techniques, tactics } = splitAttackTags(tags);
   const chosen = techniques.length > 0 ? strategy.attack.filter((a) => techniques.includes(a.technique)) : strategy.attack;
-  if (chosen.length === 0 && techniques.length > 0) return techniques.map((t) => ({ technique: t, ...(names?.get(t) ? { name: names.get(t)! } : {}), tactics: [...tactics] }));
+  if (chosen.length === 0 && techniques.length > 0)
+    return techniques.map((t) => ({ technique: t, ...(names?.get(t) ? { name: names.get(t)! } : {}), tactics: [...tactics] }));
   return (chosen.length > 0 ? chosen : strategy.attack).map((a) => {
     const name = a.name ?? names?.get(a.technique);
     return { technique: a.technique, ...(name ? { name } : {}), tactics: [...a.tactics] };
@@ -100,7 +101,12 @@ export async function loadStrategies(dir = defaultStrategiesDir()): Promise<{ ca
     // The front matter is the contract; rules only in the folder still belong to the strategy.
     for (const id of new Set([...strategy.rules, ...tagsById.keys()])) {
       if (byRule.has(id)) {
-        diagnostics.push({ severity: 'error', code: 'ads-rule-owner', message: `rule ${id} is claimed by ${byRule.get(id)!.strategy.id} and ${strategy.id}`, file });
+        diagnostics.push({
+          severity: 'error',
+          code: 'ads-rule-owner',
+          message: `rule ${id} is claimed by ${byRule.get(id)!.strategy.id} and ${strategy.id}`,
+          file,
+        });
         continue;
       }
       byRule.set(id, { strategy: ref, attack: attackForRule(strategy, tagsById.get(id) ?? []) });
@@ -111,7 +117,9 @@ export async function loadStrategies(dir = defaultStrategiesDir()): Promise<{ ca
   const catalog: StrategyCatalog = {
     forRule: (id) => {
       const hit = byRule.get(id);
-      return hit ? { strategy: { ...hit.strategy, response: [...hit.strategy.response] }, attack: hit.attack.map((a) => ({ ...a, tactics: [...a.tactics] })) } : undefined;
+      return hit
+        ? { strategy: { ...hit.strategy, response: [...hit.strategy.response] }, attack: hit.attack.map((a) => ({ ...a, tactics: [...a.tactics] })) }
+        : undefined;
     },
     strategies: () => [...strategies],
     rules: () => [...allRules],

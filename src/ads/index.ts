@@ -1,5 +1,15 @@
 // Detection strategies (ADS): parse, lint, ATT&CK, the catalog alerts are enriched from.
-export { loadStrategies, contentRulePaths, contentPlaceholdersPath, defaultContentDir, defaultStrategiesDir, strategyDirs, attackForRule, strategyRef, type StrategyCatalog } from './catalog.js';
+export {
+  loadStrategies,
+  contentRulePaths,
+  contentPlaceholdersPath,
+  defaultContentDir,
+  defaultStrategiesDir,
+  strategyDirs,
+  attackForRule,
+  strategyRef,
+  type StrategyCatalog,
+} from './catalog.js';
 export { parseStrategy, categorizationOf, type Strategy, type AttackMapping } from './strategy.js';
 export { parseMarkdown, canonicalSection, numberedItems, SECTION_NAMES, type Section, type MarkdownDoc } from './markdown.js';
 export { loadAttack, parseAttackBundle, defaultAttackPath, normalizeTactic, splitAttackTags, type AttackCatalog, type Technique } from './attack.js';

@@ -65,8 +65,21 @@ const BUNDLE = parseAttackBundle(
     objects: [
       { type: 'x-mitre-tactic', x_mitre_shortname: 'privilege-escalation' },
       { type: 'x-mitre-tactic', x_mitre_shortname: 'execution' },
-      { type: 'attack-pattern', name: 'Escape to Host', x_mitre_platforms: ['Linux', 'Containers'], kill_chain_phases: [{ kill_chain_name: 'mitre-attack', phase_name: 'privilege-escalation' }], external_references: [{ source_name: 'mitre-attack', external_id: 'T1611' }] },
-      { type: 'attack-pattern', name: 'Old Thing', revoked: true, x_mitre_platforms: ['Linux'], kill_chain_phases: [{ kill_chain_name: 'mitre-attack', phase_name: 'execution' }], external_references: [{ source_name: 'mitre-attack', external_id: 'T1000' }] },
+      {
+        type: 'attack-pattern',
+        name: 'Escape to Host',
+        x_mitre_platforms: ['Linux', 'Containers'],
+        kill_chain_phases: [{ kill_chain_name: 'mitre-attack', phase_name: 'privilege-escalation' }],
+        external_references: [{ source_name: 'mitre-attack', external_id: 'T1611' }],
+      },
+      {
+        type: 'attack-pattern',
+        name: 'Old Thing',
+        revoked: true,
+        x_mitre_platforms: ['Linux'],
+        kill_chain_phases: [{ kill_chain_name: 'mitre-attack', phase_name: 'execution' }],
+        external_references: [{ source_name: 'mitre-attack', external_id: 'T1000' }],
+      },
     ],
   },
   'mem',
@@ -78,7 +91,10 @@ function doc(attack: string, platforms = '[Linux]'): string {
 
 test('ATT&CK checks: unknown id, revoked id, wrong tactic, platform disagreement, name mismatch', () => {
   const bad = parseStrategy(
-    doc(`  - technique: T1611\n    name: Container Breakout\n    tactics: [execution]\n  - technique: T1000\n    tactics: [execution]\n  - technique: T9999\n    tactics: [execution]`, '[Windows]'),
+    doc(
+      `  - technique: T1611\n    name: Container Breakout\n    tactics: [execution]\n  - technique: T1000\n    tactics: [execution]\n  - technique: T9999\n    tactics: [execution]`,
+      '[Windows]',
+    ),
     'd.md',
   ).strategy;
   const ds = lintDocument(bad, BUNDLE);
@@ -93,7 +109,17 @@ test('ATT&CK checks: unknown id, revoked id, wrong tactic, platform disagreement
 
 test('a v19 id the v18 data lacks is checked against its v18 predecessors, not reported unknown', () => {
   const v18 = parseAttackBundle(
-    { objects: [{ type: 'attack-pattern', name: 'Disable or Modify Tools', x_mitre_platforms: ['Linux', 'Containers'], kill_chain_phases: [{ kill_chain_name: 'mitre-attack', phase_name: 'defense-evasion' }], external_references: [{ source_name: 'mitre-attack', external_id: 'T1562.001' }] }] },
+    {
+      objects: [
+        {
+          type: 'attack-pattern',
+          name: 'Disable or Modify Tools',
+          x_mitre_platforms: ['Linux', 'Containers'],
+          kill_chain_phases: [{ kill_chain_name: 'mitre-attack', phase_name: 'defense-evasion' }],
+          external_references: [{ source_name: 'mitre-attack', external_id: 'T1562.001' }],
+        },
+      ],
+    },
     'mem',
   );
   const s = parseStrategy(doc(`  - technique: T1685\n    tactics: [defense-evasion]`, '[Linux, Containers]'), 'd.md').strategy;
@@ -103,7 +129,20 @@ test('a v19 id the v18 data lacks is checked against its v18 predecessors, not r
 });
 
 test('rule lint: duplicate ids, missing level and tags, non-UUID ids', () => {
-  const base: RuleDoc = { id: '5af7ce7b-b27f-4e02-8dd8-9a91d75d910f', title: 't', level: 'high', tags: ['attack.privilege-escalation', 'attack.t1611'], author: 'stowaway', status: 'test', description: 'd', falsepositives: ['x'], kind: 'sigma', references: [], file: 'a.yml', line: 1 };
+  const base: RuleDoc = {
+    id: '5af7ce7b-b27f-4e02-8dd8-9a91d75d910f',
+    title: 't',
+    level: 'high',
+    tags: ['attack.privilege-escalation', 'attack.t1611'],
+    author: 'stowaway',
+    status: 'test',
+    description: 'd',
+    falsepositives: ['x'],
+    kind: 'sigma',
+    references: [],
+    file: 'a.yml',
+    line: 1,
+  };
   const ds = lintRules([base, { ...base, file: 'b.yml' }, { ...base, id: 'not-a-uuid', level: undefined, tags: [], file: 'c.yml' }]);
   const c = codes(ds);
   assert.ok(c.includes('rule-duplicate-id'));
@@ -120,14 +159,23 @@ test('wiring: a named rule that is missing, a rule tagged outside the mapping, a
     await mkdir(join(s, 'scenarios'), { recursive: true });
     await writeFile(
       join(s, 'strategy.md'),
-      doc(`  - technique: T1611\n    tactics: [privilege-escalation]`, '[Linux, Containers]').replace('data_sources: [x]', 'data_sources: [x]\nrules: [11111111-1111-4111-8111-111111111111, 22222222-2222-4222-8222-222222222222]\nscenarios: [p]'),
+      doc(`  - technique: T1611\n    tactics: [privilege-escalation]`, '[Linux, Containers]').replace(
+        'data_sources: [x]',
+        'data_sources: [x]\nrules: [11111111-1111-4111-8111-111111111111, 22222222-2222-4222-8222-222222222222]\nscenarios: [p]',
+      ),
     );
     await writeFile(
       join(s, 'rules', 'a.yml'),
       'title: A\nid: 11111111-1111-4111-8111-111111111111\nlevel: high\ntags: [attack.execution, attack.t1059.004]\nlogsource: {product: linux}\ndetection: {sel: {a: 1}, condition: sel}\n',
     );
-    await writeFile(join(s, 'rules', 'b.yml'), 'title: B\nid: 33333333-3333-4333-8333-333333333333\nlevel: low\ntags: [attack.t1611]\nlogsource: {product: linux}\ndetection: {sel: {a: 1}, condition: sel}\n');
-    await writeFile(join(s, 'scenarios', 'p.yml'), 'name: p\nstrategy: ADS-0100\nkind: positive\ninputs: [{file: p.jsonl}]\nexpect: {fire: [11111111-1111-4111-8111-111111111111]}\n');
+    await writeFile(
+      join(s, 'rules', 'b.yml'),
+      'title: B\nid: 33333333-3333-4333-8333-333333333333\nlevel: low\ntags: [attack.t1611]\nlogsource: {product: linux}\ndetection: {sel: {a: 1}, condition: sel}\n',
+    );
+    await writeFile(
+      join(s, 'scenarios', 'p.yml'),
+      'name: p\nstrategy: ADS-0100\nkind: positive\ninputs: [{file: p.jsonl}]\nexpect: {fire: [11111111-1111-4111-8111-111111111111]}\n',
+    );
     const r = await lintPaths([dir], {});
     const c = codes(r.diagnostics);
     assert.ok(c.includes('ads-rule-missing'), 'rule 2222 named but absent');

@@ -37,7 +37,12 @@ export type SectionName = (typeof SECTION_NAMES)[number];
 
 /** Heading text → canonical section: "Validation (Adversary Emulation)" is Validation. */
 export function canonicalSection(heading: string): string {
-  const plain = heading.replace(/\(.*?\)/g, '').replace(/[*_`#:]/g, '').replace(/\s+/g, ' ').trim().toLowerCase();
+  const plain = heading
+    .replace(/\(.*?\)/g, '')
+    .replace(/[*_`#:]/g, '')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .toLowerCase();
   for (const n of SECTION_NAMES) if (plain === n.toLowerCase()) return n;
   if (plain === 'blind spots & assumptions' || plain === 'blind spots') return 'Blind Spots and Assumptions';
   if (plain === 'resources' || plain === 'references') return 'Additional Resources';
@@ -58,7 +63,13 @@ export function parseMarkdown(text: string, file?: string): { doc: MarkdownDoc; 
       const yd = parseDocument(yamlText, { prettyErrors: false });
       if (yd.errors.length > 0) {
         const e = yd.errors[0]!;
-        diagnostics.push({ severity: 'error', code: 'front-matter', message: `front matter is not valid YAML: ${e.message}`, file, line: (e.linePos?.[0]?.line ?? 0) + 1 });
+        diagnostics.push({
+          severity: 'error',
+          code: 'front-matter',
+          message: `front matter is not valid YAML: ${e.message}`,
+          file,
+          line: (e.linePos?.[0]?.line ?? 0) + 1,
+        });
       } else {
         const v = yd.toJS() as unknown;
         if (v && typeof v === 'object' && !Array.isArray(v)) frontMatter = v as Record<string, unknown>;
@@ -118,11 +129,24 @@ export function stripInline(s: string): string {
 
 /** Text that says nothing: empty, "None available", "TBD", "currently unavailable" ... */
 export function isPlaceholderText(body: string): boolean {
-  const t = body.replace(/[-*#>\s]+/g, ' ').trim().toLowerCase();
+  const t = body
+    .replace(/[-*#>\s]+/g, ' ')
+    .trim()
+    .toLowerCase();
   if (t.length === 0) return true;
   // "- None available" followed by a closing flourish is still nothing.
-  const first = body.split('\n').map((l) => l.replace(/^[\s>*-]+/, '').trim().toLowerCase()).find((l) => l.length > 0) ?? '';
+  const first =
+    body
+      .split('\n')
+      .map((l) =>
+        l
+          .replace(/^[\s>*-]+/, '')
+          .trim()
+          .toLowerCase(),
+      )
+      .find((l) => l.length > 0) ?? '';
   if (/^(none( available)?|n\/a|tbd|todo)\.?$/.test(first)) return true;
-  if (t.length < 80 && /\b(none( available)?|n\/a|tbd|todo|currently unavailable|not available|no (specific )?(step-by-step )?instructions)\b/.test(t)) return true;
+  if (t.length < 80 && /\b(none( available)?|n\/a|tbd|todo|currently unavailable|not available|no (specific )?(step-by-step )?instructions)\b/.test(t))
+    return true;
   return /^currently,? no\b|^(additional )?references .* (are )?currently unavailable/.test(t);
 }

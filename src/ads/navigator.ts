@@ -43,7 +43,12 @@ interface Cell {
  * Builds the layer. Every rule counts under the techniques its tags name, placed under the
  * tactics its strategy maps for that technique (or its own tactic tags when unowned).
  */
-export function buildNavigatorLayer(strategies: readonly Strategy[], rules: readonly RuleDoc[], attack?: AttackCatalog, name = 'stowaway coverage'): NavigatorLayer {
+export function buildNavigatorLayer(
+  strategies: readonly Strategy[],
+  rules: readonly RuleDoc[],
+  attack?: AttackCatalog,
+  name = 'stowaway coverage',
+): NavigatorLayer {
   const owner = new Map<string, Strategy>();
   for (const s of strategies) for (const id of [...s.rules, ...s.analytics]) if (!owner.has(id)) owner.set(id, s);
   const cells = new Map<string, Cell>();
@@ -89,7 +94,11 @@ export function buildNavigatorLayer(strategies: readonly Strategy[], rules: read
     }));
   return {
     name,
-    versions: { attack: majorVersion(attack?.version) ?? majorVersion(mostCommon(strategies.map((s) => s.attack_version))) ?? '18', navigator: '5.1.0', layer: '4.5' },
+    versions: {
+      attack: majorVersion(attack?.version) ?? majorVersion(mostCommon(strategies.map((s) => s.attack_version))) ?? '18',
+      navigator: '5.1.0',
+      layer: '4.5',
+    },
     domain: 'enterprise-attack',
     description: `Techniques detected by ${strategies.length} stowaway detection strategies and ${rules.filter((r) => r.kind !== 'filter').length} rules; score = number of rules.`,
     sorting: 3,

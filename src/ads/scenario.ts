@@ -65,7 +65,8 @@ export function parseScenario(text: string, file: string): { scenario?: Scenario
   for (const [i, inp] of o.inputs.entries()) {
     if (inp === null || typeof inp !== 'object' || typeof (inp as Record<string, unknown>).file !== 'string') return bad(`inputs[${i}] needs a "file"`);
     const r = inp as Record<string, unknown>;
-    if (r.format !== undefined && !FORMATS.includes(r.format as FileFormat)) return bad(`inputs[${i}].format "${textOf(r.format)}" is not one of ${FORMATS.join(', ')}`);
+    if (r.format !== undefined && !FORMATS.includes(r.format as FileFormat))
+      return bad(`inputs[${i}].format "${textOf(r.format)}" is not one of ${FORMATS.join(', ')}`);
     if (r.inspect !== undefined && typeof r.inspect !== 'string') return bad(`inputs[${i}].inspect must be a file name`);
     inputs.push({
       file: resolve(dir, r.file as string),

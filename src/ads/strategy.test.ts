@@ -66,7 +66,10 @@ test('a seed without front matter is read from its Categorization section', () =
 - **Platforms:** PRE (Privileged Remote Execution)`);
   assert.deepEqual(c.attack, [{ technique: 'T1597.002', name: 'Purchase Technical Data', tactics: ['reconnaissance'] }]);
   assert.deepEqual(c.platforms, ['PRE']);
-  const { strategy } = parseStrategy('# Title\n\n## Categorization\n- **MITRE ATT&CK Mapping:** T1039 - Data from Network Shared Drive\n- **Tactic / Kill Chain Phases:** Collection\n\n## Priority\n**Severity:** High\n', 's.txt');
+  const { strategy } = parseStrategy(
+    '# Title\n\n## Categorization\n- **MITRE ATT&CK Mapping:** T1039 - Data from Network Shared Drive\n- **Tactic / Kill Chain Phases:** Collection\n\n## Priority\n**Severity:** High\n',
+    's.txt',
+  );
   assert.equal(strategy.hasFrontMatter, false);
   assert.equal(strategy.priority, 'high');
   assert.equal(strategy.attack[0]!.technique, 'T1039');

@@ -79,7 +79,8 @@ export function parseStrategy(text: string, file: string): { strategy: Strategy;
     strategy.platforms = strings(fm.platforms);
     const pr = asLevel(fm.priority);
     if (pr) strategy.priority = pr;
-    else if (fm.priority !== undefined) diagnostics.push({ severity: 'error', code: 'ads-priority', message: `priority "${textOf(fm.priority)}" is not one of ${LEVELS.join(', ')}`, file });
+    else if (fm.priority !== undefined)
+      diagnostics.push({ severity: 'error', code: 'ads-priority', message: `priority "${textOf(fm.priority)}" is not one of ${LEVELS.join(', ')}`, file });
     if (typeof fm.status === 'string') strategy.status = fm.status;
     if (typeof fm.attack_version === 'string' || typeof fm.attack_version === 'number') strategy.attack_version = String(fm.attack_version);
     strategy.data_sources = strings(fm.data_sources);
@@ -94,7 +95,11 @@ export function parseStrategy(text: string, file: string): { strategy: Strategy;
           diagnostics.push({ severity: 'error', code: 'ads-attack', message: `attack[${i}] has no technique id`, file });
           continue;
         }
-        strategy.attack.push({ technique: r.technique.trim().toUpperCase(), ...(typeof r.name === 'string' ? { name: r.name } : {}), tactics: strings(r.tactics).map(normalizeTactic) });
+        strategy.attack.push({
+          technique: r.technique.trim().toUpperCase(),
+          ...(typeof r.name === 'string' ? { name: r.name } : {}),
+          tactics: strings(r.tactics).map(normalizeTactic),
+        });
       }
     }
   } else if (cat) {
@@ -126,10 +131,16 @@ export function categorizationOf(body: string): { attack: AttackMapping[]; platf
         mapped.push({ technique: m[1]!, ...(m[2] ? { name: m[2].trim() } : {}) });
       }
     } else if (key.includes('tactic') || key.includes('kill chain')) {
-      tactics = value.split(/[,/;]/).map((s) => normalizeTactic(s)).filter(Boolean);
+      tactics = value
+        .split(/[,/;]/)
+        .map((s) => normalizeTactic(s))
+        .filter(Boolean);
     } else if (key.includes('platform')) {
       // "PRE (Privileged Remote Execution)" is still the platform "PRE"; the gloss goes.
-      platforms = value.split(/[,;]/).map((s) => s.replace(/\(.*?\)/g, '').trim()).filter(Boolean);
+      platforms = value
+        .split(/[,;]/)
+        .map((s) => s.replace(/\(.*?\)/g, '').trim())
+        .filter(Boolean);
       for (const m of value.matchAll(/([^,;(]+)\(([^)]*)\)/g)) glosses[m[1]!.trim()] = m[2]!.trim();
     }
   }

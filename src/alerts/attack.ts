@@ -2,7 +2,6 @@
 import type { AttackRef } from '../model/alert.js';
 import { parseAttackTags } from '../model/attack-tags.js';
 
-
 /** Tactics in ATT&CK Enterprise kill-chain order; the coverage matrix draws its columns in this order. */
 export const TACTIC_ORDER: readonly string[] = [
   'reconnaissance',

@@ -25,7 +25,15 @@ test('summary names the pod when the event comes from Kubernetes', () => {
 test('a Kubernetes workload alert names the object and who changed it; two workloads are two incidents', () => {
   const k8s = (name: string) => {
     const f = finding();
-    f.events = [{ '@timestamp': f.time, event: {}, stowaway: { source: 'k8s-audit', logsource: {} }, user: { name: 'dev-jane' }, orchestrator: { type: 'kubernetes', namespace: 'default', resource: { type: 'deployments', name } } }];
+    f.events = [
+      {
+        '@timestamp': f.time,
+        event: {},
+        stowaway: { source: 'k8s-audit', logsource: {} },
+        user: { name: 'dev-jane' },
+        orchestrator: { type: 'kubernetes', namespace: 'default', resource: { type: 'deployments', name } },
+      },
+    ];
     return buildAlert(f);
   };
   const a = k8s('web');
@@ -49,10 +57,13 @@ test('summary carries the reason container metadata is missing', () => {
 });
 
 test('ATT&CK comes from tags when no strategy claims the rule', () => {
-  assert.deepEqual(attackFromTags(['attack.privilege_escalation', 'attack.t1611', 'attack.T1562.001', 'attack.defense-evasion', 'cve.2019-5736', 'attack.g0001']), [
-    { technique: 'T1611', tactics: ['privilege-escalation', 'defense-evasion'] },
-    { technique: 'T1562.001', tactics: ['privilege-escalation', 'defense-evasion'] },
-  ]);
+  assert.deepEqual(
+    attackFromTags(['attack.privilege_escalation', 'attack.t1611', 'attack.T1562.001', 'attack.defense-evasion', 'cve.2019-5736', 'attack.g0001']),
+    [
+      { technique: 'T1611', tactics: ['privilege-escalation', 'defense-evasion'] },
+      { technique: 'T1562.001', tactics: ['privilege-escalation', 'defense-evasion'] },
+    ],
+  );
   const a = buildAlert(finding());
   assert.deepEqual(a.attack, [{ technique: 'T1611', tactics: ['privilege-escalation'] }]);
   assert.equal(a.strategy, undefined);
@@ -62,7 +73,10 @@ test('strategy and its ATT&CK mapping come from the catalog', () => {
   const catalog = {
     forRule: (id: string) =>
       id === 'b1f0a6c2-0000-4000-8000-000000000001'
-        ? { strategy: { id: 'ADS-001', title: 'Container escape', priority: 'high' as const, response: ['Isolate the container'] }, attack: [{ technique: 'T1611', name: 'Escape to Host', tactics: ['privilege-escalation'] }] }
+        ? {
+            strategy: { id: 'ADS-001', title: 'Container escape', priority: 'high' as const, response: ['Isolate the container'] },
+            attack: [{ technique: 'T1611', name: 'Escape to Host', tactics: ['privilege-escalation'] }],
+          }
         : undefined,
   };
   const a = buildAlert(finding(), { catalog });

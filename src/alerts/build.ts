@@ -26,7 +26,10 @@ export function buildAlert(finding: Finding, opts: BuildOptions = {}): Alert {
   const entity = entityOf(finding.events);
   const maxEvents = opts.maxEvents ?? 20;
   const events = finding.events.length > maxEvents ? finding.events.slice(-maxEvents) : finding.events;
-  const times = finding.events.map((e) => e['@timestamp']).filter((t): t is string => typeof t === 'string').sort();
+  const times = finding.events
+    .map((e) => e['@timestamp'])
+    .filter((t): t is string => typeof t === 'string')
+    .sort();
   const first = times[0] ?? finding.time;
   const alert: Alert = {
     id: (opts.newId ?? randomUUID)(),

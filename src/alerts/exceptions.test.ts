@@ -38,7 +38,10 @@ exceptions:
 
 test('lint reports each bad entry with its line and keeps the good ones', () => {
   const set = parseExceptions(YAML_TEXT, 'ex.yaml', new Date('2026-11-22T00:00:00Z'));
-  assert.deepEqual(set.exceptions.map((e) => e.id), ['ci-runners', 'labelled', 'ex.yaml#3', 'old']);
+  assert.deepEqual(
+    set.exceptions.map((e) => e.id),
+    ['ci-runners', 'labelled', 'ex.yaml#3', 'old'],
+  );
   const codes = set.diagnostics.map((d) => `${d.code}@${d.line}`);
   assert.deepEqual(codes, [
     'exception-no-id@16',

@@ -66,48 +66,85 @@ export function parseExceptions(text: string, file = '<exceptions>', now: Date =
     const bad = (code: string, message: string, severity: Diagnostic['severity'] = 'error'): void => {
       diagnostics.push({ severity, code, message, file, line, rule: typeof raw?.rule === 'string' ? raw.rule : undefined });
     };
-    if (!raw || typeof raw !== 'object' || Array.isArray(raw)) { bad('exception-shape', `entry ${i + 1} is not a mapping`); return; }
+    if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
+      bad('exception-shape', `entry ${i + 1} is not a mapping`);
+      return;
+    }
     for (const k of Object.keys(raw)) if (!TOP_KEYS.has(k)) bad('exception-unknown-key', `unknown key '${k}' (known: ${[...TOP_KEYS].join(', ')})`);
     const id = typeof raw.id === 'string' && raw.id ? raw.id : `${file}#${i + 1}`;
     if (typeof raw.id !== 'string' || !raw.id) bad('exception-no-id', `entry ${i + 1} has no id; it is listed as '${id}'`, 'warning');
-    if (seen.has(id)) { bad('exception-duplicate-id', `duplicate exception id '${id}'; the later one is ignored`); return; }
-    if (typeof raw.rule !== 'string' || !raw.rule) { bad('exception-no-rule', `exception '${id}' names no rule; an exception silences one rule`); return; }
-    if (typeof raw.reason !== 'string' || !raw.reason.trim()) { bad('exception-no-reason', `exception '${id}' gives no reason; say why this workload is known-good`); return; }
+    if (seen.has(id)) {
+      bad('exception-duplicate-id', `duplicate exception id '${id}'; the later one is ignored`);
+      return;
+    }
+    if (typeof raw.rule !== 'string' || !raw.rule) {
+      bad('exception-no-rule', `exception '${id}' names no rule; an exception silences one rule`);
+      return;
+    }
+    if (typeof raw.reason !== 'string' || !raw.reason.trim()) {
+      bad('exception-no-reason', `exception '${id}' gives no reason; say why this workload is known-good`);
+      return;
+    }
     const ex: AlertException = { id, rule: raw.rule, reason: raw.reason.trim(), file };
     if (line !== undefined) ex.line = line;
     if (raw.scope !== undefined) {
-      if (!raw.scope || typeof raw.scope !== 'object' || Array.isArray(raw.scope)) { bad('exception-scope', `exception '${id}': scope must be a mapping of image, namespace, label`); return; }
+      if (!raw.scope || typeof raw.scope !== 'object' || Array.isArray(raw.scope)) {
+        bad('exception-scope', `exception '${id}': scope must be a mapping of image, namespace, label`);
+        return;
+      }
       const s = raw.scope as Record<string, unknown>;
-      for (const k of Object.keys(s)) if (!SCOPE_KEYS.has(k)) { bad('exception-scope', `exception '${id}': unknown scope '${k}' (image, namespace, label)`); return; }
+      for (const k of Object.keys(s))
+        if (!SCOPE_KEYS.has(k)) {
+          bad('exception-scope', `exception '${id}': unknown scope '${k}' (image, namespace, label)`);
+          return;
+        }
       ex.scope = {};
       if (s.image !== undefined) {
         const v = asStringList(s.image);
-        if (!v) { bad('exception-scope', `exception '${id}': scope.image must be a string or list of strings`); return; }
+        if (!v) {
+          bad('exception-scope', `exception '${id}': scope.image must be a string or list of strings`);
+          return;
+        }
         ex.scope.image = v;
       }
       if (s.namespace !== undefined) {
         const v = asStringList(s.namespace);
-        if (!v) { bad('exception-scope', `exception '${id}': scope.namespace must be a string or list of strings`); return; }
+        if (!v) {
+          bad('exception-scope', `exception '${id}': scope.namespace must be a string or list of strings`);
+          return;
+        }
         ex.scope.namespace = v;
       }
       if (s.label !== undefined) {
-        if (!s.label || typeof s.label !== 'object' || Array.isArray(s.label)) { bad('exception-scope', `exception '${id}': scope.label must map label names to values`); return; }
+        if (!s.label || typeof s.label !== 'object' || Array.isArray(s.label)) {
+          bad('exception-scope', `exception '${id}': scope.label must map label names to values`);
+          return;
+        }
         ex.scope.label = Object.fromEntries(Object.entries(s.label as Record<string, unknown>).map(([k, v]) => [k, String(v)]));
       }
     }
     if (raw.when !== undefined) {
-      if (!raw.when || typeof raw.when !== 'object' || Array.isArray(raw.when)) { bad('exception-when', `exception '${id}': when must map event fields to values`); return; }
+      if (!raw.when || typeof raw.when !== 'object' || Array.isArray(raw.when)) {
+        bad('exception-when', `exception '${id}': when must map event fields to values`);
+        return;
+      }
       ex.when = {};
       for (const [k, v] of Object.entries(raw.when as Record<string, unknown>)) {
         const list = asStringList(v);
-        if (!list) { bad('exception-when', `exception '${id}': when.${k} must be a value or list of values`); return; }
+        if (!list) {
+          bad('exception-when', `exception '${id}': when.${k} must be a value or list of values`);
+          return;
+        }
         ex.when[k] = list;
       }
     }
     if (!ex.scope && !ex.when) bad('exception-broad', `exception '${id}' has no scope and no when: it silences rule '${ex.rule}' everywhere`, 'warning');
     if (raw.expires !== undefined) {
       const d = new Date(textOf(raw.expires));
-      if (Number.isNaN(d.getTime())) { bad('exception-expires', `exception '${id}': expires '${textOf(raw.expires)}' is not a date`); return; }
+      if (Number.isNaN(d.getTime())) {
+        bad('exception-expires', `exception '${id}': expires '${textOf(raw.expires)}' is not a date`);
+        return;
+      }
       ex.expires = d.toISOString();
       if (d < now) bad('exception-expired', `exception '${id}' expired on ${ex.expires.slice(0, 10)} and no longer applies`, 'warning');
     }
@@ -143,7 +180,11 @@ function imageOf(e: StowawayEvent): string | undefined {
 
 function eventMatches(ex: AlertException, e: StowawayEvent): boolean {
   const s = ex.scope;
-  if (s?.image && !s.image.some((g) => globMatch(g, imageOf(e)) || globMatch(g, e.container?.image?.name) || (e.orchestrator?.pod?.images ?? []).some((i) => globMatch(g, i)))) return false;
+  if (
+    s?.image &&
+    !s.image.some((g) => globMatch(g, imageOf(e)) || globMatch(g, e.container?.image?.name) || (e.orchestrator?.pod?.images ?? []).some((i) => globMatch(g, i)))
+  )
+    return false;
   if (s?.namespace && !s.namespace.some((g) => globMatch(g, e.orchestrator?.namespace))) return false;
   if (s?.label) {
     const labels = { ...(e.labels ?? {}), ...(e.container?.labels ?? {}) };

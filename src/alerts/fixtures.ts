@@ -13,7 +13,19 @@ export function ruleMeta(over: Partial<RuleMeta> = {}): RuleMeta {
   };
 }
 
-export function containerEvent(over: { time?: string; host?: string; id?: string; name?: string; image?: string; tag?: string; ns?: string; pod?: string; labels?: Record<string, string> } = {}): StowawayEvent {
+export function containerEvent(
+  over: {
+    time?: string;
+    host?: string;
+    id?: string;
+    name?: string;
+    image?: string;
+    tag?: string;
+    ns?: string;
+    pod?: string;
+    labels?: Record<string, string>;
+  } = {},
+): StowawayEvent {
   const e: StowawayEvent = {
     '@timestamp': over.time ?? '2026-11-22T10:00:00.000Z',
     event: { kind: 'event', category: ['configuration'], type: ['creation'], action: 'container-create', module: 'docker', dataset: 'docker.events' },
@@ -32,7 +44,11 @@ export function containerEvent(over: { time?: string; host?: string; id?: string
   return e;
 }
 
-export function finding(over: { rule?: Partial<RuleMeta>; time?: string; events?: StowawayEvent[]; selections?: string[]; group?: Record<string, unknown> } & Parameters<typeof containerEvent>[0] = {}): Finding {
+export function finding(
+  over: { rule?: Partial<RuleMeta>; time?: string; events?: StowawayEvent[]; selections?: string[]; group?: Record<string, unknown> } & Parameters<
+    typeof containerEvent
+  >[0] = {},
+): Finding {
   const time = over.time ?? '2026-11-22T10:00:00.000Z';
   const f: Finding = {
     rule: ruleMeta(over.rule),

@@ -78,7 +78,9 @@ test('flood: 100,000 matches become a handful of alerts, held-back shown, nothin
 test('excepted findings are counted per exception and never become alerts', () => {
   const { store, done } = tmpStore();
   try {
-    const { exceptions } = parseExceptions(`exceptions:\n  - id: ci\n    rule: b1f0a6c2-0000-4000-8000-000000000001\n    reason: CI\n    scope: { namespace: ci }\n`);
+    const { exceptions } = parseExceptions(
+      `exceptions:\n  - id: ci\n    rule: b1f0a6c2-0000-4000-8000-000000000001\n    reason: CI\n    scope: { namespace: ci }\n`,
+    );
     const p = createAlertPipeline({ store, exceptions });
     const r = p.process([finding({ ns: 'ci', pod: 'a' }), finding({ ns: 'ci', pod: 'b' }), finding({ ns: 'prod', pod: 'c' })]);
     assert.equal(r.excepted, 2);
@@ -92,7 +94,12 @@ test('excepted findings are counted per exception and never become alerts', () =
 
 test('new alerts reach outputs after the commit, merges do not resend', () => {
   const seen: Alert[] = [];
-  const out: Output = { name: 'mem', send: (a) => void seen.push(a), close: async () => {}, stats: () => ({ sent: seen.length, failed: 0, retries: 0, dropped: 0, queued: 0 }) };
+  const out: Output = {
+    name: 'mem',
+    send: (a) => void seen.push(a),
+    close: async () => {},
+    stats: () => ({ sent: seen.length, failed: 0, retries: 0, dropped: 0, queued: 0 }),
+  };
   const p = createAlertPipeline({ outputs: [out] });
   p.process([finding({ time: at(0) }), finding({ time: at(1) }), finding({ time: at(2), id: 'b' })]);
   assert.equal(seen.length, 2);
@@ -109,7 +116,10 @@ test('analyst status survives later merges', () => {
     assert.equal(got.status, 'acknowledged');
     assert.equal(got.note, 'looking');
     assert.equal(got.count, 2);
-    assert.deepEqual(got.history.map((h) => [h.status, h.note, h.actor]), [['acknowledged', 'looking', 'tester']]);
+    assert.deepEqual(
+      got.history.map((h) => [h.status, h.note, h.actor]),
+      [['acknowledged', 'looking', 'tester']],
+    );
   } finally {
     done();
   }
@@ -153,7 +163,9 @@ test('property: whatever the stream, every finding is counted exactly once (aler
   const { exceptions } = parseExceptions(`exceptions:\n  - id: ns-ci\n    rule: r0\n    reason: CI\n    scope: { namespace: ci }\n`);
   fc.assert(
     fc.property(
-      fc.array(fc.record({ rule: fc.integer({ min: 0, max: 2 }), c: fc.integer({ min: 0, max: 4 }), t: fc.integer({ min: 0, max: 3600 }), ci: fc.boolean() }), { maxLength: 300 }),
+      fc.array(fc.record({ rule: fc.integer({ min: 0, max: 2 }), c: fc.integer({ min: 0, max: 4 }), t: fc.integer({ min: 0, max: 3600 }), ci: fc.boolean() }), {
+        maxLength: 300,
+      }),
       fc.integer({ min: 1, max: 900 }),
       fc.integer({ min: 1, max: 5 }),
       fc.integer({ min: 1, max: 50 }),
@@ -175,9 +187,16 @@ test('property: whatever the stream, every finding is counted exactly once (aler
 
 test('finding 2: findings dated 2099 open their own rate window instead of holding back the real ones', () => {
   const p = createAlertPipeline({ dedupWindowS: 1, rateLimit: { perRule: 2, windowS: 60 } });
-  const forged = p.process([finding({ time: '2099-01-01T00:00:00.000Z', id: 'f1', name: 'f1' }), finding({ time: '2099-01-01T00:00:01.000Z', id: 'f2', name: 'f2' })]);
+  const forged = p.process([
+    finding({ time: '2099-01-01T00:00:00.000Z', id: 'f1', name: 'f1' }),
+    finding({ time: '2099-01-01T00:00:01.000Z', id: 'f2', name: 'f2' }),
+  ]);
   assert.equal(forged.created.length, 2);
-  const real = p.process([finding({ time: at(0), id: 'r1', name: 'r1' }), finding({ time: at(1), id: 'r2', name: 'r2' }), finding({ time: at(2), id: 'r3', name: 'r3' })]);
+  const real = p.process([
+    finding({ time: at(0), id: 'r1', name: 'r1' }),
+    finding({ time: at(1), id: 'r2', name: 'r2' }),
+    finding({ time: at(2), id: 'r3', name: 'r3' }),
+  ]);
   assert.equal(real.created.length, 2, 'the real window has its own budget');
   assert.equal(real.held, 1);
 });

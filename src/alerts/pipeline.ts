@@ -81,7 +81,20 @@ export function createAlertPipeline(opts: PipelineOptions = {}): AlertPipeline {
   // (which held back every real alert behind it).
   const budget = new Map<string, Array<{ start: number; created: number }>>();
   const newestOfRule = new Map<string, Alert>();
-  const s: PipelineStats = { findings: 0, created: 0, merged: 0, excepted: 0, held_back: 0, evicted: 0, reopened: 0, open: 0, store_errors: 0, truncated_events: 0, excepted_by: {}, held_back_by_rule: {} };
+  const s: PipelineStats = {
+    findings: 0,
+    created: 0,
+    merged: 0,
+    excepted: 0,
+    held_back: 0,
+    evicted: 0,
+    reopened: 0,
+    open: 0,
+    store_errors: 0,
+    truncated_events: 0,
+    excepted_by: {},
+    held_back_by_rule: {},
+  };
 
   function allowNew(ruleId: string, t: number): boolean {
     let windows = budget.get(ruleId);

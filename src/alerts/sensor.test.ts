@@ -4,7 +4,11 @@ import { SensorWatch, withSensorRules, SENSOR_RULES } from './sensor.js';
 import { loadStrategies } from '../ads/catalog.js';
 import { buildAlert } from './build.js';
 
-const src = (name: string, events: number, dropped = 0, lag_s?: number) => ({ name, started: true, stats: { events, errors: 0, dropped, unattributed: 0, lag_s } });
+const src = (name: string, events: number, dropped = 0, lag_s?: number) => ({
+  name,
+  started: true,
+  stats: { events, errors: 0, dropped, unattributed: 0, lag_s },
+});
 
 test('sensor watch: loss, lag, silence and removed audit rules each raise one finding while they last', () => {
   const w = new SensorWatch({ silenceMs: 60_000, maxLagS: 30 });
@@ -16,11 +20,23 @@ test('sensor watch: loss, lag, silence and removed audit rules each raise one fi
   assert.match(f1.find((f) => f.rule.id.endsWith('removed'))!.events[0]!.message!, /12 of 12 stowaway audit rules/);
   // still removed, no new loss: no repeat while the gap stays open
   assert.deepEqual(w.check(t0 + 20_000, [src('docker', 12), src('auditd', 160, 7)], 0), []);
-  assert.deepEqual(w.gaps().map((g) => g.condition), ['audit-rules-removed']);
+  assert.deepEqual(
+    w.gaps().map((g) => g.condition),
+    ['audit-rules-removed'],
+  );
   // docker goes quiet after having delivered events, and auditd falls behind
   const f2 = w.check(t0 + 90_000, [src('docker', 12), src('auditd', 170, 7, 45)], 12);
-  assert.deepEqual(f2.map((f) => [f.rule.id, f.group?.source]).sort(), [['stowaway-sensor-lagging', 'auditd'], ['stowaway-sensor-silent', 'docker']]);
-  assert.deepEqual(w.gaps().map((g) => `${g.source}:${g.condition}`).sort(), ['auditd:lagging', 'docker:silent']);
+  assert.deepEqual(f2.map((f) => [f.rule.id, f.group?.source]).sort(), [
+    ['stowaway-sensor-lagging', 'auditd'],
+    ['stowaway-sensor-silent', 'docker'],
+  ]);
+  assert.deepEqual(
+    w
+      .gaps()
+      .map((g) => `${g.source}:${g.condition}`)
+      .sort(),
+    ['auditd:lagging', 'docker:silent'],
+  );
   // a source that never delivered anything is not "silent": it may simply have nothing to say
   assert.deepEqual(w.check(t0 + 200_000, [src('k8s-audit', 0)]), []);
   assert.equal(w.counts['audit-rules-removed'], 1);
@@ -34,6 +50,9 @@ test('sensor findings become alerts of ADS-0002 with their T1562 technique', asy
   const [f] = w.check(1000, [src('auditd', 2)], 3);
   const a = buildAlert(f!, { catalog: lookup });
   assert.equal(a.strategy?.id, 'ADS-0002');
-  assert.deepEqual(a.attack.map((x) => x.technique), ['T1562.012']);
+  assert.deepEqual(
+    a.attack.map((x) => x.technique),
+    ['T1562.012'],
+  );
   assert.equal(a.rule.title, SENSOR_RULES['audit-rules-removed'].title);
 });

@@ -89,14 +89,28 @@ export class SensorWatch {
       const lost = s.stats.dropped - t.dropped;
       t.dropped = s.stats.dropped;
       this.set(out, nowMs, s.name, 'stopped', !!s.stopped, `${s.name} is no longer reading its input`);
-      this.set(out, nowMs, s.name, 'silent', !s.stopped && t.everSeen && nowMs - t.changedAt >= this.silenceMs, `${s.name} delivered no event for ${Math.round((nowMs - t.changedAt) / 1000)} s after delivering some`);
+      this.set(
+        out,
+        nowMs,
+        s.name,
+        'silent',
+        !s.stopped && t.everSeen && nowMs - t.changedAt >= this.silenceMs,
+        `${s.name} delivered no event for ${Math.round((nowMs - t.changedAt) / 1000)} s after delivering some`,
+      );
       this.set(out, nowMs, s.name, 'lagging', (s.stats.lag_s ?? 0) > this.maxLagS, `${s.name} is ${Math.round(s.stats.lag_s ?? 0)} s behind event time`);
       this.set(out, nowMs, s.name, 'losing', lost > 0, `${s.name} dropped ${lost} events since the last check (${s.stats.dropped} in all)`);
     }
     if (auditRules !== undefined) {
       if (this.auditRulesSeen === undefined || auditRules > this.auditRulesSeen) this.auditRulesSeen = Math.max(auditRules, this.auditRulesSeen ?? 0);
       const removed = this.auditRulesSeen > 0 && auditRules < this.auditRulesSeen;
-      this.set(out, nowMs, 'auditd', 'audit-rules-removed', removed, `${this.auditRulesSeen - auditRules} of ${this.auditRulesSeen} stowaway audit rules are no longer loaded`);
+      this.set(
+        out,
+        nowMs,
+        'auditd',
+        'audit-rules-removed',
+        removed,
+        `${this.auditRulesSeen - auditRules} of ${this.auditRulesSeen} stowaway audit rules are no longer loaded`,
+      );
     }
     return out;
   }
@@ -124,7 +138,14 @@ export class SensorWatch {
 function sensorFinding(r: RuleMeta, time: string, source: string, detail: string, host: string | undefined): Finding {
   const ev: StowawayEvent = {
     '@timestamp': time,
-    event: { kind: 'alert', category: ['host'], type: ['info'], action: r.id.replace('stowaway-sensor-', 'sensor-'), module: 'stowaway', dataset: 'stowaway.sensor' },
+    event: {
+      kind: 'alert',
+      category: ['host'],
+      type: ['info'],
+      action: r.id.replace('stowaway-sensor-', 'sensor-'),
+      module: 'stowaway',
+      dataset: 'stowaway.sensor',
+    },
     stowaway: { source: 'stowaway', logsource: { product: 'stowaway', category: 'sensor_health' } },
     message: detail,
     labels: { sensor_source: source },

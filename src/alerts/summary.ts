@@ -28,7 +28,8 @@ export function summarize(title: string, entity: AlertEntity, events: readonly S
   const where: string[] = [];
   if (entity.container) where.push(containerPhrase(entity.container, metadataNote(events)));
   if (entity.pod?.name) where.push(`${where.length ? 'in ' : ''}pod ${entity.pod.namespace ? `${entity.pod.namespace}/` : ''}${entity.pod.name}`);
-  else if (entity.pod?.workload) where.push(`${where.length ? 'in ' : ''}${entity.pod.workload.replace('/', ' ')}${entity.pod.namespace ? ` in namespace ${entity.pod.namespace}` : ''}`);
+  else if (entity.pod?.workload)
+    where.push(`${where.length ? 'in ' : ''}${entity.pod.workload.replace('/', ' ')}${entity.pod.namespace ? ` in namespace ${entity.pod.namespace}` : ''}`);
   else if (entity.pod?.namespace) where.push(`${where.length ? 'in ' : ''}namespace ${entity.pod.namespace}`);
   // a Kubernetes request is someone's decision: say whose
   if (entity.pod && entity.user && events.some((e) => e.stowaway?.source === 'k8s-audit')) where.push(`by ${entity.user}`);

@@ -132,7 +132,14 @@ export class BaselineAnalytic extends AnalyticBase {
     super(def, store);
     this.series = new StateTable<SeriesState>(def.limits.entities);
     this.counterTable = new StateTable<CounterState>(def.limits.entities * 4);
-    Object.assign(this.counters, { intervals_closed: 0, suppressed_warmup: 0, suppressed_learning: 0, suppressed_realert: 0, no_value: 0, counter_out_of_order: 0 });
+    Object.assign(this.counters, {
+      intervals_closed: 0,
+      suppressed_warmup: 0,
+      suppressed_learning: 0,
+      suppressed_realert: 0,
+      no_value: 0,
+      counter_out_of_order: 0,
+    });
   }
 
   protected onEvent(ev: StowawayEvent, t: number, _out: Finding[]): void {

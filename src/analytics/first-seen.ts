@@ -83,7 +83,9 @@ export class FirstSeenAnalytic extends AnalyticBase {
         ...(expired && { last_seen: iso(last) }),
         reason: `${Object.values(entity).join('/')}: ${Object.entries(termObj)
           .map(([k, v]) => `${k}=${v}`)
-          .join(' ')} ${expired ? `not seen for more than ${formatDuration(d.horizonMs)} (last ${iso(last)})` : `never seen before`} among ${st.terms.size - 1} known terms since ${iso(st.first)}`,
+          .join(
+            ' ',
+          )} ${expired ? `not seen for more than ${formatDuration(d.horizonMs)} (last ${iso(last)})` : `never seen before`} among ${st.terms.size - 1} known terms since ${iso(st.first)}`,
       },
     });
   }

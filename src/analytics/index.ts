@@ -23,7 +23,7 @@ export interface AnalyticsOptions {
 
 function asStore(s: AnalyticsOptions['store']): AnalyticsStore | undefined {
   if (!s) return undefined;
-  return 'load' in s && typeof s.load === 'function' ? (s) : analyticsStore(s as Database.Database);
+  return 'load' in s && typeof s.load === 'function' ? s : analyticsStore(s as Database.Database);
 }
 
 export function createAnalytic(def: AnalyticDef, store?: AnalyticsStore): AnalyticDetector {

@@ -191,7 +191,14 @@ export class LifecycleAnalytic extends AnalyticBase {
     if (c.evidence.length < MAX_EVIDENCE) c.evidence.push(ev);
   }
 
-  private egressIncrement(input: InputDef, ev: StowawayEvent, t: number, totals: Array<{ v: number; t: number } | null>, i: number, countFirst: boolean): number | undefined {
+  private egressIncrement(
+    input: InputDef,
+    ev: StowawayEvent,
+    t: number,
+    totals: Array<{ v: number; t: number } | null>,
+    i: number,
+    countFirst: boolean,
+  ): number | undefined {
     const v = input.field ? numberAt(ev, input.field) : undefined;
     if (v === undefined) return undefined;
     if (!input.counter) return v;
@@ -241,7 +248,11 @@ export class LifecycleAnalytic extends AnalyticBase {
         egress_by_input: Object.fromEntries(d.egress.map((e, i) => [inputName(e), c.egress[i]])),
         tools: c.tools,
         trigger: fired,
-        threshold: { max_lifetime: formatDuration(d.shortLived.maxLifetimeMs), auto_remove_max_lifetime: formatDuration(d.shortLived.autoRemoveMaxLifetimeMs), egress_bytes: d.trigger.egressBytes ?? null },
+        threshold: {
+          max_lifetime: formatDuration(d.shortLived.maxLifetimeMs),
+          auto_remove_max_lifetime: formatDuration(d.shortLived.autoRemoveMaxLifetimeMs),
+          egress_bytes: d.trigger.egressBytes ?? null,
+        },
         reason: `container ${c.name ?? id.slice(0, 12)} (${c.image ?? 'unknown image'}) lived ${Math.round(lifetimeMs / 1000)} s${c.autoRemove ? ' with --rm' : ''} and ${[
           fired.includes('egress') ? `sent ${egress} bytes out (threshold ${d.trigger.egressBytes})` : '',
           fired.includes('tools') ? `ran ${c.tools.join(', ')}` : '',
@@ -302,7 +313,10 @@ export class LifecycleAnalytic extends AnalyticBase {
   }
 
   protected closeUpTo(t: number, out: Finding[]): void {
-    if (this.def.mode === 'churn') { this.closeChurn(t, out); return; }
+    if (this.def.mode === 'churn') {
+      this.closeChurn(t, out);
+      return;
+    }
     const d = this.def;
     const decided: string[] = [];
     for (const id of this.ending) {
@@ -425,11 +439,21 @@ export class LifecycleAnalytic extends AnalyticBase {
     const ents: Array<Record<string, unknown>> = [];
     if (this.def.mode === 'churn') {
       for (const [key, h] of this.hosts.entries()) {
-        ents.push({ entity: keyObject(this.def.entity, key), samples: h.series.history.length, last_interval: h.series.lastBucket !== null ? iso(h.series.lastBucket * this.def.intervalMs) : null });
+        ents.push({
+          entity: keyObject(this.def.entity, key),
+          samples: h.series.history.length,
+          last_interval: h.series.lastBucket !== null ? iso(h.series.lastBucket * this.def.intervalMs) : null,
+        });
       }
     } else {
       for (const [id, c] of this.ctrs.entries()) {
-        ents.push({ entity: { 'container.id': id }, image: c.image ?? null, created: c.created !== undefined ? iso(c.created) : null, egress_bytes: c.egress.reduce((a, b) => a + b, 0), tools: c.tools });
+        ents.push({
+          entity: { 'container.id': id },
+          image: c.image ?? null,
+          created: c.created !== undefined ? iso(c.created) : null,
+          egress_bytes: c.egress.reduce((a, b) => a + b, 0),
+          tools: c.tools,
+        });
       }
     }
     return { id: this.def.id, title: this.def.title, type: this.def.type, entities: ents, stats: this.stats() };
@@ -440,4 +464,3 @@ function inputName(e: InputDef): string {
   const ls = [e.logsource.product, e.logsource.category, e.logsource.service].filter(Boolean).join('/');
   return `${ls}:${e.field ?? 'count'}`;
 }
-

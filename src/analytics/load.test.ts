@@ -41,7 +41,12 @@ test('bad definitions are refused with file, line and reason; the good one in th
   const dir = mkdtempSync(join(tmpdir(), 'stowaway-analytics-load-'));
   try {
     writeFileSync(join(dir, 'a-good.yml'), GOOD);
-    writeFileSync(join(dir, 'b-bad.yml'), GOOD.replace('id: 5b0c7e3e-3a43-4e8e-9d7e-0a1f2b3c4d5e', 'id: not-a-uuid').replace('threshold: {mad: 6, ratio: 10}', 'threshold: {}').replace('interval: 5m', 'interval: soon\nsurprise: 1'));
+    writeFileSync(
+      join(dir, 'b-bad.yml'),
+      GOOD.replace('id: 5b0c7e3e-3a43-4e8e-9d7e-0a1f2b3c4d5e', 'id: not-a-uuid')
+        .replace('threshold: {mad: 6, ratio: 10}', 'threshold: {}')
+        .replace('interval: 5m', 'interval: soon\nsurprise: 1'),
+    );
     writeFileSync(join(dir, 'c-syntax.yml'), 'id: [unclosed\n');
     writeFileSync(join(dir, 'd-dup.yml'), GOOD);
     writeFileSync(join(dir, 'notes.txt'), 'not an analytic');
@@ -50,10 +55,22 @@ test('bad definitions are refused with file, line and reason; the good one in th
     assert.equal(r.defs.length, 1);
     const bad = r.diagnostics.filter((d) => d.file?.endsWith('b-bad.yml'));
     const msgs = bad.map((d) => `${d.line}:${d.code}:${d.message}`);
-    assert.ok(msgs.some((m) => m.startsWith('1:analytic-invalid:id: must be a UUID')), msgs.join('\n'));
-    assert.ok(msgs.some((m) => /^14:.*baseline.threshold: needs mad, ratio or both/.test(m)), msgs.join('\n'));
-    assert.ok(msgs.some((m) => /^9:.*interval: must be a duration/.test(m)), msgs.join('\n'));
-    assert.ok(msgs.some((m) => /^10:analytic-unknown-key:surprise/.test(m)), msgs.join('\n'));
+    assert.ok(
+      msgs.some((m) => m.startsWith('1:analytic-invalid:id: must be a UUID')),
+      msgs.join('\n'),
+    );
+    assert.ok(
+      msgs.some((m) => /^14:.*baseline.threshold: needs mad, ratio or both/.test(m)),
+      msgs.join('\n'),
+    );
+    assert.ok(
+      msgs.some((m) => /^9:.*interval: must be a duration/.test(m)),
+      msgs.join('\n'),
+    );
+    assert.ok(
+      msgs.some((m) => /^10:analytic-unknown-key:surprise/.test(m)),
+      msgs.join('\n'),
+    );
     assert.ok(r.diagnostics.some((d) => d.file?.endsWith('c-syntax.yml') && d.code === 'yaml-syntax'));
     assert.ok(r.diagnostics.some((d) => d.file?.endsWith('d-dup.yml') && d.code === 'analytic-duplicate-id'));
   } finally {
@@ -64,7 +81,11 @@ test('bad definitions are refused with file, line and reason; the good one in th
 test('type-specific rules: counters need a key, lifecycle needs a trigger, first_seen needs terms', () => {
   const codes = (text: string) => parseAnalytics(text).diagnostics.map((d) => d.message);
   const head = 'id: 5b0c7e3e-3a43-4e8e-9d7e-0a1f2b3c4d5e\ntitle: x\n';
-  assert.ok(codes(head + 'type: baseline\nlogsource: {product: docker}\nentity: [a]\nsignal: {field: f, counter: true}\nbaseline: {threshold: {mad: 3}}\n').some((m) => m.startsWith('signal.counter_key: is required')));
+  assert.ok(
+    codes(head + 'type: baseline\nlogsource: {product: docker}\nentity: [a]\nsignal: {field: f, counter: true}\nbaseline: {threshold: {mad: 3}}\n').some((m) =>
+      m.startsWith('signal.counter_key: is required'),
+    ),
+  );
   assert.ok(codes(head + 'type: lifecycle\n').some((m) => m.startsWith('trigger: needs egress_bytes')));
   assert.ok(codes(head + 'type: first_seen\nlogsource: {product: linux}\nentity: [a]\n').some((m) => m.startsWith('terms: is required')));
   assert.ok(codes(head + 'type: guess\n').some((m) => m.startsWith('type: must be one of')));
@@ -96,14 +117,18 @@ test('shipped analytics: unique ids, ATT&CK technique and tactic tags exist in t
   const tactics = new Set<string>();
   for (const o of bundle.objects) {
     if (o.revoked || o.x_mitre_deprecated) continue;
-    if (o.type === 'attack-pattern') for (const r of o.external_references ?? []) if (r.source_name === 'mitre-attack') techniques.add(String(r.external_id).toLowerCase());
+    if (o.type === 'attack-pattern')
+      for (const r of o.external_references ?? []) if (r.source_name === 'mitre-attack') techniques.add(String(r.external_id).toLowerCase());
     if (o.type === 'x-mitre-tactic') tactics.add(o.x_mitre_shortname);
   }
   const { defs, diagnostics } = loadAnalyticDefs([fileURLToPath(new URL('../../content/analytics/', import.meta.url))]);
   assert.deepEqual(diagnostics, []);
   for (const d of defs) {
     const attack = d.tags.filter((x) => x.startsWith('attack.')).map((x) => x.slice(7));
-    assert.ok(attack.some((x) => /^t\d{4}/.test(x)), `${d.file}: names at least one technique`);
+    assert.ok(
+      attack.some((x) => /^t\d{4}/.test(x)),
+      `${d.file}: names at least one technique`,
+    );
     for (const a of attack) {
       if (/^t\d{4}/.test(a)) assert.ok(techniques.has(a), `${d.file}: ${a} is an ATT&CK technique`);
       else assert.ok(tactics.has(a), `${d.file}: ${a} is an ATT&CK tactic`);

@@ -10,7 +10,26 @@ import type { AnalyticDef, Aggregate, BaselineParams, InputDef, ToolSpec, Where 
 import { parseBytes, parseDuration } from './units.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const COMMON = ['id', 'title', 'description', 'level', 'status', 'author', 'references', 'falsepositives', 'tags', 'type', 'logsource', 'where', 'entity', 'learning', 'lateness', 'limits', 'date', 'modified'];
+const COMMON = [
+  'id',
+  'title',
+  'description',
+  'level',
+  'status',
+  'author',
+  'references',
+  'falsepositives',
+  'tags',
+  'type',
+  'logsource',
+  'where',
+  'entity',
+  'learning',
+  'lateness',
+  'limits',
+  'date',
+  'modified',
+];
 const BY_TYPE: Record<string, string[]> = {
   baseline: ['signal', 'interval', 'baseline'],
   first_seen: ['terms', 'learning_period', 'learning_scope', 'horizon'],
@@ -63,7 +82,10 @@ class Reader {
   keys(path: Path, allowed: readonly string[]): void {
     const v = path.length ? this.get(path) : this.obj;
     if (v === undefined) return;
-    if (v === null || typeof v !== 'object' || Array.isArray(v)) { this.err(path, 'must be a mapping'); return; }
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) {
+      this.err(path, 'must be a mapping');
+      return;
+    }
     for (const k of Object.keys(v)) if (!allowed.includes(k)) this.err([...path, k], `unknown key (known: ${allowed.join(', ')})`, 'analytic-unknown-key');
   }
 
@@ -194,7 +216,8 @@ class Reader {
 
   baselineParams(path: Path, defaults: { fill: 'zero' | 'skip' }): BaselineParams {
     this.keys(path, ['window', 'warmup', 'threshold', 'floor', 'min_spread', 'fill', 'realert', 'method']);
-    if (this.get([...path, 'method']) !== undefined && this.get([...path, 'method']) !== 'median_mad') this.err([...path, 'method'], 'only median_mad is supported');
+    if (this.get([...path, 'method']) !== undefined && this.get([...path, 'method']) !== 'median_mad')
+      this.err([...path, 'method'], 'only median_mad is supported');
     this.keys([...path, 'threshold'], ['mad', 'ratio']);
     const window = this.num([...path, 'window'], { min: 3, int: true, dflt: 48 })!;
     const warmup = this.num([...path, 'warmup'], { min: 1, int: true, dflt: Math.min(12, window) })!;
@@ -218,7 +241,11 @@ class Reader {
 export function readDefinition(doc: Document, lines: LineCounter, file?: string): { def?: AnalyticDef; diagnostics: Diagnostic[] } {
   const obj = doc.toJS() as unknown;
   if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
-    return { diagnostics: [{ severity: 'error', code: 'analytic-invalid', message: 'an analytic definition must be a YAML mapping', ...(file !== undefined && { file }) }] };
+    return {
+      diagnostics: [
+        { severity: 'error', code: 'analytic-invalid', message: 'an analytic definition must be a YAML mapping', ...(file !== undefined && { file }) },
+      ],
+    };
   }
   const o = obj as Record<string, unknown>;
   const r = new Reader(doc, o, lines, file, typeof o.id === 'string' ? o.id : typeof o.title === 'string' ? o.title : undefined);
@@ -295,7 +322,12 @@ export function readDefinition(doc: Document, lines: LineCounter, file?: string)
       for (let i = 0; i < egressRaw.length; i++) {
         r.keys(['egress', i], ['logsource', 'where', 'field', 'counter']);
         const field = r.str(['egress', i, 'field'], true);
-        egress.push({ logsource: r.logsource(['egress', i, 'logsource']), where: r.where(['egress', i, 'where']), ...(field !== undefined && { field }), counter: r.bool(['egress', i, 'counter'], false) });
+        egress.push({
+          logsource: r.logsource(['egress', i, 'logsource']),
+          where: r.where(['egress', i, 'where']),
+          ...(field !== undefined && { field }),
+          counter: r.bool(['egress', i, 'counter'], false),
+        });
       }
     }
     let tools: { logsource: LogSource; names: ToolSpec[] } | undefined;
@@ -330,7 +362,12 @@ export function readDefinition(doc: Document, lines: LineCounter, file?: string)
         actions: r.get(['churn', 'actions']) === undefined ? ['create', 'destroy'] : r.strList(['churn', 'actions'], true),
         minEvents: r.num(['churn', 'min_events'], { min: 1, int: true, dflt: 20 })!,
       },
-      egressBaseline: r.get(['egress_baseline']) === undefined && mode === 'churn' ? (r.err(['egress_baseline'], 'is required for mode: churn'), defaultParams()) : mode === 'churn' ? r.baselineParams(['egress_baseline'], { fill: 'zero' }) : defaultParams(),
+      egressBaseline:
+        r.get(['egress_baseline']) === undefined && mode === 'churn'
+          ? (r.err(['egress_baseline'], 'is required for mode: churn'), defaultParams())
+          : mode === 'churn'
+            ? r.baselineParams(['egress_baseline'], { fill: 'zero' })
+            : defaultParams(),
       limits: {
         entities: r.num(['limits', 'entities'], { min: 1, int: true, dflt: 20_000 })!,
         idleMs: r.duration(['limits', 'idle'], 86_400_000)!,
@@ -409,7 +446,13 @@ export function loadAnalyticDefs(paths: readonly string[]): { defs: AnalyticDef[
     for (const d of r.defs) {
       const prev = seen.get(d.id);
       if (prev !== undefined) {
-        diagnostics.push({ severity: 'error', code: 'analytic-duplicate-id', message: `id already used by ${prev}; this definition is refused`, file: f, rule: d.id });
+        diagnostics.push({
+          severity: 'error',
+          code: 'analytic-duplicate-id',
+          message: `id already used by ${prev}; this definition is refused`,
+          file: f,
+          rule: d.id,
+        });
         continue;
       }
       seen.set(d.id, f);

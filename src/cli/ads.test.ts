@@ -12,7 +12,16 @@ if (!shared) console.error(`\n*** SKIPPING seed lint CLI test: ${SEEDS} or ATT&C
 function capture() {
   let out = '';
   let err = '';
-  return { out: (s: string) => void (out += s), err: (s: string) => void (err += s), get text() { return out; }, get summary() { return err; } };
+  return {
+    out: (s: string) => void (out += s),
+    err: (s: string) => void (err += s),
+    get text() {
+      return out;
+    },
+    get summary() {
+      return err;
+    },
+  };
 }
 
 test('ads lint exits 0 on the shipped content, with rules', async () => {
@@ -20,7 +29,10 @@ test('ads lint exits 0 on the shipped content, with rules', async () => {
   const code = await adsLint([], { rules: true }, c.out, c.err);
   assert.equal(code, 0, c.text);
   // without ../shared the one warning is "ATT&CK data not found"
-  assert.match(c.summary, shared ? /5 document\(s\), \d+ rule\(s\).*0 error\(s\), 0 warning\(s\)/ : /5 document\(s\), \d+ rule\(s\).*0 error\(s\), 1 warning\(s\)/);
+  assert.match(
+    c.summary,
+    shared ? /5 document\(s\), \d+ rule\(s\).*0 error\(s\), 0 warning\(s\)/ : /5 document\(s\), \d+ rule\(s\).*0 error\(s\), 1 warning\(s\)/,
+  );
 });
 
 test('ads lint exits 1 on the raw seeds and names T1597.002', { skip: !shared }, async () => {

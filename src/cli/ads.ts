@@ -25,9 +25,17 @@ export function register(program: Command): void {
     .option('--rules', 'also lint every rule file of the strategies: ids unique UUIDs, title, level, attack tags, author, falsepositives')
     .option('--strict', 'warnings fail the run too')
     .option('--json', 'print the diagnostics as JSON lines')
-    .addHelpText('after', '\nExit status: 0 when no error was found (warnings allowed unless --strict), 1 otherwise.\nWithout ATT&CK data the ids are not checked and a warning says so.')
+    .addHelpText(
+      'after',
+      '\nExit status: 0 when no error was found (warnings allowed unless --strict), 1 otherwise.\nWithout ATT&CK data the ids are not checked and a warning says so.',
+    )
     .action(async (paths: string[], opts: LintCliOptions) => {
-      process.exitCode = await adsLint(paths, opts, (s) => process.stdout.write(s), (s) => process.stderr.write(s));
+      process.exitCode = await adsLint(
+        paths,
+        opts,
+        (s) => process.stdout.write(s),
+        (s) => process.stderr.write(s),
+      );
     });
 }
 

@@ -25,7 +25,14 @@ test('alerts list, show, ack and exceptions on a real store', () => {
     const store = openStore(dir);
     const p = createAlertPipeline({ store });
     const [a] = p.process([finding({ time: '2026-11-22T10:00:00Z' }), finding({ time: '2026-11-22T10:00:05Z' })]).created;
-    p.process([finding({ time: '2026-11-22T11:00:00Z', id: 'bbbb', name: 'db-1', rule: { id: 'r2', title: 'Audit disabled', level: 'critical', tags: ['attack.t1562.012'] } })]);
+    p.process([
+      finding({
+        time: '2026-11-22T11:00:00Z',
+        id: 'bbbb',
+        name: 'db-1',
+        rule: { id: 'r2', title: 'Audit disabled', level: 'critical', tags: ['attack.t1562.012'] },
+      }),
+    ]);
     store.close();
 
     const list = run(['alerts', 'list', '--data-dir', dir]);
@@ -33,7 +40,13 @@ test('alerts list, show, ack and exceptions on a real store', () => {
     assert.equal(list.out.trim().split('\n').length, 2);
     assert.match(list.err, /2 of 2 alerts/);
     const crit = run(['alerts', 'list', '--data-dir', dir, '--min-level', 'critical', '--json']);
-    assert.deepEqual(crit.out.trim().split('\n').map((l) => (JSON.parse(l) as { rule: { id: string } }).rule.id), ['r2']);
+    assert.deepEqual(
+      crit.out
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { rule: { id: string } }).rule.id),
+      ['r2'],
+    );
     assert.equal(run(['alerts', 'list', '--data-dir', dir, '--level', 'severe']).code, 2, 'a bad level is refused');
 
     const show = run(['alerts', 'show', a!.id, '--data-dir', dir]);
@@ -45,11 +58,17 @@ test('alerts list, show, ack and exceptions on a real store', () => {
     const s2 = openStore(dir);
     const got = s2.getAlert(a!.id)!;
     assert.equal(got.status, 'acknowledged');
-    assert.deepEqual(got.history.map((h) => [h.status, h.note, h.actor]), [['acknowledged', 'on it', 'alice']]);
+    assert.deepEqual(
+      got.history.map((h) => [h.status, h.note, h.actor]),
+      [['acknowledged', 'on it', 'alice']],
+    );
     s2.close();
     assert.equal(run(['alerts', 'show', 'nope', '--data-dir', dir]).code, 2);
 
-    writeFileSync(join(dir, 'exceptions.yaml'), 'exceptions:\n  - id: lab\n    rule: r2\n    reason: lab hosts\n    scope: { namespace: lab }\n  - id: bad\n    rule: r2\n');
+    writeFileSync(
+      join(dir, 'exceptions.yaml'),
+      'exceptions:\n  - id: lab\n    rule: r2\n    reason: lab hosts\n    scope: { namespace: lab }\n  - id: bad\n    rule: r2\n',
+    );
     const ex = run(['alerts', 'exceptions', '--data-dir', dir]);
     assert.equal(ex.code, 1, 'lint errors make the command fail');
     assert.match(ex.out, /lab\s+rule r2\s+namespace=lab\s+excepted 0/);

@@ -73,7 +73,9 @@ export function register(program: Command): void {
       else {
         for (const a of list) {
           const held = a.held_back ? ` +${a.held_back} held` : '';
-          process.stdout.write(`${a.last_seen.slice(0, 19)}Z  ${pad(a.level, 8)} ${pad(a.status, 14)} x${pad(String(a.count) + held, 10)} ${a.summary}  [${a.id}]\n`);
+          process.stdout.write(
+            `${a.last_seen.slice(0, 19)}Z  ${pad(a.level, 8)} ${pad(a.status, 14)} x${pad(String(a.count) + held, 10)} ${a.summary}  [${a.id}]\n`,
+          );
         }
         process.stderr.write(`${list.length} of ${total} alerts\n`);
       }
@@ -105,14 +107,17 @@ export function register(program: Command): void {
       ];
       if (a.strategy?.response.length) lines.push('  response:', ...a.strategy.response.map((s, i) => `    ${i + 1}. ${s}`));
       for (const h of a.history) lines.push(`  ${h.time} → ${h.status}${h.actor ? ` by ${h.actor}` : ''}${h.note ? `: ${h.note}` : ''}`);
-      for (const r of a.response) lines.push(`  ${r.started} ${r.action}${r.dry_run ? ' (dry run)' : ''} ${r.target} by ${r.actor}: ${r.result} — ${r.detail}${r.undo ? ` [undo: ${r.undo}]` : ''}`);
+      for (const r of a.response)
+        lines.push(
+          `  ${r.started} ${r.action}${r.dry_run ? ' (dry run)' : ''} ${r.target} by ${r.actor}: ${r.result} — ${r.detail}${r.undo ? ` [undo: ${r.undo}]` : ''}`,
+        );
       lines.push(`  events (${a.events.length}):`, ...a.events.map((e) => `    ${JSON.stringify(e)}`));
       process.stdout.write(`${lines.join('\n')}\n`);
     });
 
   alerts
     .command('ack <id>')
-    .description('Set an alert\'s status (acknowledged by default) with an optional note.')
+    .description("Set an alert's status (acknowledged by default) with an optional note.")
     .option('--data-dir <dir>', 'directory of the SQLite alert store', DEFAULT_DATA_DIR)
     .option('--status <status>', `one of ${STATUSES.join(', ')}`, 'acknowledged')
     .option('--note <text>', 'why')
@@ -137,21 +142,30 @@ export function register(program: Command): void {
         process.stdout.write(`no exception files (looked for ${join(o.dataDir, 'exceptions.yaml')}); see docs/alerts.md\n`);
         return;
       }
-      const hits = existsSync(join(o.dataDir, STORE_FILE)) ? (() => {
-        const s = openStore(o.dataDir);
-        const c = s.counters('exception.');
-        s.close();
-        return c;
-      })() : {};
+      const hits = existsSync(join(o.dataDir, STORE_FILE))
+        ? (() => {
+            const s = openStore(o.dataDir);
+            const c = s.counters('exception.');
+            s.close();
+            return c;
+          })()
+        : {};
       let errors = 0;
       for (const f of files) {
         const set = loadExceptions(f);
         process.stdout.write(`${f}: ${set.exceptions.length} exceptions\n`);
         for (const e of set.exceptions) {
-          const scope = [e.scope?.image && `image=${e.scope.image.join('|')}`, e.scope?.namespace && `namespace=${e.scope.namespace.join('|')}`, e.scope?.label && `label=${JSON.stringify(e.scope.label)}`, e.when && `when=${JSON.stringify(e.when)}`]
+          const scope = [
+            e.scope?.image && `image=${e.scope.image.join('|')}`,
+            e.scope?.namespace && `namespace=${e.scope.namespace.join('|')}`,
+            e.scope?.label && `label=${JSON.stringify(e.scope.label)}`,
+            e.when && `when=${JSON.stringify(e.when)}`,
+          ]
             .filter(Boolean)
             .join(' ');
-          process.stdout.write(`  ${pad(e.id, 24)} rule ${e.rule}  ${scope || '(everywhere)'}${e.expires ? ` until ${e.expires.slice(0, 10)}` : ''}  excepted ${hits[`exception.${e.id}`] ?? 0}\n    ${e.reason}\n`);
+          process.stdout.write(
+            `  ${pad(e.id, 24)} rule ${e.rule}  ${scope || '(everywhere)'}${e.expires ? ` until ${e.expires.slice(0, 10)}` : ''}  excepted ${hits[`exception.${e.id}`] ?? 0}\n    ${e.reason}\n`,
+          );
         }
         for (const d of set.diagnostics) {
           if (d.severity === 'error') errors++;

@@ -5,10 +5,15 @@ import { defaultRulesFile, installRules, parseRulesFile, readRulesFile } from '.
 export function register(program: Command): void {
   program
     .command('audit-rules')
-    .description('Print the Linux audit rules stowaway needs (execve, connect, mount, module load, ptrace, setns/unshare, writes to runtime/kubelet/audit config), or load them with auditctl')
+    .description(
+      'Print the Linux audit rules stowaway needs (execve, connect, mount, module load, ptrace, setns/unshare, writes to runtime/kubelet/audit config), or load them with auditctl',
+    )
     .option('--install', 'load the rules now with auditctl (root; until reboot; rules for paths missing here are skipped and listed)')
     .option('--file <path>', 'a rules file other than the shipped content/audit/stowaway.rules')
-    .addHelpText('after', '\nPersistent install: stowaway audit-rules > /etc/audit/rules.d/stowaway.rules && augenrules --load\nRemove: auditctl -D -k stowaway-exec (and the other stowaway-* keys)')
+    .addHelpText(
+      'after',
+      '\nPersistent install: stowaway audit-rules > /etc/audit/rules.d/stowaway.rules && augenrules --load\nRemove: auditctl -D -k stowaway-exec (and the other stowaway-* keys)',
+    )
     .action((opts: { install?: boolean; file?: string }) => {
       const file = opts.file ?? defaultRulesFile();
       let text: string;

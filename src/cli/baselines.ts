@@ -54,7 +54,10 @@ export function baselinesReport(dataDir: string, analyticPaths: string[], only?:
 function fmt(v: unknown): string {
   if (v === null || v === undefined) return '-';
   if (typeof v === 'number') return Number.isInteger(v) ? String(v) : v.toPrecision(4);
-  if (typeof v === 'object') return Object.values(v as Record<string, unknown>).map(fmt).join('/');
+  if (typeof v === 'object')
+    return Object.values(v as Record<string, unknown>)
+      .map(fmt)
+      .join('/');
   return textOf(v);
 }
 

@@ -26,7 +26,11 @@ export function register(program: Command): void {
     .option('--attack <file>', `ATT&CK Enterprise STIX bundle for tactics and names (default ${defaultAttackPath()}); optional`)
     .option('--name <name>', 'layer name', 'stowaway coverage')
     .action(async (opts: CoverageCliOptions) => {
-      process.exitCode = await coverage(opts, (s) => process.stdout.write(s), (s) => process.stderr.write(s));
+      process.exitCode = await coverage(
+        opts,
+        (s) => process.stdout.write(s),
+        (s) => process.stderr.write(s),
+      );
     });
 }
 
@@ -55,10 +59,23 @@ export async function coverage(opts: CoverageCliOptions, out: (s: string) => voi
   }
   if (opts.navigator !== '-') {
     const names = attack.catalog?.techniques;
-    const rows = layer.techniques.map((t) => [t.techniqueID, names?.get(t.techniqueID)?.name ?? '', t.tactic, String(t.score), t.metadata.filter((m) => m.name === 'strategy').map((m) => m.value).join(',')]);
+    const rows = layer.techniques.map((t) => [
+      t.techniqueID,
+      names?.get(t.techniqueID)?.name ?? '',
+      t.tactic,
+      String(t.score),
+      t.metadata
+        .filter((m) => m.name === 'strategy')
+        .map((m) => m.value)
+        .join(','),
+    ]);
     const head = ['technique', 'name', 'tactic', 'rules', 'strategies'];
     const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-    const line = (c: string[]): string => c.map((x, i) => x.padEnd(widths[i]!)).join('  ').trimEnd();
+    const line = (c: string[]): string =>
+      c
+        .map((x, i) => x.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd();
     out([line(head), ...rows.map(line)].join('\n') + '\n');
     const techniques = new Set(layer.techniques.filter((t) => t.score > 0).map((t) => t.techniqueID));
     out(`${strategies.length} strategies, ${rules.length} rules and analytics, ${techniques.size} techniques detected\n`);

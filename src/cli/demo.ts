@@ -16,7 +16,9 @@ export function register(program: Command): void {
     pageOptions(
       program
         .command('demo')
-        .description('Replay the shipped attack and benign scenarios through the engine and alert pipeline into the store, then serve the page. Re-running replaces the previous demo alerts.'),
+        .description(
+          'Replay the shipped attack and benign scenarios through the engine and alert pipeline into the store, then serve the page. Re-running replaces the previous demo alerts.',
+        ),
     ),
   )
     .option('--exceptions <file...>', 'exception files besides <data-dir>/exceptions.yaml')
@@ -33,8 +35,11 @@ export function register(program: Command): void {
       if (content.catalogNote) log(`note: ${content.catalogNote}`);
       const removed = store.deleteByIdPrefix(DEMO_PREFIX);
       if (removed) log(`replacing ${removed} alerts from an earlier demo run`);
-      const { pipeline } = createAlertPath({ dataDir: o.dataDir, ...(o.exceptions ? { exceptions: o.exceptions } : {}), newId: () => `${DEMO_PREFIX}${randomUUID()}` }, store, content, (d) =>
-        log(formatDiagnostic(d)),
+      const { pipeline } = createAlertPath(
+        { dataDir: o.dataDir, ...(o.exceptions ? { exceptions: o.exceptions } : {}), newId: () => `${DEMO_PREFIX}${randomUUID()}` },
+        store,
+        content,
+        (d) => log(formatDiagnostic(d)),
       );
       const src = { name: 'replay (shipped scenarios)', started: true, stats: { events: 0, errors: 0, dropped: 0, unattributed: 0 } };
       const diags: Diagnostic[] = [];
@@ -53,7 +58,9 @@ export function register(program: Command): void {
       health.write();
       health.stop();
       const st = pipeline.stats();
-      log(`replayed ${report.scenarios} scenarios (${report.files} files, ${report.events} events, ${report.diagnostics.length} diagnostics): ${report.findings} findings → ${st.created} alerts (${st.merged} merged, ${st.held_back} held back, ${st.excepted} excepted)`);
+      log(
+        `replayed ${report.scenarios} scenarios (${report.files} files, ${report.events} events, ${report.diagnostics.length} diagnostics): ${report.findings} findings → ${st.created} alerts (${st.merged} merged, ${st.held_back} held back, ${st.excepted} excepted)`,
+      );
       await pipeline.close();
       if (!o.serve) {
         store.close();

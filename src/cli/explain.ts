@@ -32,7 +32,9 @@ function render(e: Explanation, origin: string): string {
 export function register(program: Command): void {
   program
     .command('explain')
-    .description('Say why a Sigma rule did or did not match an event: logsource routing, each search identifier and each field, with the values the event holds.')
+    .description(
+      'Say why a Sigma rule did or did not match an event: logsource routing, each search identifier and each field, with the values the event holds.',
+    )
     .requiredOption('--rule <id|title>', 'rule id, name or title')
     .requiredOption('--event <file>', 'event file: JSON or NDJSON of stowaway events, or Windows event JSON (Event.System/EventData or Winlogbeat)')
     .requiredOption('--rules <paths...>', 'rule files or directories to load')

@@ -20,7 +20,9 @@ import { register as tune } from './tune.js';
 const program = new Command();
 program
   .name('stowaway')
-  .description('Find adversaries who hide in containers and virtual instances: Sigma rules, analytics and detection strategies over container, host, orchestrator and network telemetry.')
+  .description(
+    'Find adversaries who hide in containers and virtual instances: Sigma rules, analytics and detection strategies over container, host, orchestrator and network telemetry.',
+  )
   .version('0.1.0')
   .showHelpAfterError();
 

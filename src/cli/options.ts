@@ -25,11 +25,18 @@ export function contentOptions(cmd: Command): Command {
   return cmd
     .option('--content <dir>', 'content directory instead of the built-in content')
     .option('--rules <path...>', 'rule files or folders added to the content (Sigma rules, filters, correlations)')
-    .option('--placeholders <file...>', 'placeholder files layered over the content\'s placeholders.yml: lists add, { replace: [...] } replaces (docs/tuning.md)');
+    .option(
+      '--placeholders <file...>',
+      "placeholder files layered over the content's placeholders.yml: lists add, { replace: [...] } replaces (docs/tuning.md)",
+    );
 }
 
 export function contentFrom(o: ContentCliOptions): ContentOptions {
-  return { ...(o.content ? { contentDir: o.content } : {}), ...(o.rules ? { rules: o.rules } : {}), ...(o.placeholders ? { placeholders: o.placeholders } : {}) };
+  return {
+    ...(o.content ? { contentDir: o.content } : {}),
+    ...(o.rules ? { rules: o.rules } : {}),
+    ...(o.placeholders ? { placeholders: o.placeholders } : {}),
+  };
 }
 
 /** Registers every live source's flags (from the source descriptors) on a command. */
@@ -68,7 +75,11 @@ export function alertOptions(cmd: Command): Command {
     .option('--nats-format <format>', 'alert, falco or ecs', parseFormat)
     .option('--exceptions <file...>', 'exception files besides <data-dir>/exceptions.yaml')
     .option('--dedup-window <seconds>', 'repeats of a rule on one entity within this span merge into one alert', String(DEFAULTS.dedupWindowS))
-    .option('--rate-limit <n/seconds>', 'new alerts per rule per span of event time; the rest are held back and counted', `${DEFAULTS.rateLimit.perRule}/${DEFAULTS.rateLimit.windowS}`)
+    .option(
+      '--rate-limit <n/seconds>',
+      'new alerts per rule per span of event time; the rest are held back and counted',
+      `${DEFAULTS.rateLimit.perRule}/${DEFAULTS.rateLimit.windowS}`,
+    )
     .option('--retention-days <n>', 'delete alerts last seen longer ago than this', '30')
     .option('--retention-mb <n>', 'keep the store under this size, deleting oldest alerts first', '1024');
 }
@@ -102,5 +113,8 @@ export function pageOptions(cmd: Command): Command {
 
 /** The containment policy option of the commands that can act (`start`, `serve`). */
 export function responseOption(cmd: Command): Command {
-  return cmd.option('--response-policy <file>', 'containment policy: mode off | suggest | auto (default: <data-dir>/response.yaml; without one, off). See docs/response.md');
+  return cmd.option(
+    '--response-policy <file>',
+    'containment policy: mode off | suggest | auto (default: <data-dir>/response.yaml; without one, off). See docs/response.md',
+  );
 }

@@ -6,7 +6,11 @@ import type { Content } from '../runtime/index.js';
 import type { PageOptions } from './options.js';
 import type { Responder } from '../respond/index.js';
 
-export async function openPage(o: PageOptions, store: Store, extra: { coverage?: () => CoverageMatrix; health?: () => unknown; responder?: Responder } = {}): Promise<RunningServer> {
+export async function openPage(
+  o: PageOptions,
+  store: Store,
+  extra: { coverage?: () => CoverageMatrix; health?: () => unknown; responder?: Responder } = {},
+): Promise<RunningServer> {
   const token = o.token ?? process.env.STOWAWAY_TOKEN;
   const port = Number(o.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: '${o.port}' is not a port number`);

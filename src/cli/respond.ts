@@ -47,8 +47,13 @@ Exit status: 0 done (or dry run); 1 refused by policy or safety checks, or faile
 See docs/response.md for the policy file (mode off | suggest | auto).`,
     )
     .action(async (alertId: string, action: string | undefined, o: RespondOpts) => {
-      if (action !== undefined && !(RESPONSE_ACTIONS as readonly string[]).includes(action)) throw new Error(`unknown action '${action}' (one of ${RESPONSE_ACTIONS.join(', ')})`);
-      const { policy, diagnostics, file } = await policyFor({ dataDir: o.dataDir, ...(o.policy ? { policyFile: o.policy } : {}), strategiesDir: o.content ?? defaultStrategiesDir() });
+      if (action !== undefined && !(RESPONSE_ACTIONS as readonly string[]).includes(action))
+        throw new Error(`unknown action '${action}' (one of ${RESPONSE_ACTIONS.join(', ')})`);
+      const { policy, diagnostics, file } = await policyFor({
+        dataDir: o.dataDir,
+        ...(o.policy ? { policyFile: o.policy } : {}),
+        strategiesDir: o.content ?? defaultStrategiesDir(),
+      });
       for (const d of diagnostics) process.stderr.write(`stowaway: ${formatDiagnostic(d)}\n`);
       const store = openStore(o.dataDir);
       try {
@@ -66,7 +71,10 @@ See docs/response.md for the policy file (mode off | suggest | auto).`,
             `  response mode: ${policy.mode} (${policy.modeSource === 'default' ? `default; ${file} not found` : policy.modeSource})`,
             `  allowed: ${p.allow.join(', ') || 'nothing'}${p.sources.length ? ` (${p.sources.join(', ')})` : ''}`,
             `  automatic in auto mode: ${p.auto.join(', ') || 'nothing'}`,
-            ...alert.response.map((r) => `  ${r.started} ${r.action}${r.dry_run ? ' (dry run)' : ''} ${r.target} by ${r.actor}: ${r.result} — ${r.detail}${r.undo ? ` [undo: ${r.undo}]` : ''}`),
+            ...alert.response.map(
+              (r) =>
+                `  ${r.started} ${r.action}${r.dry_run ? ' (dry run)' : ''} ${r.target} by ${r.actor}: ${r.result} — ${r.detail}${r.undo ? ` [undo: ${r.undo}]` : ''}`,
+            ),
           ];
           process.stdout.write(`${lines.join('\n')}\n`);
           return;
@@ -74,7 +82,10 @@ See docs/response.md for the policy file (mode off | suggest | auto).`,
         const actor = `cli:${o.actor ?? safeUser()}`;
         const rec = await responder.run(alertId, action as ResponseAction, { actor, dryRun: o.dryRun ?? false });
         if (o.json) process.stdout.write(`${JSON.stringify(rec, null, 2)}\n`);
-        else process.stdout.write(`${rec.action}${rec.dry_run ? ' (dry run)' : ''} ${rec.target}: ${rec.result} in ${rec.duration_ms} ms — ${rec.detail}${rec.undo ? `\n  undo: ${rec.undo}` : ''}\n`);
+        else
+          process.stdout.write(
+            `${rec.action}${rec.dry_run ? ' (dry run)' : ''} ${rec.target}: ${rec.result} in ${rec.duration_ms} ms — ${rec.detail}${rec.undo ? `\n  undo: ${rec.undo}` : ''}\n`,
+          );
         if (rec.result === 'refused' || rec.result === 'failed') process.exitCode = 1;
       } finally {
         store.close();

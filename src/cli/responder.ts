@@ -6,9 +6,17 @@ import type { Store } from '../sinks/store/index.js';
 import { createResponder, policyFor, type Responder } from '../respond/index.js';
 import { defaultStrategiesDir } from '../ads/index.js';
 
-export async function responderFor(o: { dataDir: string; responsePolicy?: string; content?: string }, store: Store, log: (s: string) => void): Promise<Responder> {
+export async function responderFor(
+  o: { dataDir: string; responsePolicy?: string; content?: string },
+  store: Store,
+  log: (s: string) => void,
+): Promise<Responder> {
   const strategiesDir = o.content ? join(o.content, 'strategies') : undefined;
-  const { policy, diagnostics, file } = await policyFor({ dataDir: o.dataDir, ...(o.responsePolicy ? { policyFile: o.responsePolicy } : {}), strategiesDir: strategiesDir ?? defaultStrategiesDir() });
+  const { policy, diagnostics, file } = await policyFor({
+    dataDir: o.dataDir,
+    ...(o.responsePolicy ? { policyFile: o.responsePolicy } : {}),
+    strategiesDir: strategiesDir ?? defaultStrategiesDir(),
+  });
   for (const d of diagnostics) log(formatDiagnostic(d));
   log(
     policy.mode === 'off'

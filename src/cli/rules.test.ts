@@ -30,7 +30,13 @@ function fixture() {
   const dir = mkdtempSync(join(tmpdir(), 'stowaway-cli-'));
   writeFileSync(join(dir, 'nc.yml'), RULE);
   writeFileSync(join(dir, 'bad.yml'), RULE.replace('endswith', 'endz').replace('5a0c', '6a0c'));
-  const ev = (cmd: string) => JSON.stringify({ '@timestamp': '2026-01-01T00:00:00Z', event: {}, stowaway: { source: 'auditd', logsource: { product: 'linux', category: 'process_creation', service: 'auditd' } }, process: { executable: '/usr/bin/nc', command_line: cmd } });
+  const ev = (cmd: string) =>
+    JSON.stringify({
+      '@timestamp': '2026-01-01T00:00:00Z',
+      event: {},
+      stowaway: { source: 'auditd', logsource: { product: 'linux', category: 'process_creation', service: 'auditd' } },
+      process: { executable: '/usr/bin/nc', command_line: cmd },
+    });
   writeFileSync(join(dir, 'events.ndjson'), ev('nc -lvp 4444') + '\n' + ev('nc example.org 80') + '\n');
   return dir;
 }
@@ -58,8 +64,13 @@ test('explain says per search identifier and field why the rule matched or not',
   assert.match(first!, /✔ sel_cli/);
   assert.match(second!, /no match/);
   assert.match(second!, /✘ process\.command_line\|contains: " -l" — event has "nc example.org 80"/);
-  const j = JSON.parse(run(['explain', '--rule', '5a0c3f7e-1b2d-4c3e-9f4a-6b7c8d9e0f1a', '--event', join(dir, 'events.ndjson'), '--rules', dir, '--json']).stdout);
-  assert.deepEqual(j.map((x: { explanation: { matched: boolean } }) => x.explanation.matched), [true, false]);
+  const j = JSON.parse(
+    run(['explain', '--rule', '5a0c3f7e-1b2d-4c3e-9f4a-6b7c8d9e0f1a', '--event', join(dir, 'events.ndjson'), '--rules', dir, '--json']).stdout,
+  );
+  assert.deepEqual(
+    j.map((x: { explanation: { matched: boolean } }) => x.explanation.matched),
+    [true, false],
+  );
 });
 
 test('a file with several YAML errors counts as one refusal', () => {
@@ -69,5 +80,8 @@ test('a file with several YAML errors counts as one refusal', () => {
     { severity: 'error' as const, code: 'unknown-modifier', message: 'c', file: 'y.yml', rule: 'r1' },
     { severity: 'error' as const, code: 'unsafe-regex', message: 'd', file: 'y.yml', rule: 'r2' },
   ];
-  assert.deepEqual(firstErrorPerUnit(errs).map((d) => d.code), ['yaml-syntax', 'unknown-modifier', 'unsafe-regex']);
+  assert.deepEqual(
+    firstErrorPerUnit(errs).map((d) => d.code),
+    ['yaml-syntax', 'unknown-modifier', 'unsafe-regex'],
+  );
 });

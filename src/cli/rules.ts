@@ -13,7 +13,9 @@ export function register(program: Command): void {
   const rules = program.command('rules').description('Work with Sigma rule files.');
   rules
     .command('check')
-    .description('Load and compile Sigma rules, filters and correlations; print what loaded and what was refused, by reason. Exits 1 when any rule was refused.')
+    .description(
+      'Load and compile Sigma rules, filters and correlations; print what loaded and what was refused, by reason. Exits 1 when any rule was refused.',
+    )
     .argument('<paths...>', 'rule files or directories (read recursively: .yml, .yaml)')
     .option('--pipeline <file...>', 'extra processing pipeline YAML (runs before the built-in pipelines)')
     .option('--placeholders <file...>', 'YAML mapping of placeholder name to values, for |expand; several are layered in order (docs/tuning.md)')
@@ -55,7 +57,12 @@ export function register(program: Command): void {
         out.push(`rules loaded:      ${ruleset.size} (${summary.rules_indexed} use the candidate index) in ${ms} ms`);
         out.push(`correlations:      ${load.correlations.length}`);
         out.push(`filters:           ${load.filters.length}`);
-        for (const f of load.filters) out.push(`  - ${f.title} → ${f.rules.join(', ')} (${Object.entries(f.logsource).map(([k, v]) => `${k}=${v}`).join(' ')})`);
+        for (const f of load.filters)
+          out.push(
+            `  - ${f.title} → ${f.rules.join(', ')} (${Object.entries(f.logsource)
+              .map(([k, v]) => `${k}=${v}`)
+              .join(' ')})`,
+          );
         out.push(`refused:           ${refusals.length} (${errors.length} errors)`);
         for (const [code, n] of Object.entries(refusedBy)) out.push(`  ${String(n).padStart(5)}  ${code}`);
         out.push(`warnings:          ${warnings.length}`);

@@ -56,7 +56,15 @@ function setup() {
 
 function scan(args: string[], input?: string) {
   const r = spawnSync(process.execPath, [MAIN, 'scan', ...args], { encoding: 'utf8', input });
-  return { code: r.status, out: r.stdout, err: r.stderr, findings: r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, any>) };
+  return {
+    code: r.status,
+    out: r.stdout,
+    err: r.stderr,
+    findings: r.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, any>),
+  };
 }
 
 test('scan prints one JSON finding per line, counts the bad line and keeps going', (t) => {
@@ -147,7 +155,10 @@ detection:
 level: high
 `,
     );
-    writeFileSync(join(dir, 'pipe.yml'), 'name: site\npriority: 10\ntransformations:\n  - id: shell\n    type: field_name_mapping\n    mapping:\n      ShellPath: process.executable\n');
+    writeFileSync(
+      join(dir, 'pipe.yml'),
+      'name: site\npriority: 10\ntransformations:\n  - id: shell\n    type: field_name_mapping\n    mapping:\n      ShellPath: process.executable\n',
+    );
     writeFileSync(join(dir, 'ph.yml'), 'suspect: [other, elsewhere]\n');
     const base = ['--rules', join(dir, 'mine.yml'), '--input', join(dir, 'events.ndjson')];
     const r = scan([...base, '--pipeline', join(dir, 'pipe.yml'), '--placeholders', join(dir, 'ph.yml')]);

@@ -153,7 +153,9 @@ export async function scan(opts: ScanOptions, sink: FindingSink, err: (s: string
         if (showProgress && Date.now() - lastProgress >= 5000) {
           lastProgress = Date.now();
           const s = engine.stats();
-          err(`scan: ${input}: ${s.events} events, ${findings} findings, ${inputErrors.length} input errors, ${Math.round(s.events / ((Date.now() - started) / 1000))} events/s\n`);
+          err(
+            `scan: ${input}: ${s.events} events, ${findings} findings, ${inputErrors.length} input errors, ${Math.round(s.events / ((Date.now() - started) / 1000))} events/s\n`,
+          );
         }
       }
     } catch (e) {

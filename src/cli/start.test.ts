@@ -46,7 +46,10 @@ test('demo --no-serve fills the store through the real engine and says what it d
     const store = openStore(dir);
     const first = store.queryAlerts().total;
     assert.ok(first > 0, 'demo raised alerts');
-    assert.ok(store.queryAlerts({ limit: 500 }).alerts.some((a) => a.strategy?.response.length), 'alerts carry ADS response steps');
+    assert.ok(
+      store.queryAlerts({ limit: 500 }).alerts.some((a) => a.strategy?.response.length),
+      'alerts carry ADS response steps',
+    );
     store.close();
     // A second run replaces the first instead of doubling it.
     assert.match(await run(), /replacing \d+ alerts from an earlier demo run/);
@@ -80,7 +83,10 @@ test('start: a privileged container created on the real Docker engine becomes a 
     let line: { rule?: string; output_fields?: Record<string, unknown> } | undefined;
     for (let i = 0; i < 100 && !line; i++) {
       await new Promise((r) => setTimeout(r, 100));
-      const hit = c.out().split('\n').find((l) => l.includes(name) && l.includes('Privileged'));
+      const hit = c
+        .out()
+        .split('\n')
+        .find((l) => l.includes(name) && l.includes('Privileged'));
       if (hit) line = JSON.parse(hit) as typeof line;
     }
     assert.ok(line, `a Falco-shaped alert line for ${name} on stdout:\n${c.out()}\n${c.err()}`);

@@ -55,7 +55,9 @@ export function register(program: Command): void {
       log(`store ${store.path} (${(r.bytes / 1e6).toFixed(1)} MB${r.deleted ? `, ${r.deleted} alerts past retention deleted` : ''})`);
       const content = await loadContent({ ...contentFrom(o), db: store.db });
       const c = content.counts;
-      log(`content: ${c.rules} rules, ${c.correlations} correlations, ${c.analytics} analytics from ${content.contentDir}${c.refused ? ` (${c.refused} refused: see \`stowaway rules check\`)` : ''}`);
+      log(
+        `content: ${c.rules} rules, ${c.correlations} correlations, ${c.analytics} analytics from ${content.contentDir}${c.refused ? ` (${c.refused} refused: see \`stowaway rules check\`)` : ''}`,
+      );
       if (o.rules || o.placeholders) log(`added to the content: ${userContentLine(content, o)}`);
       if (content.catalogNote) log(content.catalogNote);
       // Sensor tamper and health alerts (ADS-0002) go through the same alert path as the rules' findings.
@@ -111,7 +113,9 @@ export function register(program: Command): void {
       // Sensor tamper and health: checked every 10 s, each new gap a finding of its own.
       const auditOn = status.some((s) => s.name === 'auditd' && s.started);
       const checkSensors = (): void => {
-        const snap = rt.health().sources.map((s) => ({ name: s.name, started: s.started, stats: s.stats, stopped: (s.stats as { stopped?: boolean }).stopped === true }));
+        const snap = rt
+          .health()
+          .sources.map((s) => ({ name: s.name, started: s.started, stats: s.stats, stopped: (s.stats as { stopped?: boolean }).stopped === true }));
         const found = sensor.check(Date.now(), snap, auditOn ? loadedAuditRules() : undefined);
         if (found.length > 0) sink.findings(found, 'tick');
       };
@@ -134,7 +138,9 @@ export function register(program: Command): void {
       const progress = setInterval(() => {
         const p = pipeline.stats();
         const st = rt.stats();
-        log(`${st.events} events, ${p.findings} findings, ${p.created} alerts (${p.merged} merged, ${p.held_back} held back, ${p.excepted} excepted), ${st.diagnostics} diagnostics`);
+        log(
+          `${st.events} events, ${p.findings} findings, ${p.created} alerts (${p.merged} merged, ${p.held_back} held back, ${p.excepted} excepted), ${st.diagnostics} diagnostics`,
+        );
       }, 60_000);
       const hourly = setInterval(() => store.applyRetention(retention), 3_600_000);
       await untilSignal(async () => {

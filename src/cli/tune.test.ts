@@ -26,7 +26,10 @@ test('tune prints the noisiest rules and images of the store, and fails clearly 
     assert.match(r.stdout, new RegExp(`^${total} alerts standing for \\d+ findings`));
     assert.match(r.stdout, /noisiest rules\nrule\s+title\s+alerts\s+findings\s+share/);
     assert.match(r.stdout, /noisiest images\nimage\s+alerts/);
-    const json = JSON.parse(cli(['tune', '--data-dir', dir, '--json', '--limit', '2']).stdout) as { rules: Array<{ findings: number }>; total: { alerts: number } };
+    const json = JSON.parse(cli(['tune', '--data-dir', dir, '--json', '--limit', '2']).stdout) as {
+      rules: Array<{ findings: number }>;
+      total: { alerts: number };
+    };
     assert.equal(json.total.alerts, total);
     assert.equal(json.rules.length, 2);
     assert.ok(json.rules[0]!.findings >= json.rules[1]!.findings, 'noisiest first');

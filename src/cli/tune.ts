@@ -14,7 +14,11 @@ interface TuneOptions {
 
 function table(head: string[], rows: string[][]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
@@ -22,7 +26,15 @@ export function formatNoise(r: { total: { alerts: number; findings: number }; ru
   const share = (n: number): string => (r.total.findings ? `${Math.round((100 * n) / r.total.findings)}%` : '-');
   const rules = table(
     ['rule', 'title', 'alerts', 'findings', 'share', 'false+', 'images'],
-    r.rules.map((x) => [x.rule_id.slice(0, 8), x.rule_title.slice(0, 60), String(x.alerts), String(x.findings), share(x.findings), String(x.false_positive), String(x.images)]),
+    r.rules.map((x) => [
+      x.rule_id.slice(0, 8),
+      x.rule_title.slice(0, 60),
+      String(x.alerts),
+      String(x.findings),
+      share(x.findings),
+      String(x.false_positive),
+      String(x.images),
+    ]),
   );
   const images = table(
     ['image', 'alerts', 'findings', 'share', 'false+', 'rules'],

@@ -36,22 +36,40 @@ export function register(program: Command): void {
   program
     .command('validate')
     .description(
-      'Replay every scenario of the shipped detection strategies (recorded Docker events + inspect, Linux audit, Kubernetes audit, Windows and Zeek telemetry) through the same readers and engine `watch` uses, with the strategies\' rules and the shipped analytics loaded, and check that positive scenarios fire their expected rules and benign ones keep them quiet. With --live, run the strategies\' emulations for real against the local Docker engine and Linux audit instead.',
+      "Replay every scenario of the shipped detection strategies (recorded Docker events + inspect, Linux audit, Kubernetes audit, Windows and Zeek telemetry) through the same readers and engine `watch` uses, with the strategies' rules and the shipped analytics loaded, and check that positive scenarios fire their expected rules and benign ones keep them quiet. With --live, run the strategies' emulations for real against the local Docker engine and Linux audit instead.",
     )
     .option('--content <dir>', 'strategies folder (default: the shipped content/strategies)')
-    .option('--analytics <dir>', 'analytics definitions run beside the rules, fresh for each scenario (default: content/analytics beside the strategies folder)')
+    .option(
+      '--analytics <dir>',
+      'analytics definitions run beside the rules, fresh for each scenario (default: content/analytics beside the strategies folder)',
+    )
     .option('--placeholders <file...>', 'placeholder files layered over <content>/placeholders.yml: lists add, { replace: [...] } replaces (docs/tuning.md)')
-    .option('--rules <path...>', 'rule files or folders added to the strategies\' rules')
+    .option('--rules <path...>', "rule files or folders added to the strategies' rules")
     .option('--strategy <id...>', 'only these strategies (ADS id, e.g. ADS-0003)')
     .option('--json', 'print the results as JSON')
     .option('--live', 'run the emulations (emulation.yml) against the real Docker engine and Linux audit; needs root')
     .option('--max-wait <seconds>', 'with --live: upper bound for each wait for alerts')
-    .option('--variants', 'validate the generated variants (other spellings of each technique, and ordinary workloads) instead of the scenarios: per variant, per strategy (positives detected, benign quiet) and per rule (variants detected, benign alerts)')
+    .option(
+      '--variants',
+      'validate the generated variants (other spellings of each technique, and ordinary workloads) instead of the scenarios: per variant, per strategy (positives detected, benign quiet) and per rule (variants detected, benign alerts)',
+    )
     .option('--variant <id...>', 'with --variants: only these variant ids')
-    .option('--record', 'with --live --variants: write each variant\'s telemetry (Docker events + inspect, audit lines) and scenario to <strategy>/variants/, the set --variants replays')
-    .option('--respond <policy>', 'with --live: containment under this response policy file (docs/response.md); in mode auto its actions run on the findings, and the report times them')
-    .option('--data-dir <dir>', 'with --respond: where the answered alerts, their audit trail and evidence go (default: a new directory under the system temp dir)')
-    .addHelpText('after', '\nExit status: 0 when every scenario passed; 1 on any miss, false alarm, unreadable scenario, or a scenario/rule file that could not be loaded; 2 when validation could not run (e.g. live validation not available).')
+    .option(
+      '--record',
+      "with --live --variants: write each variant's telemetry (Docker events + inspect, audit lines) and scenario to <strategy>/variants/, the set --variants replays",
+    )
+    .option(
+      '--respond <policy>',
+      'with --live: containment under this response policy file (docs/response.md); in mode auto its actions run on the findings, and the report times them',
+    )
+    .option(
+      '--data-dir <dir>',
+      'with --respond: where the answered alerts, their audit trail and evidence go (default: a new directory under the system temp dir)',
+    )
+    .addHelpText(
+      'after',
+      '\nExit status: 0 when every scenario passed; 1 on any miss, false alarm, unreadable scenario, or a scenario/rule file that could not be loaded; 2 when validation could not run (e.g. live validation not available).',
+    )
     .action(async (opts: ValidateCliOptions) => {
       const out = (s: string): boolean => process.stdout.write(s);
       const err = (s: string): boolean => process.stderr.write(s);
@@ -113,7 +131,18 @@ export async function validateReplay(opts: ValidateCliOptions, out: (s: string) 
   } else {
     out(formatValidationTable(report.results) + '\n\n');
     const owner = new Map(catalog.strategies().flatMap((s) => s.rules.map((id) => [id, s.id!] as const)));
-    out(formatRuleFigures(scenarioRuleFigures(report.results, catalog.rules().filter((r) => r.id && r.kind !== 'filter').map((r) => ({ id: r.id!, title: r.title ?? r.id!, strategy: owner.get(r.id!) }))).rules, 'scenarios') + '\n');
+    out(
+      formatRuleFigures(
+        scenarioRuleFigures(
+          report.results,
+          catalog
+            .rules()
+            .filter((r) => r.id && r.kind !== 'filter')
+            .map((r) => ({ id: r.id!, title: r.title ?? r.id!, strategy: owner.get(r.id!) })),
+        ).rules,
+        'scenarios',
+      ) + '\n',
+    );
   }
   for (const r of report.results) for (const d of r.inputDiagnostics) err(`${r.scenario.name}: ${formatDiagnostic(d)}\n`);
   const failed = report.results.filter((r) => r.verdict !== 'pass').length;
@@ -131,7 +160,7 @@ async function validateLive(opts: ValidateCliOptions): Promise<number> {
   type LiveModule = typeof import('../emulate/live/index.js');
   let live: LiveModule;
   try {
-    live = (await import('../emulate/live/index.js'));
+    live = await import('../emulate/live/index.js');
   } catch (e) {
     process.stderr.write(`validate: live validation not available (${(e as Error).message.split('\n')[0]})\n`);
     return 2;
@@ -152,7 +181,9 @@ async function validateLive(opts: ValidateCliOptions): Promise<number> {
     store = openStore(dataDir);
     const { catalog } = await loadStrategies(strategiesDir);
     respond = respondToFindings({ store, catalog, responder: createResponder({ store, policy, dataDir }) });
-    process.stderr.write(`validate: response ${policy.mode} (${policy.modeSource}); alerts answered, their audit trail and evidence in ${store.path.replace(/\/[^/]+$/, '')}\n`);
+    process.stderr.write(
+      `validate: response ${policy.mode} (${policy.modeSource}); alerts answered, their audit trail and evidence in ${store.path.replace(/\/[^/]+$/, '')}\n`,
+    );
   }
   const report = await live.runLiveValidation({
     content,
@@ -171,16 +202,39 @@ async function validateLive(opts: ValidateCliOptions): Promise<number> {
 function scenarioRuleFigures(results: ScenarioResult[], rules: Array<{ id: string; title: string; strategy?: string }>): ReturnType<typeof summarize> {
   const meta = new Map(rules.map((r) => [r.id, r]));
   const asVariants: VariantResult[] = results.map((r) => ({
-    variant: { strategy: r.scenario.strategy, id: r.scenario.name, kind: r.scenario.kind, family: 'scenario', description: '', expect: r.scenario.fire, events: { format: 'ecs', lines: [] } },
+    variant: {
+      strategy: r.scenario.strategy,
+      id: r.scenario.name,
+      kind: r.scenario.kind,
+      family: 'scenario',
+      description: '',
+      expect: r.scenario.fire,
+      events: { format: 'ecs', lines: [] },
+    },
     verdict: r.verdict === 'pass' ? 'pass' : r.verdict,
     fired: r.fired,
     events: r.events,
     source: 'scenario',
   }));
-  const rep = summarize(asVariants, [], (id) => meta.get(id)?.title ?? id, (id) => meta.get(id)?.strategy);
+  const rep = summarize(
+    asVariants,
+    [],
+    (id) => meta.get(id)?.title ?? id,
+    (id) => meta.get(id)?.strategy,
+  );
   // Rules no scenario exercised still get their row: zero detections is a figure too.
   const seen = new Set(rep.rules.map((r) => r.id));
-  for (const r of rules) if (r.id && !seen.has(r.id)) rep.rules.push({ id: r.id, title: r.title, ...(r.strategy ? { strategy: r.strategy } : {}), detected: 0, expected: 0, benignVariants: 0, benignAlerts: 0 });
+  for (const r of rules)
+    if (r.id && !seen.has(r.id))
+      rep.rules.push({
+        id: r.id,
+        title: r.title,
+        ...(r.strategy ? { strategy: r.strategy } : {}),
+        detected: 0,
+        expected: 0,
+        benignVariants: 0,
+        benignAlerts: 0,
+      });
   rep.rules.sort((a, b) => (a.strategy ?? '~').localeCompare(b.strategy ?? '~') || b.detected - a.detected || a.id.localeCompare(b.id));
   return rep;
 }
@@ -208,7 +262,12 @@ async function variantContext(opts: ValidateCliOptions, err: (s: string) => void
     err('validate: no variants selected\n');
     return undefined;
   }
-  const strategyDirs = new Map(catalog.strategies().filter((s) => s.id).map((s) => [s.id!, dirname(s.file)]));
+  const strategyDirs = new Map(
+    catalog
+      .strategies()
+      .filter((s) => s.id)
+      .map((s) => [s.id!, dirname(s.file)]),
+  );
   const ruleStrategy = new Map<string, string>();
   for (const st of catalog.strategies()) for (const id of st.rules) if (st.id) ruleStrategy.set(id, st.id);
   const builtin = contentPlaceholdersPath(content);
@@ -240,7 +299,9 @@ export async function validateVariantsReplay(opts: ValidateCliOptions, out: (s: 
   if (opts.json) out(JSON.stringify(variantJson(rep), null, 2) + '\n');
   else out(formatVariantReport(rep) + '\n');
   const t = rep.total;
-  err(`validate --variants: ${rep.results.length} variants; positives detected ${t.detected}/${t.positives}, benign quiet ${t.quiet}/${t.benign}${t.unreplayed ? `; ${t.unreplayed} not replayed` : ''}\n`);
+  err(
+    `validate --variants: ${rep.results.length} variants; positives detected ${t.detected}/${t.positives}, benign quiet ${t.quiet}/${t.benign}${t.unreplayed ? `; ${t.unreplayed} not replayed` : ''}\n`,
+  );
   return rep.ok ? 0 : 1;
 }
 
@@ -310,7 +371,12 @@ async function validateVariantsLive(opts: ValidateCliOptions, out: (s: string) =
     return { variant: v, verdict, fired, events: 0, source: 'live', ...(row.reason ? { detail: row.reason } : {}) };
   });
   const titles = new Map(report.rows.flatMap((r) => r.received.map((x) => [x.rule, x.title] as const)));
-  const rep = summarize(results, [], (id) => titles.get(id) ?? id, (id) => ctx.ruleStrategy.get(id));
+  const rep = summarize(
+    results,
+    [],
+    (id) => titles.get(id) ?? id,
+    (id) => ctx.ruleStrategy.get(id),
+  );
   if (!opts.json) out(formatStrategyFigures(rep.strategies, rep.total) + '\n\n' + formatRuleFigures(rep.rules) + '\n');
   const t = rep.total;
   err(`validate --live --variants: ${results.length} variants; positives detected ${t.detected}/${t.positives}, benign quiet ${t.quiet}/${t.benign}\n`);

@@ -17,7 +17,9 @@ type WatchOptions = ContentCliOptions & FlagValues & { events?: boolean; maxErro
 export function register(program: Command): void {
   const cmd = program
     .command('watch')
-    .description('Watch this host live: Docker engine events and stats, Linux audit (processes attributed to containers), Kubernetes audit webhook and Falco when given a port; alerts as NDJSON on stdout');
+    .description(
+      'Watch this host live: Docker engine events and stats, Linux audit (processes attributed to containers), Kubernetes audit webhook and Falco when given a port; alerts as NDJSON on stdout',
+    );
   contentOptions(liveOptions(cmd))
     .option('--events', 'print every normalized event as NDJSON on stdout instead of alerts (alerts then go to stderr as one line each)')
     .option('--max-errors <n>', 'print at most this many source diagnostics (all are counted)', '100')
@@ -40,7 +42,9 @@ export function register(program: Command): void {
       let content: Content | undefined;
       try {
         content = await loadContent(contentFrom(o));
-        say(`engine: ${content.counts.rules} rules, ${content.counts.correlations} correlations, ${content.counts.analytics} analytics from ${content.contentDir}${content.counts.refused ? ` (${content.counts.refused} refused)` : ''}`);
+        say(
+          `engine: ${content.counts.rules} rules, ${content.counts.correlations} correlations, ${content.counts.analytics} analytics from ${content.contentDir}${content.counts.refused ? ` (${content.counts.refused} refused)` : ''}`,
+        );
         if (o.rules || o.placeholders) say(`engine: added to the content: ${userContentLine(content, o)}`);
       } catch (e) {
         say(`engine: not started (${firstLine(e)}); printing events instead`);

@@ -28,12 +28,22 @@ test('every shipped scenario replays through the engine with the verdict it expe
   const table = formatValidationTable(report.results);
   assert.ok(report.results.length >= 20, `scenarios: ${report.results.length}`);
   const failed = report.results.filter((r) => r.verdict !== 'pass');
-  assert.deepEqual(failed.map((r) => `${r.scenario.strategy}/${r.scenario.name}: ${r.verdict}`), [], table);
+  assert.deepEqual(
+    failed.map((r) => `${r.scenario.strategy}/${r.scenario.name}: ${r.verdict}`),
+    [],
+    table,
+  );
   // every strategy has both kinds, and every positive saw events and findings
   for (const id of ['ADS-0001', 'ADS-0002', 'ADS-0003', 'ADS-0004', 'ADS-0005']) {
     const mine = report.results.filter((r) => r.scenario.strategy === id);
-    assert.ok(mine.some((r) => r.scenario.kind === 'positive'), id);
-    assert.ok(mine.some((r) => r.scenario.kind === 'benign'), id);
+    assert.ok(
+      mine.some((r) => r.scenario.kind === 'positive'),
+      id,
+    );
+    assert.ok(
+      mine.some((r) => r.scenario.kind === 'benign'),
+      id,
+    );
   }
   for (const r of report.results) assert.ok(r.events > 0, `${r.scenario.name} read no events`);
   assert.equal(report.diagnostics.filter((d) => d.severity === 'error').length, 0);
@@ -93,6 +103,9 @@ test('scenario documents with mistakes are refused with a reason', () => {
     assert.equal(r.scenario, undefined, text);
     assert.match(r.diagnostics[0]!.message, re);
   }
-  const good = parseScenario('name: a\nstrategy: ADS-0001\nkind: positive\ninputs: [{file: t.jsonl, format: auditd, inspect: i.json}]\nexpect: {fire: [r]}\n', '/x/s/a.yml');
+  const good = parseScenario(
+    'name: a\nstrategy: ADS-0001\nkind: positive\ninputs: [{file: t.jsonl, format: auditd, inspect: i.json}]\nexpect: {fire: [r]}\n',
+    '/x/s/a.yml',
+  );
   assert.deepEqual(good.scenario!.inputs, [{ file: '/x/s/t.jsonl', format: 'auditd', inspect: '/x/s/i.json' }]);
 });

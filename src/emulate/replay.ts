@@ -42,7 +42,12 @@ export const REPLAY_LATENESS = LATENESS;
  * Runs one scenario on a fresh engine (no state shared between scenarios) and judges it.
  * `detectors` builds fresh analytics for it (they learn nothing from earlier scenarios).
  */
-export async function validateScenario(s: Scenario, rules: EngineRules, strategyRules: (strategy: string) => string[], detectors: () => Detector[] = () => []): Promise<ScenarioResult> {
+export async function validateScenario(
+  s: Scenario,
+  rules: EngineRules,
+  strategyRules: (strategy: string) => string[],
+  detectors: () => Detector[] = () => [],
+): Promise<ScenarioResult> {
   const engine = createEngine({
     ruleset: rules.ruleset,
     correlations: rules.correlations,
@@ -57,7 +62,13 @@ export async function validateScenario(s: Scenario, rules: EngineRules, strategy
   return judge(s, events, fired, diagnostics, strategyRules);
 }
 
-export function judge(s: Scenario, events: number, fired: Map<string, number>, inputDiagnostics: Diagnostic[], strategyRules: (strategy: string) => string[]): ScenarioResult {
+export function judge(
+  s: Scenario,
+  events: number,
+  fired: Map<string, number>,
+  inputDiagnostics: Diagnostic[],
+  strategyRules: (strategy: string) => string[],
+): ScenarioResult {
   const missing = s.kind === 'positive' ? s.fire.filter((id) => !fired.has(id)) : [];
   const quiet = s.kind === 'benign' ? (s.quiet === 'all' ? strategyRules(s.strategy) : s.quiet) : [];
   const unexpected = quiet.filter((id) => fired.has(id));
@@ -120,11 +131,23 @@ export function formatValidationTable(results: readonly ScenarioResult[]): strin
             : r.scenario.kind === 'benign' && firedIds.length > 0
               ? `outside the strategy: ${firedIds.map(short).join(',')}`
               : '';
-    return [r.scenario.strategy, r.scenario.name, r.scenario.kind, String(expected), `${firedIds.length} rules/${sum(r.fired)} findings`, r.verdict.toUpperCase(), detail];
+    return [
+      r.scenario.strategy,
+      r.scenario.name,
+      r.scenario.kind,
+      String(expected),
+      `${firedIds.length} rules/${sum(r.fired)} findings`,
+      r.verdict.toUpperCase(),
+      detail,
+    ];
   });
   const head = ['ADS', 'scenario', 'kind', 'expected', 'fired', 'verdict', 'detail'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 

@@ -143,21 +143,23 @@ test('loader → temporal and temporal_ordered', async () => {
 });
 
 test('loader → value_sum, value_avg, value_percentile', async () => {
-  const sum = await runYaml(correlation('type: value_sum\nrules: [transfer]\ngroup-by: [container.id]\ntimespan: 1h\ncondition: { field: destination.bytes, gt: 1000000 }'), [
-    net(0, 'c1', 600_000),
-    net(1, 'c2', 900_000),
-    net(2, 'c1', 600_000),
-  ]);
+  const sum = await runYaml(
+    correlation('type: value_sum\nrules: [transfer]\ngroup-by: [container.id]\ntimespan: 1h\ncondition: { field: destination.bytes, gt: 1000000 }'),
+    [net(0, 'c1', 600_000), net(1, 'c2', 900_000), net(2, 'c1', 600_000)],
+  );
   assert.deepEqual(
     sum.corr.map((f) => [f.group?.['container.id'], f.details?.sum]),
     [['c1', 1_200_000]],
   );
-  const avg = await runYaml(correlation('type: value_avg\nrules: [transfer]\ngroup-by: [container.id]\ntimespan: 1h\ncondition: { field: destination.bytes, lt: 10 }'), [net(0, 'c1', 5), net(1, 'c1', 7)]);
+  const avg = await runYaml(
+    correlation('type: value_avg\nrules: [transfer]\ngroup-by: [container.id]\ntimespan: 1h\ncondition: { field: destination.bytes, lt: 10 }'),
+    [net(0, 'c1', 5), net(1, 'c1', 7)],
+  );
   assert.equal(avg.corr.length, 2);
-  const rare = await runYaml(correlation('type: value_percentile\nrules: [transfer]\ngroup-by: [container.id]\ntimespan: 1h\ncondition: { field: destination.ip, lte: 5 }'), [
-    ...Array.from({ length: 30 }, (_, i) => net(i, 'c1', 1, '10.0.0.1')),
-    net(40, 'c1', 1, '198.51.100.7'),
-  ]);
+  const rare = await runYaml(
+    correlation('type: value_percentile\nrules: [transfer]\ngroup-by: [container.id]\ntimespan: 1h\ncondition: { field: destination.ip, lte: 5 }'),
+    [...Array.from({ length: 30 }, (_, i) => net(i, 'c1', 1, '10.0.0.1')), net(40, 'c1', 1, '198.51.100.7')],
+  );
   assert.equal(rare.corr.length, 1);
   assert.equal(rare.corr[0]!.details?.value, '198.51.100.7');
 });
@@ -269,7 +271,15 @@ detection:
     stowaway: { source: 'test', logsource: { product: 'windows', service: 'security' } },
     winlog: { event_id: id, event_data: { User: user } },
   });
-  const events = [win(0, 4625, 'bob'), win(5, 4625, 'bob'), win(6, 4625, 'alice'), win(9, 4625, 'bob'), win(12, 4624, 'alice'), win(30, 4625, 'bob'), win(95, 4624, 'bob')];
+  const events = [
+    win(0, 4625, 'bob'),
+    win(5, 4625, 'bob'),
+    win(6, 4625, 'alice'),
+    win(9, 4625, 'bob'),
+    win(12, 4624, 'alice'),
+    win(30, 4625, 'bob'),
+    win(95, 4624, 'bob'),
+  ];
   const { findings } = await runYaml(yaml, events);
   assert.deepEqual(
     findings.map((f) => [f.rule.title, f.group]),
@@ -288,7 +298,8 @@ test('a rule set that throws on an event is counted and the stream goes on', () 
       },
     },
   });
-  const e = (sec: number) => ({ '@timestamp': new Date(T0 + sec * 1000).toISOString(), event: {}, stowaway: { source: 'test', logsource: {} } }) as StowawayEvent;
+  const e = (sec: number) =>
+    ({ '@timestamp': new Date(T0 + sec * 1000).toISOString(), event: {}, stowaway: { source: 'test', logsource: {} } }) as StowawayEvent;
   assert.deepEqual(engine.process(e(0)), []);
   assert.deepEqual(engine.process(e(1)), []);
   assert.equal(engine.stats().match_errors, 1);
@@ -323,7 +334,14 @@ test('a real gap in a log is taken once several events agree on it', async () =>
   const body = 'type: event_count\nrules: [pkg_tool]\ngroup-by: [container.id]\ntimespan: 1m\ncondition: { gte: 2 }';
   const day = 86_400;
   // after the gap, events are on the new day; the old day's window closed before the new one's end
-  const events = [proc(0, 'c1', 'apk'), proc(5, 'c1', 'apk'), proc(day, 'c2', 'apk'), proc(day + 1, 'c2', 'apk'), proc(day + 2, 'c2', 'apk'), proc(5, 'c3', 'apk')];
+  const events = [
+    proc(0, 'c1', 'apk'),
+    proc(5, 'c1', 'apk'),
+    proc(day, 'c2', 'apk'),
+    proc(day + 1, 'c2', 'apk'),
+    proc(day + 2, 'c2', 'apk'),
+    proc(5, 'c3', 'apk'),
+  ];
   const r = await runYaml(correlation(body), events);
   assert.equal(r.stats.time_outliers, 3);
   assert.equal(r.stats.late, 1, 'an event from before the gap, after the gap was taken, is late');

@@ -8,7 +8,10 @@ test('a rule field name is tried as written, then as every pipeline maps it, the
     name: 'site',
     priority: 10,
     vars: {},
-    items: [item({ type: 'field_name_mapping', mapping: { User: ['user.name', 'user.id'], Host: 'host.name' } }), item({ type: 'field_name_prefix', prefix: 'raw.' })],
+    items: [
+      item({ type: 'field_name_mapping', mapping: { User: ['user.name', 'user.id'], Host: 'host.name' } }),
+      item({ type: 'field_name_prefix', prefix: 'raw.' }),
+    ],
   };
   const paths = fieldPathsFrom([p]);
   assert.deepEqual(paths('User'), ['User', 'user.name', 'user.id', 'raw.User']);

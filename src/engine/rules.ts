@@ -55,4 +55,3 @@ export async function loadEngineRules(src: RuleSources): Promise<EngineRules> {
     files: load.files,
   };
 }
-

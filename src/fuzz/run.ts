@@ -44,7 +44,10 @@ export function fuzzOne(t: FuzzTarget, runs: number, seed: number, progress?: (l
       }
       const ms = performance.now() - t0;
       if (ms > slowest) slowest = ms;
-      if (progress && inputs % 100_000 === 0) progress(`${t.name}: ${inputs} inputs, ${crashes} crashes, ${hangs} hangs, slowest ${Math.round(slowest)} ms, ${Math.round((performance.now() - started) / 1000)} s, peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`);
+      if (progress && inputs % 100_000 === 0)
+        progress(
+          `${t.name}: ${inputs} inputs, ${crashes} crashes, ${hangs} hangs, slowest ${Math.round(slowest)} ms, ${Math.round((performance.now() - started) / 1000)} s, peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`,
+        );
       if (ms > HANG_MS) {
         hangs++;
         firstHang ??= `${Math.round(ms)} ms ON ${fc.stringify(input).slice(0, 2000)}`;

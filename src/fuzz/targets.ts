@@ -28,14 +28,18 @@ import { jsonLineParser } from '../sources/lines.js';
 /** The package root (two levels above src/fuzz and dist/fuzz). */
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const fixture = (p: string): string => readFileSync(join(ROOT, 'src', 'sources', p), 'utf8');
-const lines = (p: string): string[] => fixture(p).split('\n').filter((l) => l.trim());
-const jsonLines = (p: string): unknown[] => lines(p).flatMap((l) => {
-  try {
-    return [JSON.parse(l) as unknown];
-  } catch {
-    return [];
-  }
-});
+const lines = (p: string): string[] =>
+  fixture(p)
+    .split('\n')
+    .filter((l) => l.trim());
+const jsonLines = (p: string): unknown[] =>
+  lines(p).flatMap((l) => {
+    try {
+      return [JSON.parse(l) as unknown];
+    } catch {
+      return [];
+    }
+  });
 
 export interface FuzzTarget {
   name: string;
@@ -46,11 +50,41 @@ export interface FuzzTarget {
 
 // ---- generators -------------------------------------------------------------------------
 
-const HOSTILE_STRINGS = ['__proto__', 'constructor', 'prototype', '', ' ', '\u0000', '\ud800', '&#99999999;', '&#x110000;', '&amp', '<Event>', '</Event>', '"', '\\', '%s%n', '\r\n', '2099-01-01T00:00:00Z', '-1', '1e309', 'NaN', '0x41', 'a'.repeat(2000), '{'.repeat(200), '['.repeat(200)];
+const HOSTILE_STRINGS = [
+  '__proto__',
+  'constructor',
+  'prototype',
+  '',
+  ' ',
+  '\u0000',
+  '\ud800',
+  '&#99999999;',
+  '&#x110000;',
+  '&amp',
+  '<Event>',
+  '</Event>',
+  '"',
+  '\\',
+  '%s%n',
+  '\r\n',
+  '2099-01-01T00:00:00Z',
+  '-1',
+  '1e309',
+  'NaN',
+  '0x41',
+  'a'.repeat(2000),
+  '{'.repeat(200),
+  '['.repeat(200),
+];
 const hostileString = fc.oneof(fc.constantFrom(...HOSTILE_STRINGS), fc.string({ maxLength: 40 }), fc.string({ unit: 'binary', maxLength: 40 }));
 const leaf = fc.oneof(hostileString, fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.constant(-0), fc.constant(2 ** 53 + 1));
 const value = fc.letrec((tie) => ({
-  v: fc.oneof({ depthSize: 'small', withCrossShrink: true }, leaf, fc.array(tie('v'), { maxLength: 4 }), fc.dictionary(hostileString, tie('v'), { maxKeys: 4, noNullPrototype: true })),
+  v: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    leaf,
+    fc.array(tie('v'), { maxLength: 4 }),
+    fc.dictionary(hostileString, tie('v'), { maxKeys: 4, noNullPrototype: true }),
+  ),
 })).v;
 
 /** Paths of an object's members (to pick where to mutate). */
@@ -65,7 +99,13 @@ function paths(o: unknown, prefix: string[] = [], out: string[][] = [], depth = 
 }
 
 type Mutation = { kind: 'set' | 'delete' | 'key' | 'deep'; pick: number; v: unknown; key: string; depth: number };
-const mutation: fc.Arbitrary<Mutation> = fc.record({ kind: fc.constantFrom('set', 'set', 'delete', 'key', 'deep'), pick: fc.nat(), v: value, key: hostileString, depth: fc.integer({ min: 1, max: 400 }) });
+const mutation: fc.Arbitrary<Mutation> = fc.record({
+  kind: fc.constantFrom('set', 'set', 'delete', 'key', 'deep'),
+  pick: fc.nat(),
+  v: value,
+  key: hostileString,
+  depth: fc.integer({ min: 1, max: 400 }),
+});
 
 function applyJson(seed: unknown, muts: Mutation[]): unknown {
   let doc = JSON.parse(JSON.stringify(seed)) as unknown;
@@ -83,7 +123,8 @@ function applyJson(seed: unknown, muts: Mutation[]): unknown {
     try {
       if (m.kind === 'set') parent[last] = m.v;
       else if (m.kind === 'delete') delete parent[last];
-      else if (m.kind === 'key') Object.defineProperty(Array.isArray(parent) ? { parent } : parent, m.key, { value: m.v, enumerable: true, configurable: true, writable: true });
+      else if (m.kind === 'key')
+        Object.defineProperty(Array.isArray(parent) ? { parent } : parent, m.key, { value: m.v, enumerable: true, configurable: true, writable: true });
       else {
         let deep: unknown = m.v;
         for (let i = 0; i < m.depth; i++) deep = i % 2 ? [deep] : { a: deep };
@@ -98,17 +139,19 @@ function applyJson(seed: unknown, muts: Mutation[]): unknown {
 
 /** A fixture object, mutated structurally; a third of the time serialized and cut or spliced. */
 function jsonCorpus(seeds: unknown[]): fc.Arbitrary<{ obj: unknown; text: string }> {
-  return fc.tuple(fc.constantFrom(...seeds), fc.array(mutation, { maxLength: 4 }), fc.nat(), fc.nat(), hostileString, fc.integer({ min: 0, max: 2 })).map(([seed, muts, a, b, ins, mode]) => {
-    // What a normalizer is given is what JSON.parse makes: objects with Object.prototype, `__proto__` as an own key.
-    let text = JSON.stringify(applyJson(seed, muts)) ?? 'null';
-    const obj = JSON.parse(text) as unknown;
-    if (mode === 1) text = text.slice(0, a % (text.length + 1));
-    else if (mode === 2) {
-      const at = a % (text.length + 1);
-      text = text.slice(0, at) + ins + text.slice(at + (b % 8));
-    }
-    return { obj, text };
-  });
+  return fc
+    .tuple(fc.constantFrom(...seeds), fc.array(mutation, { maxLength: 4 }), fc.nat(), fc.nat(), hostileString, fc.integer({ min: 0, max: 2 }))
+    .map(([seed, muts, a, b, ins, mode]) => {
+      // What a normalizer is given is what JSON.parse makes: objects with Object.prototype, `__proto__` as an own key.
+      let text = JSON.stringify(applyJson(seed, muts)) ?? 'null';
+      const obj = JSON.parse(text) as unknown;
+      if (mode === 1) text = text.slice(0, a % (text.length + 1));
+      else if (mode === 2) {
+        const at = a % (text.length + 1);
+        text = text.slice(0, at) + ins + text.slice(at + (b % 8));
+      }
+      return { obj, text };
+    });
 }
 
 /** A fixture line mutated at byte level: tokens swapped, cut, duplicated, hostile strings spliced in. */
@@ -143,7 +186,8 @@ function checkRecords(out: unknown, what: string): void {
 function checkRecord(r: SourceRecord, what: string): void {
   if (r === null || typeof r !== 'object') throw new Error(`${what}: a record is ${String(r)}`);
   if ('event' in r) {
-    if (typeof r.event['@timestamp'] !== 'string' || Number.isNaN(Date.parse(r.event['@timestamp']))) throw new Error(`${what}: event without a valid @timestamp`);
+    if (typeof r.event['@timestamp'] !== 'string' || Number.isNaN(Date.parse(r.event['@timestamp'])))
+      throw new Error(`${what}: event without a valid @timestamp`);
     if (typeof r.event.stowaway?.source !== 'string') throw new Error(`${what}: event without stowaway.source`);
   } else if ('diagnostic' in r) {
     if (typeof r.diagnostic.code !== 'string' || typeof r.diagnostic.message !== 'string') throw new Error(`${what}: diagnostic without code or message`);
@@ -152,7 +196,8 @@ function checkRecord(r: SourceRecord, what: string): void {
 
 const PLAIN = Object.getOwnPropertyNames(Object.prototype).sort().join(',');
 function checkPrototype(what: string): void {
-  if (Object.getOwnPropertyNames(Object.prototype).sort().join(',') !== PLAIN || Object.getPrototypeOf(Object.prototype) !== null) throw new Error(`${what}: Object.prototype was modified`);
+  if (Object.getOwnPropertyNames(Object.prototype).sort().join(',') !== PLAIN || Object.getPrototypeOf(Object.prototype) !== null)
+    throw new Error(`${what}: Object.prototype was modified`);
 }
 
 // ---- targets ----------------------------------------------------------------------------
@@ -180,7 +225,15 @@ export async function fuzzTargets(): Promise<FuzzTarget[]> {
   const yamlEdit = (seeds: string[]) =>
     fc.oneof(
       { weight: 3, arbitrary: textCorpus(seeds.map((s) => s)).map((s) => s) },
-      { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...seeds), fc.integer({ min: 1, max: 9 })).map(([s, n]) => `${s}\n---\nbomb: &a [x, x, x]\n${Array.from({ length: n }, (_, i) => `l${i}: &l${i} [*${i ? `l${i - 1}` : 'a'}, *${i ? `l${i - 1}` : 'a'}, *${i ? `l${i - 1}` : 'a'}]`).join('\n')}\n`) },
+      {
+        weight: 1,
+        arbitrary: fc
+          .tuple(fc.constantFrom(...seeds), fc.integer({ min: 1, max: 9 }))
+          .map(
+            ([s, n]) =>
+              `${s}\n---\nbomb: &a [x, x, x]\n${Array.from({ length: n }, (_, i) => `l${i}: &l${i} [*${i ? `l${i - 1}` : 'a'}, *${i ? `l${i - 1}` : 'a'}, *${i ? `l${i - 1}` : 'a'}]`).join('\n')}\n`,
+          ),
+      },
     );
 
   const docker = (): FuzzTarget => {
@@ -239,7 +292,12 @@ export async function fuzzTargets(): Promise<FuzzTarget[]> {
       const r = parseSigmaText(i as string, 'fuzz.yml');
       for (const d of r.diagnostics) if (typeof d.code !== 'string') throw new Error('sigma: diagnostic without code');
       const c = compileRules(r, { placeholders: { approved_image_prefixes: ['docker.io/library/*'] } });
-      c.ruleset.match({ '@timestamp': '2026-01-01T00:00:00Z', event: {}, stowaway: { source: 'fuzz', logsource: { product: 'linux', category: 'process_creation' } }, process: { name: 'sh', command_line: 'a'.repeat(500) } });
+      c.ruleset.match({
+        '@timestamp': '2026-01-01T00:00:00Z',
+        event: {},
+        stowaway: { source: 'fuzz', logsource: { product: 'linux', category: 'process_creation' } },
+        process: { name: 'sh', command_line: 'a'.repeat(500) },
+      });
       checkPrototype('sigma');
     },
   });
@@ -260,8 +318,10 @@ export async function fuzzTargets(): Promise<FuzzTarget[]> {
     arbitrary: yamlEdit([placeholderSeed, 'a: [x, "*y*", 1]\n__proto__: [z]\nconstructor: q\n']),
     run: (i) => {
       const p = { placeholders: layerPlaceholders(Object.create(null) as Record<string, string[]>, parsePlaceholders(i as string, 'fuzz.yml').entries) };
-      for (const v of Object.values(p.placeholders)) if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw new Error('placeholders: a value is not a list of strings');
-      const rule = 'title: t\nid: 11111111-1111-4111-8111-111111111111\nlogsource: { product: docker }\ndetection:\n  s:\n    container.image|expand: "%approved_image_prefixes%"\n  condition: s\n';
+      for (const v of Object.values(p.placeholders))
+        if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw new Error('placeholders: a value is not a list of strings');
+      const rule =
+        'title: t\nid: 11111111-1111-4111-8111-111111111111\nlogsource: { product: docker }\ndetection:\n  s:\n    container.image|expand: "%approved_image_prefixes%"\n  condition: s\n';
       compileRules(parseSigmaText(rule, 'r.yml'), { placeholders: p.placeholders });
       checkPrototype('placeholders');
     },
@@ -269,7 +329,14 @@ export async function fuzzTargets(): Promise<FuzzTarget[]> {
   const receivers = (): FuzzTarget => ({
     name: 'http-receivers',
     // A body as it reaches the receiver: fixture EventLists and Falco lines, mutated, in random chunks.
-    arbitrary: fc.tuple(fc.oneof(jsonCorpus(k8sSeeds).map((x) => x.text), jsonCorpus(falcoSeeds).map((x) => x.text), fc.constantFrom('[]', '{"kind":"EventList","items":[' + '{},'.repeat(3000) + '{}]}')), fc.array(fc.integer({ min: 1, max: 64 }), { minLength: 1, maxLength: 8 })),
+    arbitrary: fc.tuple(
+      fc.oneof(
+        jsonCorpus(k8sSeeds).map((x) => x.text),
+        jsonCorpus(falcoSeeds).map((x) => x.text),
+        fc.constantFrom('[]', '{"kind":"EventList","items":[' + '{},'.repeat(3000) + '{}]}'),
+      ),
+      fc.array(fc.integer({ min: 1, max: 64 }), { minLength: 1, maxLength: 8 }),
+    ),
     run: (i) => {
       const [body, cuts] = i as [string, number[]];
       const bytes = Buffer.from(body);

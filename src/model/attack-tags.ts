@@ -8,7 +8,10 @@ const OTHER_ID = /^(g|s|c|ds|m|ta)\d{4}$/i;
 
 /** `Privilege_Escalation` and `privilege escalation` are the tactic `privilege-escalation`. */
 export function normalizeTactic(s: string): string {
-  return s.trim().toLowerCase().replace(/[\s_]+/g, '-');
+  return s
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_]+/g, '-');
 }
 
 /** Techniques (upper case, `T1562.001`) and tactic names (dashed), each once, in tag order. */

@@ -57,8 +57,16 @@ before(async () => {
 after(async () => {
   if (skip) return;
   const cs = await docker.listContainers({ all: true, filters: { label: [`${LABEL}=${run}`] } });
-  for (const c of cs) await docker.getContainer(c.Id).remove({ force: true }).catch(() => {});
-  if (net) await docker.getNetwork(net.id).remove().catch(() => {});
+  for (const c of cs)
+    await docker
+      .getContainer(c.Id)
+      .remove({ force: true })
+      .catch(() => {});
+  if (net)
+    await docker
+      .getNetwork(net.id)
+      .remove()
+      .catch(() => {});
   listener?.close();
   store?.close();
   rmSync(dir, { recursive: true, force: true });
@@ -97,7 +105,15 @@ async function reach(id: string): Promise<boolean> {
 
 function alertFor(containerId: string, name: string): string {
   const pipeline = createAlertPipeline({ store });
-  const res = pipeline.process([finding({ id: containerId, name: `${name}-${run}`, image: 'stowaway/busybox', tag: 'test', rule: { id: `rule-${name}`, title: 'Test containment rule', level: 'high' } })]);
+  const res = pipeline.process([
+    finding({
+      id: containerId,
+      name: `${name}-${run}`,
+      image: 'stowaway/busybox',
+      tag: 'test',
+      rule: { id: `rule-${name}`, title: 'Test containment rule', level: 'high' },
+    }),
+  ]);
   assert.equal(res.created.length, 1);
   return res.created[0]!.id;
 }
@@ -110,7 +126,10 @@ function policy(mode: string, extra = ''): ResponsePolicy {
 }
 
 test('isolate cuts a container off its listener, restore brings it back; pause, unpause, stop by engine state; evidence; audit rows', async (t) => {
-  if (skip) { t.skip(skip); return; }
+  if (skip) {
+    t.skip(skip);
+    return;
+  }
   const id = await startContainer('victim');
   const alertId = alertFor(id, 'victim');
   const responder = createResponder({ store, policy: policy('suggest'), dataDir: dir, selfIds: [] });
@@ -123,7 +142,10 @@ test('isolate cuts a container off its listener, restore brings it back; pause, 
 
   const iso = await responder.run(alertId, 'isolate', { actor: 'test' });
   assert.equal(iso.result, 'done', iso.detail);
-  assert.deepEqual((iso.data?.networks as { name: string }[]).map((n) => n.name), [net!.name]);
+  assert.deepEqual(
+    (iso.data?.networks as { name: string }[]).map((n) => n.name),
+    [net!.name],
+  );
   const inspected = await docker.getContainer(id).inspect();
   assert.deepEqual(Object.keys(inspected.NetworkSettings.Networks ?? {}), [], 'the engine reports no network attached');
   assert.equal(await reach(id), false, 'isolated: the listener is unreachable');
@@ -153,7 +175,8 @@ test('isolate cuts a container off its listener, restore brings it back; pause, 
   assert.ok(existsSync(join(ev.dir, 'manifest.json')));
   assert.equal(sha256(readFileSync(join(ev.dir, 'manifest.json'))), ev.manifest_sha256);
   const names = ev.files.map((f) => f.name);
-  for (const want of ['inspect.json', 'changes.json', 'logs.txt', 'top.json', 'changed-files.json']) assert.ok(names.includes(want), `evidence has ${want}: ${names.join(', ')}`);
+  for (const want of ['inspect.json', 'changes.json', 'logs.txt', 'top.json', 'changed-files.json'])
+    assert.ok(names.includes(want), `evidence has ${want}: ${names.join(', ')}`);
   for (const f of ev.files) assert.equal(sha256(readFileSync(join(ev.dir, f.name))), f.sha256, `digest of ${f.name}`);
   assert.match(readFileSync(join(ev.dir, 'logs.txt'), 'utf8'), /started/);
   assert.match(readFileSync(join(ev.dir, 'top.json'), 'utf8'), /sleep 300/);
@@ -173,8 +196,11 @@ test('isolate cuts a container off its listener, restore brings it back; pause, 
   assert.match(shown.response[1]!.undo ?? '', /restore/);
 });
 
-test('refusals: mode off, a protected container, a container that is no longer the alert\'s, a policy that does not allow it; nothing changes', async (t) => {
-  if (skip) { t.skip(skip); return; }
+test("refusals: mode off, a protected container, a container that is no longer the alert's, a policy that does not allow it; nothing changes", async (t) => {
+  if (skip) {
+    t.skip(skip);
+    return;
+  }
   const id = await startContainer('guarded', { 'com.example.infra': 'true' });
   const alertId = alertFor(id, 'guarded');
   const attached = async (): Promise<string[]> => Object.keys((await docker.getContainer(id).inspect()).NetworkSettings.Networks ?? {});
@@ -184,7 +210,11 @@ test('refusals: mode off, a protected container, a container that is no longer t
   assert.match(off.detail, /mode is off/);
   assert.deepEqual(await attached(), [net!.name]);
 
-  const prot = await createResponder({ store, policy: policy('suggest', 'protect:\n  labels: [com.example.infra=true]\n'), dataDir: dir, selfIds: [] }).run(alertId, 'isolate', { actor: 'test' });
+  const prot = await createResponder({ store, policy: policy('suggest', 'protect:\n  labels: [com.example.infra=true]\n'), dataDir: dir, selfIds: [] }).run(
+    alertId,
+    'isolate',
+    { actor: 'test' },
+  );
   assert.equal(prot.result, 'refused');
   assert.match(prot.detail, /protected/);
   assert.deepEqual(await attached(), [net!.name]);
@@ -198,7 +228,13 @@ test('refusals: mode off, a protected container, a container that is no longer t
 
   // The alert's container is gone and another one took its name: never act on the newcomer.
   await docker.getContainer(id).remove({ force: true });
-  const newcomer = await docker.createContainer({ Image: IMAGE, name: `guarded-${run}`, Cmd: ['sleep', '300'], Labels: { [LABEL]: run }, HostConfig: { NetworkMode: net!.name } });
+  const newcomer = await docker.createContainer({
+    Image: IMAGE,
+    name: `guarded-${run}`,
+    Cmd: ['sleep', '300'],
+    Labels: { [LABEL]: run },
+    HostConfig: { NetworkMode: net!.name },
+  });
   await newcomer.start();
   const gone = await createResponder({ store, policy: policy('suggest'), dataDir: dir, selfIds: [] }).run(alertId, 'isolate', { actor: 'test' });
   assert.equal(gone.result, 'refused');
@@ -209,20 +245,32 @@ test('refusals: mode off, a protected container, a container that is no longer t
 });
 
 test('auto mode isolates on a new alert, answers a second alert on the same container with the first action, and rate-limits what follows', async (t) => {
-  if (skip) { t.skip(skip); return; }
+  if (skip) {
+    t.skip(skip);
+    return;
+  }
   const a = await startContainer('auto-a');
   const b = await startContainer('auto-b');
   const responder = createResponder({ store, policy: policy('auto', 'auto_rate_limit: 2/3600\n'), dataDir: dir, selfIds: [] });
   const first = await responder.onAlert(store.getAlert(alertFor(a, 'auto-a'))!);
-  assert.deepEqual(first.map((r) => `${r.action} ${r.result}`), ['isolate done']);
+  assert.deepEqual(
+    first.map((r) => `${r.action} ${r.result}`),
+    ['isolate done'],
+  );
   assert.match(first[0]!.actor, /^auto:test-policy.yaml/);
   assert.equal(await reach(a), false);
   const again = await responder.onAlert(store.getAlert(alertFor(a, 'auto-a-other-rule'))!);
-  assert.deepEqual(again.map((r) => `${r.action} ${r.result}`), ['isolate done']);
+  assert.deepEqual(
+    again.map((r) => `${r.action} ${r.result}`),
+    ['isolate done'],
+  );
   assert.match(again[0]!.detail, /already done for alert/);
   assert.deepEqual(again[0]!.data?.networks, first[0]!.data?.networks, 'restore from either alert knows the networks');
   const second = await responder.onAlert(store.getAlert(alertFor(b, 'auto-b'))!);
-  assert.deepEqual(second.map((r) => `${r.action} ${r.result}`), ['isolate refused']);
+  assert.deepEqual(
+    second.map((r) => `${r.action} ${r.result}`),
+    ['isolate refused'],
+  );
   assert.match(second[0]!.detail, /rate-limited/);
   assert.equal(await reach(b), true, 'the rate-limited container was left alone');
   const manual = createResponder({ store, policy: policy('suggest'), dataDir: dir, selfIds: [] });

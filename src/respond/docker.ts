@@ -22,7 +22,9 @@ interface InspectNetworks {
   Name: string;
   HostConfig?: { NetworkMode?: string };
   State?: { Status?: string; Running?: boolean; Paused?: boolean };
-  NetworkSettings?: { Networks?: Record<string, { NetworkID?: string; IPAddress?: string; Aliases?: string[] | null; IPAMConfig?: { IPv4Address?: string } | null }> };
+  NetworkSettings?: {
+    Networks?: Record<string, { NetworkID?: string; IPAddress?: string; Aliases?: string[] | null; IPAMConfig?: { IPv4Address?: string } | null }>;
+  };
 }
 
 /** The networks a container is attached to, from its inspect document. */
@@ -40,8 +42,11 @@ export function attachments(inspect: InspectNetworks): NetworkAttachment[] {
     });
 }
 
-export async function inspectContainer(docker: Docker, id: string): Promise<InspectNetworks & { Config?: { Image?: string; Labels?: Record<string, string> | null } }> {
-  return (await docker.getContainer(id).inspect());
+export async function inspectContainer(
+  docker: Docker,
+  id: string,
+): Promise<InspectNetworks & { Config?: { Image?: string; Labels?: Record<string, string> | null } }> {
+  return await docker.getContainer(id).inspect();
 }
 
 /** Whether a network mode shares another namespace a disconnect cannot take away. */
@@ -68,9 +73,12 @@ export async function isolate(docker: Docker, id: string): Promise<ActionOutcome
   const after = await inspectContainer(docker, id);
   const left = attachments(after);
   const isolatedMs = Date.now() - t0;
-  if (left.length) throw new Error(`still attached to ${left.map((n) => n.name).join(', ')} after disconnecting${errors.length ? ` (${errors.join('; ')})` : ''}`);
+  if (left.length)
+    throw new Error(`still attached to ${left.map((n) => n.name).join(', ')} after disconnecting${errors.length ? ` (${errors.join('; ')})` : ''}`);
   return {
-    detail: removed.length ? `disconnected from ${removed.map((n) => n.name).join(', ')}; the engine reports no network attached` : 'was attached to no network; nothing to disconnect',
+    detail: removed.length
+      ? `disconnected from ${removed.map((n) => n.name).join(', ')}; the engine reports no network attached`
+      : 'was attached to no network; nothing to disconnect',
     undo: `stowaway respond <alert-id> restore  (reconnects ${removed.map((n) => n.name).join(', ') || 'nothing'})`,
     data: { networks: removed, isolated_ms: isolatedMs },
   };
@@ -95,7 +103,11 @@ export async function restore(docker: Docker, id: string, networks: NetworkAttac
   const after = attachments(await inspectContainer(docker, id)).map((n) => n.name);
   const missing = networks.filter((n) => !after.includes(n.name)).map((n) => n.name);
   if (missing.length) throw new Error(`not reattached to ${missing.join(', ')}${errors.length ? `: ${errors.join('; ')}` : ''}`);
-  return { detail: `reconnected to ${networks.map((n) => n.name).join(', ') || 'nothing (it had no network)'}`, undo: 'stowaway respond <alert-id> isolate', data: { networks: after } };
+  return {
+    detail: `reconnected to ${networks.map((n) => n.name).join(', ') || 'nothing (it had no network)'}`,
+    undo: 'stowaway respond <alert-id> isolate',
+    data: { networks: after },
+  };
 }
 
 async function stateOf(docker: Docker, id: string): Promise<string> {
@@ -120,10 +132,11 @@ export async function stop(docker: Docker, id: string, graceS = 10): Promise<Act
   const c = docker.getContainer(id);
   // A paused container cannot take SIGTERM; kill is the only way down.
   if ((await stateOf(docker, id)) === 'paused') await c.kill();
-  else await c.stop({ t: graceS }).catch((err: unknown) => {
-    const e = err as { statusCode?: number };
-    if (e.statusCode !== 304) throw err instanceof Error ? err : new Error(String(e.statusCode)); // 304: already stopped
-  });
+  else
+    await c.stop({ t: graceS }).catch((err: unknown) => {
+      const e = err as { statusCode?: number };
+      if (e.statusCode !== 304) throw err instanceof Error ? err : new Error(String(e.statusCode)); // 304: already stopped
+    });
   const st = await stateOf(docker, id).catch(() => 'removed');
   if (st !== 'exited' && st !== 'removed' && st !== 'dead') throw new Error(`engine reports state '${st}' after stop`);
   return { detail: `stopped; engine state: ${st}`, undo: `docker start ${id.slice(0, 12)}`, data: { state: st } };

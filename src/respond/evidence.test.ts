@@ -19,7 +19,11 @@ test('changed paths: added directories whole, mount points and what is below the
   assert.deepEqual(r.paths, ['/etc', '/etc/passwd', '/mnt/notes.txt', '/tmp']);
   assert.deepEqual(r.mounts.sort(), ['/mnt/data', '/usr']);
   assert.equal(r.skipped, 0);
-  const many = pathsToArchive(Array.from({ length: 5 }, (_, i) => ({ Path: `/f${i}`, Kind: 1 })), [], 3);
+  const many = pathsToArchive(
+    Array.from({ length: 5 }, (_, i) => ({ Path: `/f${i}`, Kind: 1 })),
+    [],
+    3,
+  );
   assert.deepEqual([many.paths.length, many.skipped], [3, 2]);
 });
 

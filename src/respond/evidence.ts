@@ -95,11 +95,18 @@ const within = (p: string, dir: string): boolean => p === dir || p.startsWith(di
  * mount of /usr shows up as a changed /usr): nothing at or below one is archived, and a
  * directory holding one is archived path by path instead of whole.
  */
-export function pathsToArchive(changes: Change[], mounts: string[] = [], max = EVIDENCE_LIMITS.changedPaths): { paths: string[]; skipped: number; mounts: string[] } {
+export function pathsToArchive(
+  changes: Change[],
+  mounts: string[] = [],
+  max = EVIDENCE_LIMITS.changedPaths,
+): { paths: string[]; skipped: number; mounts: string[] } {
   const atMount = (p: string): boolean => mounts.some((m) => within(p, m));
   const holdsMount = (p: string): boolean => mounts.some((m) => within(m, p));
   const excluded = changes.filter((c) => c.Kind !== 2 && atMount(c.Path)).map((c) => c.Path);
-  const wanted = changes.filter((c) => c.Kind !== 2 && !atMount(c.Path) && !(c.Kind === 0 && holdsMount(c.Path))).map((c) => c.Path).sort();
+  const wanted = changes
+    .filter((c) => c.Kind !== 2 && !atMount(c.Path) && !(c.Kind === 0 && holdsMount(c.Path)))
+    .map((c) => c.Path)
+    .sort();
   // An added directory's archive carries everything below it, unless a mount sits below it too.
   const whole = new Set(changes.filter((c) => c.Kind === 1 && !holdsMount(c.Path)).map((c) => c.Path));
   const paths = wanted.filter((p) => {

@@ -16,7 +16,18 @@ import type { ResponseAction, ResponseMode, ResponseRecord, ResponseResult } fro
 import type { Store } from '../sinks/store/index.js';
 import { loadPolicy, permitted, type Permission, type ResponsePolicy } from './policy.js';
 import { createRateLimit, protectedReason, sameContainer, selfContainerIds } from './safety.js';
-import { attachments, inspectContainer, isolate, pause, restore, sharedNetworkMode, stop, unpause, type ActionOutcome, type NetworkAttachment } from './docker.js';
+import {
+  attachments,
+  inspectContainer,
+  isolate,
+  pause,
+  restore,
+  sharedNetworkMode,
+  stop,
+  unpause,
+  type ActionOutcome,
+  type NetworkAttachment,
+} from './docker.js';
 import { bundleDir, preserveContainer, type EvidenceBundle } from './evidence.js';
 import { allProcs, findAlertProcess, preserveProcesses, processTree, startedAtMs, terminateTree, untouchable } from './process.js';
 import { quarantinePod } from './k8s.js';
@@ -108,11 +119,16 @@ export function createResponder(opts: ResponderOptions): Responder {
     return bundleDir(opts.dataDir, alert.id, subject, now());
   }
 
-  const bundleData = (b: EvidenceBundle): Record<string, unknown> => ({ evidence: { dir: b.dir, manifest_sha256: b.manifest_sha256, files: b.files, missing: b.missing } });
+  const bundleData = (b: EvidenceBundle): Record<string, unknown> => ({
+    evidence: { dir: b.dir, manifest_sha256: b.manifest_sha256, files: b.files, missing: b.missing },
+  });
 
   /** The networks the latest completed isolate of this container on this alert removed. */
   function isolatedNetworks(alertId: string, target: string): NetworkAttachment[] | undefined {
-    const last = store.responses(alertId).filter((r) => r.target === target && r.action === 'isolate' && r.result === 'done' && !r.dry_run).pop();
+    const last = store
+      .responses(alertId)
+      .filter((r) => r.target === target && r.action === 'isolate' && r.result === 'done' && !r.dry_run)
+      .pop();
     return last?.data?.networks as NetworkAttachment[] | undefined;
   }
 
@@ -121,18 +137,28 @@ export function createResponder(opts: ResponderOptions): Responder {
       const c = await checkedContainer(alert);
       const label = `${c.name} (${c.id.slice(0, 12)})`;
       // A `--rm` container that has exited is on its way out: the engine refuses every change to it.
-      if ((c.state === 'removing' || c.state === 'dead') && action !== 'preserve') throw new Refusal(`${label} has exited and is ${c.state}: nothing left to ${action}`);
+      if ((c.state === 'removing' || c.state === 'dead') && action !== 'preserve')
+        throw new Refusal(`${label} has exited and is ${c.state}: nothing left to ${action}`);
       if (action === 'preserve') {
         if (dryRun) return { detail: `would write inspect, filesystem diff, logs, process list and changed files of ${label} with sha256 digests` };
         const b = await preserveContainer(docker, c.id, evidenceDir(alert, `container-${c.id.slice(0, 12)}`));
-        return { detail: `evidence of ${label}: ${b.files.length} files in ${b.dir} (manifest sha256 ${b.manifest_sha256.slice(0, 16)}…)${b.missing.length ? `; not collected: ${b.missing.join('; ')}` : ''}`, data: bundleData(b) };
+        return {
+          detail: `evidence of ${label}: ${b.files.length} files in ${b.dir} (manifest sha256 ${b.manifest_sha256.slice(0, 16)}…)${b.missing.length ? `; not collected: ${b.missing.join('; ')}` : ''}`,
+          data: bundleData(b),
+        };
       }
       if (action === 'isolate') {
         if (dryRun) {
           const i = await inspectContainer(docker, c.id);
           const shared = sharedNetworkMode(i.HostConfig?.NetworkMode);
           if (shared) throw new Refusal(`cannot isolate ${label}: ${shared}`);
-          return { detail: `would disconnect ${label} from ${attachments(i).map((n) => n.name).join(', ') || 'no network'}` };
+          return {
+            detail: `would disconnect ${label} from ${
+              attachments(i)
+                .map((n) => n.name)
+                .join(', ') || 'no network'
+            }`,
+          };
         }
         const o = await isolate(docker, c.id);
         return { ...o, detail: `${label} ${o.detail}`, undo: o.undo?.replace('<alert-id>', alert.id) };
@@ -153,7 +179,11 @@ export function createResponder(opts: ResponderOptions): Responder {
       if (dryRun) return { detail: `would preserve evidence of ${label}, then stop it` };
       const b = await preserveContainer(docker, c.id, evidenceDir(alert, `container-${c.id.slice(0, 12)}`));
       const o = await stop(docker, c.id);
-      return { ...o, detail: `evidence first (${b.files.length} files, manifest sha256 ${b.manifest_sha256.slice(0, 16)}…), then ${label} ${o.detail}`, data: { ...o.data, ...bundleData(b) } };
+      return {
+        ...o,
+        detail: `evidence first (${b.files.length} files, manifest sha256 ${b.manifest_sha256.slice(0, 16)}…), then ${label} ${o.detail}`,
+        data: { ...o.data, ...bundleData(b) },
+      };
     }
     if (action === 'terminate' || action === 'preserve') {
       const procs = allProcs();
@@ -164,10 +194,15 @@ export function createResponder(opts: ResponderOptions): Responder {
       const born = startedAtMs(found.proc);
       const seen = Date.parse(alert.last_seen);
       if (born !== undefined && Number.isFinite(seen) && born > seen + PROCESS_START_SLACK_MS)
-        throw new Refusal(`pid ${found.proc.pid} started at ${new Date(born).toISOString()}, after the alert's last event (${alert.last_seen}): not the process the alert saw`);
+        throw new Refusal(
+          `pid ${found.proc.pid} started at ${new Date(born).toISOString()}, after the alert's last event (${alert.last_seen}): not the process the alert saw`,
+        );
       const tree = processTree(found.proc.pid, procs);
       const label = `pid ${found.proc.pid} ${found.proc.exe ?? found.proc.cmdline}`;
-      if (dryRun) return { detail: `${found.reason}; would preserve /proc evidence of ${tree.length} process(es)${action === 'terminate' ? ' then SIGSTOP and SIGKILL the tree' : ''}` };
+      if (dryRun)
+        return {
+          detail: `${found.reason}; would preserve /proc evidence of ${tree.length} process(es)${action === 'terminate' ? ' then SIGSTOP and SIGKILL the tree' : ''}`,
+        };
       const b = await preserveProcesses(tree, evidenceDir(alert, `process-${found.proc.pid}`));
       if (action === 'preserve') return { detail: `evidence of ${label} and ${tree.length - 1} descendant(s) in ${b.dir}`, data: bundleData(b) };
       const o = await terminateTree(tree);
@@ -175,7 +210,13 @@ export function createResponder(opts: ResponderOptions): Responder {
     }
     if (action === 'quarantine') {
       const pod = alert.entity.pod!;
-      return quarantinePod({ namespace: pod.namespace!, name: pod.name! }, alert.id, evidenceDir(alert, `pod-${pod.namespace}-${pod.name}`), policy.kubeconfig, dryRun);
+      return quarantinePod(
+        { namespace: pod.namespace!, name: pod.name! },
+        alert.id,
+        evidenceDir(alert, `pod-${pod.namespace}-${pod.name}`),
+        policy.kubeconfig,
+        dryRun,
+      );
     }
     throw new Refusal(`unknown action ${action}`);
   }
@@ -190,8 +231,11 @@ export function createResponder(opts: ResponderOptions): Responder {
       target = targetOf(alert, action);
       const perm = permitted(policy, alert);
       if (!perm.allow.includes(action))
-        throw new Refusal(`the response policy allows ${perm.allow.join(', ') || 'nothing'} for rule ${alert.rule.id} at level ${alert.level}${alert.strategy ? ` (${alert.strategy.id})` : ''}, not ${action}`);
-      if (policy.mode === 'off' && !dryRun) throw new Refusal(`response mode is off (${policy.modeSource}): nothing is changed; set mode: suggest or auto in the policy file, or use --dry-run`);
+        throw new Refusal(
+          `the response policy allows ${perm.allow.join(', ') || 'nothing'} for rule ${alert.rule.id} at level ${alert.level}${alert.strategy ? ` (${alert.strategy.id})` : ''}, not ${action}`,
+        );
+      if (policy.mode === 'off' && !dryRun)
+        throw new Refusal(`response mode is off (${policy.modeSource}): nothing is changed; set mode: suggest or auto in the policy file, or use --dry-run`);
       outcome = await act(alert, action, target, dryRun);
       result = dryRun ? 'dry-run' : 'done';
     } catch (e) {
@@ -271,7 +315,21 @@ export function createResponder(opts: ResponderOptions): Responder {
           const first = await prev.done;
           if (first.result === 'done') {
             const t = now().toISOString();
-            const rec: ResponseRecord = { id: randomUUID(), alert_id: alert.id, actor, action: a, target, dry_run: false, result: 'done', detail: `already done for alert ${prev.alertId} at ${first.finished}: ${first.detail}`, ...(first.undo ? { undo: first.undo.replace(prev.alertId, alert.id) } : {}), data: { ...first.data, same_as: first.id }, started: t, finished: t, duration_ms: 0 };
+            const rec: ResponseRecord = {
+              id: randomUUID(),
+              alert_id: alert.id,
+              actor,
+              action: a,
+              target,
+              dry_run: false,
+              result: 'done',
+              detail: `already done for alert ${prev.alertId} at ${first.finished}: ${first.detail}`,
+              ...(first.undo ? { undo: first.undo.replace(prev.alertId, alert.id) } : {}),
+              data: { ...first.data, same_as: first.id },
+              started: t,
+              finished: t,
+              duration_ms: 0,
+            };
             store.recordResponse(rec);
             out.push(rec);
             continue;
@@ -289,7 +347,11 @@ export function createResponder(opts: ResponderOptions): Responder {
 }
 
 /** The policy a command runs with: the content's response.yml files, then `--policy` or `<data-dir>/response.yaml`. */
-export async function policyFor(o: { dataDir: string; policyFile?: string; strategiesDir: string }): Promise<{ policy: ResponsePolicy; diagnostics: Diagnostic[]; file: string }> {
+export async function policyFor(o: {
+  dataDir: string;
+  policyFile?: string;
+  strategiesDir: string;
+}): Promise<{ policy: ResponsePolicy; diagnostics: Diagnostic[]; file: string }> {
   const file = o.policyFile ?? join(o.dataDir, 'response.yaml');
   if (o.policyFile && !existsSync(o.policyFile)) throw new Error(`response policy ${o.policyFile} not found`);
   const r = await loadPolicy(o.strategiesDir, file);

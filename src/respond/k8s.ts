@@ -31,7 +31,13 @@ const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 
 /** A label value from an alert id: at most 63 characters, alphanumeric at both ends. */
 export function labelValue(s: string): string {
-  return s.toLowerCase().replace(/[^a-z0-9_.-]/g, '-').slice(0, 63).replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '') || 'x';
+  return (
+    s
+      .toLowerCase()
+      .replace(/[^a-z0-9_.-]/g, '-')
+      .slice(0, 63)
+      .replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '') || 'x'
+  );
 }
 
 export function quarantineManifests(pod: { namespace: string; name: string }, alertId: string): QuarantineManifests {
@@ -76,8 +82,10 @@ export function validateManifests(m: QuarantineManifests): string[] {
   const np = m.networkPolicy;
   if (np.apiVersion !== 'networking.k8s.io/v1') p.push('apiVersion must be networking.k8s.io/v1');
   if (np.kind !== 'NetworkPolicy') p.push('kind must be NetworkPolicy');
-  if (!np.metadata?.name || np.metadata.name.length > 253 || !DNS1123_SUBDOMAIN.test(np.metadata.name)) p.push(`metadata.name '${np.metadata?.name}' is not a DNS subdomain (253 max)`);
-  if (!np.metadata?.namespace || np.metadata.namespace.length > 63 || !DNS1123_LABEL.test(np.metadata.namespace)) p.push(`metadata.namespace '${np.metadata?.namespace}' is not a DNS label (63 max)`);
+  if (!np.metadata?.name || np.metadata.name.length > 253 || !DNS1123_SUBDOMAIN.test(np.metadata.name))
+    p.push(`metadata.name '${np.metadata?.name}' is not a DNS subdomain (253 max)`);
+  if (!np.metadata?.namespace || np.metadata.namespace.length > 63 || !DNS1123_LABEL.test(np.metadata.namespace))
+    p.push(`metadata.namespace '${np.metadata?.namespace}' is not a DNS label (63 max)`);
   p.push(...labelsProblems('metadata.labels', np.metadata?.labels ?? {}));
   if (!np.spec || typeof np.spec.podSelector !== 'object' || np.spec.podSelector === null) p.push('spec.podSelector is required');
   else {
@@ -86,16 +94,25 @@ export function validateManifests(m: QuarantineManifests): string[] {
     p.push(...labelsProblems('spec.podSelector.matchLabels', sel));
   }
   for (const t of np.spec?.policyTypes ?? []) if (t !== 'Ingress' && t !== 'Egress') p.push(`spec.policyTypes: '${textOf(t)}' is not Ingress or Egress`);
-  if (!np.spec?.policyTypes?.includes('Ingress') || !np.spec?.policyTypes?.includes('Egress')) p.push('spec.policyTypes must name Ingress and Egress, or traffic in one direction stays open');
-  if (!Array.isArray(np.spec?.ingress) || np.spec.ingress.length !== 0 || !Array.isArray(np.spec?.egress) || np.spec.egress.length !== 0) p.push('spec.ingress and spec.egress must be empty lists (deny all)');
+  if (!np.spec?.policyTypes?.includes('Ingress') || !np.spec?.policyTypes?.includes('Egress'))
+    p.push('spec.policyTypes must name Ingress and Egress, or traffic in one direction stays open');
+  if (!Array.isArray(np.spec?.ingress) || np.spec.ingress.length !== 0 || !Array.isArray(np.spec?.egress) || np.spec.egress.length !== 0)
+    p.push('spec.ingress and spec.egress must be empty lists (deny all)');
   p.push(...labelsProblems('pod patch metadata.labels', m.podPatch.metadata.labels));
   const sel = np.spec?.podSelector?.matchLabels ?? {};
-  for (const [k, v] of Object.entries(sel)) if (m.podPatch.metadata.labels[k] !== v) p.push(`the pod patch does not set the label ${k}=${v} the policy selects`);
+  for (const [k, v] of Object.entries(sel))
+    if (m.podPatch.metadata.labels[k] !== v) p.push(`the pod patch does not set the label ${k}=${v} the policy selects`);
   return p;
 }
 
 /** Writes the manifests into `dir`; applies them with kubectl only when a kubeconfig is configured. */
-export async function quarantinePod(pod: { namespace: string; name: string }, alertId: string, dir: string, kubeconfig: string | undefined, dryRun: boolean): Promise<ActionOutcome> {
+export async function quarantinePod(
+  pod: { namespace: string; name: string },
+  alertId: string,
+  dir: string,
+  kubeconfig: string | undefined,
+  dryRun: boolean,
+): Promise<ActionOutcome> {
   const m = quarantineManifests(pod, alertId);
   const problems = validateManifests(m);
   if (problems.length) throw new Error(`generated manifests fail validation: ${problems.join('; ')}`);
@@ -117,5 +134,9 @@ export async function quarantinePod(pod: { namespace: string; name: string }, al
   // The label first: a policy selecting nothing is harmless, a pod labelled without a policy too.
   await run('kubectl', [...k, 'patch', 'pod', pod.name, '--type', 'strategic', '-p', JSON.stringify(m.podPatch)]);
   await run('kubectl', [...k, 'apply', '-f', npFile]);
-  return { detail: `applied NetworkPolicy ${m.networkPolicy.metadata.name} (deny all) and label ${label} to pod ${pod.namespace}/${pod.name}`, undo, data: { ...data, applied: true } };
+  return {
+    detail: `applied NetworkPolicy ${m.networkPolicy.metadata.name} (deny all) and label ${label} to pod ${pod.namespace}/${pod.name}`,
+    undo,
+    data: { ...data, applied: true },
+  };
 }

@@ -63,7 +63,13 @@ function strList(v: unknown): string[] | undefined {
 }
 
 /** Parses a list of entries (the body of a strategy's response.yml, or one strategy of a user policy). */
-function parseEntries(v: unknown, file: string, line: (path: (string | number)[]) => number | undefined, at: (string | number)[], diags: Diagnostic[]): PolicyEntry[] {
+function parseEntries(
+  v: unknown,
+  file: string,
+  line: (path: (string | number)[]) => number | undefined,
+  at: (string | number)[],
+  diags: Diagnostic[],
+): PolicyEntry[] {
   const out: PolicyEntry[] = [];
   if (!Array.isArray(v)) {
     diags.push({ severity: 'error', code: 'response-policy', message: 'expected a list of entries (rules, min_level, allow, auto)', file, line: line(at) });
@@ -71,25 +77,56 @@ function parseEntries(v: unknown, file: string, line: (path: (string | number)[]
   }
   v.forEach((raw, i) => {
     const where = { file, line: line([...at, i]) };
-    const bad = (message: string): void => void diags.push({ severity: 'error', code: 'response-policy', message: `entry ${i + 1}: ${message}; entry refused`, ...where });
-    if (!raw || typeof raw !== 'object' || Array.isArray(raw)) { bad('not a mapping'); return; }
+    const bad = (message: string): void =>
+      void diags.push({ severity: 'error', code: 'response-policy', message: `entry ${i + 1}: ${message}; entry refused`, ...where });
+    if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
+      bad('not a mapping');
+      return;
+    }
     const e = raw as Record<string, unknown>;
     const unknown = Object.keys(e).filter((k) => !ENTRY_KEYS.has(k));
-    if (unknown.length) { bad(`unknown key(s) ${unknown.join(', ')} (known: ${[...ENTRY_KEYS].join(', ')})`); return; }
+    if (unknown.length) {
+      bad(`unknown key(s) ${unknown.join(', ')} (known: ${[...ENTRY_KEYS].join(', ')})`);
+      return;
+    }
     const rules = strList(e.rules);
-    if (!rules?.length) { bad('`rules` must name rule ids or `*`'); return; }
+    if (!rules?.length) {
+      bad('`rules` must name rule ids or `*`');
+      return;
+    }
     const level = e.min_level ?? 'informational';
-    if (typeof level !== 'string' || !(LEVELS as readonly string[]).includes(level)) { bad(`min_level '${textOf(level)}' is not one of ${LEVELS.join(', ')}`); return; }
+    if (typeof level !== 'string' || !(LEVELS as readonly string[]).includes(level)) {
+      bad(`min_level '${textOf(level)}' is not one of ${LEVELS.join(', ')}`);
+      return;
+    }
     const allow = strList(e.allow ?? []);
     const auto = strList(e.auto ?? []);
-    if (!allow || !auto) { bad('`allow` and `auto` are lists of actions'); return; }
+    if (!allow || !auto) {
+      bad('`allow` and `auto` are lists of actions');
+      return;
+    }
     const unknownAction = [...allow, ...auto].filter((a) => !(RESPONSE_ACTIONS as readonly string[]).includes(a));
-    if (unknownAction.length) { bad(`unknown action(s) ${unknownAction.join(', ')} (known: ${RESPONSE_ACTIONS.join(', ')})`); return; }
+    if (unknownAction.length) {
+      bad(`unknown action(s) ${unknownAction.join(', ')} (known: ${RESPONSE_ACTIONS.join(', ')})`);
+      return;
+    }
     const notAllowed = auto.filter((a) => !allow.includes(a));
-    if (notAllowed.length) { bad(`auto action(s) ${notAllowed.join(', ')} are not in allow`); return; }
+    if (notAllowed.length) {
+      bad(`auto action(s) ${notAllowed.join(', ')} are not in allow`);
+      return;
+    }
     const undo = auto.filter((a) => (UNDO_ONLY as readonly string[]).includes(a));
-    if (undo.length) { bad(`${undo.join(', ')} undo an action and are never automatic`); return; }
-    out.push({ rules, min_level: level as Level, allow: allow as ResponseAction[], auto: auto as ResponseAction[], source: `${file}${where.line ? `:${where.line}` : ''}` });
+    if (undo.length) {
+      bad(`${undo.join(', ')} undo an action and are never automatic`);
+      return;
+    }
+    out.push({
+      rules,
+      min_level: level as Level,
+      allow: allow as ResponseAction[],
+      auto: auto as ResponseAction[],
+      source: `${file}${where.line ? `:${where.line}` : ''}`,
+    });
   });
   return out;
 }
@@ -98,7 +135,8 @@ function parseYaml(text: string, file: string, diags: Diagnostic[]): { value: un
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false });
   if (doc.errors.length) {
-    for (const e of doc.errors) diags.push({ severity: 'error', code: 'yaml-syntax', message: e.message.split('\n')[0]!, file, line: lc.linePos(e.pos[0]).line });
+    for (const e of doc.errors)
+      diags.push({ severity: 'error', code: 'yaml-syntax', message: e.message.split('\n')[0]!, file, line: lc.linePos(e.pos[0]).line });
     return undefined;
   }
   const line = (path: (string | number)[]): number | undefined => {
@@ -115,11 +153,18 @@ export function parseStrategyResponse(text: string, file: string): { strategy?: 
   if (!y) return { entries: [], diagnostics };
   const v = y.value as Record<string, unknown> | null;
   if (!v || typeof v !== 'object' || typeof v.strategy !== 'string') {
-    diagnostics.push({ severity: 'error', code: 'response-policy', message: 'a response.yml names its `strategy` (ADS id) and lists `entries`', file, line: 1 });
+    diagnostics.push({
+      severity: 'error',
+      code: 'response-policy',
+      message: 'a response.yml names its `strategy` (ADS id) and lists `entries`',
+      file,
+      line: 1,
+    });
     return { entries: [], diagnostics };
   }
   const unknown = Object.keys(v).filter((k) => k !== 'strategy' && k !== 'entries');
-  if (unknown.length) diagnostics.push({ severity: 'warning', code: 'response-policy', message: `unknown key(s) ${unknown.join(', ')} ignored`, file, line: 1 });
+  if (unknown.length)
+    diagnostics.push({ severity: 'warning', code: 'response-policy', message: `unknown key(s) ${unknown.join(', ')} ignored`, file, line: 1 });
   return { strategy: v.strategy, entries: parseEntries(v.entries, file, y.line, ['entries'], diagnostics), diagnostics };
 }
 
@@ -149,10 +194,24 @@ export function applyUserPolicy(base: ResponsePolicy, text: string, file: string
   if (!y) return { policy: { ...policy, mode: 'off', modeSource: `${file} (unreadable: mode off)` }, diagnostics };
   const v = (y.value ?? {}) as Record<string, unknown>;
   if (typeof v !== 'object' || Array.isArray(v)) {
-    diagnostics.push({ severity: 'error', code: 'response-policy', message: 'the policy file is a mapping (mode, protect, auto_rate_limit, kubeconfig, strategies); mode stays off', file, line: 1 });
+    diagnostics.push({
+      severity: 'error',
+      code: 'response-policy',
+      message: 'the policy file is a mapping (mode, protect, auto_rate_limit, kubeconfig, strategies); mode stays off',
+      file,
+      line: 1,
+    });
     return { policy: { ...policy, mode: 'off' }, diagnostics };
   }
-  for (const k of Object.keys(v)) if (!USER_KEYS.has(k)) diagnostics.push({ severity: 'warning', code: 'response-policy', message: `unknown key '${k}' ignored (known: ${[...USER_KEYS].join(', ')})`, file, line: y.line([k]) });
+  for (const k of Object.keys(v))
+    if (!USER_KEYS.has(k))
+      diagnostics.push({
+        severity: 'warning',
+        code: 'response-policy',
+        message: `unknown key '${k}' ignored (known: ${[...USER_KEYS].join(', ')})`,
+        file,
+        line: y.line([k]),
+      });
   if (v.mode !== undefined) {
     // YAML 1.1 habits: `mode: off` may arrive as false.
     const mode = v.mode === false ? 'off' : v.mode;
@@ -160,7 +219,13 @@ export function applyUserPolicy(base: ResponsePolicy, text: string, file: string
       policy.mode = mode as ResponseMode;
       policy.modeSource = file;
     } else {
-      diagnostics.push({ severity: 'error', code: 'response-policy', message: `mode '${textOf(v.mode)}' is not one of ${RESPONSE_MODES.join(', ')}; mode stays off`, file, line: y.line(['mode']) });
+      diagnostics.push({
+        severity: 'error',
+        code: 'response-policy',
+        message: `mode '${textOf(v.mode)}' is not one of ${RESPONSE_MODES.join(', ')}; mode stays off`,
+        file,
+        line: y.line(['mode']),
+      });
       policy.mode = 'off';
     }
   }
@@ -170,19 +235,40 @@ export function applyUserPolicy(base: ResponsePolicy, text: string, file: string
       if (p?.[key] === undefined) continue;
       const l = strList(p[key]);
       if (l) policy.protect[key] = l;
-      else diagnostics.push({ severity: 'error', code: 'response-policy', message: `protect.${key} must be a list of strings`, file, line: y.line(['protect', key]) });
+      else
+        diagnostics.push({
+          severity: 'error',
+          code: 'response-policy',
+          message: `protect.${key} must be a list of strings`,
+          file,
+          line: y.line(['protect', key]),
+        });
     }
   }
   if (v.auto_rate_limit !== undefined) {
     const m = /^(\d+)\/(\d+)$/.exec(textOf(v.auto_rate_limit));
     if (m && Number(m[2]) > 0) policy.autoRate = { count: Number(m[1]), windowS: Number(m[2]) };
-    else diagnostics.push({ severity: 'error', code: 'response-policy', message: `auto_rate_limit '${textOf(v.auto_rate_limit)}' is not <count>/<seconds>; keeping ${policy.autoRate.count}/${policy.autoRate.windowS}`, file, line: y.line(['auto_rate_limit']) });
+    else
+      diagnostics.push({
+        severity: 'error',
+        code: 'response-policy',
+        message: `auto_rate_limit '${textOf(v.auto_rate_limit)}' is not <count>/<seconds>; keeping ${policy.autoRate.count}/${policy.autoRate.windowS}`,
+        file,
+        line: y.line(['auto_rate_limit']),
+      });
   }
   if (typeof v.kubeconfig === 'string') policy.kubeconfig = v.kubeconfig;
   if (v.strategies !== undefined) {
     if (!v.strategies || typeof v.strategies !== 'object' || Array.isArray(v.strategies))
-      diagnostics.push({ severity: 'error', code: 'response-policy', message: '`strategies` maps a strategy id (or `*`) to a list of entries', file, line: y.line(['strategies']) });
-    else for (const [id, entries] of Object.entries(v.strategies)) policy.strategies.set(id, parseEntries(entries, file, y.line, ['strategies', id], diagnostics));
+      diagnostics.push({
+        severity: 'error',
+        code: 'response-policy',
+        message: '`strategies` maps a strategy id (or `*`) to a list of entries',
+        file,
+        line: y.line(['strategies']),
+      });
+    else
+      for (const [id, entries] of Object.entries(v.strategies)) policy.strategies.set(id, parseEntries(entries, file, y.line, ['strategies', id], diagnostics));
   }
   return { policy, diagnostics };
 }

@@ -84,7 +84,11 @@ test('a VM-like process started here is terminated by the shipped ADS-0004 polic
     const content = await loadContentPolicy(defaultStrategiesDir());
     assert.deepEqual(content.diagnostics, [], 'the shipped response.yml files lint clean');
     const { policy } = applyUserPolicy(content.policy, 'mode: auto\n', 'user.yaml');
-    const finding: Finding = { rule: { id: QEMU_RULE, title: 'Headless QEMU virtual machine', kind: 'sigma', level: 'high', tags: ['attack.t1564.006'] }, time: new Date().toISOString(), events: [execEvent(child.pid!, vm.exe, vm.args)] };
+    const finding: Finding = {
+      rule: { id: QEMU_RULE, title: 'Headless QEMU virtual machine', kind: 'sigma', level: 'high', tags: ['attack.t1564.006'] },
+      time: new Date().toISOString(),
+      events: [execEvent(child.pid!, vm.exe, vm.args)],
+    };
     const alert = buildAlert(finding, { catalog });
     assert.equal(alert.strategy?.id, 'ADS-0004');
     store.writeAlerts({ insert: [alert] });
@@ -122,8 +126,15 @@ test('a VM-like process started here is terminated by the shipped ADS-0004 polic
     const tree = JSON.parse(readFileSync(join(ev.dir, 'tree.json'), 'utf8')) as { pid: number; exe: string; exe_sha256: string }[];
     assert.equal(tree[0]!.pid, child.pid);
     assert.equal(tree[0]!.exe_sha256, sha256(readFileSync(vm.exe)), 'the executable digest is the file on disk');
-    const rows = store.db.prepare(`SELECT action, result, actor FROM response_actions WHERE alert_id = ?`).all(alert.id) as { action: string; result: string; actor: string }[];
-    assert.deepEqual(rows.map((r) => `${r.action} ${r.result}`), ['terminate done']);
+    const rows = store.db.prepare(`SELECT action, result, actor FROM response_actions WHERE alert_id = ?`).all(alert.id) as {
+      action: string;
+      result: string;
+      actor: string;
+    }[];
+    assert.deepEqual(
+      rows.map((r) => `${r.action} ${r.result}`),
+      ['terminate done'],
+    );
   } finally {
     child.kill('SIGKILL');
     bystander.kill('SIGKILL');
@@ -133,10 +144,26 @@ test('a VM-like process started here is terminated by the shipped ADS-0004 polic
 });
 
 test('a daemonized VM forks away from the pid audit saw: the one process with its command line is the one terminated', async (t) => {
-  if (!existsSync(REAL_QEMU)) { t.skip(`${REAL_QEMU} not installed`); return; }
+  if (!existsSync(REAL_QEMU)) {
+    t.skip(`${REAL_QEMU} not installed`);
+    return;
+  }
   const dir = mkdtempSync(join(tmpdir(), 'stowaway-vm-'));
   const store = openStore(dir);
-  const args = ['-name', `vm-${randomBytes(3).toString('hex')}`, '-display', 'none', '-S', '-nodefaults', '-no-user-config', '-m', '16', '-daemonize', '-pidfile', join(dir, 'qemu.pid')];
+  const args = [
+    '-name',
+    `vm-${randomBytes(3).toString('hex')}`,
+    '-display',
+    'none',
+    '-S',
+    '-nodefaults',
+    '-no-user-config',
+    '-m',
+    '16',
+    '-daemonize',
+    '-pidfile',
+    join(dir, 'qemu.pid'),
+  ];
   const launched = spawnSync(REAL_QEMU, args, { encoding: 'utf8' });
   assert.equal(launched.status, 0, launched.stderr);
   const daemon = Number(readFileSync(join(dir, 'qemu.pid'), 'utf8').trim());
@@ -144,12 +171,19 @@ test('a daemonized VM forks away from the pid audit saw: the one process with it
     const { policy } = applyUserPolicy((await loadContentPolicy(defaultStrategiesDir())).policy, 'mode: suggest\n', 'user.yaml');
     const { catalog } = await loadStrategies(defaultStrategiesDir());
     // The pid audit saw is the launcher's, long gone; the daemon is its child's child.
-    const alert = buildAlert({ rule: { id: QEMU_RULE, title: 'Headless QEMU virtual machine', kind: 'sigma', level: 'high', tags: [] }, time: new Date().toISOString(), events: [execEvent(launched.pid, REAL_QEMU, args)] }, { catalog });
+    const alert = buildAlert(
+      {
+        rule: { id: QEMU_RULE, title: 'Headless QEMU virtual machine', kind: 'sigma', level: 'high', tags: [] },
+        time: new Date().toISOString(),
+        events: [execEvent(launched.pid, REAL_QEMU, args)],
+      },
+      { catalog },
+    );
     store.writeAlerts({ insert: [alert] });
     const rec = await createResponder({ store, policy, dataDir: dir, selfIds: [] }).run(alert.id, 'terminate', { actor: 'test' });
     assert.equal(rec.result, 'done', rec.detail);
     assert.match(rec.detail, new RegExp(`pid ${daemon} runs the same executable and command line`));
-    assert.deepEqual(rec.data?.pids, [daemon], "the daemon, which has no children");
+    assert.deepEqual(rec.data?.pids, [daemon], 'the daemon, which has no children');
     assert.equal(procInfo(daemon) === undefined || procInfo(daemon)?.state === 'Z', true, 'the daemon is gone');
   } finally {
     try {

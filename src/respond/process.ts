@@ -49,10 +49,11 @@ export function procInfo(pid: number): ProcInfo | undefined {
 
 export function allProcs(): ProcInfo[] {
   const out: ProcInfo[] = [];
-  for (const n of readdirSync('/proc')) if (/^\d+$/.test(n)) {
-    const p = procInfo(Number(n));
-    if (p) out.push(p);
-  }
+  for (const n of readdirSync('/proc'))
+    if (/^\d+$/.test(n)) {
+      const p = procInfo(Number(n));
+      if (p) out.push(p);
+    }
   return out;
 }
 
@@ -97,16 +98,25 @@ const base = (p: string): string => p.slice(p.lastIndexOf('/') + 1);
  */
 export function findAlertProcess(a: AlertProcess, procs: ProcInfo[]): { proc?: ProcInfo; reason: string } {
   const matches = (p: ProcInfo): boolean =>
-    !!a.executable && (p.exe === a.executable || p.exe?.replace(/ \(deleted\)$/, '') === a.executable || (!p.exe && base(p.cmdline.split(' ')[0] ?? '') === base(a.executable)));
+    !!a.executable &&
+    (p.exe === a.executable || p.exe?.replace(/ \(deleted\)$/, '') === a.executable || (!p.exe && base(p.cmdline.split(' ')[0] ?? '') === base(a.executable)));
   if (!a.executable) return { reason: 'the alert names no process executable' };
   const byPid = a.pid !== undefined ? procs.find((p) => p.pid === a.pid) : undefined;
   if (byPid && matches(byPid)) return { proc: byPid, reason: `pid ${byPid.pid} still runs ${a.executable}` };
   if (a.command_line) {
     const same = procs.filter((p) => matches(p) && p.cmdline === a.command_line);
-    if (same.length === 1) return { proc: same[0]!, reason: `pid ${a.pid ?? '?'} ${byPid ? 'now runs something else' : 'is gone'}; pid ${same[0]!.pid} runs the same executable and command line` };
+    if (same.length === 1)
+      return {
+        proc: same[0]!,
+        reason: `pid ${a.pid ?? '?'} ${byPid ? 'now runs something else' : 'is gone'}; pid ${same[0]!.pid} runs the same executable and command line`,
+      };
     if (same.length > 1) return { reason: `pid ${a.pid ?? '?'} no longer matches and ${same.length} processes run the same command line; refusing to guess` };
   }
-  return { reason: byPid ? `pid ${a.pid} now runs ${byPid.exe ?? byPid.cmdline}, not ${a.executable}` : `pid ${a.pid ?? '?'} is gone and no process runs ${a.executable} with the alert's command line` };
+  return {
+    reason: byPid
+      ? `pid ${a.pid} now runs ${byPid.exe ?? byPid.cmdline}, not ${a.executable}`
+      : `pid ${a.pid ?? '?'} is gone and no process runs ${a.executable} with the alert's command line`,
+  };
 }
 
 /** Processes that must never be signalled: init, this process and its ancestors. */

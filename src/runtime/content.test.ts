@@ -43,7 +43,10 @@ test('a user placeholders file adds to the built-in lists; { replace } replaces 
     const add = join(dir, 'add.yml');
     writeFileSync(add, "approved_image_prefixes:\n  - 'corp.example.net/*'\n");
     const added = await loadContent({ analytics: false, placeholders: [add] });
-    assert.deepEqual(added.diagnostics.filter((d) => d.severity === 'error'), []);
+    assert.deepEqual(
+      added.diagnostics.filter((d) => d.severity === 'error'),
+      [],
+    );
     assert.equal(added.placeholderFiles.at(-1), add);
     assert.ok(!fired(added, 'corp.example.net/team/app').includes(UNAPPROVED), 'the added prefix is allowed');
     assert.ok(!fired(added, 'registry.k8s.io/pause').includes(UNAPPROVED), 'the built-in prefixes still are');

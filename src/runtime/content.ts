@@ -93,7 +93,13 @@ export async function loadContent(opts: ContentOptions = {}): Promise<Content> {
   diagnostics.push(...cat.diagnostics);
   const rules: RuleMeta[] = [...loaded.ruleset.rules()];
   for (const c of loaded.correlations) {
-    rules.push({ id: c.id ?? c.name ?? c.title, title: c.title, kind: 'correlation', level: (c as { level?: RuleMeta['level'] }).level ?? 'medium', tags: (c as { tags?: string[] }).tags ?? [] });
+    rules.push({
+      id: c.id ?? c.name ?? c.title,
+      title: c.title,
+      kind: 'correlation',
+      level: (c as { level?: RuleMeta['level'] }).level ?? 'medium',
+      tags: (c as { tags?: string[] }).tags ?? [],
+    });
   }
   if (wantAnalytics) {
     for (const d of loadAnalyticDefs([analyticsDir]).defs) rules.push({ id: d.id, title: d.title, kind: 'analytic', level: d.level, tags: d.tags });
@@ -102,7 +108,14 @@ export async function loadContent(opts: ContentOptions = {}): Promise<Content> {
   const engine = (): Engine => {
     const an = wantAnalytics ? loadAnalytics([analyticsDir], { store: opts.db }) : { detectors: [], diagnostics: [] };
     analyticsCount = an.detectors.length;
-    return createEngine({ ruleset: loaded.ruleset, correlations: loaded.correlations, detectors: an.detectors, knownRules: loaded.knownRules, fieldPaths: loaded.fieldPaths, lateness: LATENESS });
+    return createEngine({
+      ruleset: loaded.ruleset,
+      correlations: loaded.correlations,
+      detectors: an.detectors,
+      knownRules: loaded.knownRules,
+      fieldPaths: loaded.fieldPaths,
+      lateness: LATENESS,
+    });
   };
   // Build one engine now so refusals are reported at load time, not on first use.
   const probe = engine();

@@ -21,7 +21,11 @@ test('demo replay: shipped scenarios go through the real engine and pipeline int
     const { scenarios, diagnostics } = await findScenarios(dir);
     assert.deepEqual(diagnostics, []);
     assert.ok(scenarios.length > 0, 'scenarios found');
-    for (const s of scenarios) assert.ok(s.inputs.every((i) => !i.file.endsWith('.inspect.json')), 'inspect dumps are context, not telemetry');
+    for (const s of scenarios)
+      assert.ok(
+        s.inputs.every((i) => !i.file.endsWith('.inspect.json')),
+        'inspect dumps are context, not telemetry',
+      );
     const pipeline = createAlertPipeline({ store, catalog: content.catalog });
     const report = await replayScenarios(content, pipeline);
     assert.equal(report.scenarios, scenarios.length);

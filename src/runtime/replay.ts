@@ -31,7 +31,11 @@ export async function readScenarioEvents(s: Scenario): Promise<{ events: Stowawa
       diagnostics.push({ severity: 'error', code: 'scenario-input-missing', message: `telemetry file not found`, file: inp.file });
       continue;
     }
-    for await (const rec of readEventFile(inp.file, { ...(inp.format ? { format: inp.format } : {}), ...(inp.inspect ? { inspect: inp.inspect } : {}), docker })) {
+    for await (const rec of readEventFile(inp.file, {
+      ...(inp.format ? { format: inp.format } : {}),
+      ...(inp.inspect ? { inspect: inp.inspect } : {}),
+      docker,
+    })) {
       if ('event' in rec) {
         // A parser that forgot its bookkeeping must not stop the replay; the origin still says where it came from.
         rec.event.stowaway ??= { source: 'unknown', logsource: {}, origin: inp.file };

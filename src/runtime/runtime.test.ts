@@ -40,7 +40,12 @@ test('runtime: records through the content engine into every sink, per event; st
   const status = await rt.start();
   assert.deepEqual(
     status.map((s) => s.line),
-    ['docker: not started (turned off)', 'auditd: not started (turned off)', 'k8s-audit: not started (no webhook port configured (--k8s-audit-port))', 'falco: not started (no Falco receiver port configured (--falco-port))'],
+    [
+      'docker: not started (turned off)',
+      'auditd: not started (turned off)',
+      'k8s-audit: not started (no webhook port configured (--k8s-audit-port))',
+      'falco: not started (no Falco receiver port configured (--falco-port))',
+    ],
   );
   rt.record({ event: create('evil.example.org/miner') });
   rt.record({ event: create('registry.k8s.io/pause', 1) });
@@ -53,7 +58,10 @@ test('runtime: records through the content engine into every sink, per event; st
   const st = rt.stats();
   assert.equal(st.events, 2);
   assert.equal(st.diagnostics, 1);
-  assert.equal(st.findings, a.got.reduce((n, g) => n + g.n, 0));
+  assert.equal(
+    st.findings,
+    a.got.reduce((n, g) => n + g.n, 0),
+  );
   assert.deepEqual(rt.health().diagnostics, { 'bad-line': 1 });
 });
 

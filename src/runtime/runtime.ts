@@ -166,7 +166,12 @@ export function createRuntime(opts: RuntimeOptions): Runtime {
     health() {
       const h = handle;
       return {
-        sources: (h?.status ?? []).map((s) => ({ name: s.name, started: s.started, reason: s.reason, stats: h?.sources.find((x) => x.name === s.name)?.stats() ?? ZERO })),
+        sources: (h?.status ?? []).map((s) => ({
+          name: s.name,
+          started: s.started,
+          reason: s.reason,
+          stats: h?.sources.find((x) => x.name === s.name)?.stats() ?? ZERO,
+        })),
         ...(engine ? { engine: engine.stats() } : {}),
         diagnostics: Object.fromEntries(counts),
       };
@@ -177,7 +182,10 @@ export function createRuntime(opts: RuntimeOptions): Runtime {
 }
 
 /** The alert pipeline as a sink: findings become alerts; `onAlerts` hears of the new ones. */
-export function alertSink(pipeline: AlertPipeline, onAlerts?: (created: ReturnType<AlertPipeline['process']>['created']) => void): FindingSink & { stats(): PipelineStats } {
+export function alertSink(
+  pipeline: AlertPipeline,
+  onAlerts?: (created: ReturnType<AlertPipeline['process']>['created']) => void,
+): FindingSink & { stats(): PipelineStats } {
   return {
     findings(found) {
       const r = pipeline.process(found);

@@ -107,7 +107,15 @@ test('after `stowaway demo`: filter, open an alert, see its ADS response steps, 
 
     await page.getByTestId('status-note').fill('demo triage');
     await page.getByTestId('btn-ack').click();
-    await pageUntil('acknowledged', async () => (await page.locator('[data-testid=alert-status]').first().textContent().catch(() => null)) === 'acknowledged');
+    await pageUntil(
+      'acknowledged',
+      async () =>
+        (await page
+          .locator('[data-testid=alert-status]')
+          .first()
+          .textContent()
+          .catch(() => null)) === 'acknowledged',
+    );
     await page.screenshot({ path: join(ARTIFACTS, 'demo-alert.png') });
     assert.deepEqual(errors, [], 'no script errors on the page');
 

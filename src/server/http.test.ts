@@ -10,7 +10,15 @@ import { finding, ruleMeta } from '../alerts/fixtures.js';
 function seeded() {
   const store = openStore(':memory:');
   const p = createAlertPipeline({ store });
-  p.process([finding({ time: '2026-11-22T10:00:00Z' }), finding({ time: '2026-11-22T10:01:00Z', id: 'ab12', name: 'db', rule: { id: 'r2', title: 'Audit disabled', level: 'critical', tags: ['attack.defense-evasion', 'attack.t1562.001'] } })]);
+  p.process([
+    finding({ time: '2026-11-22T10:00:00Z' }),
+    finding({
+      time: '2026-11-22T10:01:00Z',
+      id: 'ab12',
+      name: 'db',
+      rule: { id: 'r2', title: 'Audit disabled', level: 'critical', tags: ['attack.defense-evasion', 'attack.t1562.001'] },
+    }),
+  ]);
   return store;
 }
 
@@ -22,17 +30,32 @@ test('API: list with filters, one alert, status change with validation', async (
     const all = (await (await fetch(`${base}/api/alerts`)).json()) as { total: number; alerts: { id: string; level: string }[] };
     assert.equal(all.total, 2);
     const crit = (await (await fetch(`${base}/api/alerts?level=critical`)).json()) as typeof all;
-    assert.deepEqual(crit.alerts.map((a) => a.level), ['critical']);
+    assert.deepEqual(
+      crit.alerts.map((a) => a.level),
+      ['critical'],
+    );
     const tech = (await (await fetch(`${base}/api/alerts?technique=T1562`)).json()) as typeof all;
     assert.equal(tech.total, 1);
     const id = crit.alerts[0]!.id;
     const one = (await (await fetch(`${base}/api/alerts/${id}`)).json()) as { events: unknown[] };
     assert.equal(one.events.length, 1);
-    const bad = await fetch(`${base}/api/alerts/${id}/status`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 'gone' }) });
+    const bad = await fetch(`${base}/api/alerts/${id}/status`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ status: 'gone' }),
+    });
     assert.equal(bad.status, 400);
-    const form = await fetch(`${base}/api/alerts/${id}/status`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'status=resolved' });
+    const form = await fetch(`${base}/api/alerts/${id}/status`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'status=resolved',
+    });
     assert.equal(form.status, 415, 'cross-site form posts are refused');
-    const ok = await fetch(`${base}/api/alerts/${id}/status`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 'resolved', note: 'patched' }) });
+    const ok = await fetch(`${base}/api/alerts/${id}/status`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ status: 'resolved', note: 'patched' }),
+    });
     assert.equal(ok.status, 200);
     assert.equal(store.getAlert(id)!.status, 'resolved');
     assert.equal((await fetch(`${base}/api/alerts/nope`)).status, 404);
@@ -41,7 +64,9 @@ test('API: list with filters, one alert, status change with validation', async (
       request({ host: u.hostname, port: u.port, path: '/api/alerts', headers: { host: 'evil.example:8478' } }, (res) => {
         res.resume();
         resolve(res.statusCode ?? 0);
-      }).on('error', reject).end();
+      })
+        .on('error', reject)
+        .end();
     });
     assert.equal(rebound, 403, 'DNS-rebinding Host header refused on loopback');
   } finally {
@@ -73,7 +98,11 @@ test('beyond loopback a token is required', async () => {
 });
 
 test('coverage matrix groups techniques under tactics in kill-chain order', () => {
-  const m = coverageOf([ruleMeta(), ruleMeta({ id: 'r2', title: 'Audit disabled', tags: ['attack.defense-evasion', 'attack.t1562.001'] }), ruleMeta({ id: 'r3', title: 'Untagged', tags: [] })]);
+  const m = coverageOf([
+    ruleMeta(),
+    ruleMeta({ id: 'r2', title: 'Audit disabled', tags: ['attack.defense-evasion', 'attack.t1562.001'] }),
+    ruleMeta({ id: 'r3', title: 'Untagged', tags: [] }),
+  ]);
   assert.equal(m.rules, 3);
   assert.equal(m.techniques, 2);
   const names = m.tactics.filter((t) => t.techniques.length).map((t) => `${t.tactic}:${t.techniques.map((c) => c.technique).join(',')}`);

@@ -50,7 +50,8 @@ export function isLoopback(host: string): boolean {
  * a status change) and leaks no URL to other sites.
  */
 const SECURITY_HEADERS: Record<string, string> = {
-  'content-security-policy': "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+  'content-security-policy':
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
   'x-frame-options': 'DENY',
   'referrer-policy': 'no-referrer',
   'x-content-type-options': 'nosniff',
@@ -142,7 +143,8 @@ export function startServer(opts: ServerOptions): Promise<RunningServer> {
   const host = opts.host ?? '127.0.0.1';
   const loopback = isLoopback(host);
   // An empty token would be "no token" while the banner says one is required.
-  if (opts.token !== undefined && opts.token.trim() === '') return Promise.reject(new Error('the page token is empty: give a real token (--token or STOWAWAY_TOKEN) or none'));
+  if (opts.token !== undefined && opts.token.trim() === '')
+    return Promise.reject(new Error('the page token is empty: give a real token (--token or STOWAWAY_TOKEN) or none'));
   const token = opts.token ?? (loopback ? undefined : randomBytes(18).toString('base64url'));
   const webDir = opts.webDir ?? defaultWebDir();
   const pollMs = opts.pollMs ?? 1000;
@@ -165,10 +167,16 @@ export function startServer(opts: ServerOptions): Promise<RunningServer> {
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
     // A page on loopback must not be reachable through a rebound DNS name.
     const hostHeader = (req.headers.host ?? '').replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
-    if (loopback && hostHeader && !isLoopback(hostHeader)) { send(res, 403, { error: 'loopback server: unexpected Host header' }); return; }
+    if (loopback && hostHeader && !isLoopback(hostHeader)) {
+      send(res, 403, { error: 'loopback server: unexpected Host header' });
+      return;
+    }
     if (token) {
       const given = tokenOf(req, url);
-      if (!given || !same(given, token)) { send(res, 401, { error: 'token required: open the URL printed by `stowaway serve`, or send Authorization: Bearer <token>' }); return; }
+      if (!given || !same(given, token)) {
+        send(res, 401, { error: 'token required: open the URL printed by `stowaway serve`, or send Authorization: Bearer <token>' });
+        return;
+      }
       if (url.searchParams.get('token')) {
         res.setHeader('set-cookie', `stowaway_token=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`);
         // The token leaves the address bar (and history, and screenshots) at once: the cookie carries it from here.
@@ -184,18 +192,34 @@ export function startServer(opts: ServerOptions): Promise<RunningServer> {
     if (req.method === 'GET' && STATIC[path]) {
       const name = STATIC[path];
       const body = staticFile(name);
-      if (!body) { send(res, 500, { error: `web page file missing: ${join(webDir, name)}` }); return; }
+      if (!body) {
+        send(res, 500, { error: `web page file missing: ${join(webDir, name)}` });
+        return;
+      }
       res.writeHead(200, { 'content-type': TYPES[name.split('.').pop()!]!, 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' });
       res.end(body);
       return;
     }
-    if (req.method === 'GET' && path === '/api/alerts') { send(res, 200, store.queryAlerts(queryFromParams(url.searchParams))); return; }
-    if (req.method === 'GET' && path === '/api/facets') { send(res, 200, { ...store.facets(), revision: store.revision() }); return; }
-    if (req.method === 'GET' && path === '/api/coverage') { send(res, 200, opts.coverage?.() ?? { tactics: [], rules: 0, techniques: 0, strategies: [] }); return; }
+    if (req.method === 'GET' && path === '/api/alerts') {
+      send(res, 200, store.queryAlerts(queryFromParams(url.searchParams)));
+      return;
+    }
+    if (req.method === 'GET' && path === '/api/facets') {
+      send(res, 200, { ...store.facets(), revision: store.revision() });
+      return;
+    }
+    if (req.method === 'GET' && path === '/api/coverage') {
+      send(res, 200, opts.coverage?.() ?? { tactics: [], rules: 0, techniques: 0, strategies: [] });
+      return;
+    }
     if (req.method === 'GET' && path === '/metrics') {
       // In `serve`, the snapshot the running pipeline stored; a stale one says so by its time.
       const live = (opts.health?.() ?? store.health().pipeline?.doc) as HealthSnapshot | undefined;
-      const text = prometheusText({ health: live && Array.isArray(live.sources) ? live : undefined, gaps: live?.gaps ?? [], store: { bytes: store.sizeBytes(), revision: store.revision(), counters: store.counters() } });
+      const text = prometheusText({
+        health: live && Array.isArray(live.sources) ? live : undefined,
+        gaps: live?.gaps ?? [],
+        store: { bytes: store.sizeBytes(), revision: store.revision(), counters: store.counters() },
+      });
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' });
       res.end(text);
       return;
@@ -206,7 +230,8 @@ export function startServer(opts: ServerOptions): Promise<RunningServer> {
         stored: store.health(),
         store: { path: store.path, bytes: store.sizeBytes(), revision: store.revision(), counters: store.counters() },
         now: new Date().toISOString(),
-      }); return;
+      });
+      return;
     }
     if (req.method === 'GET' && path === '/api/stream') {
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
@@ -217,29 +242,47 @@ export function startServer(opts: ServerOptions): Promise<RunningServer> {
     }
     if (req.method === 'GET' && path === '/api/respond') {
       const r = opts.responder;
-      send(res, 200, r ? { mode: r.mode, mode_source: r.policy.modeSource } : { mode: 'off', mode_source: 'no response policy loaded by this server' }); return;
+      send(res, 200, r ? { mode: r.mode, mode_source: r.policy.modeSource } : { mode: 'off', mode_source: 'no response policy loaded by this server' });
+      return;
     }
     const rm = /^\/api\/alerts\/([^/]+)\/respond$/.exec(path);
     if (rm) {
       const id = decodeURIComponent(rm[1]!);
       const a = store.getAlert(id);
-      if (!a) { send(res, 404, { error: `no alert ${id}` }); return; }
+      if (!a) {
+        send(res, 404, { error: `no alert ${id}` });
+        return;
+      }
       const r = opts.responder;
-      if (req.method === 'GET') { send(res, 200, r ? { mode: r.mode, ...r.permitted(a) } : { mode: 'off', allow: [], auto: [], sources: [] }); return; }
+      if (req.method === 'GET') {
+        send(res, 200, r ? { mode: r.mode, ...r.permitted(a) } : { mode: 'off', allow: [], auto: [], sources: [] });
+        return;
+      }
       if (req.method === 'POST') {
-        if (!(req.headers['content-type'] ?? '').startsWith('application/json')) { send(res, 415, { error: 'send application/json' }); return; }
+        if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
+          send(res, 415, { error: 'send application/json' });
+          return;
+        }
         let body: { action?: string; dry_run?: boolean; actor?: string };
         try {
           body = JSON.parse(await readBody(req)) as typeof body;
         } catch (e) {
-          send(res, 400, { error: `bad JSON: ${(e as Error).message}` }); return;
+          send(res, 400, { error: `bad JSON: ${(e as Error).message}` });
+          return;
         }
-        if (!body.action || !(RESPONSE_ACTIONS as readonly string[]).includes(body.action)) { send(res, 400, { error: `action must be one of ${RESPONSE_ACTIONS.join(', ')}` }); return; }
-        if (!r) { send(res, 409, { error: 'this server has no response policy loaded; containment is off' }); return; }
+        if (!body.action || !(RESPONSE_ACTIONS as readonly string[]).includes(body.action)) {
+          send(res, 400, { error: `action must be one of ${RESPONSE_ACTIONS.join(', ')}` });
+          return;
+        }
+        if (!r) {
+          send(res, 409, { error: 'this server has no response policy loaded; containment is off' });
+          return;
+        }
         const actor = `web:${typeof body.actor === 'string' && body.actor.trim() ? body.actor.trim().slice(0, 200) : 'page'}`;
         // The outcome (done, dry run, refused, failed) is the audit row; it is on the alert either way.
         const record = await r.run(id, body.action as ResponseAction, { actor, dryRun: body.dry_run === true });
-        send(res, 200, { record, alert: store.getAlert(id) }); return;
+        send(res, 200, { record, alert: store.getAlert(id) });
+        return;
       }
     }
     const m = /^\/api\/alerts\/([^/]+)(\/status)?$/.exec(path);
@@ -247,24 +290,36 @@ export function startServer(opts: ServerOptions): Promise<RunningServer> {
       const id = decodeURIComponent(m[1]!);
       if (req.method === 'GET' && !m[2]) {
         const a = store.getAlert(id);
-        a ? send(res, 200, a) : send(res, 404, { error: `no alert ${id}` }); return;
+        a ? send(res, 200, a) : send(res, 404, { error: `no alert ${id}` });
+        return;
       }
       if (req.method === 'POST' && m[2]) {
         // JSON only: a cross-site form cannot send it without a preflight we never answer.
-        if (!(req.headers['content-type'] ?? '').startsWith('application/json')) { send(res, 415, { error: 'send application/json' }); return; }
+        if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
+          send(res, 415, { error: 'send application/json' });
+          return;
+        }
         let body: { status?: string; note?: string; actor?: string };
         try {
           body = JSON.parse(await readBody(req)) as typeof body;
         } catch (e) {
-          send(res, 400, { error: `bad JSON: ${(e as Error).message}` }); return;
+          send(res, 400, { error: `bad JSON: ${(e as Error).message}` });
+          return;
         }
-        if (!body.status || !(STATUSES as readonly string[]).includes(body.status)) { send(res, 400, { error: `status must be one of ${STATUSES.join(', ')}` }); return; }
+        if (!body.status || !(STATUSES as readonly string[]).includes(body.status)) {
+          send(res, 400, { error: `status must be one of ${STATUSES.join(', ')}` });
+          return;
+        }
         const note = typeof body.note === 'string' && body.note.trim() ? body.note.trim().slice(0, 4000) : undefined;
         const a = store.setStatus(id, body.status as AlertStatus, note, typeof body.actor === 'string' ? body.actor.slice(0, 200) : 'web');
-        a ? send(res, 200, a) : send(res, 404, { error: `no alert ${id}` }); return;
+        a ? send(res, 200, a) : send(res, 404, { error: `no alert ${id}` });
+        return;
       }
     }
-    if (path === '/healthz') { send(res, 200, { ok: true }); return; }
+    if (path === '/healthz') {
+      send(res, 200, { ok: true });
+      return;
+    }
     send(res, 404, { error: `no route ${req.method} ${path}` });
   }
 

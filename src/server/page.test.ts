@@ -23,7 +23,6 @@ async function pageUntil(what: string, check: () => Promise<boolean>, timeoutMs 
   }
 }
 
-
 /** Waits until the list shows n rows. */
 function rowsAre(page: Page, n: number): Promise<unknown> {
   return pageUntil(`${n} rows`, async () => (await page.locator('[data-testid=alert-row]').count()) === n);
@@ -38,7 +37,11 @@ const catalog: StrategyLookup = {
             id: 'ADS-0003',
             title: 'Privileged container escape',
             priority: 'high',
-            response: ['Confirm who started the container and from which image', 'Capture the container (docker checkpoint / export) before stopping it', 'Stop the container and rotate credentials it could reach'],
+            response: [
+              'Confirm who started the container and from which image',
+              'Capture the container (docker checkpoint / export) before stopping it',
+              'Stop the container and rotate credentials it could reach',
+            ],
           },
           attack: [{ technique: 'T1611', name: 'Escape to Host', tactics: ['privilege-escalation'] }],
         }
@@ -60,14 +63,31 @@ test('triage in a real browser: filter, open, response steps, acknowledge; the s
     finding({ time: at(1) }),
     finding({ time: at(2), id: 'a1b2c3d4e5f6a7b8', name: 'api-1', image: 'ghcr.io/acme/api', tag: '2.1', ns: 'prod', pod: 'api-1-7d9' }),
     finding({ time: at(3), id: 'ffff0000eeee1111', name: 'held-1' }),
-    finding({ time: at(4), id: '0123456789ab', name: 'db-1', image: 'postgres', tag: '16', rule: { id: 'r-audit', title: 'Kernel audit disabled in container', level: 'critical', tags: ['attack.defense-evasion', 'attack.t1562.012'] } }),
+    finding({
+      time: at(4),
+      id: '0123456789ab',
+      name: 'db-1',
+      image: 'postgres',
+      tag: '16',
+      rule: { id: 'r-audit', title: 'Kernel audit disabled in container', level: 'critical', tags: ['attack.defense-evasion', 'attack.t1562.012'] },
+    }),
   ]);
   const srv = await startServer({
     store,
     port: 0,
     pollMs: 200,
-    coverage: () => coverageOf([ruleMeta(), ruleMeta({ id: 'r-audit', title: 'Kernel audit disabled in container', tags: ['attack.defense-evasion', 'attack.t1562.012'] })], catalog),
-    health: () => ({ time: new Date().toISOString(), mode: 'live', sources: [{ name: 'docker', started: true, events: 120, errors: 1, dropped: 0, unattributed: 2, lag_s: 0.4, events_per_s: 3.5 }], pipeline: pipeline.stats(), outputs: [] }),
+    coverage: () =>
+      coverageOf(
+        [ruleMeta(), ruleMeta({ id: 'r-audit', title: 'Kernel audit disabled in container', tags: ['attack.defense-evasion', 'attack.t1562.012'] })],
+        catalog,
+      ),
+    health: () => ({
+      time: new Date().toISOString(),
+      mode: 'live',
+      sources: [{ name: 'docker', started: true, events: 120, errors: 1, dropped: 0, unattributed: 2, lag_s: 0.4, events_per_s: 3.5 }],
+      pipeline: pipeline.stats(),
+      outputs: [],
+    }),
   });
   let browser: Browser | undefined;
   try {
@@ -106,7 +126,15 @@ test('triage in a real browser: filter, open, response steps, acknowledge; the s
     assert.match(await page.getByTestId('selections').innerText(), /selection/);
     await page.getByTestId('status-note').fill('checked with the platform team');
     await page.getByTestId('btn-ack').click();
-    await pageUntil('acknowledged', async () => (await page.locator('[data-testid=alert-status]').first().textContent().catch(() => null)) === 'acknowledged');
+    await pageUntil(
+      'acknowledged',
+      async () =>
+        (await page
+          .locator('[data-testid=alert-status]')
+          .first()
+          .textContent()
+          .catch(() => null)) === 'acknowledged',
+    );
     await page.screenshot({ path: join(ARTIFACTS, 'alert-view.png') });
 
     const acked = store.queryAlerts({ status: ['acknowledged'] }).alerts;
@@ -116,12 +144,22 @@ test('triage in a real browser: filter, open, response steps, acknowledge; the s
     assert.equal(stored.history[0]?.actor, 'web');
 
     // Live update: a new alert written to the store appears without reloading.
-    pipeline.process([finding({ time: at(30), id: 'cafe0000', name: 'late-1', rule: { id: 'r-late', title: 'Container runtime socket mounted', level: 'high', tags: [] } })]);
+    pipeline.process([
+      finding({ time: at(30), id: 'cafe0000', name: 'late-1', rule: { id: 'r-late', title: 'Container runtime socket mounted', level: 'high', tags: [] } }),
+    ]);
     await rowsAre(page, 4);
 
     await page.getByTestId('tab-coverage').click();
     // the matrix is fetched when its tab opens
-    await pageUntil('the coverage matrix', async () => ((await page.locator('[data-testid=coverage-matrix]').first().textContent().catch(() => null)) ?? '').includes('T1611'));
+    await pageUntil('the coverage matrix', async () =>
+      (
+        (await page
+          .locator('[data-testid=coverage-matrix]')
+          .first()
+          .textContent()
+          .catch(() => null)) ?? ''
+      ).includes('T1611'),
+    );
     const matrix = await page.getByTestId('coverage-matrix').innerText();
     assert.match(matrix, /T1611 Escape to Host/);
     assert.match(matrix, /T1562\.012/);

@@ -24,7 +24,8 @@ const ARTIFACTS = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '
 test('the page isolates a container after confirmation and shows the outcome on the alert', async (t) => {
   if (!existsSync(CHROMIUM)) {
     console.error(`SKIP respond page test: ${CHROMIUM} not found (run scripts/test-env.sh)`);
-    t.skip('chromium not installed'); return;
+    t.skip('chromium not installed');
+    return;
   }
   const docker = new Docker();
   try {
@@ -32,17 +33,36 @@ test('the page isolates a container after confirmation and shows the outcome on 
     await docker.getImage(IMAGE).inspect();
   } catch (e) {
     console.error(`SKIP respond page test: Docker engine or ${IMAGE} unavailable (${(e as Error).message})`);
-    t.skip('docker unavailable'); return;
+    t.skip('docker unavailable');
+    return;
   }
   const run = randomBytes(3).toString('hex');
   const net = await docker.createNetwork({ Name: `stowaway-respond-page-${run}`, Driver: 'bridge', Labels: { 'stowaway.respond-test': run } });
-  const c = await docker.createContainer({ Image: IMAGE, name: `page-victim-${run}`, Cmd: ['sleep', '300'], Labels: { 'stowaway.respond-test': run }, HostConfig: { NetworkMode: `stowaway-respond-page-${run}` } });
+  const c = await docker.createContainer({
+    Image: IMAGE,
+    name: `page-victim-${run}`,
+    Cmd: ['sleep', '300'],
+    Labels: { 'stowaway.respond-test': run },
+    HostConfig: { NetworkMode: `stowaway-respond-page-${run}` },
+  });
   await c.start();
   const dir = mkdtempSync(join(tmpdir(), 'stowaway-respond-page-'));
   const store = openStore(dir);
-  const created = createAlertPipeline({ store }).process([finding({ id: c.id, name: `page-victim-${run}`, image: 'stowaway/busybox', tag: 'test', rule: { id: 'rule-page', title: 'Reverse shell from a container', level: 'critical' } })]).created;
+  const created = createAlertPipeline({ store }).process([
+    finding({
+      id: c.id,
+      name: `page-victim-${run}`,
+      image: 'stowaway/busybox',
+      tag: 'test',
+      rule: { id: 'rule-page', title: 'Reverse shell from a container', level: 'critical' },
+    }),
+  ]).created;
   const alertId = created[0]!.id;
-  const { policy, diagnostics } = applyUserPolicy(emptyPolicy(), "mode: suggest\nstrategies:\n  '*':\n    - rules: [rule-page]\n      allow: [preserve, isolate, pause]\n", 'page-policy.yaml');
+  const { policy, diagnostics } = applyUserPolicy(
+    emptyPolicy(),
+    "mode: suggest\nstrategies:\n  '*':\n    - rules: [rule-page]\n      allow: [preserve, isolate, pause]\n",
+    'page-policy.yaml',
+  );
   assert.deepEqual(diagnostics, []);
   const srv = await startServer({ store, port: 0, pollMs: 200, responder: createResponder({ store, policy, dataDir: dir, selfIds: [] }) });
   let browser: Browser | undefined;
@@ -81,7 +101,11 @@ test('the page isolates a container after confirmation and shows the outcome on 
     assert.match(await page.getByTestId('response-trail').innerText(), /isolate container:[0-9a-f]{12} by web:page: done/);
     assert.deepEqual(Object.keys((await c.inspect()).NetworkSettings.Networks ?? {}), [], 'the engine reports no network');
     const rows = store.responses(alertId);
-    assert.deepEqual(rows.map((r) => `${r.action} ${r.result} ${r.actor}`), ['isolate done web:page'], 'one row: the declined click did nothing');
+    assert.deepEqual(
+      rows.map((r) => `${r.action} ${r.result} ${r.actor}`),
+      ['isolate done web:page'],
+      'one row: the declined click did nothing',
+    );
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, 'respond-isolate.png'), fullPage: true });
     assert.deepEqual(errors, []);
@@ -106,14 +130,26 @@ test('with response off the API says so and refuses to act, even where the polic
     const base = srv.url.replace(/\/$/, '');
     const mode = (await (await fetch(`${base}/api/respond`)).json()) as { mode: string };
     assert.equal(mode.mode, 'off');
-    const post = await fetch(`${base}/api/alerts/${alertId}/respond`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ action: 'isolate' }) });
+    const post = await fetch(`${base}/api/alerts/${alertId}/respond`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ action: 'isolate' }),
+    });
     const body = (await post.json()) as { record: { result: string; detail: string } };
     assert.equal(body.record.result, 'refused');
     assert.match(body.record.detail, /response mode is off/);
     assert.equal(store.getAlert(alertId)!.response.length, 1, 'the refusal is on the trail');
-    const bad = await fetch(`${base}/api/alerts/${alertId}/respond`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ action: 'rm -rf' }) });
+    const bad = await fetch(`${base}/api/alerts/${alertId}/respond`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ action: 'rm -rf' }),
+    });
     assert.equal(bad.status, 400);
-    const form = await fetch(`${base}/api/alerts/${alertId}/respond`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'action=isolate' });
+    const form = await fetch(`${base}/api/alerts/${alertId}/respond`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'action=isolate',
+    });
     assert.equal(form.status, 415, 'a cross-site form cannot trigger containment');
   } finally {
     await srv.close();

@@ -23,7 +23,20 @@ test('health view shows a source losing events and removed audit rules as open g
     time: new Date().toISOString(),
     mode: 'live',
     sources: [{ name: 'auditd', started: true, events: 20, errors: 0, dropped: 5, unattributed: 0 }],
-    pipeline: { findings: 2, created: 2, merged: 0, excepted: 0, held_back: 0, evicted: 0, reopened: 0, open: 2, store_errors: 0, truncated_events: 0, excepted_by: {}, held_back_by_rule: {} },
+    pipeline: {
+      findings: 2,
+      created: 2,
+      merged: 0,
+      excepted: 0,
+      held_back: 0,
+      evicted: 0,
+      reopened: 0,
+      open: 2,
+      store_errors: 0,
+      truncated_events: 0,
+      excepted_by: {},
+      held_back_by_rule: {},
+    },
     outputs: [],
     gaps: w.gaps(),
   });
@@ -39,8 +52,15 @@ test('health view shows a source losing events and removed audit rules as open g
     assert.equal(gaps.length, 2);
     assert.match(gaps.join('\n'), /auditd: losing since 2026-05-01 00:00:10Z — auditd dropped 5 events/);
     assert.match(gaps.join('\n'), /audit-rules-removed/);
-    assert.match((await page.locator('[data-testid=source-card] h3').first().textContent()) ?? '', /auditd — (losing, audit-rules-removed|audit-rules-removed, losing)/);
-    assert.deepEqual(errors.filter((e) => /Content Security Policy/.test(e)), [], 'the page runs under its CSP');
+    assert.match(
+      (await page.locator('[data-testid=source-card] h3').first().textContent()) ?? '',
+      /auditd — (losing, audit-rules-removed|audit-rules-removed, losing)/,
+    );
+    assert.deepEqual(
+      errors.filter((e) => /Content Security Policy/.test(e)),
+      [],
+      'the page runs under its CSP',
+    );
   } finally {
     await browser.close();
     await srv.close();

@@ -31,16 +31,21 @@ test('scans are case-insensitive for lowercase literals', () => {
 test('property: agrees with String.includes', () => {
   const word = fc.array(fc.constantFrom('a', 'b', 'c', 'ä'), { minLength: 1, maxLength: 4 }).map((a) => a.join(''));
   fc.assert(
-    fc.property(fc.array(word, { minLength: 1, maxLength: 8 }), fc.array(fc.constantFrom('a', 'b', 'c', 'ä', 'x'), { maxLength: 30 }).map((a) => a.join('')), fc.integer({ min: 1, max: 12 }), (words, text, maxDense) => {
-      // Small dense regions exercise the sparse deep-state path too.
-      const ac = new AhoCorasick({ maxDense });
-      words.forEach((w, i) => ac.add(w, i));
-      const found = new Set<number>();
-      const upper = text.toUpperCase();
-      ac.scan(upper, (id) => found.add(id));
-      const expected = new Set(words.flatMap((w, i) => (upper.toLowerCase().includes(w) ? [i] : [])));
-      assert.deepEqual([...found].sort(), [...expected].sort());
-    }),
+    fc.property(
+      fc.array(word, { minLength: 1, maxLength: 8 }),
+      fc.array(fc.constantFrom('a', 'b', 'c', 'ä', 'x'), { maxLength: 30 }).map((a) => a.join('')),
+      fc.integer({ min: 1, max: 12 }),
+      (words, text, maxDense) => {
+        // Small dense regions exercise the sparse deep-state path too.
+        const ac = new AhoCorasick({ maxDense });
+        words.forEach((w, i) => ac.add(w, i));
+        const found = new Set<number>();
+        const upper = text.toUpperCase();
+        ac.scan(upper, (id) => found.add(id));
+        const expected = new Set(words.flatMap((w, i) => (upper.toLowerCase().includes(w) ? [i] : [])));
+        assert.deepEqual([...found].sort(), [...expected].sort());
+      },
+    ),
     { numRuns: 2000 },
   );
 });
@@ -60,21 +65,26 @@ test('ScanMemo reports what scanning each automaton reports, on first and repeat
   const { ScanMemo } = await import('./aho.js');
   const word = fc.array(fc.constantFrom('a', 'b', 'c', 'ä'), { minLength: 1, maxLength: 3 }).map((a) => a.join(''));
   fc.assert(
-    fc.property(fc.array(word, { minLength: 1, maxLength: 6 }), fc.array(word, { minLength: 1, maxLength: 6 }), fc.array(fc.constantFrom('a', 'B', 'c', 'ä', 'x'), { maxLength: 300 }).map((a) => a.join('')), (w1, w2, text) => {
-      const one = new AhoCorasick();
-      const two = new AhoCorasick();
-      w1.forEach((w, i) => one.add(w, i));
-      w2.forEach((w, i) => two.add(w, 100 + i));
-      const memo = new ScanMemo([one, two]);
-      const expected = new Set<number>();
-      one.scan(text, (id) => expected.add(id));
-      two.scan(text, (id) => expected.add(id));
-      for (let round = 0; round < 2; round++) {
-        const got = new Set<number>();
-        memo.find(text, (id) => got.add(id), 0);
-        assert.deepEqual([...got].sort(), [...expected].sort());
-      }
-    }),
+    fc.property(
+      fc.array(word, { minLength: 1, maxLength: 6 }),
+      fc.array(word, { minLength: 1, maxLength: 6 }),
+      fc.array(fc.constantFrom('a', 'B', 'c', 'ä', 'x'), { maxLength: 300 }).map((a) => a.join('')),
+      (w1, w2, text) => {
+        const one = new AhoCorasick();
+        const two = new AhoCorasick();
+        w1.forEach((w, i) => one.add(w, i));
+        w2.forEach((w, i) => two.add(w, 100 + i));
+        const memo = new ScanMemo([one, two]);
+        const expected = new Set<number>();
+        one.scan(text, (id) => expected.add(id));
+        two.scan(text, (id) => expected.add(id));
+        for (let round = 0; round < 2; round++) {
+          const got = new Set<number>();
+          memo.find(text, (id) => got.add(id), 0);
+          assert.deepEqual([...got].sort(), [...expected].sort());
+        }
+      },
+    ),
     { numRuns: 500 },
   );
 });

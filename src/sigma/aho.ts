@@ -218,7 +218,10 @@ export class AhoCorasick {
       const a = c < 128 ? ascii[c]! : (alpha.get(c) ?? this.foldRare(c));
       if (a < 0) {
         // A character that lowercases to several (İ): fall back to scanning lowercased text.
-        if (text !== text.toLowerCase()) { this.scan(text.toLowerCase(), hit, stamp); return; }
+        if (text !== text.toLowerCase()) {
+          this.scan(text.toLowerCase(), hit, stamp);
+          return;
+        }
         s = 0;
         continue;
       }

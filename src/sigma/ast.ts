@@ -5,10 +5,7 @@ import type { Level } from '../model/alert.js';
 
 /** A value written in a detection. Numbers keep their source text ('0x17', '007'), since Sigma compares as strings. */
 export type SigmaValue =
-  | { kind: 'string'; value: string }
-  | { kind: 'number'; value: number; text: string }
-  | { kind: 'bool'; value: boolean }
-  | { kind: 'null' };
+  { kind: 'string'; value: string } | { kind: 'number'; value: number; text: string } | { kind: 'bool'; value: boolean } | { kind: 'null' };
 
 /** One `field|mod|mod: values` entry; `field` is null for keywords. */
 export interface DetectionItem {
@@ -21,10 +18,7 @@ export interface DetectionItem {
 }
 
 /** Maps are AND, lists are OR. */
-export type DetectionNode =
-  | { kind: 'and'; items: DetectionNode[] }
-  | { kind: 'or'; items: DetectionNode[] }
-  | { kind: 'item'; item: DetectionItem };
+export type DetectionNode = { kind: 'and'; items: DetectionNode[] } | { kind: 'or'; items: DetectionNode[] } | { kind: 'item'; item: DetectionItem };
 
 export interface SearchIdentifier {
   name: string;

@@ -208,7 +208,11 @@ export function refersTo(ref: string, r: { id?: string; name?: string; title?: s
 /** True when every logsource field the filter names equals the rule's. */
 export function filterApplies(f: SigmaFilter, r: SigmaRule): boolean {
   const ls = f.logsource;
-  return (!ls.product || ls.product === r.logsource.product) && (!ls.category || ls.category === r.logsource.category) && (!ls.service || ls.service === r.logsource.service);
+  return (
+    (!ls.product || ls.product === r.logsource.product) &&
+    (!ls.category || ls.category === r.logsource.category) &&
+    (!ls.service || ls.service === r.logsource.service)
+  );
 }
 
 /** AND-s a (pipelined) filter's condition into a rule, renaming its identifiers apart. */

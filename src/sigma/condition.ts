@@ -28,7 +28,6 @@ function tokenize(text: string): Tok[] | string {
   return out;
 }
 
-
 /** Identifiers a quantifier pattern names; `them` leaves out `_`-prefixed helpers. */
 export function expandOf(pattern: string, identifiers: string[]): string[] {
   if (pattern === 'them') return identifiers.filter((n) => !n.startsWith('_'));

@@ -69,8 +69,14 @@ test('regression data: every JSON event matches its rule', { skip: !have && 'no 
       // The candidate index must never hide a match: compare with evaluating every routed rule.
       for (const ev of good) {
         const view = new EventView(ev);
-        const brute = all.filter((r) => applies(r.source.logsource, ev.stowaway.logsource) && r.test(view)).map((r) => r.meta.id).sort();
-        const fast = ruleset.match(ev).map((m) => m.rule.id).sort();
+        const brute = all
+          .filter((r) => applies(r.source.logsource, ev.stowaway.logsource) && r.test(view))
+          .map((r) => r.meta.id)
+          .sort();
+        const fast = ruleset
+          .match(ev)
+          .map((m) => m.rule.id)
+          .sort();
         indexChecked++;
         if (JSON.stringify(brute) !== JSON.stringify(fast)) missedByIndex.push(`${j}: brute ${JSON.stringify(brute)} vs indexed ${JSON.stringify(fast)}`);
       }

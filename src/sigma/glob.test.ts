@@ -11,11 +11,15 @@ function reference(glob: string, questionMark: boolean, caseInsensitive: boolean
 }
 
 test('glob matcher agrees with the regular expression of the glob', () => {
-  const small = fc.string({ unit: fc.constantFrom('a', 'b', 'A', '*', '?', '.', '\\') , maxLength: 8 });
+  const small = fc.string({ unit: fc.constantFrom('a', 'b', 'A', '*', '?', '.', '\\'), maxLength: 8 });
   const text = fc.string({ unit: fc.constantFrom('a', 'b', 'A', '.', '?', '*', '\\', '\n'), maxLength: 12 });
   fc.assert(
     fc.property(small, text, fc.boolean(), fc.boolean(), (g, s, q, ci) => {
-      assert.equal(globMatcher(g, { questionMark: q, caseInsensitive: ci })(s), reference(g, q, ci).test(s), `${JSON.stringify(g)} ${JSON.stringify(s)} q=${q} ci=${ci}`);
+      assert.equal(
+        globMatcher(g, { questionMark: q, caseInsensitive: ci })(s),
+        reference(g, q, ci).test(s),
+        `${JSON.stringify(g)} ${JSON.stringify(s)} q=${q} ci=${ci}`,
+      );
     }),
     { numRuns: 20_000 },
   );

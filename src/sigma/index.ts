@@ -64,7 +64,13 @@ async function walk(path: string, exts: string[], out: string[], diags: Diagnost
   // to a parent would otherwise load the same rules again at every level.
   const real = await realpath(path).catch(() => path);
   if (seen.has(real)) {
-    if (st.isDirectory()) diags.push({ severity: 'warning', code: 'symlink-loop', message: `${path} is ${real} again (a symbolic link loop or a second link); read once`, file: path });
+    if (st.isDirectory())
+      diags.push({
+        severity: 'warning',
+        code: 'symlink-loop',
+        message: `${path} is ${real} again (a symbolic link loop or a second link); read once`,
+        file: path,
+      });
     return;
   }
   seen.add(real);
@@ -153,7 +159,15 @@ export function compileRules(load: Pick<LoadResult, 'rules' | 'filters'>, opts: 
     if (!p.ok) diagnostics.push({ severity: 'error', code: p.code, message: p.reason, file: f.file, line: f.line, rule: label(f) });
     else filters.push({ original: f, pipelined: p.rule });
     for (const ref of f.rules) {
-      if (!load.rules.some((r) => refersTo(ref, r))) diagnostics.push({ severity: 'warning', code: 'filter-unknown-rule', message: `filter '${f.title}' names rule '${ref}', which is not loaded`, file: f.file, line: f.line, rule: label(f) });
+      if (!load.rules.some((r) => refersTo(ref, r)))
+        diagnostics.push({
+          severity: 'warning',
+          code: 'filter-unknown-rule',
+          message: `filter '${f.title}' names rule '${ref}', which is not loaded`,
+          file: f.file,
+          line: f.line,
+          rule: label(f),
+        });
     }
   }
 
@@ -161,7 +175,15 @@ export function compileRules(load: Pick<LoadResult, 'rules' | 'filters'>, opts: 
   const compiled: CompiledRule[] = [];
   for (const rule of load.rules) {
     if (rule.id) {
-      if (seen.has(rule.id)) diagnostics.push({ severity: 'warning', code: 'duplicate-id', message: `rule id ${rule.id} is also used by ${seen.get(rule.id)}`, file: rule.file, line: rule.line, rule: rule.id });
+      if (seen.has(rule.id))
+        diagnostics.push({
+          severity: 'warning',
+          code: 'duplicate-id',
+          message: `rule id ${rule.id} is also used by ${seen.get(rule.id)}`,
+          file: rule.file,
+          line: rule.line,
+          rule: rule.id,
+        });
       else seen.set(rule.id, rule.file);
     }
     // Filters are pipelined on their own logsource, so they join the rule after its pipelines.

@@ -8,7 +8,8 @@ test('IPv4: four decimal octets, nothing else', () => {
   assert.deepEqual(parseIp('10.1.2.3'), { v6: false, value: 0x0a010203n });
   assert.deepEqual(parseIp('255.255.255.255'), { v6: false, value: 0xffffffffn });
   assert.deepEqual(parseIp('001.002.003.004'), { v6: false, value: 0x01020304n });
-  for (const bad of ['', '1.2.3', '1.2.3.4.', '.1.2.3.4', '1..2.3', '256.1.1.1', '1.2.3.1000', '1.2.3.x', '1.2.3.4/8', '-1.2.3.4']) assert.equal(parseIp(bad), undefined, bad);
+  for (const bad of ['', '1.2.3', '1.2.3.4.', '.1.2.3.4', '1..2.3', '256.1.1.1', '1.2.3.1000', '1.2.3.x', '1.2.3.4/8', '-1.2.3.4'])
+    assert.equal(parseIp(bad), undefined, bad);
 });
 
 test('property: IPv4 parse agrees with octet arithmetic', () => {

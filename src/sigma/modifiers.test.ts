@@ -8,7 +8,10 @@ import type { StowawayEvent } from '../model/event.js';
 function ruleset(detection: string, opts: CompileOptions = {}) {
   const text = `title: t\nid: 11111111-2222-4333-8444-555555555555\nlogsource:\n  product: test\ndetection:\n${detection.replace(/^/gm, '  ')}\n`;
   const parsed = parseSigmaText(text, 'inline.yml');
-  assert.deepEqual(parsed.diagnostics.filter((d) => d.severity === 'error'), []);
+  assert.deepEqual(
+    parsed.diagnostics.filter((d) => d.severity === 'error'),
+    [],
+  );
   return compileRules(parsed, { pipelines: [], ...opts });
 }
 
@@ -227,7 +230,10 @@ test('property: a list of values matches exactly when one of its values alone wo
   const fc = (await import('fast-check')).default;
   const val = fc.array(fc.constantFrom('a', 'B', '*', '?', '\\\\', 'x'), { minLength: 1, maxLength: 4 }).map((a) => a.join(''));
   const mod = fc.constantFrom('', '|contains', '|startswith', '|endswith', '|cased', '|contains|cased');
-  const field = fc.oneof(fc.string({ maxLength: 5 }).map((s) => s.replace(/[^abxAB]/g, 'a')), fc.array(fc.constantFrom('ab', 'Bx', 'xa', 'b'), { maxLength: 3 }));
+  const field = fc.oneof(
+    fc.string({ maxLength: 5 }).map((s) => s.replace(/[^abxAB]/g, 'a')),
+    fc.array(fc.constantFrom('ab', 'Bx', 'xa', 'b'), { maxLength: 3 }),
+  );
   fc.assert(
     fc.property(fc.array(val, { minLength: 2, maxLength: 5 }), mod, field, (vals, m, f) => {
       const q = (v: string) => `'${v}'`;

@@ -1,16 +1,55 @@
 // One detection item (`field|mod|mod: values`) → a predicate over an EventView, plus the
 // literal text any match must contain (the candidate index's witness).
 import type { DetectionItem, SigmaValue } from './ast.js';
-import { compilePattern, hasWildcards, literalPattern, longestLiteral, mapLiterals, parsePattern, patternText, plainText, wrapStar, type Pattern } from './pattern.js';
+import {
+  compilePattern,
+  hasWildcards,
+  literalPattern,
+  longestLiteral,
+  mapLiterals,
+  parsePattern,
+  patternText,
+  plainText,
+  wrapStar,
+  type Pattern,
+} from './pattern.js';
 import type { RegexFactory } from './regex.js';
 import { regexLiterals } from './regex-literals.js';
 import { EventView, foldDashes, toText } from './fields.js';
 import { parseCidr, type Cidr } from './ip.js';
 
 export const MODIFIERS = new Set([
-  'contains', 'startswith', 'endswith', 'all', 'exists', 'cased', 'neq', 'windash', 're', 'i', 'm', 's',
-  'base64', 'base64offset', 'utf16le', 'utf16be', 'utf16', 'wide', 'lt', 'lte', 'gt', 'gte',
-  'minute', 'hour', 'day', 'week', 'month', 'year', 'cidr', 'expand', 'fieldref',
+  'contains',
+  'startswith',
+  'endswith',
+  'all',
+  'exists',
+  'cased',
+  'neq',
+  'windash',
+  're',
+  'i',
+  'm',
+  's',
+  'base64',
+  'base64offset',
+  'utf16le',
+  'utf16be',
+  'utf16',
+  'wide',
+  'lt',
+  'lte',
+  'gt',
+  'gte',
+  'minute',
+  'hour',
+  'day',
+  'week',
+  'month',
+  'year',
+  'cidr',
+  'expand',
+  'fieldref',
 ]);
 const TIME = new Set(['minute', 'hour', 'day', 'week', 'month', 'year']);
 const COMPARE = new Set(['lt', 'lte', 'gt', 'gte']);
@@ -182,7 +221,8 @@ function timePart(x: unknown, part: string): number | undefined {
 
 export function compileItem(item: DetectionItem, opts: ItemOptions): ItemResult {
   const mods = item.modifiers;
-  for (const m of mods) if (!MODIFIERS.has(m)) return fail('unknown-modifier', `unknown modifier '${m}' in '${[item.written ?? item.field ?? '', ...mods].join('|')}'`);
+  for (const m of mods)
+    if (!MODIFIERS.has(m)) return fail('unknown-modifier', `unknown modifier '${m}' in '${[item.written ?? item.field ?? '', ...mods].join('|')}'`);
   const has = (m: string) => mods.includes(m);
   const field = item.field;
   const text = itemText(item);
@@ -198,7 +238,7 @@ export function compileItem(item: DetectionItem, opts: ItemOptions): ItemResult 
     if (field === null) return fail('bad-modifier', "'exists' needs a field");
     const want = item.values[0];
     if (item.values.length !== 1 || want?.kind !== 'bool') return fail('bad-modifier', "'exists' takes true or false");
-    return ok((v) => (v.values(field).length > 0) === want.value);
+    return ok((v) => v.values(field).length > 0 === want.value);
   }
   if (nulls > 0) {
     if (field === null) return fail('bad-detection', 'a keyword cannot be null');
@@ -223,11 +263,22 @@ export function compileItem(item: DetectionItem, opts: ItemOptions): ItemResult 
     for (const val of item.values) {
       const n = numberOf(val.kind === 'number' ? val.value : valueText(val));
       if (n === undefined) return fail('bad-value', `'${text}': ${cmp ?? timeMod} needs a number`);
-      const rel = cmp === 'lt' ? (x: number) => x < n : cmp === 'lte' ? (x: number) => x <= n : cmp === 'gt' ? (x: number) => x > n : cmp === 'gte' ? (x: number) => x >= n : (x: number) => x === n;
-      tests.push((v) => v.values(f).some((x) => {
-        const num = timeMod ? timePart(x, timeMod) : numberOf(x);
-        return num !== undefined && rel(num);
-      }));
+      const rel =
+        cmp === 'lt'
+          ? (x: number) => x < n
+          : cmp === 'lte'
+            ? (x: number) => x <= n
+            : cmp === 'gt'
+              ? (x: number) => x > n
+              : cmp === 'gte'
+                ? (x: number) => x >= n
+                : (x: number) => x === n;
+      tests.push((v) =>
+        v.values(f).some((x) => {
+          const num = timeMod ? timePart(x, timeMod) : numberOf(x);
+          return num !== undefined && rel(num);
+        }),
+      );
     }
     return ok(combine(tests));
   }
@@ -252,7 +303,9 @@ export function compileItem(item: DetectionItem, opts: ItemOptions): ItemResult 
       return (v: EventView) => {
         const mine = cased ? v.strings(f) : v.lowered(f);
         const theirs = cased ? v.strings(other) : v.lowered(other);
-        return mine.some((a) => theirs.some((b) => (mode === 'eq' ? a === b : mode === 'contains' ? a.includes(b) : mode === 'startswith' ? a.startsWith(b) : a.endsWith(b))));
+        return mine.some((a) =>
+          theirs.some((b) => (mode === 'eq' ? a === b : mode === 'contains' ? a.includes(b) : mode === 'startswith' ? a.startsWith(b) : a.endsWith(b))),
+        );
       };
     });
     return ok(combine(tests));
@@ -301,7 +354,8 @@ export function compileItem(item: DetectionItem, opts: ItemOptions): ItemResult 
     const next: typeof values = [];
     for (const { pattern, bytes } of values) {
       if (hasWildcards(pattern)) return fail('bad-modifier', `'${m}' cannot encode a value with wildcards ('${patternText(pattern)}')`);
-      for (const e of encode(m, { text: plainText(pattern), bytes: bytes ?? false })) next.push({ pattern: literalPattern(e.text), raw: e.text, bytes: e.bytes });
+      for (const e of encode(m, { text: plainText(pattern), bytes: bytes ?? false }))
+        next.push({ pattern: literalPattern(e.text), raw: e.text, bytes: e.bytes });
     }
     values = next;
   }
@@ -310,18 +364,19 @@ export function compileItem(item: DetectionItem, opts: ItemOptions): ItemResult 
   const windash = has('windash');
   const fold = (s: string) => (windash ? foldDashes(s) : s);
   const patterns = values.map(({ pattern }) => mapLiterals(wrapStar(pattern, before, after), (s) => fold(cased ? s : s.toLowerCase())));
-  const tests = field !== null && !windash && !all && patterns.length > 1 ? [anyOf(field, patterns, cased)] : patterns.map((p) => {
-    const m = compilePattern(p);
-    if (field === null) {
-      // Keywords match anywhere in any value, as a full-text search would.
-      const mk = compilePattern(wrapStar(p, true, true));
-      return windash
-        ? (v: EventView) => v.allStrings(!cased).some((s) => mk(foldDashes(s)))
-        : (v: EventView) => v.allStrings(!cased).some(mk);
-    }
-    if (windash) return (v: EventView) => v.windash(field, cased).some(m);
-    return cased ? (v: EventView) => v.strings(field).some(m) : (v: EventView) => v.lowered(field).some(m);
-  });
+  const tests =
+    field !== null && !windash && !all && patterns.length > 1
+      ? [anyOf(field, patterns, cased)]
+      : patterns.map((p) => {
+          const m = compilePattern(p);
+          if (field === null) {
+            // Keywords match anywhere in any value, as a full-text search would.
+            const mk = compilePattern(wrapStar(p, true, true));
+            return windash ? (v: EventView) => v.allStrings(!cased).some((s) => mk(foldDashes(s))) : (v: EventView) => v.allStrings(!cased).some(mk);
+          }
+          if (windash) return (v: EventView) => v.windash(field, cased).some(m);
+          return cased ? (v: EventView) => v.strings(field).some(m) : (v: EventView) => v.lowered(field).some(m);
+        });
 
   let witnesses: Witness[] | undefined;
   // Keywords get witnesses too, on the pseudo-field '' (every string of the event).

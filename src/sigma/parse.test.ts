@@ -21,7 +21,12 @@ detection:
 x_team: blue
 `;
 
-const ev = (fields: Record<string, unknown>, logsource = { product: 'docker' }): StowawayEvent => ({ '@timestamp': '2026-01-01T00:00:00Z', event: {}, stowaway: { source: 't', logsource }, ...fields });
+const ev = (fields: Record<string, unknown>, logsource = { product: 'docker' }): StowawayEvent => ({
+  '@timestamp': '2026-01-01T00:00:00Z',
+  event: {},
+  stowaway: { source: 't', logsource },
+  ...fields,
+});
 
 test('a detection rule parses into meta, logsource, searches and condition; custom keys are kept', () => {
   const r = parseSigmaText(RULE, 'r.yml');
@@ -113,7 +118,10 @@ detection:
 `;
   const r = parseSigmaText(text, 'c.yml');
   assert.deepEqual(r.diagnostics, []);
-  assert.deepEqual(r.rules.map((x) => x.title), ['Collection', 'Collection', 'Collection', 'Alone']);
+  assert.deepEqual(
+    r.rules.map((x) => x.title),
+    ['Collection', 'Collection', 'Collection', 'Alone'],
+  );
   const { ruleset } = compileRules(r, { pipelines: [] });
   const ids = (f: Record<string, unknown>) => ruleset.match(ev(f, { product: 'test' })).map((m) => m.rule.id.slice(-1));
   assert.deepEqual(ids({ kind: 'x', f: 2 }), ['2']);
@@ -138,7 +146,10 @@ filter:
   const f = parseSigmaText(filter, 'f.yml');
   assert.equal(f.filters.length, 1);
   const { ruleset, diagnostics } = compileRules({ rules: a.rules, filters: f.filters }, { pipelines: [] });
-  assert.deepEqual(diagnostics.map((d) => d.code), ['filter-unknown-rule']);
+  assert.deepEqual(
+    diagnostics.map((d) => d.code),
+    ['filter-unknown-rule'],
+  );
   assert.equal(ruleset.match(ev({ process: { name: 'sh' }, container: { name: 'ci-42' } })).length, 0);
   const m = ruleset.match(ev({ process: { name: 'sh' }, container: { name: 'web' } }));
   assert.equal(m.length, 1);
@@ -165,7 +176,7 @@ correlation:
   assert.equal(r.correlations.length + r.diagnostics.length > 0, true);
 });
 
-test('routing: a rule applies only when each logsource field it names equals the event\'s', () => {
+test("routing: a rule applies only when each logsource field it names equals the event's", () => {
   const r = parseSigmaText(RULE.replace('product: docker', 'product: linux\n  category: process_creation'), 'r.yml');
   const { ruleset } = compileRules(r, { pipelines: [] });
   const e = (ls: { product: string; category?: string; service?: string }) => ruleset.match(ev({ process: { name: 'sh' } }, ls)).length;
@@ -209,11 +220,24 @@ test('the per-event stamp wrapping around keeps matches exact', () => {
 });
 
 test('finding 9: a YAML alias bomb costs its own document; a symbolic link loop loads each rule once', async () => {
-  const bomb = ['title: bomb', 'a: &a [x, x, x, x, x, x, x, x, x, x]', ...Array.from({ length: 8 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10).fill('*' + String.fromCharCode(97 + i)).join(', ')}]`)].join('\n');
+  const bomb = [
+    'title: bomb',
+    'a: &a [x, x, x, x, x, x, x, x, x, x]',
+    ...Array.from(
+      { length: 8 },
+      (_, i) =>
+        `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10)
+          .fill('*' + String.fromCharCode(97 + i))
+          .join(', ')}]`,
+    ),
+  ].join('\n');
   const text = `${RULE}\n---\n${bomb}\n---\n${RULE.replace('0b7a6f2e-3c1d-4e5f-8a9b-0c1d2e3f4a5b', '0b7a6f2e-3c1d-4e5f-8a9b-0c1d2e3f4a5c')}`;
   const r = parseSigmaText(text, 'bomb.yml');
   assert.equal(r.rules.length, 2, 'both good neighbours kept');
-  assert.deepEqual(r.diagnostics.map((d) => d.code), ['yaml-aliases']);
+  assert.deepEqual(
+    r.diagnostics.map((d) => d.code),
+    ['yaml-aliases'],
+  );
 
   const dir = mkdtempSync(join(tmpdir(), 'stowaway-loop-'));
   mkdirSync(join(dir, 'sub'));
@@ -222,13 +246,19 @@ test('finding 9: a YAML alias bomb costs its own document; a symbolic link loop 
   symlinkSync(join(dir, 'sub', 'rule.yml'), join(dir, 'alias.yml'));
   const load = await loadRules([dir]);
   assert.equal(load.rules.length, 1);
-  assert.deepEqual(load.diagnostics.map((d) => d.code), ['symlink-loop']);
+  assert.deepEqual(
+    load.diagnostics.map((d) => d.code),
+    ['symlink-loop'],
+  );
 });
 
 test('a rule file of unclosed flow collections is refused before the YAML parser spends seconds on it', () => {
   const text = `${RULE}\n${Array.from({ length: 300 }, (_, i) => `k${i}: &x${i} ${'['.repeat(20)}`).join('\n')}`;
   const r = parseSigmaText(text, 'open.yml');
-  assert.deepEqual(r.diagnostics.map((d) => d.code), ['yaml-too-complex']);
+  assert.deepEqual(
+    r.diagnostics.map((d) => d.code),
+    ['yaml-too-complex'],
+  );
   // ordinary flow collections are untouched
   assert.equal(parseSigmaText(RULE.replace('status: test', 'status: test\ncustom: {a: [b, {c: [d]}]}'), 'ok.yml').rules.length, 1);
 });

@@ -19,8 +19,29 @@ export interface ParseResult {
 }
 
 const KNOWN_KEYS = new Set([
-  'title', 'id', 'name', 'related', 'taxonomy', 'status', 'description', 'license', 'author', 'references', 'date', 'modified',
-  'logsource', 'detection', 'fields', 'falsepositives', 'level', 'tags', 'scope', 'action', 'filter', 'correlation', 'generate',
+  'title',
+  'id',
+  'name',
+  'related',
+  'taxonomy',
+  'status',
+  'description',
+  'license',
+  'author',
+  'references',
+  'date',
+  'modified',
+  'logsource',
+  'detection',
+  'fields',
+  'falsepositives',
+  'level',
+  'tags',
+  'scope',
+  'action',
+  'filter',
+  'correlation',
+  'generate',
 ]);
 const STATUSES = new Set(['stable', 'test', 'experimental', 'deprecated', 'unsupported']);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -71,7 +92,8 @@ function sectionNodes(doc: Document, lc: LineCounter): Sections {
     if (!isPair(p) || !isScalar(p.key) || (p.key.value !== 'detection' && p.key.value !== 'filter')) continue;
     const entries = new Map<string, Entry>();
     if (isMap(p.value)) {
-      for (const q of p.value.items) if (isPair(q) && isScalar(q.key)) entries.set(String(q.key.value), { value: (q.value as Node | null) ?? null, line: lineOf(lc, q.key) });
+      for (const q of p.value.items)
+        if (isPair(q) && isScalar(q.key)) entries.set(String(q.key.value), { value: (q.value as Node | null) ?? null, line: lineOf(lc, q.key) });
     }
     m.set(p.key.value, entries);
   }
@@ -151,7 +173,14 @@ export function parseSigmaText(text: string, file: string): ParseResult {
 function parseDocument(doc: Doc, file: string, lc: LineCounter, res: ParseResult): void {
   const d = doc.data;
   const label = typeof d['id'] === 'string' ? d['id'] : typeof d['title'] === 'string' ? d['title'] : undefined;
-  const diag = (code: string, message: string, severity: Diagnostic['severity'] = 'error', line = doc.line): Diagnostic => ({ severity, code, message, file, line, rule: label });
+  const diag = (code: string, message: string, severity: Diagnostic['severity'] = 'error', line = doc.line): Diagnostic => ({
+    severity,
+    code,
+    message,
+    file,
+    line,
+    rule: label,
+  });
   if ('correlation' in d) {
     const r = parseCorrelation(d, { file, line: doc.line });
     if (r.rule) res.correlations.push(r.rule);
@@ -160,7 +189,8 @@ function parseDocument(doc: Doc, file: string, lc: LineCounter, res: ParseResult
   }
   const problems: Diagnostic[] = [];
   if (typeof d['title'] !== 'string' || !d['title'].trim()) problems.push(diag('missing-title', 'required field `title` is missing or not a string'));
-  if (d['id'] !== undefined && (typeof d['id'] !== 'string' || !UUID.test(d['id']))) res.diagnostics.push(diag('id-format', `id '${textOf(d['id'])}' is not a UUID`, 'warning'));
+  if (d['id'] !== undefined && (typeof d['id'] !== 'string' || !UUID.test(d['id'])))
+    res.diagnostics.push(diag('id-format', `id '${textOf(d['id'])}' is not a UUID`, 'warning'));
   const logsource = readLogsource(d['logsource'], problems, diag);
   if ('filter' in d && !('detection' in d)) {
     const f = d['filter'];
@@ -173,7 +203,16 @@ function parseDocument(doc: Doc, file: string, lc: LineCounter, res: ParseResult
       res.diagnostics.push(...problems);
       return;
     }
-    res.filters.push({ kind: 'filter', id: typeof d['id'] === 'string' ? d['id'] : undefined, title: String(d['title']), logsource, rules, detection: det, file, line: doc.line });
+    res.filters.push({
+      kind: 'filter',
+      id: typeof d['id'] === 'string' ? d['id'] : undefined,
+      title: String(d['title']),
+      logsource,
+      rules,
+      detection: det,
+      file,
+      line: doc.line,
+    });
     return;
   }
   if (!isObj(d['detection'])) problems.push(diag('missing-detection', 'required field `detection` is missing or not a mapping'));
@@ -182,7 +221,8 @@ function parseDocument(doc: Doc, file: string, lc: LineCounter, res: ParseResult
     if (typeof d['level'] === 'string' && (LEVELS as readonly string[]).includes(d['level'])) level = d['level'] as Level;
     else problems.push(diag('bad-level', `level '${textOf(d['level'])}' is not one of ${LEVELS.join(', ')}`));
   }
-  if (d['status'] !== undefined && !STATUSES.has(textOf(d['status']))) res.diagnostics.push(diag('bad-status', `status '${textOf(d['status'])}' is not one of ${[...STATUSES].join(', ')}`, 'warning'));
+  if (d['status'] !== undefined && !STATUSES.has(textOf(d['status'])))
+    res.diagnostics.push(diag('bad-status', `status '${textOf(d['status'])}' is not one of ${[...STATUSES].join(', ')}`, 'warning'));
   const det = isObj(d['detection']) ? readDetection(doc.nodes.get('detection'), lc, problems, diag, new Set()) : undefined;
   if (problems.length || !det || !logsource) {
     res.diagnostics.push(...problems);
@@ -263,7 +303,8 @@ function readDetection(
     if (name === 'condition') {
       condLine = line;
       if (isScalar(value) && typeof value.value === 'string') conditionText = [value.value];
-      else if (isSeq(value) && value.items.every((x) => isScalar(x) && typeof x.value === 'string')) conditionText = value.items.map((x) => String((x as { value: unknown }).value));
+      else if (isSeq(value) && value.items.every((x) => isScalar(x) && typeof x.value === 'string'))
+        conditionText = value.items.map((x) => String((x as { value: unknown }).value));
       else problems.push(diag('bad-condition', 'condition must be a string or a list of strings', 'error', line));
       continue;
     }
@@ -347,7 +388,10 @@ function readMap(map: Node, lc: LineCounter): DetectionNode | string {
       if (typeof sv === 'string') return `field '${key}': ${sv}`;
       values.push(sv);
     }
-    items.push({ kind: 'item', item: { field: field === '' ? null : field!, written: field || undefined, modifiers: modifiers.map((m) => m.trim()), values, line } });
+    items.push({
+      kind: 'item',
+      item: { field: field === '' ? null : field!, written: field || undefined, modifiers: modifiers.map((m) => m.trim()), values, line },
+    });
   }
   if (items.length === 0) return 'empty mapping';
   return items.length === 1 ? items[0]! : { kind: 'and', items };

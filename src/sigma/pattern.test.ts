@@ -62,10 +62,14 @@ test('property: glob matcher agrees with a regex reference', () => {
   const alphabet = fc.constantFrom('a', 'b', 'c', '*', '?', '\\', '.');
   const text = fc.array(fc.constantFrom('a', 'b', 'c', '*', '?', '\\', '.', '\n'), { maxLength: 14 }).map((a) => a.join(''));
   fc.assert(
-    fc.property(fc.array(alphabet, { maxLength: 10 }).map((a) => a.join('')), text, (raw, s) => {
-      const p = parsePattern(raw);
-      assert.equal(compilePattern(p)(s), reference(p, s), `pattern ${JSON.stringify(raw)} on ${JSON.stringify(s)}`);
-    }),
+    fc.property(
+      fc.array(alphabet, { maxLength: 10 }).map((a) => a.join('')),
+      text,
+      (raw, s) => {
+        const p = parsePattern(raw);
+        assert.equal(compilePattern(p)(s), reference(p, s), `pattern ${JSON.stringify(raw)} on ${JSON.stringify(s)}`);
+      },
+    ),
     { numRuns: 5000 },
   );
 });
@@ -78,4 +82,3 @@ test('property: a pattern matches the text it was built from', () => {
     }),
   );
 });
-

@@ -5,7 +5,10 @@ import { layerPlaceholders, parsePlaceholders } from './placeholders.js';
 test('values, lists and %name% keys read the same; scalars become strings', () => {
   const r = parsePlaceholders("a: one\nb: [x, 2, true]\n'%c%': [z]\n", 'p.yml');
   assert.deepEqual(r.diagnostics, []);
-  assert.deepEqual({ ...r.entries }, { a: { values: ['one'], replace: false }, b: { values: ['x', '2', 'true'], replace: false }, c: { values: ['z'], replace: false } });
+  assert.deepEqual(
+    { ...r.entries },
+    { a: { values: ['one'], replace: false }, b: { values: ['x', '2', 'true'], replace: false }, c: { values: ['z'], replace: false } },
+  );
 });
 
 test('non-scalar values are refused one entry at a time, naming the entry and the file', () => {
@@ -33,7 +36,7 @@ test('layers: a later list adds without repeats, replace drops the earlier value
 });
 
 test('a placeholder named __proto__ is a name like any other, never the prototype', () => {
-  const r = parsePlaceholders("__proto__: [x]\nconstructor: y\n", 'proto.yml');
+  const r = parsePlaceholders('__proto__: [x]\nconstructor: y\n', 'proto.yml');
   const layered = layerPlaceholders({}, r.entries);
   assert.deepEqual(Object.getOwnPropertyNames(layered).sort(), ['__proto__', 'constructor']);
   assert.equal(({} as Record<string, unknown>).x, undefined);

@@ -60,7 +60,12 @@ export function parsePlaceholders(text: string, file: string): { entries: Record
     const body = replace ? (v as Record<string, unknown>).replace : v;
     const values = body === undefined ? undefined : scalars(body);
     if (!values || (replace && Object.keys(v).some((k) => k !== 'replace'))) {
-      diagnostics.push({ severity: 'error', code: 'bad-placeholders', message: `placeholder ${name} must be a value, a list of values or { replace: [values] }; ignored`, file });
+      diagnostics.push({
+        severity: 'error',
+        code: 'bad-placeholders',
+        message: `placeholder ${name} must be a value, a list of values or { replace: [values] }; ignored`,
+        file,
+      });
       continue;
     }
     entries[name] = { values, replace };

@@ -42,13 +42,47 @@ function sound(src: string, text: string): void {
   const lits = regexLiterals(src);
   if (lits.length === 0) return;
   const low = text.toLowerCase();
-  assert.ok(lits.some((l) => low.includes(l)), `/${src}/ matched ${JSON.stringify(text)} without any of ${JSON.stringify(lits)}`);
+  assert.ok(
+    lits.some((l) => low.includes(l)),
+    `/${src}/ matched ${JSON.stringify(text)} without any of ${JSON.stringify(lits)}`,
+  );
 }
 
 test('property: a regex never matches text lacking all of its literals', () => {
-  const tok = fc.constantFrom('a', 'b', 'C', 'ab', '.', '*', '+', '?', '|', '(a|b)', '(?:b|c)', '[ab]', '[aB]', '[^a]', '\\.', '{0,1}', '{2}', '{1,2}', 'c?', '^', '$', '\\b', '(', ')', '\\s', ' ');
+  const tok = fc.constantFrom(
+    'a',
+    'b',
+    'C',
+    'ab',
+    '.',
+    '*',
+    '+',
+    '?',
+    '|',
+    '(a|b)',
+    '(?:b|c)',
+    '[ab]',
+    '[aB]',
+    '[^a]',
+    '\\.',
+    '{0,1}',
+    '{2}',
+    '{1,2}',
+    'c?',
+    '^',
+    '$',
+    '\\b',
+    '(',
+    ')',
+    '\\s',
+    ' ',
+  );
   fc.assert(
-    fc.property(fc.array(tok, { maxLength: 9 }).map((a) => a.join('')), fc.array(fc.constantFrom('a', 'b', 'c', 'A', '.', ' '), { maxLength: 12 }).map((a) => a.join('')), sound),
+    fc.property(
+      fc.array(tok, { maxLength: 9 }).map((a) => a.join('')),
+      fc.array(fc.constantFrom('a', 'b', 'c', 'A', '.', ' '), { maxLength: 12 }).map((a) => a.join('')),
+      sound,
+    ),
     { numRuns: 20000 },
   );
 });
@@ -81,7 +115,10 @@ test('property: texts generated from every SigmaHQ regex contain one of its lite
     }
     if (regexLiterals(src).length === 0) continue;
     checked++;
-    fc.assert(fc.property(fc.stringMatching(re), (text) => sound(src, text)), { numRuns: 30 });
+    fc.assert(
+      fc.property(fc.stringMatching(re), (text) => sound(src, text)),
+      { numRuns: 30 },
+    );
   }
   console.log(`corpus regexes: ${regexes.length}, with literal sets and generable: ${checked}`);
   assert.ok(checked > 50, `only ${checked} corpus regexes checked`);

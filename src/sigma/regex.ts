@@ -34,7 +34,8 @@ export function unsupportedConstruct(pattern: string): { code: 'unsafe-regex' | 
     }
     if (c === '(' && pattern[i + 1] === '?') {
       const look = pattern.slice(i + 2, i + 4);
-      if (look.startsWith('=') || look.startsWith('!') || look === '<=' || look === '<!') return { code: 'unsupported-regex', reason: `lookaround (?${look.startsWith('<') ? look : look[0]} is not supported (linear-time regex engine)` };
+      if (look.startsWith('=') || look.startsWith('!') || look === '<=' || look === '<!')
+        return { code: 'unsupported-regex', reason: `lookaround (?${look.startsWith('<') ? look : look[0]} is not supported (linear-time regex engine)` };
       if (look.startsWith('>')) return { code: 'unsupported-regex', reason: 'atomic groups are not supported' };
     }
   }

@@ -54,14 +54,20 @@ detection:
 
 function events(): StowawayEvent[] {
   const ls = { product: 'linux' };
-  const base = (x: Record<string, unknown>) => ({ '@timestamp': '2026-01-01T00:00:00Z', stowaway: { source: 'ecs', logsource: ls }, ...x }) as unknown as StowawayEvent;
+  const base = (x: Record<string, unknown>) =>
+    ({ '@timestamp': '2026-01-01T00:00:00Z', stowaway: { source: 'ecs', logsource: ls }, ...x }) as unknown as StowawayEvent;
   return [
     base({ a: { b: { c: 'xxNEEDLExx' } } }),
     base({ 'a.b': { c: 'a needle' } }),
     base({ a: { 'b.c': ['no', ['deep needle']] } }),
     base({ 'a.b.c': 'needle at the root' }),
     base({ a: [{ b: [{ c: 'needle in arrays' }] }] }),
-    base({ recs: [{ type: 'SYSCALL', a0: '/usr/bin/curl' }, { type: 'EXECVE', a0: '/usr/bin/curl' }] }),
+    base({
+      recs: [
+        { type: 'SYSCALL', a0: '/usr/bin/curl' },
+        { type: 'EXECVE', a0: '/usr/bin/curl' },
+      ],
+    }),
     base({ recs: [{ type: 'EXECVE', a0: 'ls' }] }),
     base({ zeek: { conn: { 'id.orig_h': '10.1.2.3' } } }),
     base({ 'zeek.conn': { 'id.orig_h': '10.1.2.3' } }),
@@ -93,7 +99,7 @@ test('index and exhaustive evaluation agree on events of many shapes', () => {
     perEvent.push(fast.length);
   }
   // Every event above was written to match at least one rule, except the three negative ones (the last: `re` is case-sensitive).
-  assert.equal(matches, 15, `matches per event: ${perEvent.join(",")}`);
+  assert.equal(matches, 15, `matches per event: ${perEvent.join(',')}`);
 });
 
 test('matches come out in rule order', () => {
@@ -110,7 +116,13 @@ test('property: numbers, booleans and digit strings are only skipped where no li
   const fc = (await import('fast-check')).default;
   const lit = fc.constantFrom('12', '4.5', '-1', 'e5', '1e', 'true', 'fals', 'x1', 'tr', '+3', 'abc', '7');
   const rule = fc.record({ keyword: fc.boolean(), lits: fc.array(lit, { minLength: 1, maxLength: 3 }) });
-  const scalar = fc.oneof(fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constantFrom('12', '-1.5e5', '4.5', 'true', 'x12', 'E5'), fc.string({ maxLength: 6 }));
+  const scalar = fc.oneof(
+    fc.integer(),
+    fc.double({ noNaN: true, noDefaultInfinity: true }),
+    fc.boolean(),
+    fc.constantFrom('12', '-1.5e5', '4.5', 'true', 'x12', 'E5'),
+    fc.string({ maxLength: 6 }),
+  );
   fc.assert(
     fc.property(fc.array(rule, { minLength: 1, maxLength: 4 }), fc.record({ v: scalar, w: fc.array(scalar, { maxLength: 3 }) }), (rules, fields) => {
       const text = rules
@@ -123,8 +135,14 @@ test('property: numbers, booleans and digit strings are only skipped where no li
       const { ruleset } = compileRules(parseSigmaText(text, 'prop.yml'), { pipelines: [] });
       const ev = { '@timestamp': '2026-01-01T00:00:00Z', stowaway: { source: 'ecs', logsource: { product: 'linux' } }, ...fields } as unknown as StowawayEvent;
       const view = new EventView(ev);
-      const brute = (ruleset as SigmaRuleSet).compiledRules().filter((r) => r.test(view)).map((r) => r.meta.title);
-      assert.deepEqual(ruleset.match(ev).map((m) => m.rule.title), brute);
+      const brute = (ruleset as SigmaRuleSet)
+        .compiledRules()
+        .filter((r) => r.test(view))
+        .map((r) => r.meta.title);
+      assert.deepEqual(
+        ruleset.match(ev).map((m) => m.rule.title),
+        brute,
+      );
     }),
     { numRuns: 500 },
   );

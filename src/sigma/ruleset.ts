@@ -213,7 +213,14 @@ export class SigmaRuleSet implements RuleSet {
       if (n.kids) for (const c of n.kids.values()) attach(c);
     };
     attach(root);
-    p = { rules: count, always, root, keywords: keywords && new ScanMemo([keywords]), clauseRule: Int32Array.from(clauseRule), clauseNeed: Int32Array.from(clauseNeed) };
+    p = {
+      rules: count,
+      always,
+      root,
+      keywords: keywords && new ScanMemo([keywords]),
+      clauseRule: Int32Array.from(clauseRule),
+      clauseNeed: Int32Array.from(clauseNeed),
+    };
     // Logsources come from events, so their number is bounded only by the data: cap the memo.
     if (this.plans.size >= MAX_PLANS) {
       this.plans.clear();
@@ -350,7 +357,10 @@ export class SigmaRuleSet implements RuleSet {
     const evLs = event?.stowaway?.logsource ?? {};
     const routed = applies(r.source.logsource, evLs);
     let candidate = true;
-    if (r.witnesses) candidate = r.witnesses.every((clause) => clause.some((w) => (w.field === '' ? view.allStrings(true) : view.lowered(w.field)).some((s) => s.includes(w.text))));
+    if (r.witnesses)
+      candidate = r.witnesses.every((clause) =>
+        clause.some((w) => (w.field === '' ? view.allStrings(true) : view.lowered(w.field)).some((s) => s.includes(w.text))),
+      );
     const searches: SearchExplanation[] = [...r.searches.values()].map((s) => ({
       name: s.name,
       value: s.test(view),
@@ -364,8 +374,21 @@ export class SigmaRuleSet implements RuleSet {
     const ls = (l: LogSource) => ['product', 'category', 'service'].map((k) => `${k}=${(l as Record<string, string | undefined>)[k] ?? '-'}`).join(' ');
     let summary: string;
     if (!routed) summary = `not evaluated: rule logsource (${ls(r.source.logsource)}) does not apply to the event's (${ls(evLs)})`;
-    else if (matched) summary = `matched: condition '${r.source.detection.conditionText.join(' | ')}' is true (true: ${searches.filter((s) => s.value).map((s) => s.name).join(', ')})`;
-    else summary = `no match: condition '${r.source.detection.conditionText.join(' | ')}' is false (true: ${searches.filter((s) => s.value).map((s) => s.name).join(', ') || 'none'}; false: ${searches.filter((s) => !s.value).map((s) => s.name).join(', ')})`;
+    else if (matched)
+      summary = `matched: condition '${r.source.detection.conditionText.join(' | ')}' is true (true: ${searches
+        .filter((s) => s.value)
+        .map((s) => s.name)
+        .join(', ')})`;
+    else
+      summary = `no match: condition '${r.source.detection.conditionText.join(' | ')}' is false (true: ${
+        searches
+          .filter((s) => s.value)
+          .map((s) => s.name)
+          .join(', ') || 'none'
+      }; false: ${searches
+        .filter((s) => !s.value)
+        .map((s) => s.name)
+        .join(', ')})`;
     if (routed && matched && !candidate) summary += ' — but the candidate index would not select it (index bug; please report)';
     return {
       found: true,

@@ -77,10 +77,13 @@ export function createNatsOutput(opts: NatsOptions): Output & { ready: Promise<b
   // The server may come up after stowaway: keep trying in the background, alerts wait in the bounded queue.
   function retryLater(): void {
     if (closed) return;
-    timer = setTimeout(() => {
-      s.retries++;
-      void connectOnce().then((ok) => ok || retryLater());
-    }, Math.min(30_000, 500 * 2 ** attempt++));
+    timer = setTimeout(
+      () => {
+        s.retries++;
+        void connectOnce().then((ok) => ok || retryLater());
+      },
+      Math.min(30_000, 500 * 2 ** attempt++),
+    );
   }
 
   /** Resolves with the outcome of the first attempt; later attempts continue either way. */
@@ -94,7 +97,10 @@ export function createNatsOutput(opts: NatsOptions): Output & { ready: Promise<b
     ready,
     send(a: Alert) {
       if (closed) return;
-      if (nc && up) { publish(nc, a); return; }
+      if (nc && up) {
+        publish(nc, a);
+        return;
+      }
       if (pending.length >= maxQueue) {
         s.dropped++;
         return;

@@ -57,7 +57,10 @@ test('stdout NDJSON: one document per line', () => {
   const o = createStreamOutput({ stream, format: 'falco' });
   o.send(alert);
   o.send(alert);
-  const lines = text.trim().split('\n').map((l) => JSON.parse(l) as { rule: string });
+  const lines = text
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { rule: string });
   assert.equal(lines.length, 2);
   assert.equal(lines[0]!.rule, 'Privileged container created');
   assert.equal(o.stats().sent, 2);
@@ -182,7 +185,10 @@ test('NATS: alerts arrive on stowaway.alerts.<level> through a real nats-server'
     o.send({ ...alert, level: 'critical' });
     await o.close();
     await done;
-    assert.deepEqual(received.map((r) => r.subject), ['stowaway.alerts.high', 'stowaway.alerts.critical']);
+    assert.deepEqual(
+      received.map((r) => r.subject),
+      ['stowaway.alerts.high', 'stowaway.alerts.critical'],
+    );
     assert.equal(received[0]!.doc.rule, 'Privileged container created');
     assert.equal(o.stats().sent, 2);
     await sub.close();
@@ -304,7 +310,13 @@ test('finding 9: webhook retries without Retry-After back off exponentially; Ret
       withHeader = header;
       calls = 0;
       const waits: number[] = [];
-      const o = createWebhookOutput({ url: `http://127.0.0.1:${port}/hook`, backoffMs: 250, maxBackoffMs: 5000, maxRetries: 4, sleep: async (ms) => void waits.push(ms) });
+      const o = createWebhookOutput({
+        url: `http://127.0.0.1:${port}/hook`,
+        backoffMs: 250,
+        maxBackoffMs: 5000,
+        maxRetries: 4,
+        sleep: async (ms) => void waits.push(ms),
+      });
       o.send(alert);
       await o.close();
       assert.equal(calls, 5);

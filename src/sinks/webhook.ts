@@ -47,7 +47,12 @@ export type SignatureCheck = { ok: true } | { ok: false; reason: string };
  * What a receiver does with a delivery: recompute the HMAC over the raw body and compare in
  * constant time, and refuse a signature more than `toleranceSeconds` (default 300) away from now.
  */
-export function verifySignature(body: string, header: string | undefined, secret: string, opts: { toleranceSeconds?: number; now?: number } = {}): SignatureCheck {
+export function verifySignature(
+  body: string,
+  header: string | undefined,
+  secret: string,
+  opts: { toleranceSeconds?: number; now?: number } = {},
+): SignatureCheck {
   const m = /^t=(\d+),sha256=([0-9a-f]{64})$/.exec(header ?? '');
   if (!m) return { ok: false, reason: 'missing or malformed signature header' };
   const t = Number(m[1]);

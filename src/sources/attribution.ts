@@ -114,7 +114,8 @@ export class ContainerAttributor {
     if (runtime) {
       // the runtime runs on the host; remember which container it serves
       cid = null;
-      const target = runtimeTarget(p?.args ?? []) ?? this.procs.get(pid)?.runtimeFor ?? (p?.ppid !== undefined ? this.procs.get(p.ppid)?.runtimeFor : undefined);
+      const target =
+        runtimeTarget(p?.args ?? []) ?? this.procs.get(pid)?.runtimeFor ?? (p?.ppid !== undefined ? this.procs.get(p.ppid)?.runtimeFor : undefined);
       this.remember(pid, { cid: null, runtime: true, runtimeFor: target, ppid: p?.ppid });
     } else {
       cid = this.resolve(pid, p?.ppid);
@@ -145,7 +146,10 @@ export class ContainerAttributor {
    */
   prime(pid: number | undefined, ppid: number | undefined): void {
     if (!this.opts.readCgroup || pid === undefined) return;
-    for (const [p, pp] of [[pid, ppid], [ppid, undefined]] as Array<[number | undefined, number | undefined]>) {
+    for (const [p, pp] of [
+      [pid, ppid],
+      [ppid, undefined],
+    ] as Array<[number | undefined, number | undefined]>) {
       if (p === undefined || this.initPids.has(p)) continue;
       const known = this.procs.get(p);
       if (known && p !== pid) continue;

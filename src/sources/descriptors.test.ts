@@ -25,7 +25,17 @@ test('flag names are unique across sources', () => {
 test('flags become source options: off, defaults, receivers with token from the environment and TLS', () => {
   assert.deepEqual(liveOptionsFromFlags({ docker: false, audit: false }, {}), { docker: false, audit: false });
   const o = liveOptionsFromFlags(
-    { docker: true, stats: '0', audit: true, auditLog: '/tmp/a.log', k8sAuditPort: '8443', tlsCert: 'c.pem', tlsKey: 'k.pem', falcoPort: '2801', falcoToken: 'f' },
+    {
+      docker: true,
+      stats: '0',
+      audit: true,
+      auditLog: '/tmp/a.log',
+      k8sAuditPort: '8443',
+      tlsCert: 'c.pem',
+      tlsKey: 'k.pem',
+      falcoPort: '2801',
+      falcoToken: 'f',
+    },
     { STOWAWAY_K8S_AUDIT_TOKEN: 'env' },
   );
   assert.deepEqual(o.docker, { socketPath: undefined, statsIntervalMs: 0 });

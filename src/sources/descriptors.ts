@@ -53,8 +53,16 @@ export const TLS_FLAGS: readonly SourceFlag[] = [
   { flags: '--tls-cert <file>', description: 'serve the webhook and Falco receivers over HTTPS with this certificate' },
   { flags: '--tls-key <file>', description: 'private key for --tls-cert (both or neither)' },
   { flags: '--tls-client-ca <file>', description: 'require client certificates signed by this CA on the receivers (mutual TLS)' },
-  { flags: '--max-skew <seconds>', description: "pushed events dated further ahead of this host's clock get its time (counted; the given time kept)", default: '300' },
-  { flags: '--max-age <seconds>', description: "pushed events dated further behind this host's clock get its time (counted; the given time kept)", default: '86400' },
+  {
+    flags: '--max-skew <seconds>',
+    description: "pushed events dated further ahead of this host's clock get its time (counted; the given time kept)",
+    default: '300',
+  },
+  {
+    flags: '--max-age <seconds>',
+    description: "pushed events dated further behind this host's clock get its time (counted; the given time kept)",
+    default: '86400',
+  },
 ];
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
@@ -135,10 +143,15 @@ const k8s: LiveSourceDescriptor<'k8sWebhook'> = {
   key: 'k8sWebhook',
   flags: [
     { flags: '--k8s-audit-port <port>', description: 'listen for the Kubernetes API server audit webhook (EventList POSTs) on this port' },
-    { flags: '--k8s-audit-host <host>', description: 'address the audit webhook listens on; any but loopback needs a token or --tls-client-ca', default: '127.0.0.1' },
+    {
+      flags: '--k8s-audit-host <host>',
+      description: 'address the audit webhook listens on; any but loopback needs a token or --tls-client-ca',
+      default: '127.0.0.1',
+    },
     { flags: '--k8s-audit-token <token>', description: 'bearer token the webhook requires (or STOWAWAY_K8S_AUDIT_TOKEN)' },
   ],
-  fromFlags: (v, env) => receiver('k8s-audit', v, v.k8sAuditPort, v.k8sAuditHost, typeof v.k8sAuditToken === 'string' ? v.k8sAuditToken : env.STOWAWAY_K8S_AUDIT_TOKEN),
+  fromFlags: (v, env) =>
+    receiver('k8s-audit', v, v.k8sAuditPort, v.k8sAuditHost, typeof v.k8sAuditToken === 'string' ? v.k8sAuditToken : env.STOWAWAY_K8S_AUDIT_TOKEN),
   create: (opts) => (opts ? { source: createK8sWebhookSource(opts), detail: url(opts) } : { off: 'no webhook port configured (--k8s-audit-port)' }),
 };
 
@@ -147,7 +160,11 @@ const falco: LiveSourceDescriptor<'falco'> = {
   key: 'falco',
   flags: [
     { flags: '--falco-port <port>', description: "listen for Falco's http_output on this port" },
-    { flags: '--falco-host <host>', description: 'address the Falco receiver listens on; any but loopback needs a token or --tls-client-ca', default: '127.0.0.1' },
+    {
+      flags: '--falco-host <host>',
+      description: 'address the Falco receiver listens on; any but loopback needs a token or --tls-client-ca',
+      default: '127.0.0.1',
+    },
     { flags: '--falco-token <token>', description: 'bearer token the Falco receiver requires (or STOWAWAY_FALCO_TOKEN)' },
   ],
   fromFlags: (v, env) => receiver('falco', v, v.falcoPort, v.falcoHost, typeof v.falcoToken === 'string' ? v.falcoToken : env.STOWAWAY_FALCO_TOKEN),
@@ -181,7 +198,9 @@ export const FLAGS_TABLE_END = '<!-- live-source-flags:end -->';
 /** The flags of every live source as the Markdown table docs/sources.md carries. */
 export function liveFlagsTable(): string {
   const cell = (s: string): string => s.replace(/\|/g, '\\|');
-  const rows = LIVE_SOURCES.flatMap((d) => d.flags.map((f) => `| ${d.name} | \`${f.flags}\` | ${cell(f.description)} | ${f.default !== undefined ? `\`${f.default}\`` : ''} |`));
+  const rows = LIVE_SOURCES.flatMap((d) =>
+    d.flags.map((f) => `| ${d.name} | \`${f.flags}\` | ${cell(f.description)} | ${f.default !== undefined ? `\`${f.default}\`` : ''} |`),
+  );
   rows.push(...TLS_FLAGS.map((f) => `| k8s-audit, falco | \`${f.flags}\` | ${cell(f.description)} | |`));
   return ['| source | flag | what it does | default |', '|---|---|---|---|', ...rows].join('\n');
 }

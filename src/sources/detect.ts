@@ -33,7 +33,8 @@ function jsonFormat(line: string): FileFormat | undefined {
 export function classify(o: Record<string, unknown>): FileFormat {
   const api = typeof o.apiVersion === 'string' ? o.apiVersion : '';
   if (api.startsWith('audit.k8s.io/') || o.kind === 'EventList' || (o.auditID !== undefined && o.verb !== undefined)) return 'k8s-audit';
-  if ((o.Type !== undefined && o.Action !== undefined && o.Actor !== undefined) || (o.status !== undefined && o.id !== undefined && o.from !== undefined)) return 'docker-events';
+  if ((o.Type !== undefined && o.Action !== undefined && o.Actor !== undefined) || (o.status !== undefined && o.id !== undefined && o.from !== undefined))
+    return 'docker-events';
   if (o.rule !== undefined && o.priority !== undefined && (o.output !== undefined || o.output_fields !== undefined)) return 'falco';
   if (o['id.orig_h'] !== undefined) return 'zeek-conn';
   if (isObj(o.Event) || isObj(o.winlog) || (o.EventID !== undefined && (o.Channel !== undefined || o.Provider !== undefined))) return 'winlog';

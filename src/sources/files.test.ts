@@ -30,13 +30,22 @@ test('an explicit format wins; unknown content and missing files are diagnostics
     const f = join(dir, 'x.txt');
     writeFileSync(f, 'hello\nworld\n');
     const unknown = await readAll(f);
-    assert.deepEqual(unknown.diagnostics.map((d) => d.code), ['unknown-format']);
+    assert.deepEqual(
+      unknown.diagnostics.map((d) => d.code),
+      ['unknown-format'],
+    );
     const forced = await readAll(f, { format: 'ecs' });
     assert.equal(forced.diagnostics.length, 2);
     const missing = await readAll(join(dir, 'nope.log'));
-    assert.deepEqual(missing.diagnostics.map((d) => d.code), ['unreadable-file']);
+    assert.deepEqual(
+      missing.diagnostics.map((d) => d.code),
+      ['unreadable-file'],
+    );
     const arr = join(dir, 'arr.json');
-    writeFileSync(arr, JSON.stringify([{ '@timestamp': '2024-01-01T00:00:00Z', event: { category: ['file'], type: ['creation'] } }, { '@timestamp': 'bad' }], null, 2));
+    writeFileSync(
+      arr,
+      JSON.stringify([{ '@timestamp': '2024-01-01T00:00:00Z', event: { category: ['file'], type: ['creation'] } }, { '@timestamp': 'bad' }], null, 2),
+    );
     const a = await readAll(arr);
     assert.equal(a.events.length, 1);
     assert.equal(a.diagnostics.length, 1);
@@ -48,7 +57,18 @@ test('an explicit format wins; unknown content and missing files are diagnostics
 test('Windows event JSON goes through the winlog normalizer (winlog and sysmon formats)', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'stowaway-files-'));
   try {
-    const ev = { Event: { System: { Provider: { '#attributes': { Name: 'Microsoft-Windows-Sysmon' } }, EventID: 1, TimeCreated: { '#attributes': { SystemTime: '2025-11-27T07:40:10.165324Z' } }, Channel: 'Microsoft-Windows-Sysmon/Operational', Computer: 'ws1' }, EventData: { Image: 'C:\\Windows\\System32\\cmd.exe', CommandLine: 'cmd /c whoami' } } };
+    const ev = {
+      Event: {
+        System: {
+          Provider: { '#attributes': { Name: 'Microsoft-Windows-Sysmon' } },
+          EventID: 1,
+          TimeCreated: { '#attributes': { SystemTime: '2025-11-27T07:40:10.165324Z' } },
+          Channel: 'Microsoft-Windows-Sysmon/Operational',
+          Computer: 'ws1',
+        },
+        EventData: { Image: 'C:\\Windows\\System32\\cmd.exe', CommandLine: 'cmd /c whoami' },
+      },
+    };
     const f = join(dir, 'win.json');
     writeFileSync(f, JSON.stringify(ev) + '\n' + '{"Event":{}}\n');
     for (const format of [undefined, 'sysmon'] as const) {
@@ -66,12 +86,19 @@ test('Windows event JSON goes through the winlog normalizer (winlog and sysmon f
 test('finding 7: a deeply nested line, a bad character reference and an overlong line each cost one record, not the file', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'stowaway-lost-'));
   try {
-    const ev = (n: number) => JSON.stringify({ '@timestamp': `2026-01-01T00:00:0${n}Z`, event: { category: ['process'], type: ['start'] }, process: { name: `p${n}` } });
+    const ev = (n: number) =>
+      JSON.stringify({ '@timestamp': `2026-01-01T00:00:0${n}Z`, event: { category: ['process'], type: ['start'] }, process: { name: `p${n}` } });
     const deep = `{"@timestamp":"2026-01-01T00:00:00Z","x":${'['.repeat(200_000)}${']'.repeat(200_000)}}`;
     writeFileSync(join(dir, 'deep.ndjson'), [ev(1), deep, ev(2), ev(3)].join('\n') + '\n');
     const a = await readAll(join(dir, 'deep.ndjson'), { format: 'ecs' });
-    assert.deepEqual(a.events.map((e) => e.process?.name), ['p1', 'p2', 'p3']);
-    assert.deepEqual(a.diagnostics.map((d) => [d.code, d.line]), [['too-deep', 2]]);
+    assert.deepEqual(
+      a.events.map((e) => e.process?.name),
+      ['p1', 'p2', 'p3'],
+    );
+    assert.deepEqual(
+      a.diagnostics.map((d) => [d.code, d.line]),
+      [['too-deep', 2]],
+    );
 
     const sysmon = readFileSync(fx('./sysmon-linux/fixtures/syslog.log'), 'utf8').split('\n').filter(Boolean);
     const bad = sysmon[0]!.replace('<Data Name="RuleName">-</Data>', '<Data Name="RuleName">&#99999999;</Data>');
@@ -83,8 +110,14 @@ test('finding 7: a deeply nested line, a bad character reference and an overlong
 
     writeFileSync(join(dir, 'long.ndjson'), [ev(1), `{"@timestamp":"2026-01-01T00:00:00Z","pad":"${'x'.repeat(300_000)}"}`, ev(2)].join('\n') + '\n');
     const c = await readAll(join(dir, 'long.ndjson'), { format: 'ecs', maxLineBytes: 100_000 });
-    assert.deepEqual(c.events.map((e) => e.process?.name), ['p1', 'p2']);
-    assert.deepEqual(c.diagnostics.map((d) => [d.code, d.line]), [['line-too-long', 2]]);
+    assert.deepEqual(
+      c.events.map((e) => e.process?.name),
+      ['p1', 'p2'],
+    );
+    assert.deepEqual(
+      c.diagnostics.map((d) => [d.code, d.line]),
+      [['line-too-long', 2]],
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -109,7 +109,9 @@ export async function* readEventFile(path: string, opts: FileReadOptions = {}): 
         return;
       }
       if (all.includes(OVERLONG_LINE)) {
-        yield { diagnostic: diag(format, 'line-too-long', `a line of the JSON document is longer than ${maxLine} characters; the document was not read`, path) };
+        yield {
+          diagnostic: diag(format, 'line-too-long', `a line of the JSON document is longer than ${maxLine} characters; the document was not read`, path),
+        };
         return;
       }
       const parsed = parseJsonLimited(all.join('\n'));
@@ -194,7 +196,12 @@ function attributorFrom(ctx: DockerContext): ContainerAttributor {
 }
 
 /** The parser for one format; Windows event JSON needs the winlog normalizer module. */
-export async function parserFor(format: FileFormat, file: string, ctx: DockerContext = new DockerContext(), attributor?: ContainerAttributor): Promise<LineParser | { diagnostic: ReturnType<typeof diag> }> {
+export async function parserFor(
+  format: FileFormat,
+  file: string,
+  ctx: DockerContext = new DockerContext(),
+  attributor?: ContainerAttributor,
+): Promise<LineParser | { diagnostic: ReturnType<typeof diag> }> {
   switch (format) {
     case 'docker-events':
       return jsonLineParser('docker', file, (o, origin) => {
@@ -235,7 +242,8 @@ export async function parserFor(format: FileFormat, file: string, ctx: DockerCon
     }
     case 'winlog': {
       const norm = await loadWinlog();
-      if (!norm) return { diagnostic: diag('winlog', 'format-unsupported', 'Windows event normalization (src/sources/winlog) is not available in this build', file) };
+      if (!norm)
+        return { diagnostic: diag('winlog', 'format-unsupported', 'Windows event normalization (src/sources/winlog) is not available in this build', file) };
       return jsonLineParser('winlog', file, (o, origin) => {
         const r = norm(o, origin);
         return Array.isArray(r) ? r : [r];

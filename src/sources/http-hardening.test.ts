@@ -77,7 +77,10 @@ test('finding 2: an event dated far ahead of the receiver clock is stamped with 
     assert.equal(events[1]!['@timestamp'].slice(0, 19), '2026-01-10T11:59:00');
     assert.equal(events[1]!.stowaway.reported_time, undefined);
     assert.equal(src.stats().clamped, 1);
-    assert.deepEqual(diags.map((d) => d.code), ['clock-skew']);
+    assert.deepEqual(
+      diags.map((d) => d.code),
+      ['clock-skew'],
+    );
   } finally {
     await src.stop();
   }
@@ -95,7 +98,10 @@ test('finding 3: a 32 MiB EventList of empty items is refused while it streams i
     assert.equal(r.status, 413);
     assert.ok(r.text.length < 200, `short answer, got ${r.text.length} bytes`);
     assert.match(r.text, /more than 500000 objects and arrays/);
-    assert.deepEqual(diags.map((d) => d.code), ['body-too-complex']);
+    assert.deepEqual(
+      diags.map((d) => d.code),
+      ['body-too-complex'],
+    );
     // The body was never held whole, let alone parsed into 11 million objects.
     assert.ok(process.memoryUsage().rss - before < 512 * 1024 * 1024);
   } finally {
@@ -111,7 +117,10 @@ test('finding 3: a declared Content-Length over the limit is refused before read
   try {
     const big = await rawPost(src.address()!.port, 'x', { 'content-length': 2 * 1024 * 1024 + 1 });
     assert.equal(big.status, 413);
-    assert.deepEqual(diags.map((d) => d.code), ['body-too-large']);
+    assert.deepEqual(
+      diags.map((d) => d.code),
+      ['body-too-large'],
+    );
     diags.length = 0;
 
     const items = Array.from({ length: 40 }, (_, i) => `not an event ${i}`);
@@ -119,14 +128,20 @@ test('finding 3: a declared Content-Length over the limit is refused before read
     assert.equal(bad.status, 400);
     assert.ok(bad.text.length < 1000, `bounded answer, got ${bad.text.length} bytes`);
     assert.match(bad.text, /\.\.\. and 35 more/);
-    assert.deepEqual(diags.map((d) => d.code), ['bad-k8s-audit', 'bad-k8s-audit', 'bad-k8s-audit', 'bad-k8s-audit', 'bad-k8s-audit', 'more-diagnostics']);
+    assert.deepEqual(
+      diags.map((d) => d.code),
+      ['bad-k8s-audit', 'bad-k8s-audit', 'bad-k8s-audit', 'bad-k8s-audit', 'bad-k8s-audit', 'more-diagnostics'],
+    );
     diags.length = 0;
 
     const many = Array.from({ length: 80 }, (_, i) => auditEvent(new Date().toISOString(), `p${i}`));
     const ok = await rawPost(src.address()!.port, JSON.stringify({ kind: 'EventList', items: many }));
     assert.equal(ok.status, 200);
     assert.equal(events.length, 50);
-    assert.deepEqual(diags.map((d) => d.code), ['too-many-items']);
+    assert.deepEqual(
+      diags.map((d) => d.code),
+      ['too-many-items'],
+    );
     assert.match(diags[0]!.message, /^30 EventList items/);
   } finally {
     await src.stop();
@@ -149,7 +164,13 @@ test('finding 6: the receiver answers only after the events are handed on, and 5
   const diags: Diagnostic[] = [];
   await src.start((r) => ('event' in r ? order.push('event') : diags.push(r.diagnostic)));
   try {
-    const line = JSON.stringify({ time: new Date().toISOString(), rule: 'Terminal shell in container', priority: 'Notice', output: 'x', output_fields: { 'container.id': 'abc' } });
+    const line = JSON.stringify({
+      time: new Date().toISOString(),
+      rule: 'Terminal shell in container',
+      priority: 'Notice',
+      output: 'x',
+      output_fields: { 'container.id': 'abc' },
+    });
     const r = await rawPost(src.address()!.port, line);
     order.push(`answered ${r.status}`);
     assert.deepEqual(order, ['event', 'committed', 'answered 200']);
@@ -157,7 +178,10 @@ test('finding 6: the receiver answers only after the events are handed on, and 5
     order.length = 0;
     const r2 = await rawPost(src.address()!.port, line);
     assert.equal(r2.status, 503);
-    assert.deepEqual(diags.map((d) => d.code), ['not-handed-on']);
+    assert.deepEqual(
+      diags.map((d) => d.code),
+      ['not-handed-on'],
+    );
   } finally {
     await src.stop();
   }

@@ -35,7 +35,10 @@ test('Kubernetes audit webhook: bearer token, EventList with a bad item, bad JSO
     assert.equal(events[0]!.orchestrator!.resource!.subresource, 'attach');
     assert.match(events[0]!.stowaway.origin!, /^k8s-audit:/);
     assert.equal(await post(url, '{"kind":"EventList","items":[', { authorization: 'Bearer s3cret' }), 400);
-    assert.deepEqual(diags.map((d) => d.code), ['unauthorized', 'unauthorized', 'bad-k8s-audit', 'bad-json']);
+    assert.deepEqual(
+      diags.map((d) => d.code),
+      ['unauthorized', 'unauthorized', 'bad-k8s-audit', 'bad-json'],
+    );
     assert.deepEqual(src.stats(), { events: 2, errors: 4, dropped: 0, unattributed: 0, requests: 4, refused_requests: 2, clamped: 0 });
   } finally {
     await src.stop();
@@ -58,17 +61,32 @@ if (noOpenssl) console.error(`\n*** SKIPPING TLS webhook test: ${noOpenssl} ***\
 test('Falco receiver over TLS', { skip: noOpenssl }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'stowaway-tls-'));
   try {
-    const r = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=localhost'], { stdio: 'ignore' });
+    const r = spawnSync(
+      'openssl',
+      ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=localhost'],
+      { stdio: 'ignore' },
+    );
     assert.equal(r.status, 0);
     const events: StowawayEvent[] = [];
     const src = createFalcoHttpSource({ port: 0, host: '127.0.0.1', tls: { cert: join(dir, 'cert.pem'), key: join(dir, 'key.pem') } });
     assert.equal((await src.start((x) => 'event' in x && events.push(x.event))).started, true);
     const line = readFileSync(fixturePath(import.meta.url, './falco/fixtures/events.json'), 'utf8').split('\n')[0]!;
     const status = await new Promise<number>((resolve, reject) => {
-      const req = httpsRequest({ host: '127.0.0.1', port: src.address()!.port, method: 'POST', path: '/', ca: readFileSync(join(dir, 'cert.pem')), servername: 'localhost', rejectUnauthorized: true }, (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      });
+      const req = httpsRequest(
+        {
+          host: '127.0.0.1',
+          port: src.address()!.port,
+          method: 'POST',
+          path: '/',
+          ca: readFileSync(join(dir, 'cert.pem')),
+          servername: 'localhost',
+          rejectUnauthorized: true,
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        },
+      );
       req.on('error', reject);
       req.end(line);
     });

@@ -101,7 +101,9 @@ export class HttpReceiver implements LiveSource {
   private server?: Server;
   private clampedNow = 0;
   private readonly st: ReceiverStats = { events: 0, errors: 0, dropped: 0, unattributed: 0, requests: 0, refused_requests: 0, clamped: 0 };
-  private readonly limits: Required<Pick<HttpReceiverOptions, 'maxBodyBytes' | 'maxItems' | 'maxDiagnostics' | 'maxConnections' | 'maxFutureSkewMs' | 'maxPastSkewMs'>>;
+  private readonly limits: Required<
+    Pick<HttpReceiverOptions, 'maxBodyBytes' | 'maxItems' | 'maxDiagnostics' | 'maxConnections' | 'maxFutureSkewMs' | 'maxPastSkewMs'>
+  >;
 
   constructor(
     readonly name: string,
@@ -130,7 +132,16 @@ export class HttpReceiver implements LiveSource {
     try {
       const tls = this.opts.tls;
       this.server = tls
-        ? createHttps({ cert: readFileSync(tls.cert), key: readFileSync(tls.key), ca: tls.ca ? readFileSync(tls.ca) : undefined, requestCert: !!tls.ca, rejectUnauthorized: !!tls.ca }, handler)
+        ? createHttps(
+            {
+              cert: readFileSync(tls.cert),
+              key: readFileSync(tls.key),
+              ca: tls.ca ? readFileSync(tls.ca) : undefined,
+              requestCert: !!tls.ca,
+              rejectUnauthorized: !!tls.ca,
+            },
+            handler,
+          )
         : createHttp(handler);
     } catch (e) {
       return { started: false, reason: `TLS setup failed: ${(e as Error).message}` };
@@ -174,20 +185,35 @@ export class HttpReceiver implements LiveSource {
       req.resume();
       res.once('finish', () => req.socket.destroy());
     };
-    if (req.method !== 'POST') { refuse(405, 'POST only'); return; }
-    if (this.opts.path && (req.url ?? '/').split('?')[0] !== this.opts.path) { refuse(404, 'unknown path'); return; }
+    if (req.method !== 'POST') {
+      refuse(405, 'POST only');
+      return;
+    }
+    if (this.opts.path && (req.url ?? '/').split('?')[0] !== this.opts.path) {
+      refuse(404, 'unknown path');
+      return;
+    }
     if (this.opts.token) {
       const auth = req.headers.authorization ?? '';
       const given = auth.startsWith('Bearer ') ? auth.slice(7) : '';
       if (!sameSecret(given, this.opts.token)) {
-        refuse(401, 'unauthorized', { code: 'unauthorized', severity: 'warning', message: `request from ${req.socket.remoteAddress} without the bearer token was refused` }); return;
+        refuse(401, 'unauthorized', {
+          code: 'unauthorized',
+          severity: 'warning',
+          message: `request from ${req.socket.remoteAddress} without the bearer token was refused`,
+        });
+        return;
       }
     }
     const max = this.limits.maxBodyBytes;
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > max) {
       this.st.dropped++;
-      refuse(413, 'body too large', { code: 'body-too-large', message: `request body of ${declared} bytes (Content-Length) is over the ${max}-byte limit; not read` }); return;
+      refuse(413, 'body too large', {
+        code: 'body-too-large',
+        message: `request body of ${declared} bytes (Content-Length) is over the ${max}-byte limit; not read`,
+      });
+      return;
     }
     const scanner = new JsonScanner(this.opts.jsonLimits ?? RECEIVER_JSON_LIMITS);
     const chunks: Buffer[] = [];
@@ -202,9 +228,15 @@ export class HttpReceiver implements LiveSource {
     req.on('data', (c: Buffer) => {
       if (done) return;
       size += c.length;
-      if (size > max) { stopReading(413, 'body too large', { code: 'body-too-large', message: `request body over ${max} bytes dropped` }); return; }
+      if (size > max) {
+        stopReading(413, 'body too large', { code: 'body-too-large', message: `request body over ${max} bytes dropped` });
+        return;
+      }
       const over = scanner.pushBytes(c);
-      if (over) { stopReading(413, `body refused: ${over}`, { code: 'body-too-complex', message: `request body refused while reading: ${over}` }); return; }
+      if (over) {
+        stopReading(413, `body refused: ${over}`, { code: 'body-too-complex', message: `request body refused while reading: ${over}` });
+        return;
+      }
       chunks.push(c);
     });
     req.on('end', () => {
@@ -248,15 +280,39 @@ export class HttpReceiver implements LiveSource {
         emit({ diagnostic: diag(this.name, 'too-many-items', `${extraItems} events over the ${this.limits.maxItems}-per-request limit dropped`, origin) });
       }
       if (this.clampedNow) {
-        emit({ diagnostic: diag(this.name, 'clock-skew', `${this.clampedNow} events dated outside the receiver's clock (more than ${this.limits.maxFutureSkewMs / 1000} s ahead or ${this.limits.maxPastSkewMs / 1000} s behind) were stamped with the receiver's time; the given time is kept in stowaway.reported_time`, origin, 'warning') });
+        emit({
+          diagnostic: diag(
+            this.name,
+            'clock-skew',
+            `${this.clampedNow} events dated outside the receiver's clock (more than ${this.limits.maxFutureSkewMs / 1000} s ahead or ${this.limits.maxPastSkewMs / 1000} s behind) were stamped with the receiver's time; the given time is kept in stowaway.reported_time`,
+            origin,
+            'warning',
+          ),
+        });
       }
-      if (extraDiags) emit({ diagnostic: diag(this.name, 'more-diagnostics', `${extraDiags} more problems in this request (first ${this.limits.maxDiagnostics} reported)`, origin) });
+      if (extraDiags)
+        emit({
+          diagnostic: diag(this.name, 'more-diagnostics', `${extraDiags} more problems in this request (first ${this.limits.maxDiagnostics} reported)`, origin),
+        });
       if (extraDiags) shown.push(`... and ${extraDiags} more`);
-      if (events === 0 && records.length > 0) { reply(400, shown.join('; ').slice(0, 4096)); return; }
+      if (events === 0 && records.length > 0) {
+        reply(400, shown.join('; ').slice(0, 4096));
+        return;
+      }
       const answer = () => reply(200, extraItems ? `ok (${extraItems} events over the per-request limit dropped)` : 'ok');
-      if (!this.opts.handedOn || events === 0) { answer(); return; }
+      if (!this.opts.handedOn || events === 0) {
+        answer();
+        return;
+      }
       this.opts.handedOn().then(answer, (e: unknown) => {
-        emit({ diagnostic: diag(this.name, 'not-handed-on', `events were received but not committed: ${(e as Error).message}; answered 503 so the sender retries`, origin) });
+        emit({
+          diagnostic: diag(
+            this.name,
+            'not-handed-on',
+            `events were received but not committed: ${(e as Error).message}; answered 503 so the sender retries`,
+            origin,
+          ),
+        });
         reply(503, 'not committed; retry');
       });
     });

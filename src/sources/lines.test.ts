@@ -17,7 +17,6 @@ test('stream lines: chunks that split lines and multi-byte characters anywhere g
   assert.deepEqual(got, ['{"a":1}', '{"b":"é"}', '{"c":3}']);
 });
 
-
 // readline is the reference: the file reader once used it and its line numbers must not move
 async function viaReadline(chunks: Buffer[]): Promise<string[]> {
   const out: string[] = [];
@@ -55,11 +54,15 @@ test('line splitter: \\r\\n, lone \\r, empty lines, a last line without a break,
 
 test('line splitter gives the same lines as readline for any text cut anywhere', async () => {
   await fc.assert(
-    fc.asyncProperty(fc.array(fc.constantFrom('a', 'bc', ' ', '\r', '\n', '\r\n', 'é', '€'), { maxLength: 40 }), fc.array(fc.nat(200), { maxLength: 6 }), async (parts, cuts) => {
-      const bytes = Buffer.from(parts.join(''), 'utf8');
-      const chunks = chunked(bytes, cuts);
-      assert.deepEqual(viaSplitter(chunks), await viaReadline(chunks));
-    }),
+    fc.asyncProperty(
+      fc.array(fc.constantFrom('a', 'bc', ' ', '\r', '\n', '\r\n', 'é', '€'), { maxLength: 40 }),
+      fc.array(fc.nat(200), { maxLength: 6 }),
+      async (parts, cuts) => {
+        const bytes = Buffer.from(parts.join(''), 'utf8');
+        const chunks = chunked(bytes, cuts);
+        assert.deepEqual(viaSplitter(chunks), await viaReadline(chunks));
+      },
+    ),
     { numRuns: 300 },
   );
 });

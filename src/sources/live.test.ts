@@ -42,7 +42,10 @@ const run = promisify(execFile);
 const docker = async (...args: string[]) => (await run('docker', args, { encoding: 'utf8' })).stdout.trim();
 const cleanup = () => {
   if (noDocker) return;
-  const ids = spawnSync('docker', ['ps', '-aq', '--filter', `label=${LABEL}`], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean);
+  const ids = spawnSync('docker', ['ps', '-aq', '--filter', `label=${LABEL}`], { encoding: 'utf8' })
+    .stdout.trim()
+    .split('\n')
+    .filter(Boolean);
   if (ids.length) spawnSync('docker', ['rm', '-f', ...ids], { stdio: 'ignore' });
   if (!noAudit) spawnSync('auditctl', ['-D', '-k', KEY], { stdio: 'ignore' });
 };
@@ -69,15 +72,46 @@ test('live Docker and audit: container metadata, --rm die/destroy, exec, stats, 
       execFileSync('auditctl', ['-a', 'always,exit', '-F', 'arch=b64', '-S', 'execve', '-k', KEY]);
       execFileSync('auditctl', ['-a', 'always,exit', '-F', 'arch=b64', '-S', 'connect', '-k', KEY]);
     }
-    h = await startLiveSources({ docker: { statsIntervalMs: 1000, labelFilter: LABEL }, audit: noAudit ? false : { pollMs: 100 } }, (r) => ('event' in r ? events.push(r.event) : diags.push(r)));
+    h = await startLiveSources({ docker: { statsIntervalMs: 1000, labelFilter: LABEL }, audit: noAudit ? false : { pollMs: 100 } }, (r) =>
+      'event' in r ? events.push(r.event) : diags.push(r),
+    );
     const st = Object.fromEntries(h.status.map((s) => [s.name, s]));
     assert.equal(st.docker!.started, true, st.docker!.line);
     if (!noAudit) assert.equal(st.auditd!.started, true, st.auditd!.line);
     assert.equal(st['k8s-audit']!.started, false);
     assert.match(st['k8s-audit']!.line, /not started \(no webhook port/);
 
-    const bind = await docker('run', '-d', '--label', LABEL, '--network', 'none', '-v', `${dir}:/data:ro`, '--cap-add', 'NET_ADMIN', '--log-driver', 'none', IMAGE, 'sleep', '30');
-    const host = await docker('run', '-d', '--label', LABEL, '--pid', 'host', '--network', 'host', IMAGE, 'sh', '-c', `sleep 1; nc -w 1 127.0.0.1 ${PORT} </dev/null; sleep 30`);
+    const bind = await docker(
+      'run',
+      '-d',
+      '--label',
+      LABEL,
+      '--network',
+      'none',
+      '-v',
+      `${dir}:/data:ro`,
+      '--cap-add',
+      'NET_ADMIN',
+      '--log-driver',
+      'none',
+      IMAGE,
+      'sleep',
+      '30',
+    );
+    const host = await docker(
+      'run',
+      '-d',
+      '--label',
+      LABEL,
+      '--pid',
+      'host',
+      '--network',
+      'host',
+      IMAGE,
+      'sh',
+      '-c',
+      `sleep 1; nc -w 1 127.0.0.1 ${PORT} </dev/null; sleep 30`,
+    );
     writeFileSync(join(dir, MARK), 'x');
     await docker('exec', bind, 'cat', `/data/${MARK}`);
     const rmName = `stowaway-live-rm-${process.pid}`;
@@ -88,7 +122,10 @@ test('live Docker and audit: container metadata, --rm die/destroy, exec, stats, 
     const ofC = (id: string, action: string) => events.find((e) => e.stowaway.source === 'docker' && e.container?.id === id && e.event.action === action);
     const created = await waitFor('create of bind container', () => ofC(bind, 'container-create'));
     assert.equal(created.container!.metadata, 'complete');
-    assert.deepEqual(created.container!.mounts!.map((m) => [m.type, m.source, m.destination, m.rw]), [['bind', dir, '/data', false]]);
+    assert.deepEqual(
+      created.container!.mounts!.map((m) => [m.type, m.source, m.destination, m.rw]),
+      [['bind', dir, '/data', false]],
+    );
     assert.deepEqual(created.container!.capabilities!.add, ['CAP_NET_ADMIN']);
     assert.equal(created.container!.log_driver, 'none');
     const privCreated = await waitFor('create of privileged container', () => ofC(priv, 'container-create'));
@@ -117,12 +154,24 @@ test('live Docker and audit: container metadata, --rm die/destroy, exec, stats, 
     assert.equal(typeof stats.container!.memory!.bytes, 'number');
 
     if (!noAudit) {
-      const cat = await waitFor('audit execve of cat in the container', () => events.find((e) => e.stowaway.source === 'auditd' && e.event.action === 'execve' && e.process?.args?.[0] === 'cat' && e.process.args[1] === `/data/${MARK}`), 30000, () =>
-        events.filter((e) => e.stowaway.source === 'auditd' && e.process?.args?.includes(`/data/${MARK}`)).map((e) => ({ a: e.process?.args, c: e.container, r: (e.auditd as { records: Array<{ type: string }> }).records.map((x) => x.type) })));
+      const cat = await waitFor(
+        'audit execve of cat in the container',
+        () =>
+          events.find(
+            (e) => e.stowaway.source === 'auditd' && e.event.action === 'execve' && e.process?.args?.[0] === 'cat' && e.process.args[1] === `/data/${MARK}`,
+          ),
+        30000,
+        () =>
+          events
+            .filter((e) => e.stowaway.source === 'auditd' && e.process?.args?.includes(`/data/${MARK}`))
+            .map((e) => ({ a: e.process?.args, c: e.container, r: (e.auditd as { records: Array<{ type: string }> }).records.map((x) => x.type) })),
+      );
       assert.equal(cat.container?.id, bind, 'exec in container attributed to it');
       assert.equal(cat.container?.metadata, 'complete');
       assert.equal(cat.container?.mounts?.[0]?.destination, '/data', 'container configuration travels with its processes');
-      const conn = await waitFor('audit connect from the host-ns container', () => events.find((e) => e.stowaway.source === 'auditd' && e.event.action === 'connect' && e.destination?.port === Number(PORT)));
+      const conn = await waitFor('audit connect from the host-ns container', () =>
+        events.find((e) => e.stowaway.source === 'auditd' && e.event.action === 'connect' && e.destination?.port === Number(PORT)),
+      );
       assert.equal(conn.container?.id, host, 'connect attributed to its container');
       assert.equal(conn.destination!.ip, '127.0.0.1');
       assert.equal(conn.stowaway.logsource.category, 'network_connection');
@@ -160,40 +209,48 @@ test('docker source says why it did not start when the socket is wrong', async (
   await h.stop();
 });
 
-test('live watermarks: no event is handed on older than a watermark already reported, and the watermark passes every event', { skip: noDocker, timeout: 90000 }, async () => {
-  cleanup();
-  const events: StowawayEvent[] = [];
-  const behind: string[] = [];
-  let reported = -Infinity;
-  let h: LiveHandle | undefined;
-  let poll: NodeJS.Timeout | undefined;
-  try {
-    if (!noAudit) execFileSync('auditctl', ['-a', 'always,exit', '-F', 'arch=b64', '-S', 'execve', '-k', KEY]);
-    h = await startLiveSources({ docker: { statsIntervalMs: 500, labelFilter: LABEL }, audit: noAudit ? false : {} }, (r) => {
-      if (!('event' in r)) return;
-      events.push(r.event);
-      const t = Date.parse(r.event['@timestamp']);
-      if (t < reported) behind.push(`${r.event.stowaway.source} ${r.event.event.action} ${reported - t} ms behind`);
-    });
-    const live = h;
-    // asked as often as anyone would, the way the live ticker asks: after an I/O poll
-    poll = setInterval(() => setImmediate(() => {
-      const w = live.watermark();
-      if (w !== undefined && w > reported) reported = w;
-    }), 5);
-    for (let i = 0; i < 3; i++) {
-      const id = await docker('run', '-d', '--label', LABEL, '--network', 'none', IMAGE, 'sh', '-c', 'for i in 1 2 3 4 5; do /bin/true; done; sleep 2');
-      await docker('exec', id, 'sh', '-c', `echo ${MARK}`);
-    }
-    const last = await waitFor('the stats of a running container', () => events.find((e) => e.event.kind === 'metric'));
-    const newest = Math.max(...events.map((e) => Date.parse(e['@timestamp'])), Date.parse(last['@timestamp']));
-    await waitFor('the watermark past every event handed on', () => (reported >= newest ? true : undefined));
-    assert.deepEqual(behind, [], 'events handed on behind a reported watermark');
-    assert.ok(events.some((e) => e.stowaway.source === 'docker'));
-    if (!noAudit) assert.ok(events.some((e) => e.stowaway.source === 'auditd'));
-  } finally {
-    clearInterval(poll);
-    await h?.stop();
+test(
+  'live watermarks: no event is handed on older than a watermark already reported, and the watermark passes every event',
+  { skip: noDocker, timeout: 90000 },
+  async () => {
     cleanup();
-  }
-});
+    const events: StowawayEvent[] = [];
+    const behind: string[] = [];
+    let reported = -Infinity;
+    let h: LiveHandle | undefined;
+    let poll: NodeJS.Timeout | undefined;
+    try {
+      if (!noAudit) execFileSync('auditctl', ['-a', 'always,exit', '-F', 'arch=b64', '-S', 'execve', '-k', KEY]);
+      h = await startLiveSources({ docker: { statsIntervalMs: 500, labelFilter: LABEL }, audit: noAudit ? false : {} }, (r) => {
+        if (!('event' in r)) return;
+        events.push(r.event);
+        const t = Date.parse(r.event['@timestamp']);
+        if (t < reported) behind.push(`${r.event.stowaway.source} ${r.event.event.action} ${reported - t} ms behind`);
+      });
+      const live = h;
+      // asked as often as anyone would, the way the live ticker asks: after an I/O poll
+      poll = setInterval(
+        () =>
+          setImmediate(() => {
+            const w = live.watermark();
+            if (w !== undefined && w > reported) reported = w;
+          }),
+        5,
+      );
+      for (let i = 0; i < 3; i++) {
+        const id = await docker('run', '-d', '--label', LABEL, '--network', 'none', IMAGE, 'sh', '-c', 'for i in 1 2 3 4 5; do /bin/true; done; sleep 2');
+        await docker('exec', id, 'sh', '-c', `echo ${MARK}`);
+      }
+      const last = await waitFor('the stats of a running container', () => events.find((e) => e.event.kind === 'metric'));
+      const newest = Math.max(...events.map((e) => Date.parse(e['@timestamp'])), Date.parse(last['@timestamp']));
+      await waitFor('the watermark past every event handed on', () => (reported >= newest ? true : undefined));
+      assert.deepEqual(behind, [], 'events handed on behind a reported watermark');
+      assert.ok(events.some((e) => e.stowaway.source === 'docker'));
+      if (!noAudit) assert.ok(events.some((e) => e.stowaway.source === 'auditd'));
+    } finally {
+      clearInterval(poll);
+      await h?.stop();
+      cleanup();
+    }
+  },
+);

@@ -86,7 +86,12 @@ export async function startLiveSources(opts: LiveOptions, emit: (r: SourceRecord
       r = { started: false, reason: errorMessage(e) };
     }
     if (r.started) sources.push(made.source);
-    status.push({ name: d.name, started: r.started, reason: r.reason, line: r.started ? `${d.name}: started (${made.detail})` : `${d.name}: not started (${r.reason})` });
+    status.push({
+      name: d.name,
+      started: r.started,
+      reason: r.reason,
+      line: r.started ? `${d.name}: started (${made.detail})` : `${d.name}: not started (${r.reason})`,
+    });
   }
   return {
     sources,

@@ -41,7 +41,11 @@ function privilegedPod(name: string): Record<string, unknown> {
     sourceIPs: ['10.0.0.9'],
     objectRef: { resource: 'pods', namespace: 'prod', name, apiVersion: 'v1' },
     responseStatus: { code: 201 },
-    requestObject: { kind: 'Pod', metadata: { name, namespace: 'prod' }, spec: { containers: [{ name: 'c', image: 'alpine', securityContext: { privileged: true } }] } },
+    requestObject: {
+      kind: 'Pod',
+      metadata: { name, namespace: 'prod' },
+      spec: { containers: [{ name: 'c', image: 'alpine', securityContext: { privileged: true } }] },
+    },
     requestReceivedTimestamp: now,
     stageTimestamp: now,
   };
@@ -71,7 +75,11 @@ test('k8s receiver under 32 MiB hostile bodies stays responsive; real privileged
   try {
     // legitimate traffic for as long as the hostile client keeps sending (and at least 20 requests)
     while (!exited || legit.length < 20) {
-      const res = await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'EventList', items: [privilegedPod(`web-${i++}`)] }) });
+      const res = await fetch(`http://127.0.0.1:${port}/`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ kind: 'EventList', items: [privilegedPod(`web-${i++}`)] }),
+      });
       await res.text();
       legit.push(res.status);
       pipeline.process(pending.splice(0));
@@ -91,9 +99,15 @@ test('k8s receiver under 32 MiB hostile bodies stays responsive; real privileged
       `${legit.length} legitimate requests (${legit.filter((s) => s === 200).length} answered 200), ${alerts} privileged-pod alerts; ` +
       `event-loop delay p50 ${ms(h.percentile(50))} ms, p99 ${ms(h.percentile(99))} ms, max ${ms(h.max)} ms; receiver stats ${JSON.stringify(src.stats())}`,
   );
-  assert.ok(hostile.codes.every((c) => c === 413 || c === 'reset'), `hostile bodies refused: ${hostile.codes.join(',')}`);
+  assert.ok(
+    hostile.codes.every((c) => c === 413 || c === 'reset'),
+    `hostile bodies refused: ${hostile.codes.join(',')}`,
+  );
   assert.ok(legit.length >= 20);
-  assert.ok(legit.every((s) => s === 200), `every legitimate request accepted: ${legit.join(',')}`);
+  assert.ok(
+    legit.every((s) => s === 200),
+    `every legitimate request accepted: ${legit.join(',')}`,
+  );
   assert.equal(alerts, legit.length, 'each legitimate privileged pod raised its alert');
   store.close();
 });

@@ -41,9 +41,18 @@ test('an audit event whose records straddle a rotation is assembled as one event
     writeFileSync(f, '');
     const p = createAuditParser(f);
     const out: ReturnType<typeof p.line> = [];
-    const t = new FileTail(f, { pollMs: 1e9, onLine: (l, file, n) => { p.setFile(file); out.push(...p.line(l, n)); } });
+    const t = new FileTail(f, {
+      pollMs: 1e9,
+      onLine: (l, file, n) => {
+        p.setFile(file);
+        out.push(...p.line(l, n));
+      },
+    });
     t.start();
-    appendFileSync(f, 'type=SYSCALL msg=audit(1700000000.100:500): arch=c000003e syscall=59 success=yes exit=0 items=1 ppid=1 pid=77 uid=0 comm="id" exe="/usr/bin/id" key="k"\n');
+    appendFileSync(
+      f,
+      'type=SYSCALL msg=audit(1700000000.100:500): arch=c000003e syscall=59 success=yes exit=0 items=1 ppid=1 pid=77 uid=0 comm="id" exe="/usr/bin/id" key="k"\n',
+    );
     appendFileSync(f, 'type=EXECVE msg=audit(1700000000.100:500): argc=1 a0="id"\n');
     t.poll();
     renameSync(f, f + '.1');
@@ -54,7 +63,10 @@ test('an audit event whose records straddle a rotation is assembled as one event
     assert.equal(out.length, 1);
     const r = out[0]!;
     assert.ok('event' in r);
-    assert.deepEqual((r.event.auditd as { records: Array<{ type: string }> }).records.map((x) => x.type), ['SYSCALL', 'EXECVE', 'PROCTITLE']);
+    assert.deepEqual(
+      (r.event.auditd as { records: Array<{ type: string }> }).records.map((x) => x.type),
+      ['SYSCALL', 'EXECVE', 'PROCTITLE'],
+    );
     assert.equal(r.event.process!.title, 'id');
   } finally {
     rmSync(dir, { recursive: true, force: true });

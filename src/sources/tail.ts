@@ -29,7 +29,10 @@ export class FileTail {
    */
   eofAt?: number;
 
-  constructor(private readonly path: string, private readonly opts: TailOptions) {}
+  constructor(
+    private readonly path: string,
+    private readonly opts: TailOptions,
+  ) {}
 
   /** Opens the file; throws if it cannot be read (the caller reports why). */
   start(): void {

@@ -15,7 +15,12 @@ import { AuditLiveSource } from './auditd/live.js';
 import { DockerLiveSource } from './docker/live.js';
 
 function fake(name: string, wm: number | undefined | 'none'): LiveSource {
-  const s: LiveSource = { name, start: async () => ({ started: true }), stop: async () => {}, stats: () => ({ events: 0, errors: 0, dropped: 0, unattributed: 0 }) };
+  const s: LiveSource = {
+    name,
+    start: async () => ({ started: true }),
+    stop: async () => {},
+    stats: () => ({ events: 0, errors: 0, dropped: 0, unattributed: 0 }),
+  };
   if (wm !== 'none') s.watermark = () => wm;
   return s;
 }
@@ -108,7 +113,10 @@ test('audit source: complete up to the last read to the end less the skew, held 
     // an event of long ago, still without its EOE: nothing from it on is certain
     const old = Date.now() - 60_000;
     const stamp = `${Math.floor(old / 1000)}.${String(old % 1000).padStart(3, '0')}`;
-    appendFileSync(f, `type=SYSCALL msg=audit(${stamp}:4242): arch=c000003e syscall=59 success=yes exit=0 ppid=1 pid=4243 uid=0 comm="true" exe="/usr/bin/true"\n`);
+    appendFileSync(
+      f,
+      `type=SYSCALL msg=audit(${stamp}:4242): arch=c000003e syscall=59 success=yes exit=0 ppid=1 pid=4243 uid=0 comm="true" exe="/usr/bin/true"\n`,
+    );
     await until('the record read', () => (src.watermark()! < opened ? true : undefined));
     assert.equal(src.watermark(), old - 1);
     assert.equal(events.length, 0);

@@ -32,7 +32,23 @@ export interface HttpsTarget {
 export async function mintCertificate(dir: string, host = '127.0.0.1'): Promise<{ cert: string; key: string }> {
   const cert = join(dir, 'upload-cert.pem');
   const key = join(dir, 'upload-key.pem');
-  const args = ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', `/CN=${host}`, '-addext', `subjectAltName=IP:${host}`];
+  const args = [
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    key,
+    '-out',
+    cert,
+    '-days',
+    '1',
+    '-subj',
+    `/CN=${host}`,
+    '-addext',
+    `subjectAltName=IP:${host}`,
+  ];
   const { code, stderr, error } = await new Promise<{ code: number | null; stderr: string; error?: Error }>((resolve) => {
     let stderr = '';
     const child = spawn('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'] });

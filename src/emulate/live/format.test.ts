@@ -55,7 +55,10 @@ test('a bad scenario is refused with a located diagnostic while the good one is 
     ].join('\n'),
     'e.yml',
   );
-  assert.deepEqual(emulation!.scenarios.map((s) => s.id), ['good']);
+  assert.deepEqual(
+    emulation!.scenarios.map((s) => s.id),
+    ['good'],
+  );
   assert.ok(diagnostics.length >= 3);
   assert.ok(diagnostics.every((d) => d.code === 'emulation-scenario' && d.file === 'e.yml' && d.line === 6));
   assert.ok(diagnostics.some((d) => /unknown fixture "smtp"/.test(d.message)));
@@ -69,7 +72,10 @@ test('broken YAML and wrong shapes become diagnostics, never exceptions', () => 
   assert.equal(parseEmulation('strategy: A\nscenarios: 3').diagnostics[0]!.code, 'emulation-shape');
   assert.match(parseScenario({ id: 'b', kind: 'benign', steps: ['true'], expect: ['r'] }).problems.join(), /benign scenario expects no alerts/);
   assert.match(parseScenario({ id: 'p', kind: 'positive', steps: [{ run: 'x', where: 'vm' }], expect: ['r'] }).problems.join(), /host or container/);
-  assert.match(parseScenario({ id: 'p', kind: 'positive', steps: ['x'], expect: [{ rule: 'r', host: true, container: true }] }).problems.join(), /both host and container/);
+  assert.match(
+    parseScenario({ id: 'p', kind: 'positive', steps: ['x'], expect: [{ rule: 'r', host: true, container: true }] }).problems.join(),
+    /both host and container/,
+  );
 });
 
 test('every shipped emulation.yml parses cleanly and names rules its strategy folders define', () => {
@@ -102,7 +108,16 @@ test('every shipped emulation.yml parses cleanly and names rules its strategy fo
 });
 
 test('a scenario may ask for the run network alone', () => {
-  const text = ['strategy: ADS-0003', 'scenarios:', '  - id: lan-peer', '    kind: benign', '    needs: [network]', '    steps:', '      - docker run --rm $LABELS --network "$NETWORK" "$IMAGE" true', ''].join('\n');
+  const text = [
+    'strategy: ADS-0003',
+    'scenarios:',
+    '  - id: lan-peer',
+    '    kind: benign',
+    '    needs: [network]',
+    '    steps:',
+    '      - docker run --rm $LABELS --network "$NETWORK" "$IMAGE" true',
+    '',
+  ].join('\n');
   const { emulation, diagnostics } = parseEmulation(text);
   assert.deepEqual(diagnostics, []);
   assert.deepEqual(emulation?.scenarios[0]?.needs, ['network']);

@@ -220,7 +220,12 @@ export function parseEmulation(text: string, file?: string): { emulation?: Emula
   if (doc.errors.length > 0) return { diagnostics };
   const root = doc.toJS() as unknown;
   if (!isObj(root)) {
-    diagnostics.push({ severity: 'error', code: 'emulation-shape', message: 'an emulation file must be a mapping with strategy and scenarios', ...(file ? { file } : {}) });
+    diagnostics.push({
+      severity: 'error',
+      code: 'emulation-shape',
+      message: 'an emulation file must be a mapping with strategy and scenarios',
+      ...(file ? { file } : {}),
+    });
     return { diagnostics };
   }
   if (typeof root.strategy !== 'string' || root.strategy === '') {
@@ -245,7 +250,13 @@ export function parseEmulation(text: string, file?: string): { emulation?: Emula
     if (!scenario || problems.length > 0) {
       const label = isObj(raw) && typeof raw.id === 'string' ? raw.id : `#${i + 1}`;
       for (const p of problems)
-        diagnostics.push({ severity: 'error', code: 'emulation-scenario', message: `scenario ${label}: ${p}`, ...(file ? { file } : {}), ...(line ? { line } : {}) });
+        diagnostics.push({
+          severity: 'error',
+          code: 'emulation-scenario',
+          message: `scenario ${label}: ${p}`,
+          ...(file ? { file } : {}),
+          ...(line ? { line } : {}),
+        });
       return;
     }
     seen.add(scenario.id);

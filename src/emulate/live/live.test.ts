@@ -32,10 +32,12 @@ async function shippedAuditRulesLoaded(): Promise<string[]> {
 async function leftovers(docker: Docker, runId: string): Promise<string[]> {
   const out: string[] = [];
   const mine = (name: string): boolean => name.replace(/^\//, '').startsWith(EMULATION_PREFIX) && name.includes(runId);
-  for (const c of await docker.listContainers({ all: true, filters: { label: [`${EMULATION_LABEL}=1`] } })) if (c.Names.some(mine)) out.push(`container ${c.Names.join(',')}`);
+  for (const c of await docker.listContainers({ all: true, filters: { label: [`${EMULATION_LABEL}=1`] } }))
+    if (c.Names.some(mine)) out.push(`container ${c.Names.join(',')}`);
   for (const v of (await docker.listVolumes()).Volumes ?? []) if (mine(v.Name)) out.push(`volume ${v.Name}`);
   for (const n of await docker.listNetworks()) if (mine(n.Name)) out.push(`network ${n.Name}`);
-  for (const i of await docker.listImages()) for (const t of i.RepoTags ?? []) if (t.startsWith('evil.example/') && t.endsWith(`:${runId}`)) out.push(`image ${t}`);
+  for (const i of await docker.listImages())
+    for (const t of i.RepoTags ?? []) if (t.startsWith('evil.example/') && t.endsWith(`:${runId}`)) out.push(`image ${t}`);
   for (const d of ['/tmp', '/data']) for (const n of await readdir(d).catch(() => [] as string[])) if (mine(n)) out.push(`${d}/${n}`);
   const ps = await run('ps', ['-eo', 'args']);
   for (const l of ps.stdout.split('\n')) if (l.includes('qemu-system') && l.includes(runId)) out.push(`process ${l.trim()}`);
@@ -55,7 +57,11 @@ function assertReport(report: LiveReport, expectedRows: number): void {
       for (const c of row.checks) {
         assert.ok(c.met && c.latency_ms !== undefined, `${row.scenario}/${c.rule}`);
         // The container the alert names is one Docker itself reported for this scenario.
-        if (c.container_id) assert.ok(row.containers.some((w) => w.id === c.container_id), `${row.scenario}: alert names ${c.container_id}, Docker saw ${row.containers.map((w) => w.id).join(',')}`);
+        if (c.container_id)
+          assert.ok(
+            row.containers.some((w) => w.id === c.container_id),
+            `${row.scenario}: alert names ${c.container_id}, Docker saw ${row.containers.map((w) => w.id).join(',')}`,
+          );
       }
     } else {
       assert.deepEqual(row.checks, [], `${row.scenario} raised ${row.received.map((r) => r.rule).join(',')}`);
@@ -78,7 +84,10 @@ test('live validation: every positive alerts with the right container/process, e
   assert.deepEqual(problems, [], `live validation cannot run on this host — run as root after bash scripts/test-env.sh: ${problems.join('; ')}`);
 
   const { emulations, diagnostics } = await loadEmulations(join(REPO_ROOT, 'content'));
-  assert.deepEqual(diagnostics.filter((d) => d.severity === 'error'), []);
+  assert.deepEqual(
+    diagnostics.filter((d) => d.severity === 'error'),
+    [],
+  );
   const scenarios = emulations.reduce((n, e) => n + e.scenarios.length, 0);
   assert.ok(scenarios >= 20, `expected the shipped emulations, found ${scenarios} scenarios`);
 

@@ -63,7 +63,12 @@ export async function loadEmulations(content: string, only: string[] = []): Prom
   try {
     names = (await readdir(root)).sort();
   } catch (e) {
-    diagnostics.push({ severity: 'error', code: 'emulation-missing', message: `cannot read strategies folder ${root}: ${e instanceof Error ? e.message : String(e)}`, file: root });
+    diagnostics.push({
+      severity: 'error',
+      code: 'emulation-missing',
+      message: `cannot read strategies folder ${root}: ${e instanceof Error ? e.message : String(e)}`,
+      file: root,
+    });
     return { emulations: [], diagnostics };
   }
   const emulations: LoadedEmulation[] = [];

@@ -53,7 +53,9 @@ export function toReceived(f: Finding, received_ms: number): Received {
     received_ms,
     time: f.time,
     ...(cid || cname || cimage ? { container: { ...(cid ? { id: cid } : {}), ...(cname ? { name: cname } : {}), ...(cimage ? { image: cimage } : {}) } } : {}),
-    ...(pexe || pcmd || ppid ? { process: { ...(ppid ? { pid: ppid } : {}), ...(pexe ? { executable: pexe } : {}), ...(pcmd ? { command_line: pcmd } : {}) } } : {}),
+    ...(pexe || pcmd || ppid
+      ? { process: { ...(ppid ? { pid: ppid } : {}), ...(pexe ? { executable: pexe } : {}), ...(pcmd ? { command_line: pcmd } : {}) } }
+      : {}),
     processes,
     haystack,
   };

@@ -101,7 +101,9 @@ export const defaultPipeline: PipelineFactory = async ({ content, onFinding, onE
     },
     sourceLag() {
       const out: NonNullable<LiveReport['source_lag']> = {};
-      for (const [name, l] of lags) if (l.length) out[name] = { count: l.length, p50_ms: percentile(l, 50)!, p99_ms: percentile(l, 99)!, max_ms: Math.max(...l), slowest: slowest.get(name) ?? [] };
+      for (const [name, l] of lags)
+        if (l.length)
+          out[name] = { count: l.length, p50_ms: percentile(l, 50)!, p99_ms: percentile(l, 99)!, max_ms: Math.max(...l), slowest: slowest.get(name) ?? [] };
       return out;
     },
     rulesLoaded: loaded.counts.rules + loaded.counts.correlations,
@@ -162,7 +164,10 @@ export const defaultAuditRules: AuditRulesInstaller = async (runId) => {
     throw new Error(`cannot read stowaway's audit rules ${file}: ${(e as Error).message}`);
   }
   // A run killed before its cleanup left its copy behind; that copy is ours to drop.
-  const listed = await run('auditctl', ['-l']).then((r) => r.stdout, () => '');
+  const listed = await run('auditctl', ['-l']).then(
+    (r) => r.stdout,
+    () => '',
+  );
   for (const k of staleRunKeys(listed)) await run('auditctl', ['-D', '-k', k]).catch(() => undefined);
   let added = 0;
   const refused: string[] = [];

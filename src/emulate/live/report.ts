@@ -92,7 +92,10 @@ export interface LiveReport {
   /** Per live source: ms from an event's own time to the source reading it, over the run. */
   /** How late the pipeline's event loop ran over the run: a source read late because of it is not the producer's delay. */
   event_loop_delay?: { p99_ms: number; max_ms: number };
-  source_lag?: Record<string, { count: number; p50_ms: number; p99_ms: number; max_ms: number; slowest: Array<{ action: string; lag_ms: number; read: string }> }>;
+  source_lag?: Record<
+    string,
+    { count: number; p50_ms: number; p99_ms: number; max_ms: number; slowest: Array<{ action: string; lag_ms: number; read: string }> }
+  >;
   totals: { pass: number; fail: number; error: number };
   /** True when every row passed and the run itself could start. */
   ok: boolean;
@@ -136,7 +139,9 @@ export function formatLiveReport(report: LiveReport): string {
       const got = [...new Set(r.received.map((x) => short(x.rule)))];
       const quiet = r.expected.length > 6 ? `all ${r.expected.length} rules` : r.expected.map(short).join(',') || 'strategy rules';
       const exp = r.kind === 'benign' ? `quiet(${quiet})` : r.expected.map(short).join(r.expected.length > 1 ? '|' : ',');
-      lines.push(`${pad(r.strategy, 10)} ${pad(r.scenario, 28)} ${pad(r.kind, 8)} ${pad(r.verdict.toUpperCase(), 7)} ${pad(ms(r.latency_ms), 8)} ${exp} → ${got.join(',') || '(none)'}`);
+      lines.push(
+        `${pad(r.strategy, 10)} ${pad(r.scenario, 28)} ${pad(r.kind, 8)} ${pad(r.verdict.toUpperCase(), 7)} ${pad(ms(r.latency_ms), 8)} ${exp} → ${got.join(',') || '(none)'}`,
+      );
     }
   }
   const bad = report.rows.filter((r) => r.verdict !== 'pass');
@@ -145,7 +150,10 @@ export function formatLiveReport(report: LiveReport): string {
     for (const r of bad) {
       lines.push(`${r.verdict.toUpperCase()} ${r.strategy}/${r.scenario}: ${r.reason ?? ''}`);
       for (const c of r.checks.filter((c) => !c.met)) lines.push(`  - ${c.rule}: ${c.reason ?? 'no detection'}`);
-      for (const s of r.steps.filter((s) => !s.ok)) lines.push(`  - step failed (exit ${s.code ?? s.signal}${s.timed_out ? ', timed out' : ''}): ${s.command.split('\n')[0]}\n    ${s.output.split('\n').slice(-3).join('\n    ')}`);
+      for (const s of r.steps.filter((s) => !s.ok))
+        lines.push(
+          `  - step failed (exit ${s.code ?? s.signal}${s.timed_out ? ', timed out' : ''}): ${s.command.split('\n')[0]}\n    ${s.output.split('\n').slice(-3).join('\n    ')}`,
+        );
     }
   }
   const slow = report.rows
@@ -170,12 +178,17 @@ export function formatLiveReport(report: LiveReport): string {
     lines.push(`containment (auto; ms after the step's start: alert → action started → action finished):`);
     if (contained.length === 0) lines.push('  (no finding of these scenarios was answered automatically)');
     for (const { r, c } of contained)
-      lines.push(`  ${r.strategy}/${r.scenario} ${c.rule.slice(0, 8)} ${c.action} ${c.result}: alert ${ms(c.alert_ms)} → ${ms(c.started_ms)} → ${ms(c.finished_ms)} (${ms(c.duration_ms)}) — ${c.detail}`);
+      lines.push(
+        `  ${r.strategy}/${r.scenario} ${c.rule.slice(0, 8)} ${c.action} ${c.result}: alert ${ms(c.alert_ms)} → ${ms(c.started_ms)} → ${ms(c.finished_ms)} (${ms(c.duration_ms)}) — ${c.detail}`,
+      );
     const iso = contained.filter(({ c }) => c.action === 'isolate' && c.result === 'done' && !c.coalesced).map(({ c }) => c.finished_ms);
     if (iso.length) lines.push(`  action→isolation over ${iso.length} isolations: min ${ms(Math.min(...iso))}, max ${ms(Math.max(...iso))}`);
   }
   if (report.source_lag) {
-    const l = Object.entries(report.source_lag).map(([k, v]) => `${k} p50 ${ms(v.p50_ms)} p99 ${ms(v.p99_ms)} max ${ms(v.max_ms)} over ${v.count} (slowest: ${v.slowest.map((s) => `${s.action} ${ms(s.lag_ms)}`).join(', ')})`);
+    const l = Object.entries(report.source_lag).map(
+      ([k, v]) =>
+        `${k} p50 ${ms(v.p50_ms)} p99 ${ms(v.p99_ms)} max ${ms(v.max_ms)} over ${v.count} (slowest: ${v.slowest.map((s) => `${s.action} ${ms(s.lag_ms)}`).join(', ')})`,
+    );
     lines.push(`source lag (event time → read): ${l.join('; ')}`);
     if (report.event_loop_delay) lines.push(`event loop delay: p99 ${ms(report.event_loop_delay.p99_ms)}, max ${ms(report.event_loop_delay.max_ms)}`);
   }

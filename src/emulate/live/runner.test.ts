@@ -32,9 +32,18 @@ test('a run with nothing selected says so instead of passing', async () => {
   }
 });
 
-test('only rule-adding audit lines are applied, each under the run\'s own key', () => {
-  const rules = [['-D'], ['-b', '8192'], ['-a', 'always,exit', '-F', 'arch=b64', '-S', 'execve', '-k', 'stowaway-exec'], ['-w', '/etc/docker/', '-p', 'wa', '-k', 'k'], ['-e', '1']];
-  assert.deepEqual(addingRules(rules).map((r) => r[0]), ['-a', '-w']);
+test("only rule-adding audit lines are applied, each under the run's own key", () => {
+  const rules = [
+    ['-D'],
+    ['-b', '8192'],
+    ['-a', 'always,exit', '-F', 'arch=b64', '-S', 'execve', '-k', 'stowaway-exec'],
+    ['-w', '/etc/docker/', '-p', 'wa', '-k', 'k'],
+    ['-e', '1'],
+  ];
+  assert.deepEqual(
+    addingRules(rules).map((r) => r[0]),
+    ['-a', '-w'],
+  );
   assert.deepEqual(withKey(rules[2]!, 'run'), ['-a', 'always,exit', '-F', 'arch=b64', '-S', 'execve', '-k', 'run']);
   assert.deepEqual(withKey(['-a', 'always,exit', '-S', 'mount', '-F', 'key=old'], 'run'), ['-a', 'always,exit', '-S', 'mount', '-F', 'key=run']);
   assert.deepEqual(withKey(['-w', '/etc/audit/', '-p', 'wa'], 'run'), ['-w', '/etc/audit/', '-p', 'wa', '-k', 'run']);
@@ -42,10 +51,25 @@ test('only rule-adding audit lines are applied, each under the run\'s own key', 
 });
 
 test('the report says which network the run created, where the fixtures listened, and whether it is gone', () => {
-  const base = { run_id: 'abc123', started: '', finished: '', rows: [], sources: [], audit_rules: { installed: 0, removed: false }, rules_loaded: 0, diagnostics: [], latency: { count: 0 }, totals: { pass: 0, fail: 0, error: 0 }, ok: false };
+  const base = {
+    run_id: 'abc123',
+    started: '',
+    finished: '',
+    rows: [],
+    sources: [],
+    audit_rules: { installed: 0, removed: false },
+    rules_loaded: 0,
+    diagnostics: [],
+    latency: { count: 0 },
+    totals: { pass: 0, fail: 0, error: 0 },
+    ok: false,
+  };
   const made = formatLiveReport({ ...base, network: { name: 'stowaway-emu-net-abc123', subnet: '172.18.0.0/16', gateway: '172.18.0.1', removed: true } });
   assert.match(made, /run network: stowaway-emu-net-abc123 172\.18\.0\.0\/16, fixtures on 172\.18\.0\.1, removed after the run/);
-  const left = formatLiveReport({ ...base, network: { name: 'n', subnet: '10.0.0.0/24', gateway: '10.0.0.1', removed: false, error: 'network n: has active endpoints' } });
+  const left = formatLiveReport({
+    ...base,
+    network: { name: 'n', subnet: '10.0.0.0/24', gateway: '10.0.0.1', removed: false, error: 'network n: has active endpoints' },
+  });
   assert.match(left, /NOT removed \(network n: has active endpoints\)/);
   const refused = formatLiveReport({ ...base, network: { name: 'n', removed: true, error: 'plugin "bridge" not found' } });
   assert.match(refused, /run network: n could not be created: plugin "bridge" not found/);

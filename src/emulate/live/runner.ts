@@ -284,7 +284,11 @@ function judge(ctx: ScenarioContext, received: Received[], witness: Witness, ste
   if (ctx.scenario.kind === 'benign') {
     const quiet = quietSet(ctx);
     const loud = mine.filter((r) => quiet.includes('*') || quiet.includes(r.rule));
-    const checks: RuleCheck[] = [...new Set(loud.map((r) => r.rule))].map((rule) => ({ rule, met: false, reason: `false alarm: ${loud.find((r) => r.rule === rule)!.title}` }));
+    const checks: RuleCheck[] = [...new Set(loud.map((r) => r.rule))].map((rule) => ({
+      rule,
+      met: false,
+      reason: `false alarm: ${loud.find((r) => r.rule === rule)!.title}`,
+    }));
     return { checks, mine };
   }
   const all = ctx.scenario.expect.map((exp): RuleCheck => {
@@ -452,7 +456,10 @@ async function runScenario(
           : undefined;
       if (cut && last) {
         failed = false;
-        const when = Date.parse(cut.finished) >= last.started_ms ? `cut short by ${cut.action} ${Date.parse(cut.finished) - last.started_ms}ms after it began` : `failed after ${cut.action} had finished, ${last.started_ms - Date.parse(cut.finished)}ms before it began`;
+        const when =
+          Date.parse(cut.finished) >= last.started_ms
+            ? `cut short by ${cut.action} ${Date.parse(cut.finished) - last.started_ms}ms after it began`
+            : `failed after ${cut.action} had finished, ${last.started_ms - Date.parse(cut.finished)}ms before it began`;
         row.contained_step = `step ${when} (${last.timed_out ? 'timed out' : `exit ${last.code ?? last.signal}`} after ${last.ended_ms - last.started_ms}ms): ${last.command.split('\n')[0]!.slice(0, 120)}`;
       }
       if (failed) {
@@ -486,7 +493,15 @@ async function runScenario(
       const events = scenarioEvents(tap.events, mark, row.containers);
       tap.events = [];
       try {
-        const where = await opts.record({ strategy, scenario, row, mark, containers: row.containers, events, ...(auditOffset !== undefined ? { auditOffset } : {}) });
+        const where = await opts.record({
+          strategy,
+          scenario,
+          row,
+          mark,
+          containers: row.containers,
+          events,
+          ...(auditOffset !== undefined ? { auditOffset } : {}),
+        });
         if (where) row.evidence.push(`recorded ${events.length} events to ${where}`);
       } catch (e) {
         row.evidence.push(`recording failed: ${e instanceof Error ? e.message : String(e)}`);
@@ -541,7 +556,10 @@ export async function runLive(opts: LiveOptions): Promise<LiveReport> {
 
   let lock: HostLock;
   try {
-    lock = await acquireHostLock({ ...(opts.lockWaitS !== undefined ? { waitS: opts.lockWaitS } : {}), onWait: (pid) => log(`waiting for another live validation (pid ${pid}) to finish ...`) });
+    lock = await acquireHostLock({
+      ...(opts.lockWaitS !== undefined ? { waitS: opts.lockWaitS } : {}),
+      onWait: (pid) => log(`waiting for another live validation (pid ${pid}) to finish ...`),
+    });
   } catch (e) {
     return finish(e instanceof Error ? e.message : String(e));
   }

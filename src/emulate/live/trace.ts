@@ -74,7 +74,12 @@ export function formatBreakdown(b: LatencyBreakdown): string[] {
     if (e.engine !== undefined) parts.push(`engine ${at(e.engine)}`);
     return parts.join(' ');
   });
-  if (b.watermarks) lines.push(`watermark passed it: ${Object.entries(b.watermarks).map(([k, v]) => `${k} ${at(v)}`).join(', ')}`);
+  if (b.watermarks)
+    lines.push(
+      `watermark passed it: ${Object.entries(b.watermarks)
+        .map(([k, v]) => `${k} ${at(v)}`)
+        .join(', ')}`,
+    );
   lines.push(`finding (${b.via === 'event' ? 'on the event' : b.via === 'tick' ? 'released by the watermark' : 'at the end'}) ${at(b.finding)}`);
   return lines;
 }

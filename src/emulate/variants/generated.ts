@@ -43,7 +43,13 @@ export async function generatedEvents(v: Variant): Promise<{ events: StowawayEve
 /** One variant on a fresh engine. */
 export async function replayGenerated(v: Variant, rules: EngineRules): Promise<GeneratedResult> {
   const { events, diagnostics } = await generatedEvents(v);
-  const engine = createEngine({ ruleset: rules.ruleset, correlations: rules.correlations, knownRules: rules.knownRules, fieldPaths: rules.fieldPaths, lateness: REPLAY_LATENESS });
+  const engine = createEngine({
+    ruleset: rules.ruleset,
+    correlations: rules.correlations,
+    knownRules: rules.knownRules,
+    fieldPaths: rules.fieldPaths,
+    lateness: REPLAY_LATENESS,
+  });
   const fired = new Map<string, number>();
   const count = (fs: ReturnType<typeof engine.flush>): void => {
     for (const f of fs) fired.set(f.rule.id, (fired.get(f.rule.id) ?? 0) + 1);
@@ -92,13 +98,19 @@ export function ruleTable(results: readonly GeneratedResult[], names: ReadonlyMa
       rows.set(id, row);
     }
   }
-  const out = [...rows.entries()].sort((a, b) => (names.get(a[0]) ?? a[0]).localeCompare(names.get(b[0]) ?? b[0])).map(([id, r]) => [names.get(id) ?? id, id.slice(0, 8), String(r.detected), String(r.benign)]);
+  const out = [...rows.entries()]
+    .sort((a, b) => (names.get(a[0]) ?? a[0]).localeCompare(names.get(b[0]) ?? b[0]))
+    .map(([id, r]) => [names.get(id) ?? id, id.slice(0, 8), String(r.detected), String(r.benign)]);
   return table(['rule', 'id', 'variants detected', 'benign alerts'], out);
 }
 
 function table(head: string[], rows: string[][]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 

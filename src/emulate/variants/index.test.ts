@@ -2,7 +2,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { allVariants, variantProblems, type Variant } from './index.js';
 
-const ok: Variant = { strategy: 'ADS-0003', id: 'cfg-x', kind: 'positive', family: 'f', description: 'd', expect: ['r'], live: { steps: [{ run: 'true', where: 'host', timeout_s: 1, allow_failure: false }] } };
+const ok: Variant = {
+  strategy: 'ADS-0003',
+  id: 'cfg-x',
+  kind: 'positive',
+  family: 'f',
+  description: 'd',
+  expect: ['r'],
+  live: { steps: [{ run: 'true', where: 'host', timeout_s: 1, allow_failure: false }] },
+};
 
 test('a variant with bad fields is refused with every reason, the good ones kept', () => {
   assert.deepEqual(variantProblems(ok), []);
@@ -23,7 +31,10 @@ test('a variant with bad fields is refused with every reason, the good ones kept
       },
     },
   ]);
-  assert.deepEqual(set.variants.map((v) => `${v.strategy}/${v.id}`), ['ADS-0001/cfg-x', 'ADS-0003/cfg-x']);
+  assert.deepEqual(
+    set.variants.map((v) => `${v.strategy}/${v.id}`),
+    ['ADS-0001/cfg-x', 'ADS-0003/cfg-x'],
+  );
   assert.equal(set.problems.length, 3);
   assert.ok(set.problems.some((p) => p.startsWith('b/ADS-0003/cfg-x') && p.includes('duplicate')));
   assert.ok(set.problems.some((p) => p.startsWith('c: generator failed: boom')));
@@ -33,7 +44,12 @@ test('the shipped generators: valid, and at least the Docker configuration share
   const { variants, problems } = allVariants();
   assert.deepEqual(problems, []);
   const count = (s: string, k: string): number => variants.filter((v) => v.strategy === s && v.kind === k && v.id.startsWith('cfg-')).length;
-  for (const [s, pos, ben] of [['ADS-0003', 15, 8], ['ADS-0002', 10, 8], ['ADS-0001', 8, 6], ['ADS-0004', 3, 2]] as const) {
+  for (const [s, pos, ben] of [
+    ['ADS-0003', 15, 8],
+    ['ADS-0002', 10, 8],
+    ['ADS-0001', 8, 6],
+    ['ADS-0004', 3, 2],
+  ] as const) {
     assert.ok(count(s, 'positive') >= pos, `${s}: ${count(s, 'positive')} positives`);
     assert.ok(count(s, 'benign') >= ben, `${s}: ${count(s, 'benign')} benign`);
   }

@@ -46,12 +46,17 @@ test('Kubernetes variants: ids, counts per strategy and well-formed audit events
 
 test('Kubernetes variants replay: every positive detected by a rule it names, every benign quiet on every shipped rule', async (t) => {
   const rules = await shippedRules();
-  assert.deepEqual(rules.diagnostics.filter((d) => d.severity === 'error'), []);
+  assert.deepEqual(
+    rules.diagnostics.filter((d) => d.severity === 'error'),
+    [],
+  );
   const results = [];
   for (const v of generate()) results.push(await replayGenerated(v, rules));
   const names = new Map(rules.ruleset.rules().map((r) => [r.id, r.title]));
   for (const line of [...summaryTable(results).split('\n'), '', ...ruleTable(results, names).split('\n')]) t.diagnostic(line);
-  const failed = results.filter((r) => !r.pass).map((r) => `${r.variant.strategy} ${r.variant.id} (${r.variant.kind}): fired ${[...r.fired.keys()].join(',') || 'nothing'}`);
+  const failed = results
+    .filter((r) => !r.pass)
+    .map((r) => `${r.variant.strategy} ${r.variant.id} (${r.variant.kind}): fired ${[...r.fired.keys()].join(',') || 'nothing'}`);
   assert.deepEqual(failed, []);
   // every new Kubernetes rule is proven by at least one variant
   const fired = new Set(results.filter((r) => r.variant.kind === 'positive').flatMap((r) => [...r.fired.keys()]));
@@ -73,21 +78,77 @@ test('the default Kubernetes allowlists name real infrastructure, never the test
 
 test('a privileged Deployment alerts once, at the Deployment: its ReplicaSet and pods made by controllers do not alert again', async () => {
   const rules = await shippedRules();
-  const ctl = (name: string) => ({ username: `system:serviceaccount:kube-system:${name}`, groups: ['system:serviceaccounts', 'system:authenticated'], userAgent: 'kube-controller-manager/v1.30.2', ip: '10.20.0.5' });
+  const ctl = (name: string) => ({
+    username: `system:serviceaccount:kube-system:${name}`,
+    groups: ['system:serviceaccounts', 'system:authenticated'],
+    userAgent: 'kube-controller-manager/v1.30.2',
+    ip: '10.20.0.5',
+  });
   const dev = { username: 'dev-jane', groups: ['system:authenticated'], userAgent: 'kubectl/v1.30.2', ip: '10.20.0.14' };
   const spec = { containers: [{ name: 'c', image: 'docker.io/library/alpine:3.20', securityContext: { privileged: true } }] };
   const tpl = { metadata: { labels: { app: 'x' } }, spec };
   const lines = [
-    auditEvent('chain', 0, { actor: dev, verb: 'create', resource: 'deployments', group: 'apps', namespace: 'default', name: 'x', body: { kind: 'Deployment', spec: { template: tpl } } }),
-    auditEvent('chain', 1, { actor: ctl('deployment-controller'), verb: 'create', resource: 'replicasets', group: 'apps', namespace: 'default', name: 'x-5d8f', body: { kind: 'ReplicaSet', spec: { template: tpl } } }),
-    auditEvent('chain', 2, { actor: ctl('replicaset-controller'), verb: 'create', resource: 'pods', namespace: 'default', name: 'x-5d8f-abc', body: { kind: 'Pod', metadata: { name: 'x-5d8f-abc' }, spec } }),
-    auditEvent('chain', 3, { actor: ctl('replicaset-controller'), verb: 'create', resource: 'pods', namespace: 'default', name: 'x-5d8f-def', body: { kind: 'Pod', metadata: { name: 'x-5d8f-def' }, spec } }),
+    auditEvent('chain', 0, {
+      actor: dev,
+      verb: 'create',
+      resource: 'deployments',
+      group: 'apps',
+      namespace: 'default',
+      name: 'x',
+      body: { kind: 'Deployment', spec: { template: tpl } },
+    }),
+    auditEvent('chain', 1, {
+      actor: ctl('deployment-controller'),
+      verb: 'create',
+      resource: 'replicasets',
+      group: 'apps',
+      namespace: 'default',
+      name: 'x-5d8f',
+      body: { kind: 'ReplicaSet', spec: { template: tpl } },
+    }),
+    auditEvent('chain', 2, {
+      actor: ctl('replicaset-controller'),
+      verb: 'create',
+      resource: 'pods',
+      namespace: 'default',
+      name: 'x-5d8f-abc',
+      body: { kind: 'Pod', metadata: { name: 'x-5d8f-abc' }, spec },
+    }),
+    auditEvent('chain', 3, {
+      actor: ctl('replicaset-controller'),
+      verb: 'create',
+      resource: 'pods',
+      namespace: 'default',
+      name: 'x-5d8f-def',
+      body: { kind: 'Pod', metadata: { name: 'x-5d8f-def' }, spec },
+    }),
   ].map((e) => JSON.stringify(e));
-  const v: Variant = { strategy: 'ADS-0003', id: 'k8s-chain', kind: 'positive', family: 'k8s-controller', description: 'chain', expect: [K8S_RULES.privileged], events: { format: 'k8s-audit', lines } };
+  const v: Variant = {
+    strategy: 'ADS-0003',
+    id: 'k8s-chain',
+    kind: 'positive',
+    family: 'k8s-controller',
+    description: 'chain',
+    expect: [K8S_RULES.privileged],
+    events: { format: 'k8s-audit', lines },
+  };
   const r = await replayGenerated(v, rules);
   assert.deepEqual([...r.fired.entries()], [[K8S_RULES.privileged, 1]]);
   // the same pod created by a person is judged
-  const direct = await replayGenerated({ ...v, events: { format: 'k8s-audit', lines: [JSON.stringify(auditEvent('direct', 0, { actor: dev, verb: 'create', resource: 'pods', namespace: 'default', name: 'p', body: { kind: 'Pod', spec } }))] } }, rules);
+  const direct = await replayGenerated(
+    {
+      ...v,
+      events: {
+        format: 'k8s-audit',
+        lines: [
+          JSON.stringify(
+            auditEvent('direct', 0, { actor: dev, verb: 'create', resource: 'pods', namespace: 'default', name: 'p', body: { kind: 'Pod', spec } }),
+          ),
+        ],
+      },
+    },
+    rules,
+  );
   assert.deepEqual([...direct.fired.entries()], [[K8S_RULES.privileged, 1]]);
 });
 

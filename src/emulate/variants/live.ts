@@ -32,7 +32,11 @@ export function toScenario(v: Variant, allRuleIds: string[]): EmulationScenario 
 }
 
 /** One LoadedEmulation per strategy holding the live variants; variants of unknown strategies are returned apart. */
-export function toEmulations(variants: Variant[], strategyDirs: Map<string, string>, ruleIds: Map<string, string[]>): { emulations: LoadedEmulation[]; unplaced: Variant[] } {
+export function toEmulations(
+  variants: Variant[],
+  strategyDirs: Map<string, string>,
+  ruleIds: Map<string, string[]>,
+): { emulations: LoadedEmulation[]; unplaced: Variant[] } {
   const all = [...new Set([...ruleIds.values()].flat())];
   const by = new Map<string, LoadedEmulation>();
   const unplaced: Variant[] = [];

@@ -77,7 +77,11 @@ export interface VariantReplayOptions {
   analytics?: string;
 }
 
-async function scenarioFor(v: Variant, dir: string | undefined, tmp: () => Promise<string>): Promise<{ scenario?: Scenario; source: string; diagnostics: Diagnostic[] }> {
+async function scenarioFor(
+  v: Variant,
+  dir: string | undefined,
+  tmp: () => Promise<string>,
+): Promise<{ scenario?: Scenario; source: string; diagnostics: Diagnostic[] }> {
   const base = { name: v.id, strategy: v.strategy, kind: v.kind, fire: v.expect, quiet: 'all' as const, file: '' };
   if (v.events) {
     const file = join(await tmp(), `${v.strategy}-${v.id}.${v.events.format}`);
@@ -151,7 +155,12 @@ export async function replayVariants(opts: VariantReplayOptions): Promise<Varian
 }
 
 /** Per strategy and total figures, and the per-rule table, from judged variants. */
-export function summarize(results: VariantResult[], diagnostics: Diagnostic[], title: (id: string) => string, ruleStrategy?: (id: string) => string | undefined): VariantReport {
+export function summarize(
+  results: VariantResult[],
+  diagnostics: Diagnostic[],
+  title: (id: string) => string,
+  ruleStrategy?: (id: string) => string | undefined,
+): VariantReport {
   const byStrategy = new Map<string, StrategyFigure>();
   const fig = (s: string): StrategyFigure => {
     let f = byStrategy.get(s);
@@ -192,10 +201,19 @@ export function summarize(results: VariantResult[], diagnostics: Diagnostic[], t
   for (const r of results) for (const id of r.variant.expect) rf(id);
   const strategies = [...byStrategy.values()].sort((a, b) => a.strategy.localeCompare(b.strategy));
   const total = strategies.reduce<StrategyFigure>(
-    (t, s) => ({ strategy: 'total', positives: t.positives + s.positives, detected: t.detected + s.detected, benign: t.benign + s.benign, quiet: t.quiet + s.quiet, unreplayed: t.unreplayed + s.unreplayed }),
+    (t, s) => ({
+      strategy: 'total',
+      positives: t.positives + s.positives,
+      detected: t.detected + s.detected,
+      benign: t.benign + s.benign,
+      quiet: t.quiet + s.quiet,
+      unreplayed: t.unreplayed + s.unreplayed,
+    }),
     { strategy: 'total', positives: 0, detected: 0, benign: 0, quiet: 0, unreplayed: 0 },
   );
-  const ruleList = [...rules.values()].sort((a, b) => (a.strategy ?? '~').localeCompare(b.strategy ?? '~') || b.detected - a.detected || a.id.localeCompare(b.id));
+  const ruleList = [...rules.values()].sort(
+    (a, b) => (a.strategy ?? '~').localeCompare(b.strategy ?? '~') || b.detected - a.detected || a.id.localeCompare(b.id),
+  );
   const ok = results.length > 0 && results.every((r) => r.verdict === 'pass') && !diagnostics.some((d) => d.severity === 'error');
   return { results, strategies, total, rules: ruleList, diagnostics, ok };
 }
@@ -206,7 +224,11 @@ function short(id: string): string {
 
 function table(head: string[], rows: string[][]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
@@ -246,6 +268,12 @@ export function formatStrategyFigures(strategies: StrategyFigure[], total: Strat
 export function formatRuleFigures(rules: RuleFigure[], noun = 'variants'): string {
   return table(
     ['rule', 'ADS', 'title', `${noun} detected`, 'benign alerts'],
-    rules.map((r) => [short(r.id), r.strategy ?? '', r.title.length > 60 ? r.title.slice(0, 59) + '…' : r.title, String(r.detected), r.benignVariants ? `${r.benignAlerts} on ${r.benignVariants}` : '0']),
+    rules.map((r) => [
+      short(r.id),
+      r.strategy ?? '',
+      r.title.length > 60 ? r.title.slice(0, 59) + '…' : r.title,
+      String(r.detected),
+      r.benignVariants ? `${r.benignAlerts} on ${r.benignVariants}` : '0',
+    ]),
   );
 }

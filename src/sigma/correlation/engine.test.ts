@@ -28,7 +28,11 @@ function fakeRuleSet() {
   return {
     generate,
     match(ev: StowawayEvent): BaseMatch[] {
-      return ((ev.hits as string[] | undefined) ?? []).map((n) => ({ rule: meta(n), selections: ['selection'], generate: generate.get(n) ?? generate.get(`${n}-id`) ?? true }));
+      return ((ev.hits as string[] | undefined) ?? []).map((n) => ({
+        rule: meta(n),
+        selections: ['selection'],
+        generate: generate.get(n) ?? generate.get(`${n}-id`) ?? true,
+      }));
     },
     setGenerate(ref: string, g: boolean) {
       generate.set(ref, g);
@@ -64,13 +68,16 @@ level: high
 `);
 
 test('event_count: fires once per burst, per group, with count and window', () => {
-  const { corr: found } = run([eventCount], [
-    ev(0, ['failed_login'], host('a')),
-    ev(10, ['failed_login'], host('b')),
-    ev(20, ['failed_login'], host('a')),
-    ev(30, ['failed_login'], host('a')),
-    ev(31, ['failed_login'], host('a')),
-  ]);
+  const { corr: found } = run(
+    [eventCount],
+    [
+      ev(0, ['failed_login'], host('a')),
+      ev(10, ['failed_login'], host('b')),
+      ev(20, ['failed_login'], host('a')),
+      ev(30, ['failed_login'], host('a')),
+      ev(31, ['failed_login'], host('a')),
+    ],
+  );
   assert.equal(found.length, 1);
   const f = found[0]!;
   assert.equal(f.rule.id, 'ec');
@@ -96,10 +103,14 @@ test('generate false (default): the referenced rule raises no findings of its ow
     ['other'],
   );
   assert.equal(quiet.ruleset.generate.get('failed_login'), false);
-  const loud = run([corr(`title: t\nid: g\ngenerate: true\ncorrelation: { type: event_count, rules: [failed_login], group-by: [host.name], timespan: 1m, condition: { gte: 2 } }`)], [
-    ev(0, ['failed_login'], host('a')),
-    ev(1, ['failed_login'], host('a')),
-  ]);
+  const loud = run(
+    [
+      corr(
+        `title: t\nid: g\ngenerate: true\ncorrelation: { type: event_count, rules: [failed_login], group-by: [host.name], timespan: 1m, condition: { gte: 2 } }`,
+      ),
+    ],
+    [ev(0, ['failed_login'], host('a')), ev(1, ['failed_login'], host('a'))],
+  );
   assert.deepEqual(
     loud.findings.map((f) => f.rule.id),
     ['failed_login-id', 'failed_login-id', 'g'],
@@ -124,22 +135,29 @@ test('out-of-order arrival within the lateness gives the same findings as sorted
 });
 
 test('an event further behind than the lateness is dropped and counted', () => {
-  const { corr: found, stats } = run([eventCount], [ev(100, ['failed_login'], host('a')), ev(101, ['failed_login'], host('a')), ev(90, ['failed_login'], host('a'))], { lateness: '5s' });
+  const { corr: found, stats } = run(
+    [eventCount],
+    [ev(100, ['failed_login'], host('a')), ev(101, ['failed_login'], host('a')), ev(90, ['failed_login'], host('a'))],
+    { lateness: '5s' },
+  );
   assert.equal(found.length, 0);
   assert.equal(stats.late, 1);
 });
 
 test('event_count with an upper bound is judged when the window closes', () => {
   const few = corr(`title: few\nid: few\ncorrelation: { type: event_count, rules: [heartbeat], group-by: [host.name], timespan: 60s, condition: { lt: 3 } }`);
-  const { corr: found } = run([few], [
-    ev(0, ['heartbeat'], host('a')),
-    ev(10, ['heartbeat'], host('a')),
-    ev(20, ['heartbeat'], host('a')),
-    ev(21, ['heartbeat'], host('b')),
-    ev(30, ['heartbeat'], host('b')),
-    // a's next window starts here and holds a single event
-    ev(200, ['heartbeat'], host('a')),
-  ]);
+  const { corr: found } = run(
+    [few],
+    [
+      ev(0, ['heartbeat'], host('a')),
+      ev(10, ['heartbeat'], host('a')),
+      ev(20, ['heartbeat'], host('a')),
+      ev(21, ['heartbeat'], host('b')),
+      ev(30, ['heartbeat'], host('b')),
+      // a's next window starts here and holds a single event
+      ev(200, ['heartbeat'], host('a')),
+    ],
+  );
   assert.deepEqual(
     found.map((f) => [f.group?.['host.name'], f.details?.count]),
     [
@@ -161,7 +179,10 @@ correlation:
   condition: { field: user.name, gte: 3 }
 `);
   const u = (sec: number, ip: string, user: string) => ev(sec, ['failed_login'], { source: { ip }, user: { name: user } });
-  const { corr: found } = run([vc], [u(0, '10.0.0.1', 'root'), u(1, '10.0.0.1', 'root'), u(2, '10.0.0.1', 'admin'), u(3, '10.0.0.2', 'x'), u(4, '10.0.0.1', 'svc')]);
+  const { corr: found } = run(
+    [vc],
+    [u(0, '10.0.0.1', 'root'), u(1, '10.0.0.1', 'root'), u(2, '10.0.0.1', 'admin'), u(3, '10.0.0.2', 'x'), u(4, '10.0.0.1', 'svc')],
+  );
   assert.equal(found.length, 1);
   assert.deepEqual(found[0]!.group, { 'source.ip': '10.0.0.1' });
   assert.equal(found[0]!.details?.count, 3);
@@ -201,18 +222,24 @@ correlation: { type: temporal_ordered, rules: [download, chmod, execute], group-
 
 test('value_sum, value_avg and value_percentile', () => {
   const bytes = (sec: number, n: unknown, user = 'u') => ev(sec, ['web'], { user: { name: user }, destination: { bytes: n } });
-  const sum = corr(`title: exfil\nid: sum\ncorrelation: { type: value_sum, rules: [web], group-by: [user.name], timespan: 1h, condition: { field: destination.bytes, gt: 1000 } }`);
+  const sum = corr(
+    `title: exfil\nid: sum\ncorrelation: { type: value_sum, rules: [web], group-by: [user.name], timespan: 1h, condition: { field: destination.bytes, gt: 1000 } }`,
+  );
   const s = run([sum], [bytes(0, 400), bytes(1, 'not a number'), bytes(2, 400), bytes(3, '300')]);
   assert.equal(s.corr.length, 1);
   assert.equal(s.corr[0]!.details?.sum, 1100);
   assert.equal(s.corr[0]!.details?.count, 3);
 
-  const avg = corr(`title: avg\nid: avg\ncorrelation: { type: value_avg, rules: [web], group-by: [user.name], timespan: 1h, condition: { field: destination.bytes, gte: 500 } }`);
+  const avg = corr(
+    `title: avg\nid: avg\ncorrelation: { type: value_avg, rules: [web], group-by: [user.name], timespan: 1h, condition: { field: destination.bytes, gte: 500 } }`,
+  );
   const a = run([avg], [bytes(0, 100), bytes(1, 200), bytes(2, 1500)]);
   assert.equal(a.corr.length, 1);
   assert.equal(a.corr[0]!.details?.avg, 600);
 
-  const pct = corr(`title: rare\nid: pct\ncorrelation: { type: value_percentile, rules: [proc], group-by: [host.name], timespan: 1d, condition: { field: process.executable, lte: 10 } }`);
+  const pct = corr(
+    `title: rare\nid: pct\ncorrelation: { type: value_percentile, rules: [proc], group-by: [host.name], timespan: 1d, condition: { field: process.executable, lte: 10 } }`,
+  );
   const p = (sec: number, exe: string) => ev(sec, ['proc'], { host: { name: 'h' }, process: { executable: exe } });
   const events = Array.from({ length: 20 }, (_, i) => p(i, '/bin/sh'));
   events.push(p(30, '/tmp/.x/miner'));
@@ -264,14 +291,17 @@ name: many_failed
 correlation: { type: event_count, rules: [failed_login], group-by: [user.name], timespan: 10m, condition: { gte: 3 } }
 `);
   const u = (sec: number, rule: string, user: string) => ev(sec, [rule], { user: { name: user } });
-  const { findings, stats } = run([outer, inner], [
-    u(0, 'successful_login', 'bob'),
-    u(10, 'failed_login', 'bob'),
-    u(20, 'failed_login', 'bob'),
-    u(30, 'failed_login', 'bob'),
-    u(40, 'failed_login', 'eve'),
-    u(60, 'successful_login', 'bob'),
-  ]);
+  const { findings, stats } = run(
+    [outer, inner],
+    [
+      u(0, 'successful_login', 'bob'),
+      u(10, 'failed_login', 'bob'),
+      u(20, 'failed_login', 'bob'),
+      u(30, 'failed_login', 'bob'),
+      u(40, 'failed_login', 'eve'),
+      u(60, 'successful_login', 'bob'),
+    ],
+  );
   assert.deepEqual(
     findings.map((f) => f.rule.id),
     ['outer'],
@@ -285,12 +315,18 @@ correlation: { type: event_count, rules: [failed_login], group-by: [user.name], 
 });
 
 test('references to rules that do not exist refuse that correlation only', () => {
-  const good = corr(`title: good\nid: good\ncorrelation: { type: event_count, rules: [failed_login], group-by: [host.name], timespan: 1m, condition: { gte: 1 } }`);
+  const good = corr(
+    `title: good\nid: good\ncorrelation: { type: event_count, rules: [failed_login], group-by: [host.name], timespan: 1m, condition: { gte: 1 } }`,
+  );
   const bad = corr(`title: bad\nid: bad\ncorrelation: { type: event_count, rules: [nope], group-by: [host.name], timespan: 1m, condition: { gte: 1 } }`);
-  const chained = corr(`title: on bad\nid: onbad\ncorrelation: { type: event_count, rules: [bad], group-by: [host.name], timespan: 1m, condition: { gte: 1 } }`);
+  const chained = corr(
+    `title: on bad\nid: onbad\ncorrelation: { type: event_count, rules: [bad], group-by: [host.name], timespan: 1m, condition: { gte: 1 } }`,
+  );
   const loop1 = corr(`title: l1\nid: l1\ncorrelation: { type: event_count, rules: [l2], group-by: [h], timespan: 1m, condition: { gte: 1 } }`);
   const loop2 = corr(`title: l2\nid: l2\ncorrelation: { type: event_count, rules: [l1], group-by: [h], timespan: 1m, condition: { gte: 1 } }`);
-  const { corr: found, engine } = run([good, bad, chained, loop1, loop2], [ev(0, ['failed_login'], host('a'))], { knownRules: [{ id: 'failed_login-id', name: 'failed_login' }] });
+  const { corr: found, engine } = run([good, bad, chained, loop1, loop2], [ev(0, ['failed_login'], host('a'))], {
+    knownRules: [{ id: 'failed_login-id', name: 'failed_login' }],
+  });
   assert.deepEqual(
     found.map((f) => f.rule.id),
     ['good'],
@@ -317,7 +353,9 @@ test('bounded state: a flood of distinct groups evicts the least recently active
 });
 
 test('findings keep the first and last N contributing events', () => {
-  const big = corr(`title: big\nid: big\ncorrelation: { type: event_count, rules: [failed_login], group-by: [host.name], timespan: 1h, condition: { gte: 100 } }`);
+  const big = corr(
+    `title: big\nid: big\ncorrelation: { type: event_count, rules: [failed_login], group-by: [host.name], timespan: 1h, condition: { gte: 100 } }`,
+  );
   const events = Array.from({ length: 100 }, (_, i) => ev(i, ['failed_login'], { host: { name: 'a' }, n: i }));
   const { corr: found } = run([big], events, { limits: { keepEvents: 3 } });
   assert.equal(found.length, 1);
@@ -329,7 +367,7 @@ test('findings keep the first and last N contributing events', () => {
 });
 
 test('replaying the same events gives the same findings', () => {
-  const events = Array.from({ length: 200 }, (_, i) => ev(i * 7 % 300, ['failed_login'], host(`h${i % 4}`)));
+  const events = Array.from({ length: 200 }, (_, i) => ev((i * 7) % 300, ['failed_login'], host(`h${i % 4}`)));
   const a = run([eventCount], events, { lateness: '5m' });
   const b = run([eventCount], events, { lateness: '5m' });
   assert.ok(a.corr.length > 0);
@@ -351,7 +389,9 @@ test('property: any arrival order within the lateness gives the findings of sort
   const fc = await import('fast-check');
   const rules = [
     eventCount,
-    corr(`title: vc\nid: vc\ncorrelation: { type: value_count, rules: [failed_login, other], group-by: [host.name], timespan: 30s, condition: { field: user.name, gte: 2 } }`),
+    corr(
+      `title: vc\nid: vc\ncorrelation: { type: value_count, rules: [failed_login, other], group-by: [host.name], timespan: 30s, condition: { field: user.name, gte: 2 } }`,
+    ),
     corr(`title: few\nid: few\ncorrelation: { type: event_count, rules: [other], group-by: [host.name], timespan: 20s, condition: { lte: 1 } }`),
     corr(`title: tmp\nid: tmp\ncorrelation: { type: temporal, rules: [failed_login, other], group-by: [host.name], timespan: 15s }`),
     corr(`title: ord\nid: ord\ncorrelation: { type: temporal_ordered, rules: [other, failed_login], group-by: [host.name], timespan: 15s }`),
@@ -372,15 +412,32 @@ test('property: any arrival order within the lateness gives the findings of sort
   fc.assert(
     fc.property(arb, (raw) => {
       const mk = (r: (typeof raw)[number], i: number) =>
-        ({ '@timestamp': new Date(T0 + r.t).toISOString(), event: {}, stowaway: { source: 'test', logsource: {} }, hits: r.hit, host: { name: r.host }, user: { name: r.user }, n: r.n, i }) as StowawayEvent;
+        ({
+          '@timestamp': new Date(T0 + r.t).toISOString(),
+          event: {},
+          stowaway: { source: 'test', logsource: {} },
+          hits: r.hit,
+          host: { name: r.host },
+          user: { name: r.user },
+          n: r.n,
+          i,
+        }) as StowawayEvent;
       const events = raw.map(mk);
       // Sorted arrival, ties in input order; shuffled arrival: each event delayed by at most 10 s.
       const sortedIdx = raw.map((_, i) => i).sort((x, y) => raw[x]!.t - raw[y]!.t || x - y);
       const shuffledIdx = raw.map((_, i) => i).sort((x, y) => raw[x]!.t + raw[x]!.jitter - (raw[y]!.t + raw[y]!.jitter) || x - y);
       // Equal timestamps are ordered by arrival, so only inputs without ties are order-free.
       if (new Set(raw.map((r) => r.t)).size !== raw.length) return;
-      const a = run(rules, sortedIdx.map((i) => events[i]!), { lateness: '10s' });
-      const b = run(rules, shuffledIdx.map((i) => events[i]!), { lateness: '10s' });
+      const a = run(
+        rules,
+        sortedIdx.map((i) => events[i]!),
+        { lateness: '10s' },
+      );
+      const b = run(
+        rules,
+        shuffledIdx.map((i) => events[i]!),
+        { lateness: '10s' },
+      );
       assert.equal(b.stats.late, 0);
       const norm = (fs: Finding[]) => fs.map((f) => JSON.stringify(f)).sort();
       assert.deepEqual(norm(b.findings), norm(a.findings));
@@ -416,7 +473,9 @@ test('advanceTo: a quiet stream still releases buffered input and closes ended w
 });
 
 test('a window past its entry cap forgets its oldest inputs and counts it', () => {
-  const big = corr(`title: big\nid: big\ncorrelation: { type: event_count, rules: [failed_login], group-by: [host.name], timespan: 1h, condition: { gte: 15 } }`);
+  const big = corr(
+    `title: big\nid: big\ncorrelation: { type: event_count, rules: [failed_login], group-by: [host.name], timespan: 1h, condition: { gte: 15 } }`,
+  );
   const events = Array.from({ length: 20 }, (_, i) => ev(i, ['failed_login'], host('a')));
   const capped = run([big], events, { limits: { maxWindowEntries: 10 } });
   assert.equal(capped.corr.length, 0);
@@ -425,7 +484,9 @@ test('a window past its entry cap forgets its oldest inputs and counts it', () =
 });
 
 test('value_percentile on numbers ranks the value among the window (share at or below it)', () => {
-  const low = corr(`title: low\nid: low\ncorrelation: { type: value_percentile, rules: [web], group-by: [user.name], timespan: 1h, condition: { field: destination.bytes, lte: 5 } }`);
+  const low = corr(
+    `title: low\nid: low\ncorrelation: { type: value_percentile, rules: [web], group-by: [user.name], timespan: 1h, condition: { field: destination.bytes, lte: 5 } }`,
+  );
   const b = (sec: number, n: number) => ev(sec, ['web'], { user: { name: 'u' }, destination: { bytes: n } });
   const events = Array.from({ length: 20 }, (_, i) => b(i, 100 + i));
   events.push(b(30, 3));
@@ -464,19 +525,16 @@ test('property: temporal_ordered agrees with a brute-force search for the ordere
     return fired;
   }
   fc.assert(
-    fc.property(
-      fc.array(fc.record({ dt: fc.integer({ min: 1, max: 8000 }), hits: fc.subarray(steps, { minLength: 1 }) }), { maxLength: 40 }),
-      (raw) => {
-        let t = 0;
-        const seq = raw.map((r) => ({ t: (t += r.dt), hits: r.hits }));
-        const events = seq.map((e, i) => ({ ...ev(0, e.hits, host('h')), '@timestamp': new Date(T0 + e.t).toISOString(), i }));
-        const { corr: found } = run([rule], events);
-        assert.deepEqual(
-          found.map((f) => f.events[f.events.length - 1]!.i),
-          oracle(seq),
-        );
-      },
-    ),
+    fc.property(fc.array(fc.record({ dt: fc.integer({ min: 1, max: 8000 }), hits: fc.subarray(steps, { minLength: 1 }) }), { maxLength: 40 }), (raw) => {
+      let t = 0;
+      const seq = raw.map((r) => ({ t: (t += r.dt), hits: r.hits }));
+      const events = seq.map((e, i) => ({ ...ev(0, e.hits, host('h')), '@timestamp': new Date(T0 + e.t).toISOString(), i }));
+      const { corr: found } = run([rule], events);
+      assert.deepEqual(
+        found.map((f) => f.events[f.events.length - 1]!.i),
+        oracle(seq),
+      );
+    }),
     { numRuns: 500 },
   );
 });
@@ -502,25 +560,24 @@ test('property: temporal agrees with a brute-force search for all rules in one s
     return fired;
   }
   fc.assert(
-    fc.property(
-      fc.array(fc.record({ dt: fc.integer({ min: 0, max: 8000 }), hits: fc.subarray(steps, { minLength: 1 }) }), { maxLength: 40 }),
-      (raw) => {
-        let t = 0;
-        const seq = raw.map((r) => ({ t: (t += r.dt), hits: r.hits }));
-        const events = seq.map((e, i) => ({ ...ev(0, e.hits, host('h')), '@timestamp': new Date(T0 + e.t).toISOString(), i }));
-        const { corr: found } = run([rule], events);
-        assert.deepEqual(
-          found.map((f) => f.events[f.events.length - 1]!.i),
-          oracle(seq),
-        );
-      },
-    ),
+    fc.property(fc.array(fc.record({ dt: fc.integer({ min: 0, max: 8000 }), hits: fc.subarray(steps, { minLength: 1 }) }), { maxLength: 40 }), (raw) => {
+      let t = 0;
+      const seq = raw.map((r) => ({ t: (t += r.dt), hits: r.hits }));
+      const events = seq.map((e, i) => ({ ...ev(0, e.hits, host('h')), '@timestamp': new Date(T0 + e.t).toISOString(), i }));
+      const { corr: found } = run([rule], events);
+      assert.deepEqual(
+        found.map((f) => f.events[f.events.length - 1]!.i),
+        oracle(seq),
+      );
+    }),
     { numRuns: 500 },
   );
 });
 
 test('an event matching several referenced rules counts once', () => {
-  const two = corr(`title: two\nid: two\ncorrelation: { type: event_count, rules: [failed_login, other], group-by: [host.name], timespan: 1m, condition: { gte: 2 } }`);
+  const two = corr(
+    `title: two\nid: two\ncorrelation: { type: event_count, rules: [failed_login, other], group-by: [host.name], timespan: 1m, condition: { gte: 2 } }`,
+  );
   assert.equal(run([two], [ev(0, ['failed_login', 'other'], host('a'))]).corr.length, 0);
   assert.equal(run([two], [ev(0, ['failed_login', 'other'], host('a')), ev(1, ['other'], host('a'))]).corr.length, 1);
   // In a sequence it is one step, not two.
@@ -541,7 +598,7 @@ test('tick: wall clock minus the lateness releases what a quiet live stream comp
   );
 });
 
-test('tick with the sources\' watermark: released as soon as the sources are complete, lateness only bounds the wait', () => {
+test("tick with the sources' watermark: released as soon as the sources are complete, lateness only bounds the wait", () => {
   const seq = corr(`title: seq\nid: seq\ncorrelation: { type: temporal_ordered, rules: [failed_login, other], group-by: [host.name], timespan: 1m }`);
   const engine = createEngine({ ruleset: fakeRuleSet(), correlations: [seq], lateness: '5s' });
   assert.deepEqual(engine.process(ev(0, ['failed_login'], host('a'))), []);
@@ -576,18 +633,23 @@ test('tick with a lagging source watermark waits at most the lateness; without o
   assert.deepEqual(engine.tick(T0 + 10_500, T0 + 99_000), []);
   assert.equal(engine.stats().watermark, new Date(T0 + 10_500).toISOString());
   assert.deepEqual(
-    engine.tick(T0 + 11_000, undefined).concat(engine.tick(T0 + 11_000, T0 + 11_000)).map((f) => f.rule.id),
+    engine
+      .tick(T0 + 11_000, undefined)
+      .concat(engine.tick(T0 + 11_000, T0 + 11_000))
+      .map((f) => f.rule.id),
     ['seq'],
   );
 });
 
 test('the reorder guarantee holds under source watermarks: not-late input in any arrival order gives sorted-arrival findings', () => {
   const seq = corr(`title: seq\nid: seq\ncorrelation: { type: temporal_ordered, rules: [failed_login, other], group-by: [host.name], timespan: 10s }`);
-  const count = corr(`title: ec2\nid: ec2\ncorrelation: { type: event_count, rules: [failed_login], group-by: [host.name], timespan: 1s, condition: { gte: 3 } }`);
+  const count = corr(
+    `title: ec2\nid: ec2\ncorrelation: { type: event_count, rules: [failed_login], group-by: [host.name], timespan: 1s, condition: { gte: 3 } }`,
+  );
   // two sources, each in its own time order, interleaved as they arrive; each source's
   // watermark is just before its next event (what a source that is complete would say)
   let seed = 7;
-  const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   let found = 0;
   let early = 0;
   for (let round = 0; round < 20; round++) {
@@ -596,7 +658,12 @@ test('the reorder guarantee holds under source watermarks: not-late input in any
     const a = mk(12, 'x');
     const b = mk(12, rnd() < 0.5 ? 'x' : 'y');
     const sorted = [...a, ...b].map((e, i) => ({ e, i })).sort((p, q) => Date.parse(p.e['@timestamp']) - Date.parse(q.e['@timestamp']) || p.i - q.i);
-    const want = run([seq, count], sorted.map((p) => p.e)).corr.map((f) => `${f.rule.id}@${f.time}`).sort();
+    const want = run(
+      [seq, count],
+      sorted.map((p) => p.e),
+    )
+      .corr.map((f) => `${f.rule.id}@${f.time}`)
+      .sort();
     const engine = createEngine({ ruleset: fakeRuleSet(), correlations: [seq, count], lateness: '5s' });
     const got: Finding[] = [];
     let ia = 0;
@@ -612,7 +679,14 @@ test('the reorder guarantee holds under source watermarks: not-late input in any
     early += got.filter((f) => f.rule.kind === 'correlation').length;
     got.push(...engine.flush());
     assert.equal(engine.stats().late, 0);
-    assert.deepEqual(got.filter((f) => f.rule.kind === 'correlation').map((f) => `${f.rule.id}@${f.time}`).sort(), want, `round ${round}`);
+    assert.deepEqual(
+      got
+        .filter((f) => f.rule.kind === 'correlation')
+        .map((f) => `${f.rule.id}@${f.time}`)
+        .sort(),
+      want,
+      `round ${round}`,
+    );
     found += want.length;
   }
   assert.ok(found > 0 && early > 0, `the streams raise findings (${found}), some before the end of input (${early})`);

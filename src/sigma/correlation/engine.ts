@@ -108,7 +108,10 @@ export function createCorrelationEngine(rules: readonly CorrelationRule[], opts:
   /** A completed window becomes a finding, which may feed downstream correlations in turn. */
   function emit(s: State, g: Group, entries: Entry[], out: Finding[], details: Record<string, unknown>, start: number, end: number): void {
     const last = entries.reduce((m, e) => Math.max(m, e.t), -Infinity);
-    const events = boundEvents(entries.flatMap((e) => e.events ?? []), limits.keepEvents);
+    const events = boundEvents(
+      entries.flatMap((e) => e.events ?? []),
+      limits.keepEvents,
+    );
     const total = entries.reduce((sum, e) => sum + e.n, 0);
     const finding: Finding = {
       rule: s.rule.meta,
@@ -195,7 +198,8 @@ export function createCorrelationEngine(rules: readonly CorrelationRule[], opts:
       const per: Record<string, CorrelationCounters> = {};
       for (const s of states) {
         let entries = 0;
-        for (const g of s.groups.values()) entries += g.entries.length + (g.latest ? g.latest.filter(Boolean).length : 0) + (g.prefix?.filter(Boolean).length ?? 0);
+        for (const g of s.groups.values())
+          entries += g.entries.length + (g.latest ? g.latest.filter(Boolean).length : 0) + (g.prefix?.filter(Boolean).length ?? 0);
         per[s.rule.meta.id] = { ...s.counters, groups: s.groups.size, entries };
       }
       const st: CorrelationStats = { buffered: buffer.size, late: buffer.late, bad_time: buffer.badTime, rules: per };

@@ -128,7 +128,11 @@ test('the specification examples of every correlation type parse cleanly', (t) =
   const seen = new Set<string>();
   for (const f of readdirSync(dir)) {
     const r = parseCorrelation(doc(readFileSync(join(dir, f), 'utf8')), { file: f });
-    assert.deepEqual(r.diagnostics.filter((d) => d.severity === 'error'), [], f);
+    assert.deepEqual(
+      r.diagnostics.filter((d) => d.severity === 'error'),
+      [],
+      f,
+    );
     assert.ok(r.rule, f);
     seen.add(r.rule.type);
   }

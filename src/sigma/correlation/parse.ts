@@ -3,14 +3,7 @@
 // when the correlation engine is built; here only the document itself is judged.
 import type { Diagnostic } from '../../model/diagnostic.js';
 import { LEVELS, type Level, type RuleMeta } from '../../model/alert.js';
-import {
-  CONDITION_OPS,
-  CORRELATION_TYPES,
-  type Condition,
-  type ConditionOp,
-  type CorrelationRule,
-  type CorrelationType,
-} from './types.js';
+import { CONDITION_OPS, CORRELATION_TYPES, type Condition, type ConditionOp, type CorrelationRule, type CorrelationType } from './types.js';
 import { parseDuration } from './timespan.js';
 
 const VALUE_TYPES: readonly CorrelationType[] = ['value_count', 'value_sum', 'value_avg', 'value_percentile'];
@@ -18,10 +11,7 @@ const TEMPORAL_TYPES: readonly CorrelationType[] = ['temporal', 'temporal_ordere
 const CORRELATION_KEYS = new Set(['type', 'rules', 'group-by', 'timespan', 'condition', 'aliases', 'generate']);
 const TIMESPAN = /^\d+[smhdw]$/;
 
-export function parseCorrelation(
-  doc: Record<string, unknown>,
-  ctx: { file: string; line?: number },
-): { rule?: CorrelationRule; diagnostics: Diagnostic[] } {
+export function parseCorrelation(doc: Record<string, unknown>, ctx: { file: string; line?: number }): { rule?: CorrelationRule; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const label = str(doc.id) ?? str(doc.name) ?? str(doc.title);
   const report = (severity: Diagnostic['severity'], code: string, message: string): void => {

@@ -67,7 +67,7 @@ export function resolveReferences(
     refused.add(r);
   }
   // Anything built on a refused correlation cannot work either.
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const r of unique) {
       if (refused.has(r)) continue;

@@ -13,7 +13,9 @@ export interface Sequence {
 }
 
 export class ReorderBuffer {
-  private readonly heap = new MinHeap<{ item: Item; consumers: Consumer[] }>((a, b) => a.item.t < b.item.t || (a.item.t === b.item.t && a.item.seq < b.item.seq));
+  private readonly heap = new MinHeap<{ item: Item; consumers: Consumer[] }>(
+    (a, b) => a.item.t < b.item.t || (a.item.t === b.item.t && a.item.seq < b.item.seq),
+  );
   private lastEvent: StowawayEvent | undefined;
   private currentOrigin = 0;
   watermark = -Infinity;

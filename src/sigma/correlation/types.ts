@@ -2,14 +2,7 @@
 import type { RuleMeta } from '../../model/alert.js';
 import type { StowawayEvent } from '../../model/event.js';
 
-export type CorrelationType =
-  | 'event_count'
-  | 'value_count'
-  | 'temporal'
-  | 'temporal_ordered'
-  | 'value_sum'
-  | 'value_avg'
-  | 'value_percentile';
+export type CorrelationType = 'event_count' | 'value_count' | 'temporal' | 'temporal_ordered' | 'value_sum' | 'value_avg' | 'value_percentile';
 
 export const CORRELATION_TYPES: readonly CorrelationType[] = [
   'event_count',

@@ -141,7 +141,10 @@ export function anchored(ctx: WindowContext, s: State, g: Group, item: Item, out
 
 /** Judges an anchored window once, then empties it. */
 export function closeWindow(ctx: WindowContext, s: State, g: Group, out: Finding[]): void {
-  if (g.start === undefined || g.entries.length === 0) { resetWindow(g); return; }
+  if (g.start === undefined || g.entries.length === 0) {
+    resetWindow(g);
+    return;
+  }
   const observed = s.rule.type === 'value_count' ? (g.distinct?.size ?? 0) : g.entries.length;
   if (satisfies(s.rule.condition!, observed)) {
     const details: Record<string, unknown> = { count: observed };

@@ -36,19 +36,31 @@ function valueString(v: SigmaValue): string | undefined {
 function itemMatches(c: ItemCondition, it: DetectionItem): boolean {
   let hit: boolean;
   if (c.type === 'is_null') hit = it.values.every((v) => v.kind === 'null');
-  else hit = it.values.some((v) => {
-    const s = valueString(v);
-    return s !== undefined && re(c.pattern).test(s);
-  });
+  else
+    hit = it.values.some((v) => {
+      const s = valueString(v);
+      return s !== undefined && re(c.pattern).test(s);
+    });
   return c.negate ? !hit : hit;
 }
 
 function appliesToItem(p: ProcessingItem, it: DetectionItem): boolean {
   if (p.fieldConditions.length) {
     if (it.field === null) return false;
-    if (!combine(p.fieldConditions.map((c) => fieldMatches(c, it.field!)), p.fieldCondOp, p.fieldCondNegation)) return false;
+    if (
+      !combine(
+        p.fieldConditions.map((c) => fieldMatches(c, it.field!)),
+        p.fieldCondOp,
+        p.fieldCondNegation,
+      )
+    )
+      return false;
   }
-  return combine(p.itemConditions.map((c) => itemMatches(c, it)), p.itemCondOp, p.itemCondNegation);
+  return combine(
+    p.itemConditions.map((c) => itemMatches(c, it)),
+    p.itemCondOp,
+    p.itemCondNegation,
+  );
 }
 
 /** Copies what transformations replace; detection items themselves are never mutated, only swapped. */
@@ -77,7 +89,13 @@ function conditionItems(conds: Record<string, unknown>): DetectionNode {
     const [field, ...modifiers] = key.split('|');
     const vals = Array.isArray(raw) ? raw : [raw];
     const values: SigmaValue[] = vals.map((v) =>
-      v === null ? { kind: 'null' } : typeof v === 'boolean' ? { kind: 'bool', value: v } : typeof v === 'number' ? { kind: 'number', value: v, text: String(v) } : { kind: 'string', value: String(v) },
+      v === null
+        ? { kind: 'null' }
+        : typeof v === 'boolean'
+          ? { kind: 'bool', value: v }
+          : typeof v === 'number'
+            ? { kind: 'number', value: v, text: String(v) }
+            : { kind: 'string', value: String(v) },
     );
     items.push({ kind: 'item', item: { field: field || null, modifiers, values } });
   }
@@ -92,7 +110,11 @@ export function applyPipelines<T extends Target>(input: T, pipelines: Pipeline[]
     // Items renamed earlier in this pipeline are not renamed again by its catch-all prefixes.
     const mapped = new WeakSet<DetectionItem>();
     for (const p of pl.items) {
-      const rc = combine(p.ruleConditions.map((c) => logsourceMatches(c, rule.logsource)), p.ruleCondOp, p.ruleCondNegation);
+      const rc = combine(
+        p.ruleConditions.map((c) => logsourceMatches(c, rule.logsource)),
+        p.ruleCondOp,
+        p.ruleCondNegation,
+      );
       if (!rc) continue;
       const t = p.transformation;
       const where = `pipeline '${pl.name}'${p.id ? ` item '${p.id}'` : ''}`;
@@ -100,7 +122,10 @@ export function applyPipelines<T extends Target>(input: T, pipelines: Pipeline[]
         case 'rule_failure':
           return { ok: false, code: 'pipeline-refused', reason: `${where}: ${t.message}` };
         case 'change_logsource':
-          rule.logsource = { ...rule.logsource, ...Object.fromEntries(Object.entries({ product: t.product, category: t.category, service: t.service }).filter(([, v]) => v !== undefined)) };
+          rule.logsource = {
+            ...rule.logsource,
+            ...Object.fromEntries(Object.entries({ product: t.product, category: t.category, service: t.service }).filter(([, v]) => v !== undefined)),
+          };
           break;
         case 'add_condition': {
           const name = `_pipeline_cond_${added++}`;

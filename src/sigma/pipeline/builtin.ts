@@ -57,7 +57,25 @@ export const LINUX_ECS: Record<string, string> = {
   TargetFilename: 'file.path',
 };
 
-const ZEEK_SERVICES = ['conn', 'dns', 'http', 'ssl', 'x509', 'files', 'smb_files', 'smb_mapping', 'dce_rpc', 'kerberos', 'ntlm', 'rdp', 'ssh', 'smtp', 'ftp', 'notice', 'weird'];
+const ZEEK_SERVICES = [
+  'conn',
+  'dns',
+  'http',
+  'ssl',
+  'x509',
+  'files',
+  'smb_files',
+  'smb_mapping',
+  'dce_rpc',
+  'kerberos',
+  'ntlm',
+  'rdp',
+  'ssh',
+  'smtp',
+  'ftp',
+  'notice',
+  'weird',
+];
 
 export function windowsPipeline(): Pipeline {
   const onWindows = [{ type: 'logsource' as const, product: 'windows' }];
@@ -81,8 +99,14 @@ export function linuxPipeline(): Pipeline {
     // Order matters: auditd fields are prefixed first, so the taxonomy names below no longer
     // match them and only apply to the generic Linux categories.
     items: [
-      item({ type: 'field_name_prefix', prefix: 'auditd.records.' }, { id: 'auditd-records', ruleConditions: [{ type: 'logsource', product: 'linux', service: 'auditd' }] }),
-      item({ type: 'field_value_mapping', field: 'Initiated', target: 'network.direction', values: { true: 'outbound', false: 'inbound' } }, { id: 'linux-initiated', ruleConditions: onLinux }),
+      item(
+        { type: 'field_name_prefix', prefix: 'auditd.records.' },
+        { id: 'auditd-records', ruleConditions: [{ type: 'logsource', product: 'linux', service: 'auditd' }] },
+      ),
+      item(
+        { type: 'field_value_mapping', field: 'Initiated', target: 'network.direction', values: { true: 'outbound', false: 'inbound' } },
+        { id: 'linux-initiated', ruleConditions: onLinux },
+      ),
       item({ type: 'field_name_mapping', mapping: LINUX_ECS }, { id: 'linux-taxonomy', ruleConditions: onLinux }),
     ],
   };
@@ -108,7 +132,9 @@ export function zeekPipeline(): Pipeline {
     name: 'stowaway-zeek',
     priority: 100,
     vars: {},
-    items: ZEEK_SERVICES.map((s) => item({ type: 'field_name_prefix', prefix: `zeek.${s}.` }, { id: `zeek-${s}`, ruleConditions: [{ type: 'logsource', product: 'zeek', service: s }] })),
+    items: ZEEK_SERVICES.map((s) =>
+      item({ type: 'field_name_prefix', prefix: `zeek.${s}.` }, { id: `zeek-${s}`, ruleConditions: [{ type: 'logsource', product: 'zeek', service: s }] }),
+    ),
   };
 }
 

@@ -50,7 +50,12 @@ function transformation(t: Raw): Transformation | string {
       return { type: t['type'], message: textOf(t['message'] ?? 'refused by pipeline') };
     case 'field_value_mapping':
       if (typeof t['field'] !== 'string' || !isObj(t['values'])) return 'field_value_mapping needs `field` and `values`';
-      return { type: 'field_value_mapping', field: t['field'], target: textOf(t['target'] ?? t['field']), values: Object.fromEntries(Object.entries(t['values']).map(([k, v]) => [k.toLowerCase(), String(v)])) };
+      return {
+        type: 'field_value_mapping',
+        field: t['field'],
+        target: textOf(t['target'] ?? t['field']),
+        values: Object.fromEntries(Object.entries(t['values']).map(([k, v]) => [k.toLowerCase(), String(v)])),
+      };
     default:
       return `transformation type '${String(t['type'])}' is not supported`;
   }
@@ -128,5 +133,14 @@ export function parsePipeline(text: string, file: string): { pipeline?: Pipeline
     );
   });
   if (diagnostics.length) return { diagnostics };
-  return { pipeline: { name: typeof doc['name'] === 'string' ? doc['name'] : file, priority: typeof doc['priority'] === 'number' ? doc['priority'] : 50, vars, items, file }, diagnostics };
+  return {
+    pipeline: {
+      name: typeof doc['name'] === 'string' ? doc['name'] : file,
+      priority: typeof doc['priority'] === 'number' ? doc['priority'] : 50,
+      vars,
+      items,
+      file,
+    },
+    diagnostics,
+  };
 }

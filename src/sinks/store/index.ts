@@ -67,7 +67,13 @@ export interface Store {
   counters(prefix?: string): Record<string, number>;
   /** Grows on every write; the page's live updates watch it. */
   revision(): number;
-  facets(): { rules: { id: string; title: string; n: number }[]; strategies: { id: string; title: string; n: number }[]; statuses: Record<string, number>; levels: Record<string, number>; total: number };
+  facets(): {
+    rules: { id: string; title: string; n: number }[];
+    strategies: { id: string; title: string; n: number }[];
+    statuses: Record<string, number>;
+    levels: Record<string, number>;
+    total: number;
+  };
   /** The noisiest rules and rule × image pairs: alerts, findings (alert counts summed), and how many analysts marked false positive. */
   applyRetention(p: RetentionPolicy): { deleted: number; bytes: number };
   /** Removes alerts whose id starts with the prefix (what `demo` uses to replace its own earlier run). */
@@ -206,7 +212,16 @@ interface AlertRow {
 
 function fromRow(r: AlertRow): AlertListItem {
   const doc = JSON.parse(r.doc) as Omit<Alert, 'events'>;
-  const out: AlertListItem = { ...doc, status: r.status, count: r.count, held_back: r.held_back, first_seen: r.first_seen, last_seen: r.last_seen, '@timestamp': r.ts, rev: r.rev };
+  const out: AlertListItem = {
+    ...doc,
+    status: r.status,
+    count: r.count,
+    held_back: r.held_back,
+    first_seen: r.first_seen,
+    last_seen: r.last_seen,
+    '@timestamp': r.ts,
+    rev: r.rev,
+  };
   if (r.note !== null) out.note = r.note;
   else delete out.note;
   return out;
@@ -291,7 +306,9 @@ function createStore(db: Database.Database, path: string): Store {
     db.prepare(`INSERT INTO response_actions (id, alert_id, started, actor, action, target, dry_run, result, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   function responses(alertId: string): ResponseRecord[] {
     try {
-      return (db.prepare(`SELECT doc FROM response_actions WHERE alert_id = ? ORDER BY started, rowid`).pluck().all(alertId) as string[]).map((d) => JSON.parse(d) as ResponseRecord);
+      return (db.prepare(`SELECT doc FROM response_actions WHERE alert_id = ? ORDER BY started, rowid`).pluck().all(alertId) as string[]).map(
+        (d) => JSON.parse(d) as ResponseRecord,
+      );
     } catch {
       return []; // a read-only handle on a file from before the trail existed
     }
@@ -299,7 +316,11 @@ function createStore(db: Database.Database, path: string): Store {
 
   function queryAlerts(q: AlertQuery = {}): { total: number; alerts: AlertListItem[] } {
     const { where: w, args } = alertFilter(q);
-    const total = (db.prepare(`SELECT count(*) FROM alerts ${w}`).pluck().get(...args) as number) ?? 0;
+    const total =
+      (db
+        .prepare(`SELECT count(*) FROM alerts ${w}`)
+        .pluck()
+        .get(...args) as number) ?? 0;
     const limit = Math.max(1, Math.min(q.limit ?? 100, 1000));
     const rows = db
       .prepare(`SELECT doc, status, note, count, held_back, ts, first_seen, last_seen, rev FROM alerts ${w} ORDER BY ts DESC, rowid DESC LIMIT ? OFFSET ?`)
@@ -335,7 +356,10 @@ function createStore(db: Database.Database, path: string): Store {
       db.transaction(addCountersTx)(delta);
     },
     counters(prefix = '') {
-      const rows = db.prepare(`SELECT name, value FROM counters WHERE name LIKE ? ESCAPE '\\' ORDER BY name`).all(`${escapeLike(prefix)}%`) as { name: string; value: number }[];
+      const rows = db.prepare(`SELECT name, value FROM counters WHERE name LIKE ? ESCAPE '\\' ORDER BY name`).all(`${escapeLike(prefix)}%`) as {
+        name: string;
+        value: number;
+      }[];
       return Object.fromEntries(rows.map((r) => [r.name, r.value]));
     },
     revision() {

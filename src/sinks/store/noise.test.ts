@@ -15,7 +15,10 @@ test('noisiest: rules and images ordered by the findings they stand for, with fa
     const quiet = { id: 'quiet-rule', title: 'Quiet rule' };
     // 30 findings of the loud rule on one image merge into one alert; the quiet rule fires twice elsewhere.
     p.process(Array.from({ length: 30 }, (_, i) => finding({ rule: loud, time: at(i), image: 'corp/backup', id: 'a'.repeat(64) })));
-    p.process([finding({ rule: quiet, time: at(0), image: 'nginx', id: 'b'.repeat(64) }), finding({ rule: quiet, time: at(1), image: 'redis', id: 'c'.repeat(64) })]);
+    p.process([
+      finding({ rule: quiet, time: at(0), image: 'nginx', id: 'b'.repeat(64) }),
+      finding({ rule: quiet, time: at(1), image: 'redis', id: 'c'.repeat(64) }),
+    ]);
     const fp = store.queryAlerts({ rule: 'loud-rule' }).alerts[0]!;
     store.setStatus(fp.id, 'false_positive');
     const r = noisiest(store.db, { limit: 5 });

@@ -32,7 +32,10 @@ export interface NoiseQuery {
 export function noisiest(db: Database.Database, q: NoiseQuery = {}): { total: { alerts: number; findings: number }; rules: RuleNoise[]; images: ImageNoise[] } {
   const since = q.since ?? '';
   const limit = Math.max(1, Math.min(q.limit ?? 10, 1000));
-  const total = db.prepare(`SELECT count(*) AS alerts, coalesce(sum(count + held_back), 0) AS findings FROM alerts WHERE last_seen >= ?`).get(since) as { alerts: number; findings: number };
+  const total = db.prepare(`SELECT count(*) AS alerts, coalesce(sum(count + held_back), 0) AS findings FROM alerts WHERE last_seen >= ?`).get(since) as {
+    alerts: number;
+    findings: number;
+  };
   const rules = db
     .prepare(
       `SELECT rule_id, max(rule_title) AS rule_title, count(*) AS alerts, sum(count + held_back) AS findings,

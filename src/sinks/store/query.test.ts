@@ -8,7 +8,7 @@ test('no filter is no WHERE clause', () => {
 
 test('filters join with AND, parameters in clause order; minLevel is a number, techniques match sub-techniques', () => {
   const f = alertFilter({ minLevel: 'high', technique: 't1562', status: ['new', 'acknowledged'] });
-  assert.equal(f.where, "WHERE level_n >= ? AND (instr(techniques, ?) > 0 OR instr(techniques, ?) > 0) AND status IN (?,?)");
+  assert.equal(f.where, 'WHERE level_n >= ? AND (instr(techniques, ?) > 0 OR instr(techniques, ?) > 0) AND status IN (?,?)');
   assert.deepEqual(f.args, [3, '|T1562|', '|T1562.', 'new', 'acknowledged']);
 });
 

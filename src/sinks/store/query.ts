@@ -32,7 +32,7 @@ export function escapeLike(s: string): string {
 
 /** The WHERE clause (empty when nothing filters) and its parameters for a query. */
 export function alertFilter(q: AlertQuery): { where: string; args: unknown[] } {
-const where: string[] = [];
+  const where: string[] = [];
   const args: unknown[] = [];
   if (q.since) {
     where.push('last_seen >= ?');
@@ -84,13 +84,27 @@ const where: string[] = [];
   return { where: where.length ? `WHERE ${where.join(' AND ')}` : '', args };
 }
 
-export function facets(db: Database.Database): { rules: { id: string; title: string; n: number }[]; strategies: { id: string; title: string; n: number }[]; statuses: Record<string, number>; levels: Record<string, number>; total: number } {
-  const rules = db.prepare(`SELECT rule_id AS id, rule_title AS title, count(*) AS n FROM alerts GROUP BY rule_id ORDER BY n DESC`).all() as { id: string; title: string; n: number }[];
+export function facets(db: Database.Database): {
+  rules: { id: string; title: string; n: number }[];
+  strategies: { id: string; title: string; n: number }[];
+  statuses: Record<string, number>;
+  levels: Record<string, number>;
+  total: number;
+} {
+  const rules = db.prepare(`SELECT rule_id AS id, rule_title AS title, count(*) AS n FROM alerts GROUP BY rule_id ORDER BY n DESC`).all() as {
+    id: string;
+    title: string;
+    n: number;
+  }[];
   const strategies = db
     .prepare(`SELECT strategy_id AS id, strategy_title AS title, count(*) AS n FROM alerts WHERE strategy_id IS NOT NULL GROUP BY strategy_id ORDER BY n DESC`)
     .all() as { id: string; title: string; n: number }[];
-  const statuses = Object.fromEntries((db.prepare(`SELECT status, count(*) AS n FROM alerts GROUP BY status`).all() as { status: string; n: number }[]).map((r) => [r.status, r.n]));
-  const levels = Object.fromEntries((db.prepare(`SELECT level, count(*) AS n FROM alerts GROUP BY level`).all() as { level: string; n: number }[]).map((r) => [r.level, r.n]));
+  const statuses = Object.fromEntries(
+    (db.prepare(`SELECT status, count(*) AS n FROM alerts GROUP BY status`).all() as { status: string; n: number }[]).map((r) => [r.status, r.n]),
+  );
+  const levels = Object.fromEntries(
+    (db.prepare(`SELECT level, count(*) AS n FROM alerts GROUP BY level`).all() as { level: string; n: number }[]).map((r) => [r.level, r.n]),
+  );
   const total = db.prepare(`SELECT count(*) FROM alerts`).pluck().get() as number;
   return { rules, strategies, statuses, levels, total };
 }

@@ -55,17 +55,42 @@ test('a file at schema 1 migrates in place and keeps its alerts queryable', () =
     const raw = new Database(join(dir, STORE_FILE));
     raw.exec(MIGRATIONS[0]!);
     raw.pragma('user_version = 1');
-    raw.prepare(`INSERT INTO alerts (id, ts, created, first_seen, last_seen, rule_id, rule_title, rule_kind, level, level_n, summary, doc, rev)
-      VALUES ('old-1', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', 'r', 'Old', 'sigma', 'high', 3, 'Old: x', ?, 1)`).run(
-      JSON.stringify({ id: 'old-1', rule: { id: 'r', title: 'Old', kind: 'sigma', level: 'high', tags: [] }, level: 'high', summary: 'Old: x', attack: [{ technique: 'T1611', tactics: [] }], entity: {}, selections: [], count: 1, status: 'new' }),
-    );
+    raw
+      .prepare(
+        `INSERT INTO alerts (id, ts, created, first_seen, last_seen, rule_id, rule_title, rule_kind, level, level_n, summary, doc, rev)
+      VALUES ('old-1', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', 'r', 'Old', 'sigma', 'high', 3, 'Old: x', ?, 1)`,
+      )
+      .run(
+        JSON.stringify({
+          id: 'old-1',
+          rule: { id: 'r', title: 'Old', kind: 'sigma', level: 'high', tags: [] },
+          level: 'high',
+          summary: 'Old: x',
+          attack: [{ technique: 'T1611', tactics: [] }],
+          entity: {},
+          selections: [],
+          count: 1,
+          status: 'new',
+        }),
+      );
     raw.prepare(`INSERT INTO alert_techniques (alert_id, technique) VALUES ('old-1', 'T1611'), ('old-1', 'T1562.001')`).run();
     raw.close();
     const s = openStore(dir);
     assert.equal(s.db.pragma('user_version', { simple: true }), MIGRATIONS.length);
-    assert.deepEqual(s.queryAlerts({ technique: 'T1562' }).alerts.map((a) => a.id), ['old-1'], 'backfilled techniques serve the filter');
-    assert.deepEqual(s.queryAlerts({ technique: 'T1611' }).alerts.map((a) => a.id), ['old-1']);
-    assert.deepEqual(s.queryAlerts({ technique: 'T161' }).alerts.map((a) => a.id), [], 'no prefix confusion between T161 and T1611');
+    assert.deepEqual(
+      s.queryAlerts({ technique: 'T1562' }).alerts.map((a) => a.id),
+      ['old-1'],
+      'backfilled techniques serve the filter',
+    );
+    assert.deepEqual(
+      s.queryAlerts({ technique: 'T1611' }).alerts.map((a) => a.id),
+      ['old-1'],
+    );
+    assert.deepEqual(
+      s.queryAlerts({ technique: 'T161' }).alerts.map((a) => a.id),
+      [],
+      'no prefix confusion between T161 and T1611',
+    );
     assert.ok(s.health(), 'tables of later migrations exist');
     s.close();
   } finally {
@@ -77,9 +102,27 @@ test('query by time, rule, strategy, technique, container, host, status, level a
   const { dir, done } = tmp();
   try {
     const s = openStore(dir);
-    const catalog = { forRule: (id: string) => (id === 'r2' ? { strategy: { id: 'ADS-002', title: 'Escape', priority: 'critical' as const, response: ['Isolate'] }, attack: [{ technique: 'T1562.001', tactics: ['defense-evasion'] }] } : undefined) };
+    const catalog = {
+      forRule: (id: string) =>
+        id === 'r2'
+          ? {
+              strategy: { id: 'ADS-002', title: 'Escape', priority: 'critical' as const, response: ['Isolate'] },
+              attack: [{ technique: 'T1562.001', tactics: ['defense-evasion'] }],
+            }
+          : undefined,
+    };
     const a = buildAlert(finding({ time: '2026-11-22T10:00:00.000Z' }));
-    const b = buildAlert(finding({ time: '2026-11-22T11:00:00.000Z', rule: { id: 'r2', title: 'Audit disabled', level: 'critical', tags: [] }, id: 'deadbeef0000', name: 'db-1', image: 'postgres', host: 'h2' }), { catalog });
+    const b = buildAlert(
+      finding({
+        time: '2026-11-22T11:00:00.000Z',
+        rule: { id: 'r2', title: 'Audit disabled', level: 'critical', tags: [] },
+        id: 'deadbeef0000',
+        name: 'db-1',
+        image: 'postgres',
+        host: 'h2',
+      }),
+      { catalog },
+    );
     s.writeAlerts({ insert: [a, b] });
     const ids = (q: Parameters<typeof s.queryAlerts>[0]) => s.queryAlerts(q).alerts.map((x) => x.id);
     assert.deepEqual(ids({}), [b.id, a.id]);

@@ -124,7 +124,47 @@ function bySerial(a: AuditGroup, b: AuditGroup): number {
 
 // Records that carry the event's subject; an event made only of auxiliary records
 // (PATH, CWD, PROCTITLE ...) lost its head, e.g. across a log rotation.
-export const MAIN_TYPES: ReadonlySet<string> = new Set(['SYSCALL', 'USER_CMD', 'USER_START', 'USER_END', 'USER_LOGIN', 'USER_AUTH', 'USER_ACCT', 'CRED_ACQ', 'CRED_DISP', 'CRED_REFR', 'CONFIG_CHANGE', 'DAEMON_START', 'DAEMON_END', 'SERVICE_START', 'SERVICE_STOP', 'ANOM_ABEND', 'ANOM_PROMISCUOUS', 'AVC', 'USER_AVC', 'LOGIN', 'KERN_MODULE', 'NETFILTER_CFG', 'ADD_USER', 'DEL_USER', 'ADD_GROUP', 'USER_CHAUTHTOK', 'SYSTEM_BOOT', 'SYSTEM_SHUTDOWN', 'USER_ERR', 'USER_MAC_POLICY_LOAD', 'MAC_STATUS', 'SECCOMP', 'BPF', 'DAEMON_ROTATE', 'DAEMON_ABORT', 'USER', 'USYS_CONFIG', 'TTY', 'USER_TTY']);
+export const MAIN_TYPES: ReadonlySet<string> = new Set([
+  'SYSCALL',
+  'USER_CMD',
+  'USER_START',
+  'USER_END',
+  'USER_LOGIN',
+  'USER_AUTH',
+  'USER_ACCT',
+  'CRED_ACQ',
+  'CRED_DISP',
+  'CRED_REFR',
+  'CONFIG_CHANGE',
+  'DAEMON_START',
+  'DAEMON_END',
+  'SERVICE_START',
+  'SERVICE_STOP',
+  'ANOM_ABEND',
+  'ANOM_PROMISCUOUS',
+  'AVC',
+  'USER_AVC',
+  'LOGIN',
+  'KERN_MODULE',
+  'NETFILTER_CFG',
+  'ADD_USER',
+  'DEL_USER',
+  'ADD_GROUP',
+  'USER_CHAUTHTOK',
+  'SYSTEM_BOOT',
+  'SYSTEM_SHUTDOWN',
+  'USER_ERR',
+  'USER_MAC_POLICY_LOAD',
+  'MAC_STATUS',
+  'SECCOMP',
+  'BPF',
+  'DAEMON_ROTATE',
+  'DAEMON_ABORT',
+  'USER',
+  'USYS_CONFIG',
+  'TTY',
+  'USER_TTY',
+]);
 
 export function hasMainRecord(g: AuditGroup): boolean {
   return g.records.some((r) => MAIN_TYPES.has(r.type));

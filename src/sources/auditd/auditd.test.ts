@@ -22,7 +22,9 @@ test('parses RAW and ENRICHED records and decodes hex fields', () => {
   assert.equal(p.record.fields.proctitle, 'tail -3');
   assert.equal(p.record.serial, 53);
   assert.equal(p.record.timeMs, 1795376356310);
-  const sc = parseAuditLine('type=SYSCALL msg=audit(1.5:7): arch=c000003e syscall=59 success=yes exe="/bin/x y" key=(null)\x1dARCH=x86_64 SYSCALL=execve UID="root"');
+  const sc = parseAuditLine(
+    'type=SYSCALL msg=audit(1.5:7): arch=c000003e syscall=59 success=yes exe="/bin/x y" key=(null)\x1dARCH=x86_64 SYSCALL=execve UID="root"',
+  );
   assert.ok('record' in sc);
   assert.equal(sc.record.fields.exe, '/bin/x y');
   assert.equal(sc.record.fields.SYSCALL, 'execve');
@@ -32,7 +34,7 @@ test('parses RAW and ENRICHED records and decodes hex fields', () => {
   assert.ok('record' in ex);
   assert.equal(ex.record.node, 'h1');
   assert.equal(ex.record.fields.a1, 'echo "hi"');
-  const user = parseAuditLine("type=USER_CMD msg=audit(1.000:9): pid=5 uid=0 msg='cwd=\"/root\" cmd=6C73202D6C exe=\"/usr/bin/sudo\" res=success'");
+  const user = parseAuditLine('type=USER_CMD msg=audit(1.000:9): pid=5 uid=0 msg=\'cwd="/root" cmd=6C73202D6C exe="/usr/bin/sudo" res=success\'');
   assert.ok('record' in user);
   assert.equal(user.record.fields.cmd, 'ls -l');
   assert.equal(user.record.fields.exe, '/usr/bin/sudo');
@@ -54,16 +56,28 @@ test('assembles by serial: EOE, newer serials, flush at the end', () => {
   assert.equal(asm.push(rec('PATH', 1)).length, 0);
   const done = asm.push(rec('EOE', 1));
   assert.equal(done.length, 1);
-  assert.deepEqual(done[0]!.records.map((r) => r.type), ['SYSCALL', 'PATH']);
+  assert.deepEqual(
+    done[0]!.records.map((r) => r.type),
+    ['SYSCALL', 'PATH'],
+  );
   asm.push(rec('SYSCALL', 2));
   asm.push(rec('SYSCALL', 3));
   const later = asm.push(rec('SYSCALL', 4));
-  assert.deepEqual(later.map((g) => g.serial), [2]);
-  assert.deepEqual(asm.flush().map((g) => g.serial), [3, 4]);
+  assert.deepEqual(
+    later.map((g) => g.serial),
+    [2],
+  );
+  assert.deepEqual(
+    asm.flush().map((g) => g.serial),
+    [3, 4],
+  );
   // a reboot restarts serials: pending events complete, the new ones assemble as before
   const b = new AuditAssembler();
   b.push(rec('SYSCALL', 50000));
-  assert.deepEqual(b.push(rec('SYSCALL', 1)).map((g) => g.serial), [50000]);
+  assert.deepEqual(
+    b.push(rec('SYSCALL', 1)).map((g) => g.serial),
+    [50000],
+  );
   for (let s = 2; s < 40; s++) b.push(rec('SYSCALL', s));
   assert.ok(b.pendingCount <= 33);
 });
@@ -73,7 +87,11 @@ test('recorded container activity: execve and connect normalized with categories
   assert.equal(diagnostics.length, 0);
   assert.ok(events.length > 100);
   const execs = events.filter((e) => e.event.action === 'execve');
-  assert.ok(execs.every((e) => e.stowaway.logsource.category === 'process_creation' && e.stowaway.logsource.product === 'linux' && e.stowaway.logsource.service === 'auditd'));
+  assert.ok(
+    execs.every(
+      (e) => e.stowaway.logsource.category === 'process_creation' && e.stowaway.logsource.product === 'linux' && e.stowaway.logsource.service === 'auditd',
+    ),
+  );
   const cat = execs.find((e) => e.process?.args?.[0] === 'cat')!;
   assert.deepEqual(cat.process!.args, ['cat', '/host-etc/hostname']);
   assert.equal(cat.process!.executable, '/bin/busybox');
@@ -90,8 +108,14 @@ test('recorded container activity: execve and connect normalized with categories
 test('recorded container activity is attributed to the right containers', async () => {
   const { events } = await readAll(log, { inspect });
   const names = (pred: (a: string[]) => boolean) => events.filter((e) => e.process?.args && pred(e.process.args)).map((e) => e.container?.name);
-  assert.deepEqual(names((a) => a[0] === 'cat'), ['stowaway-fx-bind']);
-  assert.deepEqual(names((a) => a[0] === 'nc'), ['stowaway-fx-hostns']);
+  assert.deepEqual(
+    names((a) => a[0] === 'cat'),
+    ['stowaway-fx-bind'],
+  );
+  assert.deepEqual(
+    names((a) => a[0] === 'nc'),
+    ['stowaway-fx-hostns'],
+  );
   const connect = events.find((e) => e.event.action === 'connect' && e.process?.name === 'nc')!;
   assert.equal(connect.container!.name, 'stowaway-fx-hostns');
   assert.equal(connect.container!.pid_mode, 'host', 'the container configuration travels with its processes');
@@ -136,7 +160,13 @@ test('truncated and garbage lines are counted, good records still read', async (
     writeFileSync(f, lines.join('\n') + '\n');
     const { events, diagnostics } = await readAll(f, { format: 'auditd' });
     assert.equal(diagnostics.filter((d) => d.code === 'bad-audit-record').length, 2);
-    assert.deepEqual(diagnostics.map((d) => d.line).filter((l) => l !== undefined).slice(0, 2), [11, 21]);
+    assert.deepEqual(
+      diagnostics
+        .map((d) => d.line)
+        .filter((l) => l !== undefined)
+        .slice(0, 2),
+      [11, 21],
+    );
     assert.ok(events.length > 5);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -164,7 +194,10 @@ test('file syscalls: write opens, rename, unlink resolve paths with cwd', () => 
   ]);
   assert.equal(ren.file!.path, '/tmp/a');
   assert.equal(ren.file!.target_path, '/tmp/b');
-  const ro = g(['type=SYSCALL msg=audit(1.000:1): arch=c000003e syscall=257 success=yes a2=0 pid=2 exe="/bin/cat"', 'type=PATH msg=audit(1.000:1): item=0 name="/etc/shadow" nametype=NORMAL']);
+  const ro = g([
+    'type=SYSCALL msg=audit(1.000:1): arch=c000003e syscall=257 success=yes a2=0 pid=2 exe="/bin/cat"',
+    'type=PATH msg=audit(1.000:1): item=0 name="/etc/shadow" nametype=NORMAL',
+  ]);
   assert.equal(ro.stowaway.logsource.category, undefined);
   const mod = g(['type=SYSCALL msg=audit(1.000:1): arch=c000003e syscall=313 success=yes pid=2 exe="/sbin/insmod"']);
   assert.deepEqual(mod.event.category, ['driver']);
@@ -182,10 +215,22 @@ test('cgroup paths and runtime command lines name containers', () => {
   assert.equal(runtimeTarget(['runc', '--root', '/x', 'start', id]), id);
   const a = new ContainerAttributor();
   a.addContainer({ id, name: 'c1', pid: 100 });
-  const ev = toEvent({ serial: 1, timeMs: 1, complete: true, records: [(parseAuditLine('type=SYSCALL msg=audit(1.000:1): arch=c000003e syscall=59 success=yes ppid=100 pid=101 exe="/bin/sh"') as { record: never }).record] });
+  const ev = toEvent({
+    serial: 1,
+    timeMs: 1,
+    complete: true,
+    records: [
+      (parseAuditLine('type=SYSCALL msg=audit(1.000:1): arch=c000003e syscall=59 success=yes ppid=100 pid=101 exe="/bin/sh"') as { record: never }).record,
+    ],
+  });
   assert.equal(a.attribute(ev), 'container');
   assert.equal(ev.container!.name, 'c1');
-  const orphan = toEvent({ serial: 2, timeMs: 1, complete: true, records: [(parseAuditLine('type=SYSCALL msg=audit(1.000:2): arch=c000003e syscall=59 success=yes ppid=5 pid=6 exe="/bin/sh"') as { record: never }).record] });
+  const orphan = toEvent({
+    serial: 2,
+    timeMs: 1,
+    complete: true,
+    records: [(parseAuditLine('type=SYSCALL msg=audit(1.000:2): arch=c000003e syscall=59 success=yes ppid=5 pid=6 exe="/bin/sh"') as { record: never }).record],
+  });
   assert.equal(a.attribute(orphan), 'unknown');
   assert.deepEqual(a.counts, { container: 1, host: 0, unknown: 1 });
 });
@@ -238,7 +283,7 @@ test('duplicate and colliding names: a later raw value wins, interpreted values 
   assert.equal(f.UID, 'r2', 'the last interpreted value of a name wins');
   assert.deepEqual(Object.keys(f), ['type', 'pid', 'uid', 'exe', 'UID', 'ARCH']);
   // user-space records nest their fields in msg='...'; the outer ones come first
-  const u = rec("type=USER_CMD msg=audit(1.000:2): pid=5 uid=0 msg='cwd=\"/root\" pid=9 cmd=6C73 cmd=7878 res=success'").fields;
+  const u = rec('type=USER_CMD msg=audit(1.000:2): pid=5 uid=0 msg=\'cwd="/root" pid=9 cmd=6C73 cmd=7878 res=success\'').fields;
   assert.equal(u.pid, '5');
   assert.equal(u.cmd, 'xx');
   assert.equal(u.cwd, '/root');
@@ -264,9 +309,15 @@ test('an event time no date can hold is a diagnostic, not a crash', async () => 
   const dir = mkdtempSync(join(tmpdir(), 'stowaway-audit-'));
   try {
     const f = join(dir, 'audit.log');
-    writeFileSync(f, 'type=SYSCALL msg=audit(99999999999999999999.123:5): arch=c000003e syscall=59 pid=1\ntype=SYSCALL msg=audit(1.000:6): arch=c000003e syscall=59 pid=1\n');
+    writeFileSync(
+      f,
+      'type=SYSCALL msg=audit(99999999999999999999.123:5): arch=c000003e syscall=59 pid=1\ntype=SYSCALL msg=audit(1.000:6): arch=c000003e syscall=59 pid=1\n',
+    );
     const { events, diagnostics } = await readAll(f, { format: 'auditd' });
-    assert.deepEqual(diagnostics.map((d) => [d.code, d.line]), [['bad-audit-record', 1]]);
+    assert.deepEqual(
+      diagnostics.map((d) => [d.code, d.line]),
+      [['bad-audit-record', 1]],
+    );
     assert.equal(events.length, 1);
     assert.equal(events[0]!['@timestamp'], '1970-01-01T00:00:01.000Z');
   } finally {
@@ -282,7 +333,12 @@ test('event times: milliseconds from the record, formatted as toISOString does',
     ['1795376393.000', '2026-11-22T19:39:53.000Z'],
     ['253402300800.000', '+010000-01-01T00:00:00.000Z'],
   ] as const) {
-    const ev = toEvent({ serial: 1, timeMs: rec(`type=SYSCALL msg=audit(${stamp}:1): pid=1`).timeMs, complete: true, records: [rec(`type=SYSCALL msg=audit(${stamp}:1): pid=1`)] });
+    const ev = toEvent({
+      serial: 1,
+      timeMs: rec(`type=SYSCALL msg=audit(${stamp}:1): pid=1`).timeMs,
+      complete: true,
+      records: [rec(`type=SYSCALL msg=audit(${stamp}:1): pid=1`)],
+    });
     assert.equal(ev['@timestamp'], iso, stamp);
   }
 });
@@ -301,13 +357,23 @@ test('interleaved events assemble by serial; a late record is counted', () => {
     'type=PATH msg=audit(1.000:10): item=0 name="/late"',
   ];
   const done = lines.flatMap((l) => asm.push(rec(l)));
-  assert.deepEqual(done.map((g) => [g.serial, g.node, g.records.map((r) => r.type).join(',')]), [
-    [10, undefined, 'SYSCALL,EXECVE,PROCTITLE'],
-    [11, undefined, 'SYSCALL,EXECVE'],
-  ]);
+  assert.deepEqual(
+    done.map((g) => [g.serial, g.node, g.records.map((r) => r.type).join(',')]),
+    [
+      [10, undefined, 'SYSCALL,EXECVE,PROCTITLE'],
+      [11, undefined, 'SYSCALL,EXECVE'],
+    ],
+  );
   assert.equal(asm.lateRecords, 1);
   const rest = asm.flush();
-  assert.deepEqual(rest.map((g) => [g.serial, g.node ?? '', g.complete]), [[10, 'n2', true], [10, '', false], [16, '', true]]);
+  assert.deepEqual(
+    rest.map((g) => [g.serial, g.node ?? '', g.complete]),
+    [
+      [10, 'n2', true],
+      [10, '', false],
+      [16, '', true],
+    ],
+  );
 });
 
 test('the recorded log parses and assembles to the same records as when this parser was rewritten for speed', () => {
@@ -317,7 +383,9 @@ test('the recorded log parses and assembles to the same records as when this par
   const asm = new AuditAssembler();
   const groups = lines.flatMap((l, i) => asm.push(rec(l), `containers.log:${i + 1}`, 0));
   groups.push(...asm.flush());
-  const text = JSON.stringify(groups.map((g) => ({ serial: g.serial, node: g.node, timeMs: g.timeMs, complete: g.complete, origin: g.origin, records: g.records })));
+  const text = JSON.stringify(
+    groups.map((g) => ({ serial: g.serial, node: g.node, timeMs: g.timeMs, complete: g.complete, origin: g.origin, records: g.records })),
+  );
   assert.equal(groups.length, 133);
   assert.equal(createHash('sha256').update(text).digest('hex'), '9d8a9512d42b65188a27e91407a2ab4b35d9886be66a5dc9a9d093655a602f8a');
 });

@@ -79,7 +79,10 @@ test('an event is emitted once its PROCTITLE is written: no poll, no idle wait (
     rmSync(dir, { recursive: true, force: true });
   }
   // nothing was held back for stop() to flush, and nothing came twice
-  assert.deepEqual(events.map((e) => e.process?.executable), ['/usr/bin/first-tool', '/usr/bin/second-tool']);
+  assert.deepEqual(
+    events.map((e) => e.process?.executable),
+    ['/usr/bin/first-tool', '/usr/bin/second-tool'],
+  );
 });
 
 test('an event without PROCTITLE still completes by the idle wait', async () => {
@@ -92,7 +95,10 @@ test('an event without PROCTITLE still completes by the idle wait', async () => 
     await src.start((r) => {
       if ('event' in r) events.push(r.event);
     });
-    const noTitle = execveEvent(21, '/usr/bin/untitled', ['untitled']).split('\n').filter((l) => !l.includes('PROCTITLE')).join('\n');
+    const noTitle = execveEvent(21, '/usr/bin/untitled', ['untitled'])
+      .split('\n')
+      .filter((l) => !l.includes('PROCTITLE'))
+      .join('\n');
     appendFileSync(path, noTitle);
     assert.deepEqual((await nextEvent(events, '/usr/bin/untitled')).process?.args, ['untitled']);
   } finally {

@@ -206,7 +206,14 @@ export class AuditLiveSource implements LiveSource {
     const serial = ev.event?.sequence;
     const read = typeof serial === 'number' ? this.firstRead.get(serial) : undefined;
     if (typeof serial === 'number') this.firstRead.delete(serial);
-    return { source: 'auditd', ...(Number.isFinite(eventMs) ? { event_ms: eventMs } : {}), read_ms: read ?? assembled, assembled_ms: assembled, calls: [], emitted_ms: 0 };
+    return {
+      source: 'auditd',
+      ...(Number.isFinite(eventMs) ? { event_ms: eventMs } : {}),
+      read_ms: read ?? assembled,
+      assembled_ms: assembled,
+      calls: [],
+      emitted_ms: 0,
+    };
   }
 
   private async deliver(r: SourceRecord, emit: (r: SourceRecord) => void, seen?: EventTimings): Promise<void> {

@@ -11,26 +11,75 @@ import { syscallName } from './syscalls.js';
 type Kind = 'exec' | 'network' | 'file' | 'mount' | 'module' | 'ptrace' | 'namespace' | 'other';
 
 const KIND: Record<string, Kind> = {
-  execve: 'exec', execveat: 'exec',
-  connect: 'network', accept: 'network', accept4: 'network', bind: 'network', listen: 'network',
-  open: 'file', openat: 'file', openat2: 'file', creat: 'file', rename: 'file', renameat: 'file', renameat2: 'file',
-  unlink: 'file', unlinkat: 'file', truncate: 'file', ftruncate: 'file', link: 'file', linkat: 'file', symlink: 'file',
-  symlinkat: 'file', mkdir: 'file', mkdirat: 'file', rmdir: 'file', chmod: 'file', fchmod: 'file', fchmodat: 'file',
-  chown: 'file', fchown: 'file', lchown: 'file', fchownat: 'file', write: 'file',
-  mount: 'mount', umount2: 'mount', move_mount: 'mount', fsmount: 'mount', fsopen: 'mount', mount_setattr: 'mount', pivot_root: 'mount',
-  init_module: 'module', finit_module: 'module', delete_module: 'module',
-  ptrace: 'ptrace', process_vm_writev: 'ptrace', process_vm_readv: 'ptrace',
-  setns: 'namespace', unshare: 'namespace',
+  execve: 'exec',
+  execveat: 'exec',
+  connect: 'network',
+  accept: 'network',
+  accept4: 'network',
+  bind: 'network',
+  listen: 'network',
+  open: 'file',
+  openat: 'file',
+  openat2: 'file',
+  creat: 'file',
+  rename: 'file',
+  renameat: 'file',
+  renameat2: 'file',
+  unlink: 'file',
+  unlinkat: 'file',
+  truncate: 'file',
+  ftruncate: 'file',
+  link: 'file',
+  linkat: 'file',
+  symlink: 'file',
+  symlinkat: 'file',
+  mkdir: 'file',
+  mkdirat: 'file',
+  rmdir: 'file',
+  chmod: 'file',
+  fchmod: 'file',
+  fchmodat: 'file',
+  chown: 'file',
+  fchown: 'file',
+  lchown: 'file',
+  fchownat: 'file',
+  write: 'file',
+  mount: 'mount',
+  umount2: 'mount',
+  move_mount: 'mount',
+  fsmount: 'mount',
+  fsopen: 'mount',
+  mount_setattr: 'mount',
+  pivot_root: 'mount',
+  init_module: 'module',
+  finit_module: 'module',
+  delete_module: 'module',
+  ptrace: 'ptrace',
+  process_vm_writev: 'ptrace',
+  process_vm_readv: 'ptrace',
+  setns: 'namespace',
+  unshare: 'namespace',
 };
 
-const O_WRONLY = 0x1, O_RDWR = 0x2, O_CREAT = 0x40, O_TRUNC = 0x200;
+const O_WRONLY = 0x1,
+  O_RDWR = 0x2,
+  O_CREAT = 0x40,
+  O_TRUNC = 0x200;
 
 export function normalizeAuditGroup(g: AuditGroup, origin?: string): SourceRecord[] {
   const where = origin ?? g.origin;
   const ev = toEvent(g, where);
   if (hasMainRecord(g)) return [{ event: ev }];
   return [
-    { diagnostic: diag('auditd', 'audit-partial-event', `audit event ${g.serial} has only ${g.records.map((r) => r.type).join(',')} records (its head was lost, e.g. across a log rotation); kept as a partial event`, where, 'warning') },
+    {
+      diagnostic: diag(
+        'auditd',
+        'audit-partial-event',
+        `audit event ${g.serial} has only ${g.records.map((r) => r.type).join(',')} records (its head was lost, e.g. across a log rotation); kept as a partial event`,
+        where,
+        'warning',
+      ),
+    },
     { event: ev },
   ];
 }
@@ -294,7 +343,12 @@ function execArgs(f: Record<string, string>): string[] {
   return out;
 }
 
-function fileChange(syscall: string, sc: Record<string, string>, paths: Record<string, string>[], cwd: string | undefined): { write: boolean; type: string; path?: string; target?: string; mode?: string } {
+function fileChange(
+  syscall: string,
+  sc: Record<string, string>,
+  paths: Record<string, string>[],
+  cwd: string | undefined,
+): { write: boolean; type: string; path?: string; target?: string; mode?: string } {
   const named = (t: string) => paths.find((p) => p.nametype === t)?.name;
   const anyPath = () => paths.find((p) => p.nametype !== 'PARENT')?.name ?? paths[0]?.name;
   switch (syscall) {

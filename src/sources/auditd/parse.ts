@@ -14,7 +14,31 @@ export interface AuditRecord {
 const HEADER = /^(?:node=(\S+) )?type=(\S+) msg=audit\((\d+)\.(\d+):(\d+)\):\s?/;
 
 // Fields the kernel hex-encodes when their value holds a space, quote or control byte.
-const HEX_FIELDS = new Set(['proctitle', 'name', 'cwd', 'comm', 'exe', 'key', 'data', 'cmd', 'path', 'old-chardev', 'new-chardev', 'argv', 'acct', 'new', 'old', 'ocomm', 'watch', 'root_dir', 'dir', 'filetype', 'vm', 'new-disk', 'old-disk']);
+const HEX_FIELDS = new Set([
+  'proctitle',
+  'name',
+  'cwd',
+  'comm',
+  'exe',
+  'key',
+  'data',
+  'cmd',
+  'path',
+  'old-chardev',
+  'new-chardev',
+  'argv',
+  'acct',
+  'new',
+  'old',
+  'ocomm',
+  'watch',
+  'root_dir',
+  'dir',
+  'filetype',
+  'vm',
+  'new-disk',
+  'old-disk',
+]);
 
 const MAX_TIME_MS = 8.64e15;
 
@@ -220,7 +244,7 @@ function ipv6(b: Buffer): string {
   // compress the longest run of zero groups
   let best = -1;
   let bestLen = 0;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (groups[i] !== '0') {
       i++;
       continue;

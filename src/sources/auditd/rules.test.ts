@@ -8,7 +8,20 @@ test('the shipped rules file: every rule keyed stowaway-*, covering what the sou
   assert.ok(rules.length >= 15);
   for (const r of rules) assert.match(r[r.indexOf('-k') + 1] ?? '', /^stowaway-/, r.join(' '));
   const text = rules.map((r) => r.join(' ')).join('\n');
-  for (const s of ['execve', 'connect', 'mount', 'finit_module', 'ptrace', 'setns', 'unshare', '/etc/docker/', '/etc/containerd/', '/var/lib/kubelet/', '/etc/audit/']) assert.ok(text.includes(s), s);
+  for (const s of [
+    'execve',
+    'connect',
+    'mount',
+    'finit_module',
+    'ptrace',
+    'setns',
+    'unshare',
+    '/etc/docker/',
+    '/etc/containerd/',
+    '/var/lib/kubelet/',
+    '/etc/audit/',
+  ])
+    assert.ok(text.includes(s), s);
 });
 
 const canAudit = process.getuid?.() === 0 && spawnSync('auditctl', ['-s']).status === 0;

@@ -4,7 +4,14 @@ import { devicePaths, hostPaths, normalizeHostPath, parseDeviceRules, parseSecur
 import { inspectToContainer } from './normalize.js';
 
 test('host paths: every spelling of the runtime socket is one path', () => {
-  for (const p of ['/var/run/docker.sock', '/run/docker.sock', '//var//run/docker.sock', '/var/run/docker.sock/', '/tmp/../var/run/./docker.sock', '/run/../run/docker.sock'])
+  for (const p of [
+    '/var/run/docker.sock',
+    '/run/docker.sock',
+    '//var//run/docker.sock',
+    '/var/run/docker.sock/',
+    '/tmp/../var/run/./docker.sock',
+    '/run/../run/docker.sock',
+  ])
     assert.equal(normalizeHostPath(p), '/run/docker.sock', p);
   assert.equal(normalizeHostPath('/var/run'), '/run');
   assert.equal(normalizeHostPath('/var/run/'), '/run');
@@ -33,7 +40,9 @@ test('security options: every spelling of unconfined, and profiles that confine 
   assert.deepEqual(parseSecurityOpt(['seccomp:unconfined', 'apparmor:unconfined']), { seccomp: 'unconfined', apparmor: 'unconfined' });
   assert.deepEqual(parseSecurityOpt(['seccomp={"defaultAction":"SCMP_ACT_ALLOW","syscalls":[]}']), { seccomp: 'permissive' });
   assert.deepEqual(parseSecurityOpt(['seccomp={"defaultAction":"SCMP_ACT_LOG"}']), { seccomp: 'permissive' });
-  assert.deepEqual(parseSecurityOpt(['seccomp={"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW"}]}']), { seccomp: 'profile' });
+  assert.deepEqual(parseSecurityOpt(['seccomp={"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW"}]}']), {
+    seccomp: 'profile',
+  });
   assert.deepEqual(parseSecurityOpt(['label=disable']), { selinux: 'disable' });
   assert.deepEqual(parseSecurityOpt(['label:type:spc_t']), { selinux: 'spc_t' });
   assert.deepEqual(parseSecurityOpt(['label=level:s0:c100,c200']), undefined, 'an MCS level confines');
@@ -78,10 +87,24 @@ test('a volume made first and used by name carries the options of its own inspec
   const { DockerContext, normalizeWithContext } = await import('./normalize.js');
   const id = 'b'.repeat(64);
   const ctx = new DockerContext([
-    { Id: id, Config: { Image: 'stowaway/busybox:test' }, HostConfig: { Binds: ['share1:/mnt/share'] }, Mounts: [{ Type: 'volume', Name: 'share1', Source: '/var/lib/docker/volumes/share1/_data', Destination: '/mnt/share', Driver: 'local', RW: true }] },
-    { Name: 'share1', Driver: 'local', Mountpoint: '/var/lib/docker/volumes/share1/_data', Options: { type: 'cifs', device: '//fileserver/admin', o: 'username=svc' } },
+    {
+      Id: id,
+      Config: { Image: 'stowaway/busybox:test' },
+      HostConfig: { Binds: ['share1:/mnt/share'] },
+      Mounts: [{ Type: 'volume', Name: 'share1', Source: '/var/lib/docker/volumes/share1/_data', Destination: '/mnt/share', Driver: 'local', RW: true }],
+    },
+    {
+      Name: 'share1',
+      Driver: 'local',
+      Mountpoint: '/var/lib/docker/volumes/share1/_data',
+      Options: { type: 'cifs', device: '//fileserver/admin', o: 'username=svc' },
+    },
   ]);
-  const r = normalizeWithContext(ctx, { Type: 'container', Action: 'create', Actor: { ID: id, Attributes: { name: 'x', image: 'stowaway/busybox:test' } }, timeNano: 1796392173051136300 }, 'test');
+  const r = normalizeWithContext(
+    ctx,
+    { Type: 'container', Action: 'create', Actor: { ID: id, Attributes: { name: 'x', image: 'stowaway/busybox:test' } }, timeNano: 1796392173051136300 },
+    'test',
+  );
   assert.ok('event' in r);
   const m = r.event.container!.mounts!.find((x) => x.destination === '/mnt/share')!;
   assert.deepEqual(m.volume, { name: 'share1', driver: 'local', options: { type: 'cifs', device: '//fileserver/admin', o: 'username=svc' } });

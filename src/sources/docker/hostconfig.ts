@@ -109,7 +109,7 @@ export function devicePaths(devices: unknown): string[] | undefined {
     if (d === null || typeof d !== 'object') continue;
     const o = d as Record<string, unknown>;
     for (const k of ['PathOnHost', 'PathInContainer']) {
-      const p = normalizeHostPath(typeof o[k] === 'string' ? (o[k]) : undefined);
+      const p = normalizeHostPath(typeof o[k] === 'string' ? o[k] : undefined);
       if (p) out.add(p);
     }
   }

@@ -210,7 +210,12 @@ export class DockerLiveSource implements LiveSource {
     const readMs = Date.now();
     const calls: Calls = [];
     const isContainer = (str(m.Type) ?? 'container') === 'container';
-    const early = isContainer && id && INSPECT_ON.has(verb) ? (verb === 'create' ? this.inspectCreated(id, calls) : this.timed(calls, 'inspect', () => this.inspect(id))) : undefined;
+    const early =
+      isContainer && id && INSPECT_ON.has(verb)
+        ? verb === 'create'
+          ? this.inspectCreated(id, calls)
+          : this.timed(calls, 'inspect', () => this.inspect(id))
+        : undefined;
     this.chain = this.chain
       .then(() => early)
       .then(() => this.handle(m, { readMs, eventMs: t, calls }))
@@ -285,7 +290,13 @@ export class DockerLiveSource implements LiveSource {
       r.event.host = { ...r.event.host, name: this.host };
       this.st.events++;
       this.st.lag_s = (Date.now() - Date.parse(r.event['@timestamp'])) / 1000;
-      this.opts.onTimings?.(r.event, { source: 'docker', ...(seen.eventMs !== undefined ? { event_ms: seen.eventMs } : {}), read_ms: seen.readMs, calls: seen.calls, emitted_ms: Date.now() });
+      this.opts.onTimings?.(r.event, {
+        source: 'docker',
+        ...(seen.eventMs !== undefined ? { event_ms: seen.eventMs } : {}),
+        read_ms: seen.readMs,
+        calls: seen.calls,
+        emitted_ms: Date.now(),
+      });
     } else this.st.errors++;
     this.emit(r);
   }
@@ -339,7 +350,11 @@ export class DockerLiveSource implements LiveSource {
         const s = (await this.docker.getContainer(id).stats({ stream: false })) as unknown as Obj;
         const cached = this.cache.get(id);
         const c = cached ? inspectToContainer(cached.inspect) : { id };
-        const ev = normalizeDockerStats(s, { id: c.id, name: c.name, image: c.image, labels: c.labels, runtime: 'docker', metadata: cached ? 'complete' : 'partial' }, `docker:stats`);
+        const ev = normalizeDockerStats(
+          s,
+          { id: c.id, name: c.name, image: c.image, labels: c.labels, runtime: 'docker', metadata: cached ? 'complete' : 'partial' },
+          `docker:stats`,
+        );
         if (ev) {
           ev.host = { name: this.host };
           this.st.events++;
@@ -363,4 +378,3 @@ function toIsoNano(msg: Obj): string | undefined {
   if (typeof msg.time === 'number') return new Date(msg.time * 1000).toISOString();
   return undefined;
 }
-

@@ -20,10 +20,13 @@ test('recorded docker events with the inspect dump carry full container metadata
 
   const bind = byName('stowaway-fx-bind', 'container-start')!;
   assert.equal(bind.container!.metadata, 'complete');
-  assert.deepEqual(bind.container!.mounts!.map((m) => [m.type, m.source, m.destination, m.rw]), [
-    ['bind', '/etc', '/host-etc', false],
-    ['bind', '/tmp/stowaway-fx', '/data', true],
-  ]);
+  assert.deepEqual(
+    bind.container!.mounts!.map((m) => [m.type, m.source, m.destination, m.rw]),
+    [
+      ['bind', '/etc', '/host-etc', false],
+      ['bind', '/tmp/stowaway-fx', '/data', true],
+    ],
+  );
   assert.equal(bind.container!.labels!.app, 'fixture');
   assert.deepEqual(bind.container!.image, { name: 'stowaway/busybox', tag: 'test', id: bind.container!.image!.id });
   assert.deepEqual(bind.container!.command, ['sleep', '30']);
@@ -96,6 +99,10 @@ test('bad docker messages become diagnostics', () => {
 
 test('image references split into registry, name and tag', () => {
   assert.deepEqual(imageRef('nginx'), { name: 'nginx', tag: 'latest', registry: undefined });
-  assert.deepEqual(imageRef('registry.example.com:5000/team/app:1.2'), { name: 'registry.example.com:5000/team/app', tag: '1.2', registry: 'registry.example.com:5000' });
+  assert.deepEqual(imageRef('registry.example.com:5000/team/app:1.2'), {
+    name: 'registry.example.com:5000/team/app',
+    tag: '1.2',
+    registry: 'registry.example.com:5000',
+  });
   assert.deepEqual(imageRef('sha256:abc'), { id: 'sha256:abc' });
 });

@@ -33,7 +33,20 @@ export function isVolumeDoc(d: unknown): d is Obj {
 }
 
 // Event attributes that are not container labels.
-const NON_LABEL_ATTRS = new Set(['name', 'image', 'exitCode', 'execID', 'signal', 'container', 'driver', 'type', 'destination', 'propagation', 'read/write', 'error']);
+const NON_LABEL_ATTRS = new Set([
+  'name',
+  'image',
+  'exitCode',
+  'execID',
+  'signal',
+  'container',
+  'driver',
+  'type',
+  'destination',
+  'propagation',
+  'read/write',
+  'error',
+]);
 
 export function normalizeDockerMessage(msg: unknown, origin: string, meta: DockerMeta = {}): SourceRecord {
   if (!isObj(msg)) return { diagnostic: diag('docker', 'bad-docker-event', 'Docker event is not a JSON object', origin) };
@@ -247,22 +260,44 @@ function mounts(doc: Obj, host: Obj, volumes: Obj[]): MountInfo[] | undefined {
     const dest = str(m.Destination);
     const type = str(m.Type);
     const req = optsFor(dest);
-    const volume = type === 'volume' ? withVolumeDoc({ name: str(m.Name) ?? req?.name, driver: str(m.Driver) ?? req?.driver, options: req?.options }) : undefined;
-    return { type, source: str(m.Source), destination: dest, rw: typeof m.RW === 'boolean' ? m.RW : undefined, mode: str(m.Mode), propagation: str(m.Propagation), volume };
+    const volume =
+      type === 'volume' ? withVolumeDoc({ name: str(m.Name) ?? req?.name, driver: str(m.Driver) ?? req?.driver, options: req?.options }) : undefined;
+    return {
+      type,
+      source: str(m.Source),
+      destination: dest,
+      rw: typeof m.RW === 'boolean' ? m.RW : undefined,
+      mode: str(m.Mode),
+      propagation: str(m.Propagation),
+      volume,
+    };
   });
   // A created-but-never-started container may list requested mounts only.
   for (const r of requested) {
     const dest = str(r.Target);
     if (out.some((m) => m.destination === dest)) continue;
     const type = str(r.Type);
-    out.push({ type, source: str(r.Source), destination: dest, rw: r.ReadOnly === true ? false : true, volume: type === 'volume' ? withVolumeDoc(optsFor(dest)) : undefined });
+    out.push({
+      type,
+      source: str(r.Source),
+      destination: dest,
+      rw: r.ReadOnly === true ? false : true,
+      volume: type === 'volume' ? withVolumeDoc(optsFor(dest)) : undefined,
+    });
   }
   // Old-style `-v` binds on a container that never started.
   if (out.length === 0) {
     for (const b of strings(host.Binds) ?? []) {
       const [source, destination, mode] = b.split(':');
       const named = !source?.startsWith('/');
-      out.push({ type: named ? 'volume' : 'bind', source, destination, mode, rw: !(mode ?? '').split(',').includes('ro'), ...(named ? { volume: withVolumeDoc({ name: source }) } : {}) });
+      out.push({
+        type: named ? 'volume' : 'bind',
+        source,
+        destination,
+        mode,
+        rw: !(mode ?? '').split(',').includes('ro'),
+        ...(named ? { volume: withVolumeDoc({ name: source }) } : {}),
+      });
     }
   }
   return out.length ? out : undefined;
@@ -282,7 +317,10 @@ function execProcess(detail: string | undefined, attrs: Obj, exec: Obj | undefin
   if (!args && detail) {
     const words = splitArgs(detail);
     const i = words.indexOf('-c');
-    args = words.length > 2 && SHELLS.has(basename(words[0]) ?? '') && i > 0 && i < words.length - 1 ? [...words.slice(0, i + 1), detail.slice(detail.indexOf(' -c ') + 4)] : words;
+    args =
+      words.length > 2 && SHELLS.has(basename(words[0]) ?? '') && i > 0 && i < words.length - 1
+        ? [...words.slice(0, i + 1), detail.slice(detail.indexOf(' -c ') + 4)]
+        : words;
   }
   if (!args?.length) return str(attrs.execID) ? { entity_id: str(attrs.execID) } : undefined;
   const executable = args[0];
@@ -306,7 +344,10 @@ export function parseInspectDump(text: string, file: string): { docs: Obj[]; dia
     const v = JSON.parse(t) as unknown;
     const arr = Array.isArray(v) ? v : [v];
     const docs = arr.filter((d): d is Obj => isObj(d) && (typeof d.Id === 'string' || isVolumeDoc(d)));
-    if (docs.length !== arr.length) diagnostics.push({ diagnostic: diag('docker', 'bad-inspect', `${arr.length - docs.length} inspect entries without an Id were skipped`, file, 'warning') });
+    if (docs.length !== arr.length)
+      diagnostics.push({
+        diagnostic: diag('docker', 'bad-inspect', `${arr.length - docs.length} inspect entries without an Id were skipped`, file, 'warning'),
+      });
     return { docs, diagnostics };
   } catch {
     const docs: Obj[] = [];
@@ -332,7 +373,10 @@ export class DockerContext {
   private readonly inspect = new Map<string, Obj>();
   private readonly started = new Map<string, string>();
   private readonly volumes = new Map<string, Obj>();
-  constructor(docs: Obj[] = [], private readonly missingReason = 'no inspect document for this container (pass --inspect FILE with a `docker inspect` dump)') {
+  constructor(
+    docs: Obj[] = [],
+    private readonly missingReason = 'no inspect document for this container (pass --inspect FILE with a `docker inspect` dump)',
+  ) {
     for (const d of docs) this.add(d);
   }
   /** A container's inspect document, or a volume's (`docker volume inspect`). */
@@ -374,4 +418,3 @@ export class DockerContext {
 export function normalizeWithContext(ctx: DockerContext, msg: unknown, origin: string): SourceRecord {
   return normalizeDockerMessage(msg, origin, ctx.metaFor(msg));
 }
-

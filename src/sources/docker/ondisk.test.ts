@@ -19,7 +19,16 @@ test('inspectFromStored: MountPoints become the Mounts list; anything else is re
     State: { Running: false, Pid: 0, StartedAt: '0001-01-01T00:00:00Z' },
     Config: { Image: 'registry.example/web:1', Labels: { app: 'web' } },
     MountPoints: {
-      '/v': { Source: '/var/lib/docker/volumes/v1/_data', Destination: '/v', RW: true, Name: 'v1', Driver: 'local', Type: 'volume', Relabel: 'z', Propagation: '' },
+      '/v': {
+        Source: '/var/lib/docker/volumes/v1/_data',
+        Destination: '/v',
+        RW: true,
+        Name: 'v1',
+        Driver: 'local',
+        Type: 'volume',
+        Relabel: 'z',
+        Propagation: '',
+      },
       '/etc-host': { Source: '/etc', Destination: '/etc-host', RW: false, Name: '', Driver: '', Type: 'bind', Relabel: 'ro', Propagation: 'rprivate' },
     },
   };
@@ -40,7 +49,8 @@ test('inspectFromStored: MountPoints become the Mounts list; anything else is re
 });
 
 const reason = ((): string | undefined => {
-  if (spawnSync('docker', ['image', 'inspect', IMAGE], { stdio: 'ignore' }).status !== 0) return `Docker engine or image ${IMAGE} missing (run: bash scripts/test-env.sh)`;
+  if (spawnSync('docker', ['image', 'inspect', IMAGE], { stdio: 'ignore' }).status !== 0)
+    return `Docker engine or image ${IMAGE} missing (run: bash scripts/test-env.sh)`;
   if (process.getuid?.() !== 0) return "not root: the daemon's data root is not readable";
   return undefined;
 })();
@@ -53,7 +63,32 @@ test('a created container: its stored configuration gives the same container fie
   const vol = `stowaway-ondisk-${process.pid}`;
   const made = spawnSync(
     'docker',
-    ['create', '--label', 'stowaway.test=1', '--network', 'none', '--cap-add', 'NET_ADMIN', '--cap-drop', 'MKNOD', '--device', '/dev/null:/dev/xnull', '-v', '/etc:/host/etc:ro', '--mount', `type=volume,source=${vol},target=/data`, '--log-driver', 'none', '--security-opt', 'no-new-privileges', '-u', '1000', IMAGE, 'sleep', '5'],
+    [
+      'create',
+      '--label',
+      'stowaway.test=1',
+      '--network',
+      'none',
+      '--cap-add',
+      'NET_ADMIN',
+      '--cap-drop',
+      'MKNOD',
+      '--device',
+      '/dev/null:/dev/xnull',
+      '-v',
+      '/etc:/host/etc:ro',
+      '--mount',
+      `type=volume,source=${vol},target=/data`,
+      '--log-driver',
+      'none',
+      '--security-opt',
+      'no-new-privileges',
+      '-u',
+      '1000',
+      IMAGE,
+      'sleep',
+      '5',
+    ],
     { encoding: 'utf8' },
   );
   const id = made.stdout.trim();
@@ -62,7 +97,10 @@ test('a created container: its stored configuration gives the same container fie
     const stored = readStoredInspect(root, id);
     assert.ok(stored, `no stored configuration under ${root}/containers/${id}`);
     const api = (await docker.getContainer(id).inspect()) as unknown as Obj;
-    const byDest = (c: ReturnType<typeof inspectToContainer>) => ({ ...c, mounts: [...(c.mounts ?? [])].sort((a, b) => String(a.destination).localeCompare(String(b.destination))) });
+    const byDest = (c: ReturnType<typeof inspectToContainer>) => ({
+      ...c,
+      mounts: [...(c.mounts ?? [])].sort((a, b) => String(a.destination).localeCompare(String(b.destination))),
+    });
     const fromDisk = byDest(inspectToContainer(stored));
     assert.deepEqual(fromDisk, byDest(inspectToContainer(api)));
     // and the fields the detections read are really there
@@ -81,18 +119,45 @@ test('live source: a create event is complete whichever answers first, inspect o
   const label = `stowaway.ondisk=${process.pid}`;
   const events: Array<{ ev: import('../../model/event.js').StowawayEvent; calls: string[] }> = [];
   // no wait at all for inspect: the stored configuration is taken whenever the daemon is not instant
-  const src = new DockerLiveSource({ statsIntervalMs: 0, labelFilter: label, createInspectWaitMs: 0, onTimings: (ev, tm) => void events.push({ ev, calls: tm.calls.map((c) => c.call) }) });
+  const src = new DockerLiveSource({
+    statsIntervalMs: 0,
+    labelFilter: label,
+    createInspectWaitMs: 0,
+    onTimings: (ev, tm) => void events.push({ ev, calls: tm.calls.map((c) => c.call) }),
+  });
   assert.equal((await src.start(() => {})).started, true);
   let id = '';
   try {
-    const made = spawnSync('docker', ['run', '-d', '--label', label, '--network', 'none', '--cap-add', 'NET_ADMIN', '-v', '/etc:/host/etc:ro', '--device', '/dev/null:/dev/xnull', IMAGE, 'sleep', '5'], { encoding: 'utf8' });
+    const made = spawnSync(
+      'docker',
+      [
+        'run',
+        '-d',
+        '--label',
+        label,
+        '--network',
+        'none',
+        '--cap-add',
+        'NET_ADMIN',
+        '-v',
+        '/etc:/host/etc:ro',
+        '--device',
+        '/dev/null:/dev/xnull',
+        IMAGE,
+        'sleep',
+        '5',
+      ],
+      { encoding: 'utf8' },
+    );
     assert.equal(made.status, 0, made.stderr);
     id = made.stdout.trim();
     const of = (action: string) => events.find((e) => e.ev.container?.id === id && e.ev.event.action === action);
     for (let i = 0; i < 200 && !(of('container-create') && of('container-start')); i++) await new Promise((r) => setTimeout(r, 50));
     const create = of('container-create');
     assert.ok(create, 'create event seen');
-    t.diagnostic(`create completed from: ${create.calls.includes('stored config') ? 'the stored configuration' : 'inspect'} (calls: ${create.calls.join(', ')})`);
+    t.diagnostic(
+      `create completed from: ${create.calls.includes('stored config') ? 'the stored configuration' : 'inspect'} (calls: ${create.calls.join(', ')})`,
+    );
     const c = create.ev.container!;
     assert.equal(c.metadata, 'complete');
     assert.deepEqual(c.capabilities?.add, ['CAP_NET_ADMIN']);

@@ -16,7 +16,14 @@ function mountsFrom(points: unknown): Obj[] {
     .filter(isObj)
     .map((m) => {
       const type = str(m.Type);
-      const out: Obj = { Type: type, Source: str(m.Source) ?? '', Destination: str(m.Destination) ?? '', Mode: str(m.Relabel) ?? '', RW: m.RW === true, Propagation: str(m.Propagation) ?? '' };
+      const out: Obj = {
+        Type: type,
+        Source: str(m.Source) ?? '',
+        Destination: str(m.Destination) ?? '',
+        Mode: str(m.Relabel) ?? '',
+        RW: m.RW === true,
+        Propagation: str(m.Propagation) ?? '',
+      };
       if (type === 'volume') {
         out.Name = str(m.Name) ?? '';
         out.Driver = str(m.Driver) ?? '';

@@ -18,7 +18,8 @@ export function normalizeDockerStats(s: Obj, container: ContainerInfo, origin: s
   const mem: Obj = isObj(s.memory_stats) ? s.memory_stats : {};
   const mstats: Obj = isObj(mem.stats) ? mem.stats : {};
   // page cache is reclaimable: docker CLI subtracts it (cgroup v1 `cache`, v2 `inactive_file`)
-  const used = num(mem.usage) !== undefined ? num(mem.usage)! - (num(mstats.inactive_file) ?? num(mstats.total_inactive_file) ?? num(mstats.cache) ?? 0) : undefined;
+  const used =
+    num(mem.usage) !== undefined ? num(mem.usage)! - (num(mstats.inactive_file) ?? num(mstats.total_inactive_file) ?? num(mstats.cache) ?? 0) : undefined;
   const limit = num(mem.limit);
   let rx: number | undefined;
   let tx: number | undefined;

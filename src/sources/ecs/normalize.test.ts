@@ -8,7 +8,13 @@ import type { StowawayEvent } from '../../model/event.js';
 test('ECS NDJSON: logsource honoured or inferred, dotted keys nested, bad lines counted', async () => {
   const { events, diagnostics } = await readAll(fixturePath(import.meta.url, './fixtures/events.ndjson'));
   assert.equal(events.length, 3);
-  assert.deepEqual(diagnostics.map((d) => [d.code, d.line]), [['bad-ecs', 4], ['bad-json', 5]]);
+  assert.deepEqual(
+    diagnostics.map((d) => [d.code, d.line]),
+    [
+      ['bad-ecs', 4],
+      ['bad-json', 5],
+    ],
+  );
   const [p, n, d] = events as [any, any, any];
   assert.deepEqual(p.stowaway.logsource, { product: 'linux', category: 'process_creation' });
   assert.equal(p.stowaway.source, 'ecs');
@@ -20,7 +26,8 @@ test('ECS NDJSON: logsource honoured or inferred, dotted keys nested, bad lines 
 });
 
 test('finding 4: keys through __proto__/constructor do not reach Object.prototype', () => {
-  const line = '{"@timestamp":"2026-01-01T00:00:00Z","event.category":"network","__proto__.process":{"name":"sh"},"constructor.prototype.polluted":"yes","__proto__":{"user":{"name":"root"}}}';
+  const line =
+    '{"@timestamp":"2026-01-01T00:00:00Z","event.category":"network","__proto__.process":{"name":"sh"},"constructor.prototype.polluted":"yes","__proto__":{"user":{"name":"root"}}}';
   const out = normalizeEcs(JSON.parse(line), 'f.ndjson:1');
   const plain = {} as Record<string, unknown>;
   assert.equal(plain.process, undefined);

@@ -13,14 +13,31 @@ export function normalizeEcs(obj: unknown, origin: string): SourceRecord[] {
   if (!ts) return [{ diagnostic: diag('ecs', 'bad-ecs', 'ECS document lacks a valid @timestamp', origin) }];
   const ev = doc as unknown as StowawayEvent;
   ev['@timestamp'] = ts;
-  const meta: Obj = isObj(ev.event) ? (ev.event) : {};
+  const meta: Obj = isObj(ev.event) ? ev.event : {};
   for (const k of ['category', 'type'] as const) if (typeof meta[k] === 'string') meta[k] = [meta[k]];
   ev.event = meta;
   const given: Obj = isObj(doc.stowaway) ? doc.stowaway : {};
   const ls = isObj(given.logsource) && Object.keys(given.logsource).length ? (given.logsource as LogSource) : inferLogsource(ev);
-  ev.stowaway = { ...(given as object), source: typeof given.source === 'string' ? given.source : 'ecs', logsource: ls, origin: typeof given.origin === 'string' ? given.origin : origin };
+  ev.stowaway = {
+    ...(given as object),
+    source: typeof given.source === 'string' ? given.source : 'ecs',
+    logsource: ls,
+    origin: typeof given.origin === 'string' ? given.origin : origin,
+  };
   const out: SourceRecord[] = [{ event: ev }];
-  if (dropped.length) out.push({ diagnostic: diag('ecs', 'forbidden-key', `keys that would reach Object.prototype were dropped: ${dropped.slice(0, 5).map((k) => JSON.stringify(k)).join(', ')}`, origin, 'warning') });
+  if (dropped.length)
+    out.push({
+      diagnostic: diag(
+        'ecs',
+        'forbidden-key',
+        `keys that would reach Object.prototype were dropped: ${dropped
+          .slice(0, 5)
+          .map((k) => JSON.stringify(k))
+          .join(', ')}`,
+        origin,
+        'warning',
+      ),
+    });
   return out;
 }
 

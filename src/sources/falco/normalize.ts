@@ -24,10 +24,25 @@ export function normalizeFalco(obj: unknown, origin: string): SourceRecord[] {
     rule: { name: rule },
     message: str(obj.output),
     host: { name: str(obj.hostname) },
-    falco: shallowDefined({ rule, priority: str(obj.priority), output: str(obj.output), output_fields: f, tags: strings(obj.tags), source: str(obj.source), hostname: str(obj.hostname) }),
-    container: cid && cid !== 'host'
-      ? { id: cid, name: g('container.name'), image: repo ? { name: repo, tag: g('container.image.tag') } : imageRefOrUndefined(g('container.image')), runtime: g('container.type'), privileged: f['container.privileged'] === true ? true : undefined }
-      : undefined,
+    falco: shallowDefined({
+      rule,
+      priority: str(obj.priority),
+      output: str(obj.output),
+      output_fields: f,
+      tags: strings(obj.tags),
+      source: str(obj.source),
+      hostname: str(obj.hostname),
+    }),
+    container:
+      cid && cid !== 'host'
+        ? {
+            id: cid,
+            name: g('container.name'),
+            image: repo ? { name: repo, tag: g('container.image.tag') } : imageRefOrUndefined(g('container.image')),
+            runtime: g('container.type'),
+            privileged: f['container.privileged'] === true ? true : undefined,
+          }
+        : undefined,
     process: {
       pid: num(f['proc.pid']),
       ppid: num(f['proc.ppid']),

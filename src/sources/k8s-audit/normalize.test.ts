@@ -12,8 +12,16 @@ test('audit.k8s.io v1 and v1beta1 JSONL: pod security fields, exec command, whol
   assert.deepEqual(pod.stowaway.logsource, { product: 'kubernetes', category: 'application', service: 'audit' });
   assert.equal(pod['@timestamp'], '2024-03-05T10:15:30.123456Z');
   assert.deepEqual(pod.orchestrator.pod, {
-    name: 'node-debugger', privileged: true, host_pid: true, host_network: true, host_ipc: true,
-    host_paths: ['/'], images: ['busybox:1.36'], capabilities: ['SYS_ADMIN', 'SYS_PTRACE'], volume_types: ['hostPath'], container_kinds: ['container'],
+    name: 'node-debugger',
+    privileged: true,
+    host_pid: true,
+    host_network: true,
+    host_ipc: true,
+    host_paths: ['/'],
+    images: ['busybox:1.36'],
+    capabilities: ['SYS_ADMIN', 'SYS_PTRACE'],
+    volume_types: ['hostPath'],
+    container_kinds: ['container'],
   });
   assert.equal(pod.kubernetes.audit.requestObject.spec.hostPID, true, 'Sigma rules match by path into the audit event');
   assert.equal(pod.orchestrator.user.name, 'dev@example.com');
@@ -58,7 +66,10 @@ test('members a Kubernetes audit event lacks are absent, not undefined; the audi
       if (k !== 'kubernetes') walk(x, `${path}.${k}`);
     }
   };
-  const minimal = normalizeK8sAudit({ apiVersion: 'audit.k8s.io/v1', kind: 'Event', verb: 'get', requestReceivedTimestamp: '2024-03-05T10:30:00.123456Z' }, 'a:1');
+  const minimal = normalizeK8sAudit(
+    { apiVersion: 'audit.k8s.io/v1', kind: 'Event', verb: 'get', requestReceivedTimestamp: '2024-03-05T10:30:00.123456Z' },
+    'a:1',
+  );
   assert.equal(minimal.length, 1);
   const ev = (minimal[0] as { event: Record<string, unknown> }).event;
   walk(ev, 'event');
@@ -66,7 +77,15 @@ test('members a Kubernetes audit event lacks are absent, not undefined; the audi
   assert.deepEqual(ev.orchestrator, { type: 'kubernetes', api_version: 'audit.k8s.io/v1', verb: 'get' });
   assert.equal(ev.message, '? get ');
   const exec = normalizeK8sAudit(
-    { apiVersion: 'audit.k8s.io/v1', verb: 'create', stageTimestamp: '2024-03-05T10:30:00Z', user: { username: 'u' }, objectRef: { resource: 'pods', name: 'p', namespace: 'd', subresource: 'exec' }, requestURI: '/api/v1/namespaces/d/pods/p/exec?command=sh&command=-c&command=id', responseStatus: { code: 101 } },
+    {
+      apiVersion: 'audit.k8s.io/v1',
+      verb: 'create',
+      stageTimestamp: '2024-03-05T10:30:00Z',
+      user: { username: 'u' },
+      objectRef: { resource: 'pods', name: 'p', namespace: 'd', subresource: 'exec' },
+      requestURI: '/api/v1/namespaces/d/pods/p/exec?command=sh&command=-c&command=id',
+      responseStatus: { code: 101 },
+    },
     'b:1',
   );
   const x = (exec[0] as { event: Record<string, any> }).event;
@@ -79,32 +98,59 @@ test('members a Kubernetes audit event lacks are absent, not undefined; the audi
 
 test('what a request changes: patches, ephemeral containers, persistent volumes, labels; status and bindings change no pod', () => {
   const ev = (o: Record<string, unknown>): any => {
-    const [r] = normalizeK8sAudit({ apiVersion: 'audit.k8s.io/v1', kind: 'Event', requestReceivedTimestamp: '2026-12-01T09:00:00Z', user: { username: 'u' }, ...o }, 't');
+    const [r] = normalizeK8sAudit(
+      { apiVersion: 'audit.k8s.io/v1', kind: 'Event', requestReceivedTimestamp: '2026-12-01T09:00:00Z', user: { username: 'u' }, ...o },
+      't',
+    );
     return (r as any).event;
   };
-  const jsonPatch = ev({ verb: 'patch', objectRef: { resource: 'deployments', namespace: 'd', name: 'web' }, requestObject: [{ op: 'add', path: '/spec/template/spec/containers/0/securityContext', value: { privileged: true } }] });
+  const jsonPatch = ev({
+    verb: 'patch',
+    objectRef: { resource: 'deployments', namespace: 'd', name: 'web' },
+    requestObject: [{ op: 'add', path: '/spec/template/spec/containers/0/securityContext', value: { privileged: true } }],
+  });
   assert.equal(jsonPatch.orchestrator.pod.privileged, true);
   assert.equal(jsonPatch.orchestrator.pod.name, undefined, 'a pod name only for pods');
   assert.ok(Array.isArray(jsonPatch.kubernetes.audit.requestObject), 'the audit event keeps the patch as sent');
 
-  const debug = ev({ verb: 'patch', objectRef: { resource: 'pods', subresource: 'ephemeralcontainers', namespace: 'd', name: 'web-1' }, requestObject: { spec: { ephemeralContainers: [{ name: 'dbg', image: 'busybox', securityContext: { capabilities: { add: ['SYS_PTRACE'] } } }] } } });
+  const debug = ev({
+    verb: 'patch',
+    objectRef: { resource: 'pods', subresource: 'ephemeralcontainers', namespace: 'd', name: 'web-1' },
+    requestObject: { spec: { ephemeralContainers: [{ name: 'dbg', image: 'busybox', securityContext: { capabilities: { add: ['SYS_PTRACE'] } } }] } },
+  });
   assert.deepEqual(debug.orchestrator.pod.container_kinds, ['ephemeral']);
   assert.deepEqual(debug.orchestrator.pod.capabilities, ['SYS_PTRACE']);
   assert.equal(debug.orchestrator.pod.name, 'web-1');
 
-  const annotate = ev({ verb: 'patch', objectRef: { resource: 'pods', namespace: 'd', name: 'p' }, requestObject: { metadata: { annotations: { 'fluentbit.io/exclude': 'true' } } } });
+  const annotate = ev({
+    verb: 'patch',
+    objectRef: { resource: 'pods', namespace: 'd', name: 'p' },
+    requestObject: { metadata: { annotations: { 'fluentbit.io/exclude': 'true' } } },
+  });
   assert.deepEqual(annotate.orchestrator.pod.annotations, ['fluentbit.io/exclude=true']);
 
-  const status = ev({ verb: 'patch', objectRef: { resource: 'pods', subresource: 'status', namespace: 'd', name: 'p' }, requestObject: { spec: { containers: [{ name: 'c', securityContext: { privileged: true } }] } } });
+  const status = ev({
+    verb: 'patch',
+    objectRef: { resource: 'pods', subresource: 'status', namespace: 'd', name: 'p' },
+    requestObject: { spec: { containers: [{ name: 'c', securityContext: { privileged: true } }] } },
+  });
   assert.equal(status.orchestrator.pod, undefined);
   const read = ev({ verb: 'get', objectRef: { resource: 'pods', namespace: 'd', name: 'p' }, responseObject: { spec: { hostPID: true, containers: [] } } });
   assert.equal(read.orchestrator.pod, undefined, 'reading a pod changes nothing');
-  const deleted = ev({ verb: 'delete', objectRef: { resource: 'pods', namespace: 'd', name: 'p' }, responseObject: { spec: { hostPID: true, containers: [] } } });
+  const deleted = ev({
+    verb: 'delete',
+    objectRef: { resource: 'pods', namespace: 'd', name: 'p' },
+    responseObject: { spec: { hostPID: true, containers: [] } },
+  });
   assert.equal(deleted.orchestrator.pod, undefined);
 
   const pv = ev({ verb: 'create', objectRef: { resource: 'persistentvolumes', name: 'x' }, requestObject: { spec: { hostPath: { path: '/var/run/' } } } });
   assert.deepEqual(pv.orchestrator.volume, { host_paths: ['/run'] });
 
-  const ns = ev({ verb: 'patch', objectRef: { resource: 'namespaces', name: 'shop' }, requestObject: [{ op: 'remove', path: '/metadata/labels/pod-security.kubernetes.io~1enforce' }] });
+  const ns = ev({
+    verb: 'patch',
+    objectRef: { resource: 'namespaces', name: 'shop' },
+    requestObject: [{ op: 'remove', path: '/metadata/labels/pod-security.kubernetes.io~1enforce' }],
+  });
   assert.deepEqual(ns.orchestrator.labels, ['pod-security.kubernetes.io/enforce-']);
 });

@@ -20,7 +20,9 @@ export function normalizeK8sAudit(doc: unknown, origin: string): SourceRecord[] 
 }
 
 function normalizeOne(e: unknown, origin: string, diagOrigin: string): SourceRecord[] {
-  const bad = (why: string): SourceRecord[] => [{ diagnostic: diag('k8s-audit', 'bad-k8s-audit', `${origin.slice(diagOrigin.length) || 'event'}: ${why}`, diagOrigin) }];
+  const bad = (why: string): SourceRecord[] => [
+    { diagnostic: diag('k8s-audit', 'bad-k8s-audit', `${origin.slice(diagOrigin.length) || 'event'}: ${why}`, diagOrigin) },
+  ];
   if (!isObj(e)) return bad('audit event is not an object');
   const apiVersion = str(e.apiVersion);
   if (apiVersion && !apiVersion.startsWith('audit.k8s.io/')) return bad(`apiVersion ${apiVersion} is not audit.k8s.io`);
@@ -51,7 +53,11 @@ function normalizeOne(e: unknown, origin: string, diagOrigin: string): SourceRec
   // Built member by member with only what the event holds (no compact() copy afterwards).
   const orchestrator: OrchestratorInfo = { type: 'kubernetes' };
   set(orchestrator, 'namespace', str(ref.namespace));
-  set(orchestrator, 'resource', defined({ type: resource, name: str(ref.name), subresource: sub, api_group: str(ref.apiGroup), api_version: str(ref.apiVersion) }));
+  set(
+    orchestrator,
+    'resource',
+    defined({ type: resource, name: str(ref.name), subresource: sub, api_group: str(ref.apiGroup), api_version: str(ref.apiVersion) }),
+  );
   set(orchestrator, 'api_version', apiVersion);
   set(orchestrator, 'user', defined({ name: username, groups: strings(user.groups) }));
   orchestrator.verb = verb;

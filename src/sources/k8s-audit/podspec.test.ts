@@ -34,7 +34,10 @@ test('a JSON patch reads as the object it sets; removals are null', () => {
     'not an op',
   ]);
   assert.deepEqual(o, {
-    spec: { template: { spec: { hostPID: true, containers: [{ securityContext: { privileged: true } }] } }, ephemeralContainers: [{ name: 'dbg', image: 'busybox' }] },
+    spec: {
+      template: { spec: { hostPID: true, containers: [{ securityContext: { privileged: true } }] } },
+      ephemeralContainers: [{ name: 'dbg', image: 'busybox' }],
+    },
     metadata: { labels: { 'pod-security.kubernetes.io/enforce': null } },
   });
   assert.deepEqual(requestBody({ a: 1 }), { a: 1 });
@@ -67,7 +70,12 @@ test('pod facts from init, regular and ephemeral containers, fields and legacy a
       securityContext: { seccompProfile: { type: 'Unconfined' } },
       initContainers: [{ name: 'i', image: 'img/init:1', securityContext: { privileged: true } }],
       containers: [
-        { name: 'a', image: 'img/app:1', securityContext: { capabilities: { add: ['cap_sys_admin'] }, procMount: 'Unmasked' }, resources: { limits: { 'devices.kubevirt.io/kvm': '1', cpu: '1' } } },
+        {
+          name: 'a',
+          image: 'img/app:1',
+          securityContext: { capabilities: { add: ['cap_sys_admin'] }, procMount: 'Unmasked' },
+          resources: { limits: { 'devices.kubevirt.io/kvm': '1', cpu: '1' } },
+        },
         { name: 'b', image: 'img/app:1', securityContext: { allowPrivilegeEscalation: true, seLinuxOptions: { type: 'spc_t' } } },
       ],
       ephemeralContainers: [{ name: 'dbg', image: 'busybox:1.36', securityContext: { appArmorProfile: { type: 'Unconfined' } } }],
@@ -104,13 +112,23 @@ test('a hardened pod gives nothing up; HostProcess is the Windows spelling of pr
   const hardened = podInfo(
     {
       securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
-      containers: [{ name: 'web', image: 'nginx:1.27', securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, procMount: 'Default' } }],
+      containers: [
+        { name: 'web', image: 'nginx:1.27', securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, procMount: 'Default' } },
+      ],
     },
     {},
     undefined,
   );
   assert.deepEqual(hardened, { privileged: false, images: ['nginx:1.27'], container_kinds: ['container'] });
-  const win = podInfo({ securityContext: { windowsOptions: { hostProcess: true } }, hostNetwork: true, containers: [{ name: 'w', image: 'mcr.microsoft.com/windows/nanoserver:ltsc2022' }] }, {}, undefined);
+  const win = podInfo(
+    {
+      securityContext: { windowsOptions: { hostProcess: true } },
+      hostNetwork: true,
+      containers: [{ name: 'w', image: 'mcr.microsoft.com/windows/nanoserver:ltsc2022' }],
+    },
+    {},
+    undefined,
+  );
   assert.equal(win.privileged, true);
 });
 

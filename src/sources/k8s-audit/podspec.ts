@@ -68,7 +68,10 @@ export function jsonPatchObject(ops: readonly unknown[]): Obj {
     if (!isObj(op) || typeof op.path !== 'string') continue;
     const kind = op.op;
     if (kind !== 'add' && kind !== 'replace' && kind !== 'remove') continue;
-    const parts = op.path.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+    const parts = op.path
+      .split('/')
+      .slice(1)
+      .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
     if (parts.length === 0) continue;
     let cur: Obj | unknown[] = root;
     for (let i = 0; i < parts.length; i++) {
@@ -209,9 +212,14 @@ export function podInfo(spec: Obj, metadata: Obj, name: string | undefined): Pod
     return isObj(cap) ? (strings(cap.add) ?? []).map(normalizeCapability) : [];
   });
   const volumes = list(spec.volumes);
-  const hostPaths = volumes.map((v) => (isObj(v.hostPath) ? str(v.hostPath.path) : undefined)).filter((p): p is string => !!p).map(normalizeHostPath);
+  const hostPaths = volumes
+    .map((v) => (isObj(v.hostPath) ? str(v.hostPath.path) : undefined))
+    .filter((p): p is string => !!p)
+    .map(normalizeHostPath);
   const volumeTypes = volumes.flatMap((v) => Object.keys(v).filter((k) => k !== 'name'));
-  const drivers = volumes.flatMap((v) => [isObj(v.csi) ? str(v.csi.driver) : undefined, isObj(v.flexVolume) ? str(v.flexVolume.driver) : undefined]).filter((d): d is string => !!d);
+  const drivers = volumes
+    .flatMap((v) => [isObj(v.csi) ? str(v.csi.driver) : undefined, isObj(v.flexVolume) ? str(v.flexVolume.driver) : undefined])
+    .filter((d): d is string => !!d);
   const resources = containers.flatMap((c) => {
     const r = isObj(c.resources) ? c.resources : {};
     return [...Object.keys(isObj(r.limits) ? r.limits : {}), ...Object.keys(isObj(r.requests) ? r.requests : {})];

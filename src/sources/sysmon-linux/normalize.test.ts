@@ -7,7 +7,10 @@ import { normalizeSysmonXml } from './normalize.js';
 test('Sysmon for Linux records from syslog: by event id, with winlog fields; a truncated record is counted', async () => {
   const { events, diagnostics } = await readAll(fixturePath(import.meta.url, './fixtures/syslog.log'));
   assert.equal(events.length, 3);
-  assert.deepEqual(diagnostics.map((d) => [d.code, d.line]), [['bad-sysmon', 4]]);
+  assert.deepEqual(
+    diagnostics.map((d) => [d.code, d.line]),
+    [['bad-sysmon', 4]],
+  );
   const [proc, net, file] = events as [any, any, any];
   assert.deepEqual(proc.stowaway.logsource, { product: 'linux', category: 'process_creation', service: 'sysmon' });
   assert.equal(proc.process.executable, '/usr/bin/nsenter');

@@ -25,7 +25,8 @@ export function normalizeSysmonLine(text: string, origin: string): SourceRecord[
     found = true;
     out.push(normalizeSysmonXml(m[0], origin));
   }
-  if (!found) out.push({ diagnostic: diag('sysmon', 'bad-sysmon', text.includes('<Event') ? 'truncated <Event> record' : 'no <Event> record in line', origin) });
+  if (!found)
+    out.push({ diagnostic: diag('sysmon', 'bad-sysmon', text.includes('<Event') ? 'truncated <Event> record' : 'no <Event> record in line', origin) });
   return out;
 }
 
@@ -47,7 +48,16 @@ export function normalizeSysmonXml(xml: string, origin: string): SourceRecord {
   const v = (k: string) => (data[k] === undefined || data[k] === '' || data[k] === '-' ? undefined : data[k]);
   const ev: StowawayEvent = {
     '@timestamp': toIso(v('UtcTime') ? v('UtcTime')!.replace(' ', 'T') + 'Z' : undefined) ?? ts,
-    event: { kind: 'event', module: 'sysmon', dataset: 'sysmon.linux', code: String(id), provider, action: spec?.action, category: spec ? [spec.ecs[0]] : undefined, type: spec ? [spec.ecs[1]] : undefined },
+    event: {
+      kind: 'event',
+      module: 'sysmon',
+      dataset: 'sysmon.linux',
+      code: String(id),
+      provider,
+      action: spec?.action,
+      category: spec ? [spec.ecs[0]] : undefined,
+      type: spec ? [spec.ecs[1]] : undefined,
+    },
     stowaway: { source: 'sysmon', logsource: ls, origin },
     host: { name: tag(sys, 'Computer'), os: { type: 'linux' } },
     winlog: { event_id: id, channel, provider_name: provider, computer_name: tag(sys, 'Computer'), record_id: tag(sys, 'EventRecordID'), event_data: data },
@@ -63,15 +73,36 @@ export function normalizeSysmonXml(xml: string, origin: string): SourceRecord {
     args: cmd ? splitArgs(cmd) : undefined,
     working_directory: v('CurrentDirectory'),
     user: v('User') ? { name: v('User') } : undefined,
-    hash: v('Hashes') ? Object.fromEntries(v('Hashes')!.split(',').map((h) => h.split('=')).filter((p) => p.length === 2).map(([k, x]) => [k!.toLowerCase(), x!])) : undefined,
-    parent: v('ParentImage') || v('ParentProcessId') ? { pid: num(v('ParentProcessId')), entity_id: v('ParentProcessGuid'), executable: v('ParentImage'), name: basename(v('ParentImage')), command_line: v('ParentCommandLine') } : undefined,
+    hash: v('Hashes')
+      ? Object.fromEntries(
+          v('Hashes')!
+            .split(',')
+            .map((h) => h.split('='))
+            .filter((p) => p.length === 2)
+            .map(([k, x]) => [k!.toLowerCase(), x!]),
+        )
+      : undefined,
+    parent:
+      v('ParentImage') || v('ParentProcessId')
+        ? {
+            pid: num(v('ParentProcessId')),
+            entity_id: v('ParentProcessGuid'),
+            executable: v('ParentImage'),
+            name: basename(v('ParentImage')),
+            command_line: v('ParentCommandLine'),
+          }
+        : undefined,
   };
   if (ev.process.parent?.pid !== undefined) ev.process.ppid = ev.process.parent.pid;
   if (v('User')) ev.user = { name: v('User') };
   if (id === 3) {
     ev.source = { ip: v('SourceIp'), port: num(v('SourcePort')), domain: v('SourceHostname') };
     ev.destination = { ip: v('DestinationIp'), port: num(v('DestinationPort')), domain: v('DestinationHostname') };
-    ev.network = { transport: v('Protocol'), direction: v('Initiated') === 'true' ? 'outbound' : v('Initiated') === 'false' ? 'inbound' : undefined, type: v('SourceIsIpv6') === 'true' ? 'ipv6' : 'ipv4' };
+    ev.network = {
+      transport: v('Protocol'),
+      direction: v('Initiated') === 'true' ? 'outbound' : v('Initiated') === 'false' ? 'inbound' : undefined,
+      type: v('SourceIsIpv6') === 'true' ? 'ipv6' : 'ipv4',
+    };
   }
   if (v('TargetFilename')) ev.file = fileFields(v('TargetFilename'));
   return { event: compactEvent(ev, ['winlog']) };

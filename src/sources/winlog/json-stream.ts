@@ -64,6 +64,7 @@ export function readJsonValues(text: string, file?: string): { records: JsonReco
       i = end - 1;
     }
   }
-  if (depth > 0 && start >= 0) diagnostics.push({ severity: 'error', code: 'bad-json', message: 'unexpected end of input inside a JSON value', file, line: startLine });
+  if (depth > 0 && start >= 0)
+    diagnostics.push({ severity: 'error', code: 'bad-json', message: 'unexpected end of input inside a JSON value', file, line: startLine });
   return { records, diagnostics };
 }

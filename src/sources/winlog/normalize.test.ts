@@ -16,7 +16,13 @@ const sysmon1 = {
       Computer: 'ws1',
       Security: { '#attributes': { UserID: 'S-1-5-18' } },
     },
-    EventData: { Image: 'C:\\Windows\\System32\\cmd.exe', CommandLine: 'cmd /c whoami', ParentImage: 'C:\\Windows\\explorer.exe', User: 'CORP\\bob', 'Source Name': 'x' },
+    EventData: {
+      Image: 'C:\\Windows\\System32\\cmd.exe',
+      CommandLine: 'cmd /c whoami',
+      ParentImage: 'C:\\Windows\\explorer.exe',
+      User: 'CORP\\bob',
+      'Source Name': 'x',
+    },
   },
 };
 
@@ -43,7 +49,17 @@ test('Sysmon 12 splits into registry_add / registry_delete by EventType; Securit
   assert.ok(!isDiagnostic(r));
   assert.equal(r.stowaway.logsource.category, 'registry_delete');
   assert.equal(r.registry?.path, 'HKLM\\x');
-  const sec = { Event: { System: { Provider: { '#attributes': { Name: 'Microsoft-Windows-Security-Auditing' } }, EventID: 4688, Channel: 'Security', TimeCreated: { '#attributes': { SystemTime: '2025-01-01T00:00:00Z' } } }, EventData: { Data: [{ '#attributes': { Name: 'NewProcessName' }, '#text': 'C:\\x.exe' }] } } };
+  const sec = {
+    Event: {
+      System: {
+        Provider: { '#attributes': { Name: 'Microsoft-Windows-Security-Auditing' } },
+        EventID: 4688,
+        Channel: 'Security',
+        TimeCreated: { '#attributes': { SystemTime: '2025-01-01T00:00:00Z' } },
+      },
+      EventData: { Data: [{ '#attributes': { Name: 'NewProcessName' }, '#text': 'C:\\x.exe' }] },
+    },
+  };
   const s = normalizeWindowsEvent(sec);
   assert.ok(!isDiagnostic(s));
   assert.deepEqual(s.stowaway.logsource, { product: 'windows', service: 'security', category: 'process_creation' });
@@ -51,7 +67,15 @@ test('Sysmon 12 splits into registry_add / registry_delete by EventType; Securit
 });
 
 test('Winlogbeat documents and PowerShell 4104', () => {
-  const e = normalizeWindowsEvent({ '@timestamp': '2025-01-01T00:00:00Z', winlog: { event_id: '4104', channel: 'Microsoft-Windows-PowerShell/Operational', provider_name: 'Microsoft-Windows-PowerShell', event_data: { ScriptBlockText: 'IEX x' } } });
+  const e = normalizeWindowsEvent({
+    '@timestamp': '2025-01-01T00:00:00Z',
+    winlog: {
+      event_id: '4104',
+      channel: 'Microsoft-Windows-PowerShell/Operational',
+      provider_name: 'Microsoft-Windows-PowerShell',
+      event_data: { ScriptBlockText: 'IEX x' },
+    },
+  });
   assert.ok(!isDiagnostic(e));
   assert.deepEqual(e.stowaway.logsource, { product: 'windows', service: 'powershell', category: 'ps_script' });
   assert.equal((e['winlog'] as any).event_data.ScriptBlockText, 'IEX x');
@@ -67,7 +91,13 @@ test('bad input is a diagnostic, never a throw', () => {
 
 test('JSON streams: concatenated pretty objects, NDJSON, arrays; broken parts are diagnostics', () => {
   const r = readJsonValues('{"a": 1}\n{\n  "b": "}"\n}\n[{"c": 3}, {"d": 4}]\n{"e": \n', 'x.json');
-  assert.deepEqual(r.records.map((x) => x.value), [{ a: 1 }, { b: '}' }, { c: 3 }, { d: 4 }]);
-  assert.deepEqual(r.records.map((x) => x.line), [1, 2, 5, 5]);
+  assert.deepEqual(
+    r.records.map((x) => x.value),
+    [{ a: 1 }, { b: '}' }, { c: 3 }, { d: 4 }],
+  );
+  assert.deepEqual(
+    r.records.map((x) => x.line),
+    [1, 2, 5, 5],
+  );
   assert.equal(r.diagnostics[0]?.code, 'bad-json');
 });

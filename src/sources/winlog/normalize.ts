@@ -11,18 +11,42 @@ type Raw = Record<string, unknown>;
 const isObj = (x: unknown): x is Raw => typeof x === 'object' && x !== null && !Array.isArray(x);
 
 const SYSMON_CATEGORY: Record<number, string> = {
-  1: 'process_creation', 2: 'file_change', 3: 'network_connection', 4: 'sysmon_status', 5: 'process_termination', 6: 'driver_load',
-  7: 'image_load', 8: 'create_remote_thread', 9: 'raw_access_thread', 10: 'process_access', 11: 'file_event', 13: 'registry_set',
-  14: 'registry_rename', 15: 'create_stream_hash', 16: 'sysmon_status', 17: 'pipe_created', 18: 'pipe_created', 19: 'wmi_event',
-  20: 'wmi_event', 21: 'wmi_event', 22: 'dns_query', 23: 'file_delete', 24: 'clipboard_capture', 25: 'process_tampering',
-  26: 'file_delete_detected', 27: 'file_block_executable', 28: 'file_block_shredding', 29: 'file_executable_detected', 255: 'sysmon_error',
+  1: 'process_creation',
+  2: 'file_change',
+  3: 'network_connection',
+  4: 'sysmon_status',
+  5: 'process_termination',
+  6: 'driver_load',
+  7: 'image_load',
+  8: 'create_remote_thread',
+  9: 'raw_access_thread',
+  10: 'process_access',
+  11: 'file_event',
+  13: 'registry_set',
+  14: 'registry_rename',
+  15: 'create_stream_hash',
+  16: 'sysmon_status',
+  17: 'pipe_created',
+  18: 'pipe_created',
+  19: 'wmi_event',
+  20: 'wmi_event',
+  21: 'wmi_event',
+  22: 'dns_query',
+  23: 'file_delete',
+  24: 'clipboard_capture',
+  25: 'process_tampering',
+  26: 'file_delete_detected',
+  27: 'file_block_executable',
+  28: 'file_block_shredding',
+  29: 'file_executable_detected',
+  255: 'sysmon_error',
 };
 
 /** Channel → Sigma service (taxonomy appendix, Windows services). */
 const CHANNEL_SERVICE: Record<string, string> = {
-  'application': 'application',
-  'security': 'security',
-  'system': 'system',
+  application: 'application',
+  security: 'security',
+  system: 'system',
   'windows powershell': 'powershell-classic',
   'microsoft-windows-powershell/operational': 'powershell',
   'powershellcore/operational': 'powershell',
@@ -171,7 +195,8 @@ export function normalizeWindowsEvent(obj: unknown, origin?: string): StowawayEv
     time = isoTime(attrs(sys['TimeCreated'])['SystemTime']);
     data = flattenEventData(ev['EventData']);
     // Events logged with a UserData section (no EventData) keep their fields one level down.
-    if (!Object.keys(data).length && isObj(ev['UserData'])) for (const v of Object.values(ev['UserData'])) if (isObj(v)) Object.assign(data, flattenEventData(v));
+    if (!Object.keys(data).length && isObj(ev['UserData']))
+      for (const v of Object.values(ev['UserData'])) if (isObj(v)) Object.assign(data, flattenEventData(v));
     const exec = attrs(sys['Execution']);
     Object.assign(winlog, {
       provider_guid: attrs(sys['Provider'])['Guid'],
@@ -192,7 +217,8 @@ export function normalizeWindowsEvent(obj: unknown, origin?: string): StowawayEv
     computer = typeof w['computer_name'] === 'string' ? w['computer_name'] : undefined;
     time = isoTime(obj['@timestamp']);
     data = isObj(w['event_data']) ? { ...w['event_data'] } : {};
-    for (const [k, v] of Object.entries(w)) if (!['event_id', 'channel', 'provider_name', 'computer_name', 'event_data'].includes(k) && !isForbiddenKey(k)) winlog[k] = v;
+    for (const [k, v] of Object.entries(w))
+      if (!['event_id', 'channel', 'provider_name', 'computer_name', 'event_data'].includes(k) && !isForbiddenKey(k)) winlog[k] = v;
   } else return diag(origin, 'neither an Event.System/EventData document nor a Winlogbeat document (no `Event` or `winlog` key)');
   if (!Number.isInteger(eventId)) return diag(origin, 'event id is missing or not a number');
   time ??= isoTime(data['UtcTime']);
@@ -202,9 +228,24 @@ export function normalizeWindowsEvent(obj: unknown, origin?: string): StowawayEv
   const ls = logsourceFor(eventId, channel, provider, data);
   const event: StowawayEvent = {
     '@timestamp': time,
-    event: { kind: 'event', code: String(eventId), provider: provider || undefined, module: sysmon ? 'sysmon' : 'windows', dataset: channel ? `windows.${ls.service ?? channel.toLowerCase()}` : undefined },
+    event: {
+      kind: 'event',
+      code: String(eventId),
+      provider: provider || undefined,
+      module: sysmon ? 'sysmon' : 'windows',
+      dataset: channel ? `windows.${ls.service ?? channel.toLowerCase()}` : undefined,
+    },
     stowaway: { source: sysmon ? 'sysmon' : 'winlog', logsource: ls, origin },
-    winlog: Object.fromEntries(Object.entries({ ...winlog, event_id: eventId, channel: channel || undefined, provider_name: provider || undefined, computer_name: computer, event_data: data }).filter(([, v]) => v !== undefined)),
+    winlog: Object.fromEntries(
+      Object.entries({
+        ...winlog,
+        event_id: eventId,
+        channel: channel || undefined,
+        provider_name: provider || undefined,
+        computer_name: computer,
+        event_data: data,
+      }).filter(([, v]) => v !== undefined),
+    ),
     raw: obj,
   };
   if (computer) event.host = { name: computer, hostname: computer };

@@ -6,7 +6,10 @@ import { readAll } from '../testutil.js';
 test('conn.log TSV: header, unset and empty fields; a line with the wrong field count is counted', async () => {
   const { events, diagnostics } = await readAll(fixturePath(import.meta.url, './fixtures/conn.log'));
   assert.equal(events.length, 4);
-  assert.deepEqual(diagnostics.map((d) => [d.code, d.line]), [['zeek-field-count', 12]]);
+  assert.deepEqual(
+    diagnostics.map((d) => [d.code, d.line]),
+    [['zeek-field-count', 12]],
+  );
   const [c2, dns, s0, v6] = events as [any, any, any, any];
   assert.deepEqual(c2.stowaway.logsource, { product: 'zeek', category: 'network_connection', service: 'conn' });
   assert.equal(c2['@timestamp'], '2024-03-05T10:03:20.123Z');

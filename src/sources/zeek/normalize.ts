@@ -85,11 +85,14 @@ export function createZeekParser(file: string): LineParser {
       if (path && path !== 'conn') {
         if (warnedPath) return [];
         warnedPath = true;
-        return [{ diagnostic: diag('zeek', 'unsupported-zeek-log', `Zeek ${path}.log is not supported (conn.log only); its lines are skipped`, origin, 'warning') }];
+        return [
+          { diagnostic: diag('zeek', 'unsupported-zeek-log', `Zeek ${path}.log is not supported (conn.log only); its lines are skipped`, origin, 'warning') },
+        ];
       }
       if (!h.fields.length) return [{ diagnostic: diag('zeek', 'bad-zeek', 'TSV line before any #fields header', origin) }];
       const cols = text.split(h.sep);
-      if (cols.length !== h.fields.length) return [{ diagnostic: diag('zeek', 'zeek-field-count', `expected ${h.fields.length} fields, got ${cols.length}`, origin) }];
+      if (cols.length !== h.fields.length)
+        return [{ diagnostic: diag('zeek', 'zeek-field-count', `expected ${h.fields.length} fields, got ${cols.length}`, origin) }];
       const obj: Obj = {};
       h.fields.forEach((name, i) => {
         const v = typed(cols[i]!, h.types[i], h);
