@@ -33,8 +33,12 @@ function rawPost(port: number, body: Buffer | string, headers: Record<string, st
       res.on('data', (c: Buffer) => parts.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(parts).toString('utf8') }));
     });
-    // The server may answer and close before the whole body is written: that is the point.
-    req.on('error', (e: NodeJS.ErrnoException) => (e.code === 'EPIPE' || e.code === 'ECONNRESET' ? undefined : reject(e)));
+    // The server may answer and close before the whole body is written: that is the point. A reset
+    // with no answer at all is a failure, not a wait: the receiver must say why it refused.
+    req.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE' && e.code !== 'ECONNRESET') reject(e);
+      else setTimeout(() => reject(new Error(`connection ${e.code} and no answer within 10 s`)), 10_000).unref();
+    });
     req.end(body);
   });
 }

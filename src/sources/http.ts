@@ -53,6 +53,9 @@ export interface ReceiverStats extends SourceStats {
   clamped: number;
 }
 
+/** How long a refused request's remaining body is drained after the answer before the connection is cut. */
+const LINGER_MS = 2000;
+
 export const RECEIVER_DEFAULTS = {
   host: '127.0.0.1',
   maxBodyBytes: 32 * 1024 * 1024,
@@ -180,10 +183,15 @@ export class HttpReceiver implements LiveSource {
         this.st.errors++;
         emit({ diagnostic: diag(this.name, d.code, d.message, this.name, d.severity ?? 'error') });
       }
-      // The rest of the body is not read: the connection closes after the answer.
+      // The rest of the body is drained, not kept, and the connection closes after the answer.
+      // Closing at once with unread bytes sends a reset that can overtake the answer (the sender
+      // then never learns why): half-close first, discard what still comes for a moment, then cut.
       reply(code, text, true);
       req.resume();
-      res.once('finish', () => req.socket.destroy());
+      res.once('finish', () => {
+        req.socket.end();
+        setTimeout(() => req.socket.destroy(), LINGER_MS).unref();
+      });
     };
     if (req.method !== 'POST') {
       refuse(405, 'POST only');
