@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SensorWatch, withSensorRules, SENSOR_RULES } from './sensor.js';
+import { SensorWatch, checkSources, withSensorRules, SENSOR_RULES } from './sensor.js';
 import { loadStrategies } from '../ads/catalog.js';
 import { buildAlert } from './build.js';
 
@@ -55,4 +55,29 @@ test('sensor findings become alerts of ADS-0002 with their T1562 technique', asy
     ['T1562.012'],
   );
   assert.equal(a.rule.title, SENSOR_RULES['audit-rules-removed'].title);
+});
+
+test('sensor sources: the audit source is stopped when its daemon is gone, a source that says so is stopped', () => {
+  const w = new SensorWatch();
+  const t0 = Date.parse('2026-05-01T00:00:00Z');
+  let daemon: boolean | undefined = true;
+  const audit = { daemonRunning: () => daemon, rules: () => 12 };
+  const running = [src('docker', 1), src('auditd', 5)];
+  assert.deepEqual(checkSources(w, t0, running, audit), []);
+  // auditd killed: the kernel keeps its rules, nothing writes the log
+  daemon = false;
+  const f = checkSources(w, t0 + 10_000, running, audit);
+  assert.deepEqual(
+    f.map((x) => [x.rule.id, x.group?.source]),
+    [['stowaway-sensor-stopped', 'auditd']],
+  );
+  // unknown (auditctl missing) is not reported as stopped, and the gap closes
+  daemon = undefined;
+  assert.deepEqual(checkSources(w, t0 + 20_000, running, audit), []);
+  assert.deepEqual(w.gaps(), []);
+  const broken = [{ ...src('docker', 1), stats: { ...src('docker', 1).stats, stopped: true } }, src('auditd', 5)];
+  assert.deepEqual(
+    checkSources(w, t0 + 30_000, broken, audit).map((x) => [x.rule.id, x.group?.source]),
+    [['stowaway-sensor-stopped', 'docker']],
+  );
 });

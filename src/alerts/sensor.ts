@@ -4,6 +4,7 @@
 // its own (ADS-0002, T1562), and the source's state is kept for the page and /metrics, so
 // silence is never shown as clean.
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import type { Finding, RuleMeta } from '../model/alert.js';
 import type { StowawayEvent } from '../model/event.js';
 import type { SourceStats } from '../sources/types.js';
@@ -175,6 +176,42 @@ export function withSensorRules(catalog: (StrategyLookup & { strategies?: () => 
 }
 
 /** How many stowaway audit rules the kernel holds now; undefined when auditctl cannot tell. */
+/**
+ * Whether the audit daemon runs, by the pid the kernel names in `auditctl -s` and /proc: a killed
+ * auditd leaves the kernel's rules in place while nothing writes the log. Undefined when unknown.
+ */
+export function auditDaemonRunning(auditctl = 'auditctl'): boolean | undefined {
+  const r = spawnSync(auditctl, ['-s'], { encoding: 'utf8', timeout: 5000 });
+  if (r.status !== 0 || typeof r.stdout !== 'string') return undefined;
+  const m = /^pid (\d+)$/m.exec(r.stdout);
+  if (!m) return undefined;
+  const pid = Number(m[1]);
+  if (pid === 0) return false;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // a zombie is as dead as a missing process
+    return !/^\d+ \([^)]*\) Z /.test(stat);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * One check of the running sources: stopped when the source says so, and the audit source also
+ * when the audit daemon is gone. `audit` reads the audit daemon and rules only when audit runs.
+ */
+export function checkSources(
+  watch: SensorWatch,
+  nowMs: number,
+  sources: ReadonlyArray<{ name: string; started: boolean; stats: SourceStats }>,
+  audit: { daemonRunning: () => boolean | undefined; rules: () => number | undefined } = { daemonRunning: auditDaemonRunning, rules: loadedAuditRules },
+): Finding[] {
+  const auditOn = sources.some((s) => s.name === 'auditd' && s.started);
+  const daemonGone = auditOn && audit.daemonRunning() === false;
+  const states = sources.map((s) => ({ ...s, stopped: s.stats.stopped === true || (s.name === 'auditd' && daemonGone) }));
+  return watch.check(nowMs, states, auditOn ? audit.rules() : undefined);
+}
+
 export function loadedAuditRules(auditctl = 'auditctl'): number | undefined {
   const r = spawnSync(auditctl, ['-l'], { encoding: 'utf8', timeout: 5000 });
   if (r.status !== 0 || typeof r.stdout !== 'string') return undefined;

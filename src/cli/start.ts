@@ -23,7 +23,7 @@ import {
 } from './options.js';
 import { coverageFrom, openPage, untilSignal, userContentLine } from './page.js';
 import { responderFor } from './responder.js';
-import { SensorWatch, loadedAuditRules, withSensorRules } from '../alerts/sensor.js';
+import { SensorWatch, checkSources, withSensorRules } from '../alerts/sensor.js';
 import { hostname } from 'node:os';
 
 type StartOptions = PageOptions & AlertCliOptions & ContentCliOptions & Record<string, unknown> & { serve: boolean };
@@ -111,12 +111,8 @@ export function register(program: Command): void {
       const status = await rt.start();
       for (const s of status) log(`source ${s.line}`);
       // Sensor tamper and health: checked every 10 s, each new gap a finding of its own.
-      const auditOn = status.some((s) => s.name === 'auditd' && s.started);
       const checkSensors = (): void => {
-        const snap = rt
-          .health()
-          .sources.map((s) => ({ name: s.name, started: s.started, stats: s.stats, stopped: (s.stats as { stopped?: boolean }).stopped === true }));
-        const found = sensor.check(Date.now(), snap, auditOn ? loadedAuditRules() : undefined);
+        const found = checkSources(sensor, Date.now(), rt.health().sources);
         if (found.length > 0) sink.findings(found, 'tick');
       };
       checkSensors();

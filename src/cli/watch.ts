@@ -11,6 +11,8 @@ import { createOutputs } from '../sinks/index.js';
 import { alertSink, createRuntime, loadContent, type Content, type FindingSink } from '../runtime/index.js';
 import { contentFrom, contentOptions, liveOptions, liveOptionsFrom, type ContentCliOptions } from './options.js';
 import { userContentLine } from './page.js';
+import { SensorWatch, checkSources, withSensorRules } from '../alerts/sensor.js';
+import { hostname } from 'node:os';
 
 type WatchOptions = ContentCliOptions & FlagValues & { events?: boolean; maxErrors: string };
 
@@ -63,7 +65,11 @@ export function register(program: Command): void {
       const sinks: FindingSink[] = [];
       if (content) {
         // with --events stdout carries events only; alerts are the one-line notes on stderr
-        const pipeline = createAlertPipeline({ catalog: content.catalog, outputs: createOutputs(o.events === true ? {} : { stdout: 'alert' }) });
+        // Sensor tamper and health alerts (ADS-0002) come out like the rules' alerts.
+        const pipeline = createAlertPipeline({
+          catalog: withSensorRules(content.catalog),
+          outputs: createOutputs(o.events === true ? {} : { stdout: 'alert' }),
+        });
         sinks.push(
           alertSink(pipeline, (created) => {
             alerts += created.length;
@@ -81,7 +87,16 @@ export function register(program: Command): void {
         process.exitCode = 1;
         return;
       }
+      // Sensor tamper and health: a source that stops, falls silent or behind, loses events, or
+      // whose audit rules are removed is an alert, checked every 10 s.
+      const sensor = new SensorWatch({ host: hostname() });
+      const sensorTimer = setInterval(() => {
+        const found = checkSources(sensor, Date.now(), rt.health().sources);
+        if (found.length > 0) for (const s of sinks) s.findings(found, 'tick');
+      }, 10_000);
+      sensorTimer.unref();
       const stop = async (): Promise<void> => {
+        clearInterval(sensorTimer);
         await rt.stop();
         const per = h.sources.map((s) => {
           const st = s.stats();

@@ -21,6 +21,8 @@ export interface SourceStats {
   unattributed: number;
   /** Seconds between event time and processing time for the newest event. */
   lag_s?: number;
+  /** Started, but not reading its input now (stream broken and reconnecting, daemon gone): a sensor gap. */
+  stopped?: boolean;
 }
 
 /** A live source: started by `watch`, it says whether it could start and why not. */

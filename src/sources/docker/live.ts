@@ -114,7 +114,9 @@ export class DockerLiveSource implements LiveSource {
   }
 
   stats(): SourceStats {
-    return { ...this.st };
+    // Between streams (the daemon restarted or the socket broke) nothing is read: a gap, not quiet.
+    const stopped = this.connectedAt !== undefined && !this.stopped && this.stream === undefined;
+    return { ...this.st, ...(stopped ? { stopped } : {}) };
   }
 
   /**
