@@ -9,6 +9,7 @@ import { createEngine } from '../../engine/index.js';
 import type { EngineRules } from '../../engine/rules.js';
 import { REPLAY_LATENESS } from '../replay.js';
 import type { Variant } from './types.js';
+import { table } from './replay.js';
 
 export interface GeneratedResult {
   variant: Variant;
@@ -102,16 +103,6 @@ export function ruleTable(results: readonly GeneratedResult[], names: ReadonlyMa
     .sort((a, b) => (names.get(a[0]) ?? a[0]).localeCompare(names.get(b[0]) ?? b[0]))
     .map(([id, r]) => [names.get(id) ?? id, id.slice(0, 8), String(r.detected), String(r.benign)]);
   return table(['rule', 'id', 'variants detected', 'benign alerts'], out);
-}
-
-function table(head: string[], rows: string[][]): string {
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]): string =>
-    cells
-      .map((c, i) => c.padEnd(widths[i]!))
-      .join('  ')
-      .trimEnd();
-  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
 export interface ScenarioFile {

@@ -222,7 +222,8 @@ function short(id: string): string {
   return id.slice(0, 8);
 }
 
-function table(head: string[], rows: string[][]): string {
+/** A plain text table: columns padded to their widest cell, a dashed rule under the head. */
+export function table(head: string[], rows: string[][]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]): string =>
     cells
