@@ -199,9 +199,55 @@ export function checkpointAll(detectors: Iterable<unknown>): void {
 
 export const iso = (ms: number): string => new Date(ms).toISOString();
 
-/** Marks an entity as having an open interval `bucket`, so closing that interval visits it. */
-export function markPending(pending: Map<number, Set<string>>, bucket: number, key: string): void {
-  let set = pending.get(bucket);
-  if (!set) pending.set(bucket, (set = new Set()));
-  set.add(key);
+/**
+ * The interval bookkeeping the baseline and churn analytics share: which entities have an interval
+ * open, and how far intervals are closed. Closing is by event time, so a late event for an interval
+ * already judged is refused rather than silently changing a verdict that was given.
+ */
+export class IntervalBuckets {
+  /** Interval index → entities with that interval open; rebuilt from the tables on restore. */
+  private readonly pending = new Map<number, Set<string>>();
+  private closed = -Infinity;
+
+  constructor(private readonly intervalMs: number) {}
+
+  bucketOf(t: number): number {
+    return Math.floor(t / this.intervalMs);
+  }
+
+  isClosed(bucket: number): boolean {
+    return bucket <= this.closed;
+  }
+
+  /** Marks `key` as having interval `bucket` open, so closing that interval visits it. */
+  mark(bucket: number, key: string): void {
+    let set = this.pending.get(bucket);
+    if (!set) this.pending.set(bucket, (set = new Set()));
+    set.add(key);
+  }
+
+  /**
+   * Closes every interval whose end is at or before `t` (ms): returns them oldest first, each with its
+   * entities in key order, so findings come out in the same order on every run.
+   */
+  closeUpTo(t: number): Array<[bucket: number, keys: string[]]> {
+    const upTo = this.bucketOf(t) - 1;
+    if (upTo <= this.closed) return [];
+    const due = [...this.pending.keys()].filter((b) => b <= upTo).sort((a, b) => a - b);
+    const out: Array<[number, string[]]> = [];
+    for (const b of due) {
+      out.push([b, [...this.pending.get(b)!].sort()]);
+      this.pending.delete(b);
+    }
+    this.closed = upTo;
+    return out;
+  }
+
+  save(): { closedBucket: number | null } {
+    return { closedBucket: Number.isFinite(this.closed) ? this.closed : null };
+  }
+
+  restore(meta: Record<string, unknown>): void {
+    if (typeof meta.closedBucket === 'number') this.closed = meta.closedBucket;
+  }
 }

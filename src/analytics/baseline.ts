@@ -2,7 +2,7 @@
 // the median/MAD of the entity's previous intervals, then joins that window.
 import type { Finding } from '../model/alert.js';
 import type { StowawayEvent } from '../model/event.js';
-import { AnalyticBase, iso, type AnalyticView, markPending } from './base.js';
+import { AnalyticBase, IntervalBuckets, iso, type AnalyticView } from './base.js';
 import { fieldValues, joinKey, keyObject, numberAt } from './match.js';
 import { judge, type Judgement } from './robust.js';
 import type { AnalyticsStore } from './store.js';
@@ -124,12 +124,11 @@ export class BaselineAnalytic extends AnalyticBase {
   declare readonly def: BaselineDef;
   private readonly series: StateTable<SeriesState>;
   private readonly counterTable: StateTable<CounterState>;
-  /** Bucket index → entities with that bucket open; rebuilt from the series on restore. */
-  private readonly pending = new Map<number, Set<string>>();
-  private closedBucket = -Infinity;
+  private readonly buckets: IntervalBuckets;
 
   constructor(def: BaselineDef, store?: AnalyticsStore) {
     super(def, store);
+    this.buckets = new IntervalBuckets(def.intervalMs);
     this.series = new StateTable<SeriesState>(def.limits.entities);
     this.counterTable = new StateTable<CounterState>(def.limits.entities * 4);
     Object.assign(this.counters, {
@@ -146,8 +145,8 @@ export class BaselineAnalytic extends AnalyticBase {
     const d = this.def;
     const ent = this.entityOf(ev, d.entity);
     if (!ent) return;
-    const bucket = Math.floor(t / d.intervalMs);
-    if (bucket <= this.closedBucket) {
+    const bucket = this.buckets.bucketOf(t);
+    if (this.buckets.isClosed(bucket)) {
       this.counters.late!++;
       return;
     }
@@ -170,7 +169,7 @@ export class BaselineAnalytic extends AnalyticBase {
     }
     s.open[bucket] = addToAcc(s.open[bucket], value, distinctKey, t, ev);
     this.series.touch(key, s);
-    markPending(this.pending, bucket, key);
+    this.buckets.mark(bucket, key);
   }
 
   private signalValue(ev: StowawayEvent, t: number): number | undefined {
@@ -201,12 +200,7 @@ export class BaselineAnalytic extends AnalyticBase {
 
   protected closeUpTo(t: number, out: Finding[]): void {
     const d = this.def;
-    const upTo = Math.floor(t / d.intervalMs) - 1; // last bucket whose end is ≤ t
-    if (upTo <= this.closedBucket) return;
-    const due = [...this.pending.keys()].filter((b) => b <= upTo).sort((a, b) => a - b);
-    for (const b of due) {
-      const keys = [...this.pending.get(b)!].sort();
-      this.pending.delete(b);
+    for (const [b, keys] of this.buckets.closeUpTo(t)) {
       for (const key of keys) {
         const s = this.series.peek(key);
         const acc = s?.open[b];
@@ -221,7 +215,6 @@ export class BaselineAnalytic extends AnalyticBase {
         if (res.judgement?.anomalous && !res.suppressed) out.push(this.finding(key, b, acc, res, histBefore));
       }
     }
-    this.closedBucket = upTo;
   }
 
   private finding(key: string, bucket: number, acc: Acc, res: ClosedInterval, samples: number): Finding {
@@ -262,11 +255,11 @@ export class BaselineAnalytic extends AnalyticBase {
   }
 
   protected metaState(): Record<string, unknown> {
-    return { closedBucket: Number.isFinite(this.closedBucket) ? this.closedBucket : null };
+    return this.buckets.save();
   }
 
   protected restoreMeta(meta: Record<string, unknown>): void {
-    if (typeof meta.closedBucket === 'number') this.closedBucket = meta.closedBucket;
+    this.buckets.restore(meta);
   }
 
   protected restoreRow(table: string, value: unknown): unknown {
@@ -285,7 +278,7 @@ export class BaselineAnalytic extends AnalyticBase {
     const diags = super.restore();
     for (const [key, s] of this.series.entries()) {
       for (const b of Object.keys(s.open)) {
-        markPending(this.pending, Number(b), key);
+        this.buckets.mark(Number(b), key);
       }
     }
     return diags;

@@ -3,7 +3,7 @@
 // egress spike.
 import type { Finding } from '../model/alert.js';
 import type { StowawayEvent } from '../model/event.js';
-import { AnalyticBase, iso, type AnalyticView, markPending } from './base.js';
+import { AnalyticBase, IntervalBuckets, iso, type AnalyticView } from './base.js';
 import { addToAcc, closeInterval, newSeries, type Acc, type SeriesState } from './baseline.js';
 import { joinKey, keyObject, logsourceMatches, numberAt, whereMatches } from './match.js';
 import type { AnalyticsStore } from './store.js';
@@ -80,15 +80,14 @@ export class LifecycleAnalytic extends AnalyticBase {
   private readonly ctrs: StateTable<ContainerState>;
   private readonly hosts: StateTable<HostState>;
   private readonly hostCounters: StateTable<{ v: number; t: number }>;
-  private readonly pendingBuckets = new Map<number, Set<string>>();
+  private readonly buckets: IntervalBuckets;
   /** Containers that ended and wait `lateness` for their last records before the decision. */
   private readonly ending = new Set<string>();
   /** Live containers by address, rebuilt from their state on restore. */
   private readonly byIp = new Map<string, string>();
-  private closedBucket = -Infinity;
-
   constructor(def: LifecycleDef, store?: AnalyticsStore) {
     super(def, store);
+    this.buckets = new IntervalBuckets(def.intervalMs);
     this.ctrs = new StateTable<ContainerState>(def.mode === 'short_lived' ? def.limits.entities : 0, (id, c) => {
       for (const ip of c.ips ?? []) if (this.byIp.get(ip) === id) this.byIp.delete(ip);
       this.ending.delete(id);
@@ -269,10 +268,10 @@ export class LifecycleAnalytic extends AnalyticBase {
     const d = this.def;
     const ent = this.entityOf(ev, d.entity);
     if (!ent) return;
-    const bucket = Math.floor(t / d.intervalMs);
+    const bucket = this.buckets.bucketOf(t);
     const key = joinKey(ent);
     const h = this.hosts.peek(key) ?? { series: newSeries(), churn: {} };
-    if (bucket <= this.closedBucket || (h.series.lastBucket !== null && bucket <= h.series.lastBucket)) {
+    if (this.buckets.isClosed(bucket) || (h.series.lastBucket !== null && bucket <= h.series.lastBucket)) {
       this.counters.late!++;
       return;
     }
@@ -309,7 +308,7 @@ export class LifecycleAnalytic extends AnalyticBase {
       h.series.open[bucket] = addToAcc(h.series.open[bucket], inc, undefined, t, ev);
     } else return;
     this.hosts.touch(key, h);
-    markPending(this.pendingBuckets, bucket, key);
+    this.buckets.mark(bucket, key);
   }
 
   protected closeUpTo(t: number, out: Finding[]): void {
@@ -350,12 +349,7 @@ export class LifecycleAnalytic extends AnalyticBase {
 
   private closeChurn(t: number, out: Finding[]): void {
     const d = this.def;
-    const upTo = Math.floor(t / d.intervalMs) - 1;
-    if (upTo <= this.closedBucket) return;
-    const due = [...this.pendingBuckets.keys()].filter((b) => b <= upTo).sort((a, b) => a - b);
-    for (const b of due) {
-      const keys = [...this.pendingBuckets.get(b)!].sort();
-      this.pendingBuckets.delete(b);
+    for (const [b, keys] of this.buckets.closeUpTo(t)) {
       for (const key of keys) {
         const h = this.hosts.peek(key);
         if (!h) continue;
@@ -394,7 +388,6 @@ export class LifecycleAnalytic extends AnalyticBase {
         });
       }
     }
-    this.closedBucket = upTo;
   }
 
   protected tables() {
@@ -407,11 +400,11 @@ export class LifecycleAnalytic extends AnalyticBase {
   }
 
   protected metaState(): Record<string, unknown> {
-    return { closedBucket: Number.isFinite(this.closedBucket) ? this.closedBucket : null };
+    return this.buckets.save();
   }
 
   protected restoreMeta(meta: Record<string, unknown>): void {
-    if (typeof meta.closedBucket === 'number') this.closedBucket = meta.closedBucket;
+    this.buckets.restore(meta);
   }
 
   protected restoreRow(table: string, value: unknown): unknown {
@@ -429,7 +422,7 @@ export class LifecycleAnalytic extends AnalyticBase {
     }
     for (const [key, h] of this.hosts.entries()) {
       for (const b of new Set([...Object.keys(h.series.open), ...Object.keys(h.churn)])) {
-        markPending(this.pendingBuckets, Number(b), key);
+        this.buckets.mark(Number(b), key);
       }
     }
     return diags;
