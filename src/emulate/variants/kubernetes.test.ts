@@ -3,14 +3,42 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { contentPlaceholdersPath, contentRulePaths, defaultStrategiesDir } from '../../ads/catalog.js';
-import { loadEngineRules } from '../../engine/rules.js';
 import { auditEvent, generate, K8S_RULES } from './kubernetes.js';
 import type { Variant } from './types.js';
-import { generatedEvents, replayGenerated, ruleTable, summaryTable } from './generated.js';
+import { parserFor } from '../../sources/files.js';
+import { formatVariantReport, replayVariants, type VariantReport } from './replay.js';
+import { join } from 'node:path';
+import type { StowawayEvent } from '../../model/event.js';
 
-async function shippedRules() {
+/** The events of a variant's generated telemetry, parsed as a file of that format would be. */
+async function generatedEvents(v: Variant): Promise<{ events: StowawayEvent[]; diagnostics: unknown[] }> {
+  const events: StowawayEvent[] = [];
+  const diagnostics: unknown[] = [];
+  if (!v.events) return { events, diagnostics };
+  const parser = await parserFor(v.events.format, `variant:${v.strategy}/${v.id}`);
+  if ('diagnostic' in parser) return { events, diagnostics: [parser.diagnostic] };
+  const take = (recs: ReturnType<typeof parser.end>): void => {
+    for (const r of recs) {
+      if ('event' in r) events.push(r.event);
+      else diagnostics.push(r.diagnostic);
+    }
+  };
+  v.events.lines.forEach((l, i) => take(parser.line(l, i + 1)));
+  take(parser.end());
+  return { events, diagnostics };
+}
+
+/** The variants through `validate --variants`' replay: every shipped rule, a fresh engine per variant. */
+async function replay(variants: Variant[]): Promise<VariantReport> {
   const content = defaultStrategiesDir();
-  return loadEngineRules({ rules: await contentRulePaths(content), placeholders: contentPlaceholdersPath(content) });
+  return replayVariants({
+    variants,
+    // generated variants carry their events: no recording folders to read
+    strategyDirs: new Map(),
+    rules: await contentRulePaths(content),
+    placeholders: [contentPlaceholdersPath(content)],
+    analytics: join(content, '..', 'analytics'),
+  });
 }
 
 test('Kubernetes variants: ids, counts per strategy and well-formed audit events', async () => {
@@ -45,18 +73,16 @@ test('Kubernetes variants: ids, counts per strategy and well-formed audit events
 });
 
 test('Kubernetes variants replay: every positive detected by a rule it names, every benign quiet on every shipped rule', async (t) => {
-  const rules = await shippedRules();
+  const rep = await replay(generate());
   assert.deepEqual(
-    rules.diagnostics.filter((d) => d.severity === 'error'),
+    rep.diagnostics.filter((d) => d.severity === 'error'),
     [],
   );
-  const results = [];
-  for (const v of generate()) results.push(await replayGenerated(v, rules));
-  const names = new Map(rules.ruleset.rules().map((r) => [r.id, r.title]));
-  for (const line of [...summaryTable(results).split('\n'), '', ...ruleTable(results, names).split('\n')]) t.diagnostic(line);
+  const results = rep.results;
+  for (const line of formatVariantReport(rep).split('\n')) t.diagnostic(line);
   const failed = results
-    .filter((r) => !r.pass)
-    .map((r) => `${r.variant.strategy} ${r.variant.id} (${r.variant.kind}): fired ${[...r.fired.keys()].join(',') || 'nothing'}`);
+    .filter((r) => r.verdict !== 'pass')
+    .map((r) => `${r.variant.strategy} ${r.variant.id} (${r.variant.kind}): ${r.verdict}, fired ${[...r.fired.keys()].join(',') || 'nothing'}`);
   assert.deepEqual(failed, []);
   // every new Kubernetes rule is proven by at least one variant
   const fired = new Set(results.filter((r) => r.variant.kind === 'positive').flatMap((r) => [...r.fired.keys()]));
@@ -77,7 +103,6 @@ test('the default Kubernetes allowlists name real infrastructure, never the test
 });
 
 test('a privileged Deployment alerts once, at the Deployment: its ReplicaSet and pods made by controllers do not alert again', async () => {
-  const rules = await shippedRules();
   const ctl = (name: string) => ({
     username: `system:serviceaccount:kube-system:${name}`,
     groups: ['system:serviceaccounts', 'system:authenticated'],
@@ -132,35 +157,23 @@ test('a privileged Deployment alerts once, at the Deployment: its ReplicaSet and
     expect: [K8S_RULES.privileged],
     events: { format: 'k8s-audit', lines },
   };
-  const r = await replayGenerated(v, rules);
+  const r = (await replay([v])).results[0]!;
   assert.deepEqual([...r.fired.entries()], [[K8S_RULES.privileged, 1]]);
   // the same pod created by a person is judged
-  const direct = await replayGenerated(
-    {
-      ...v,
-      events: {
-        format: 'k8s-audit',
-        lines: [
-          JSON.stringify(
-            auditEvent('direct', 0, { actor: dev, verb: 'create', resource: 'pods', namespace: 'default', name: 'p', body: { kind: 'Pod', spec } }),
-          ),
-        ],
+  const [direct] = (
+    await replay([
+      {
+        ...v,
+        events: {
+          format: 'k8s-audit',
+          lines: [
+            JSON.stringify(
+              auditEvent('direct', 0, { actor: dev, verb: 'create', resource: 'pods', namespace: 'default', name: 'p', body: { kind: 'Pod', spec } }),
+            ),
+          ],
+        },
       },
-    },
-    rules,
-  );
-  assert.deepEqual([...direct.fired.entries()], [[K8S_RULES.privileged, 1]]);
-});
-
-test('the Kubernetes variant scenarios in the strategy folders are what the generator writes', async () => {
-  const { K8S_SCENARIOS } = await import('./kubernetes.js');
-  const { variantScenarios } = await import('./generated.js');
-  const { join } = await import('node:path');
-  const vs = generate();
-  for (const [ads, s] of Object.entries(K8S_SCENARIOS)) {
-    for (const f of variantScenarios(ads, 'k8s-variants', vs, s)) {
-      const onDisk = await readFile(join(defaultStrategiesDir(), s.dir, f.path), 'utf8').catch(() => '(missing)');
-      assert.equal(onDisk, f.text, `${s.dir}/${f.path} is stale: run npm run build && node scripts/variants-k8s.mjs --write`);
-    }
-  }
+    ])
+  ).results;
+  assert.deepEqual([...direct!.fired.entries()], [[K8S_RULES.privileged, 1]]);
 });

@@ -1854,29 +1854,3 @@ export const generate: VariantGenerator = () => [
   ...ads0004Positive().map((s) => build('ADS-0004', 'positive', s)),
   ...ads0004Benign().map((s) => build('ADS-0004', 'benign', s)),
 ];
-
-/** Where each strategy's generated Kubernetes scenarios live and what they stand for. */
-export const K8S_SCENARIOS: Record<string, { dir: string; positive: string; benign: string }> = {
-  'ADS-0001': {
-    dir: 'ads-0001-network-share-collection',
-    positive: 'Inline NFS, SMB, CephFS and Azure Files volumes in every workload kind and a JSON patch',
-    benign: 'PostgreSQL, WordPress and a backup CronJob on claims, and an NFS PersistentVolume made by an administrator',
-  },
-  'ADS-0002': {
-    dir: 'ads-0002-container-monitoring-evasion',
-    positive:
-      'Admission webhooks and policies loosened, Pod Security labels loosened, log collection opt-outs, security agents deleted, pods hidden in system namespaces',
-    benign: "cert-manager's CA injector, a restricted namespace, a Falco upgrade, metrics-server in kube-system, an ordinary Fluent Bit annotation",
-  },
-  'ADS-0003': {
-    dir: 'ads-0003-privileged-container-escape',
-    positive:
-      'Privilege, host namespaces, sensitive host paths, capabilities and isolation settings in every workload kind, patch form and container list, and exec by every verb',
-    benign: 'Documented node agents, controller-created and mirror pods, a hardened nginx, kubectl logs and port-forward',
-  },
-  'ADS-0004': {
-    dir: 'ads-0004-virtual-instance-evasion',
-    positive: 'KVM requested by resource or host path, KubeVirt virtual machines created',
-    benign: 'A GPU Job, the NVIDIA device plugin, a virt-launcher pod made by KubeVirt, a qemu-img Job',
-  },
-};
