@@ -33,12 +33,13 @@ export const TEST_HELPERS = ['alerts/fixtures.ts', 'analytics/scenario.ts', 'ser
 
 const IMPORT = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)'(\.{1,2}\/[^']+)'/g;
 
-function walk(dir, out = []) {
+/** The product's source files under `dir`; the developer folders at the top (`root`) are left out. */
+function walk(dir, root = dir, out = []) {
   for (const name of readdirSync(dir)) {
     const p = join(dir, name);
     if (statSync(p).isDirectory()) {
-      if (dir === walk.root && DEV_FOLDERS.includes(name)) continue;
-      walk(p, out);
+      if (dir === root && DEV_FOLDERS.includes(name)) continue;
+      walk(p, root, out);
     } else if (name.endsWith('.ts') && !name.endsWith('.test.ts') && !name.endsWith('.d.ts')) out.push(p);
   }
   return out;
@@ -47,7 +48,6 @@ function walk(dir, out = []) {
 /** File → the files it imports, all relative to src/ (`.js` specifiers mapped back to `.ts`). */
 export function fileGraph(srcDir) {
   const graph = new Map();
-  walk.root = srcDir;
   for (const f of walk(srcDir)) {
     const from = relative(srcDir, f);
     const to = new Set();
