@@ -5,16 +5,8 @@ import { EventClock, type EventClockOptions } from './event-clock.js';
 import type { Finding } from '../model/alert.js';
 import type { Diagnostic } from '../model/diagnostic.js';
 import type { StowawayEvent } from '../model/event.js';
-import {
-  createCorrelationEngine,
-  eventTimeMs,
-  isoTime,
-  parseDuration,
-  type BaseMatch,
-  type CorrelationLimits,
-  type CorrelationRule,
-  type CorrelationStats,
-} from '../sigma/correlation/index.js';
+import { eventTimeMs, isoTime, parseDuration, type BaseMatch, type CorrelationLimits, type CorrelationRule } from '../sigma/correlation/index.js';
+import { createCorrelationEngine, type CorrelationStats } from './correlation/engine.js';
 import type { Detector } from './types.js';
 import { builtinFieldPaths } from './fields.js';
 

@@ -1,5 +1,5 @@
-// Sigma correlation rules: parse documents, then run them over base rule matches in event time.
+// Sigma correlation rules as the language defines them: documents parsed and checked. Running them
+// over base rule matches in event time is the engine's (engine/correlation/).
 export * from './types.js';
 export { parseCorrelation, satisfies, hasUpperBound, describeCondition } from './parse.js';
-export { createCorrelationEngine, type CorrelationEngine, type CorrelationEngineOptions, type CorrelationStats } from './engine.js';
 export { parseDuration, eventTimeMs, isoTime } from './timespan.js';

@@ -2,7 +2,7 @@
 // their activity list, sequence chains, and one state per correlation rule.
 import type { StowawayEvent } from '../../model/event.js';
 import type { MinHeap } from './heap.js';
-import type { CorrelationCounters, CorrelationRule } from './types.js';
+import type { CorrelationCounters, CorrelationRule } from '../../sigma/correlation/types.js';
 
 /** What a window holds: a base rule match or an upstream correlation finding. */
 export interface Item {

@@ -7,17 +7,18 @@
 // No Node-only imports: this also runs in the browser playground.
 //
 // The parts, one concern each: the reorder buffer (reorder.ts), group keys (groups.ts),
-// counting and metric windows (windows.ts), ordered chains (chains.ts), reference checks
-// (references.ts) and the typed state they share (state.ts). This file wires them.
+// counting and metric windows (windows.ts), ordered chains (chains.ts) and the typed state
+// they share (state.ts); rule documents and their reference checks are the language's
+// (sigma/correlation/). This file wires them.
 import type { Diagnostic } from '../../model/diagnostic.js';
 import type { Finding } from '../../model/alert.js';
 import type { StowawayEvent } from '../../model/event.js';
 import { MinHeap } from './heap.js';
-import { describeCondition, hasUpperBound } from './parse.js';
-import { isoTime } from './timespan.js';
-import { DEFAULT_LIMITS, type BaseMatch, type CorrelationCounters, type CorrelationLimits, type CorrelationRule } from './types.js';
+import { describeCondition, hasUpperBound } from '../../sigma/correlation/parse.js';
+import { isoTime } from '../../sigma/correlation/timespan.js';
+import { DEFAULT_LIMITS, type BaseMatch, type CorrelationCounters, type CorrelationLimits, type CorrelationRule } from '../../sigma/correlation/types.js';
 import { drop, type Consumer, type Entry, type Group, type Item, type State } from './state.js';
-import { refKeys, resolveReferences } from './references.js';
+import { refKeys, resolveReferences } from '../../sigma/correlation/references.js';
 import { enterGroup, fieldReader, groupKey } from './groups.js';
 import { anchored, closeEnded, closeWindow, sliding, type WindowContext } from './windows.js';
 import { ordered, temporal } from './chains.js';

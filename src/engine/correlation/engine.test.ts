@@ -4,11 +4,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse as parseYaml } from 'yaml';
-import { parseCorrelation } from './parse.js';
-import type { BaseMatch, CorrelationRule } from './types.js';
+import { parseCorrelation } from '../../sigma/correlation/parse.js';
+import type { BaseMatch, CorrelationRule } from '../../sigma/correlation/types.js';
 import type { Finding, RuleMeta } from '../../model/alert.js';
 import type { StowawayEvent } from '../../model/event.js';
-import { createEngine, type EngineOptions } from '../../engine/engine.js';
+import { createEngine, type EngineOptions } from '../engine.js';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 

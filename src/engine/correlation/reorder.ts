@@ -4,7 +4,7 @@
 import type { StowawayEvent } from '../../model/event.js';
 import { MinHeap } from './heap.js';
 import type { Consumer, Item } from './state.js';
-import { eventTimeMs } from './timespan.js';
+import { eventTimeMs } from '../../sigma/correlation/timespan.js';
 
 /** Arrival numbers and event identities, shared with the findings correlations feed each other. */
 export interface Sequence {

@@ -1,7 +1,7 @@
 // Sequence correlations: `temporal` (all referenced rules within the timespan, any order) and
 // `temporal_ordered` (in the order listed), kept as the latest-starting chain per step.
 import type { Finding } from '../../model/alert.js';
-import { satisfies } from './parse.js';
+import { satisfies } from '../../sigma/correlation/parse.js';
 import { entryOf, type Chain, type Entry, type Group, type Item, type State, type Step } from './state.js';
 import type { Emit } from './windows.js';
 

@@ -1,6 +1,6 @@
 // Group keys: the values of a correlation's `group-by` (through its aliases, a finding's own
 // group, and the pipelines' field paths) and the group they select, bounded in number.
-import { accessor } from '../fields.js';
+import { accessor } from '../../sigma/fields.js';
 import { append, drop, MISSING, unlink, type Group, type Item, type State } from './state.js';
 
 export interface FieldReader {

@@ -3,9 +3,9 @@
 // upper-bounded counts are anchored at their first event and judged when they close.
 import { toNumber } from '../../model/values.js';
 import type { Finding } from '../../model/alert.js';
-import { satisfies } from './parse.js';
+import { satisfies } from '../../sigma/correlation/parse.js';
 import { entryOf, type Entry, type Group, type Item, type State } from './state.js';
-import type { CorrelationLimits } from './types.js';
+import type { CorrelationLimits } from '../../sigma/correlation/types.js';
 
 /** Hands a completed window to the engine, which builds the finding and feeds downstream correlations. */
 export type Emit = (s: State, g: Group, entries: Entry[], out: Finding[], details: Record<string, unknown>, start: number, end: number) => void;
