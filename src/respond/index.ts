@@ -15,22 +15,9 @@ import type { Diagnostic } from '../model/diagnostic.js';
 import type { ResponseAction, ResponseMode, ResponseRecord, ResponseResult } from '../model/response.js';
 import type { Store } from '../sinks/store/index.js';
 import { loadPolicy, permitted, type Permission, type ResponsePolicy } from './policy.js';
-import { createRateLimit, protectedReason, sameContainer, selfContainerIds } from './safety.js';
-import {
-  attachments,
-  inspectContainer,
-  isolate,
-  pause,
-  restore,
-  sharedNetworkMode,
-  stop,
-  unpause,
-  type ActionOutcome,
-  type NetworkAttachment,
-} from './docker.js';
-import { bundleDir, preserveContainer, type EvidenceBundle } from './evidence.js';
-import { allProcs, findAlertProcess, preserveProcesses, processTree, startedAtMs, terminateTree, untouchable } from './process.js';
-import { quarantinePod } from './k8s.js';
+import { createRateLimit, selfContainerIds } from './safety.js';
+import { act, Refusal, type ActionContext } from './actions.js';
+import type { ActionOutcome } from './docker.js';
 
 export { loadPolicy, permitted, emptyPolicy, USER_POLICY_FILE, RESPONSE_FILE, type ResponsePolicy } from './policy.js';
 
@@ -63,13 +50,6 @@ export interface Responder {
   onAlert(alert: Alert): Promise<ResponseRecord[]>;
 }
 
-/** A daemonized VM's process is born a moment after the exec audit saw; clocks round. */
-const PROCESS_START_SLACK_MS = 5_000;
-
-const CONTAINER_ACTIONS: readonly ResponseAction[] = ['isolate', 'restore', 'pause', 'unpause', 'stop'];
-
-class Refusal extends Error {}
-
 /** The subject an action works on, from the alert's entity. */
 export function targetOf(alert: Pick<Alert, 'entity'>, action: ResponseAction): string {
   const e = alert.entity;
@@ -98,128 +78,7 @@ export function createResponder(opts: ResponderOptions): Responder {
   const recentAuto = new Map<string, { alertId: string; at: number; done: Promise<ResponseRecord> }>();
   const COALESCE_MS = 60_000;
 
-  /** The container, checked: still the alert's, not protected, not stowaway. */
-  async function checkedContainer(alert: Alert): Promise<{ id: string; name: string; state: string }> {
-    const want = alert.entity.container?.id;
-    let found;
-    try {
-      found = await inspectContainer(docker, want!);
-    } catch (e) {
-      throw new Refusal(`container ${want?.slice(0, 12)} not found: ${(e as Error).message.split('\n')[0]}`);
-    }
-    const notSame = sameContainer(want, found);
-    if (notSame) throw new Refusal(notSame);
-    const facts = { id: found.Id, name: found.Name.replace(/^\//, ''), image: found.Config?.Image ?? '', labels: found.Config?.Labels ?? {} };
-    const prot = protectedReason(facts, policy.protect, selfIds);
-    if (prot) throw new Refusal(prot);
-    return { id: found.Id, name: facts.name, state: found.State?.Status ?? 'unknown' };
-  }
-
-  function evidenceDir(alert: Alert, subject: string): string {
-    return bundleDir(opts.dataDir, alert.id, subject, now());
-  }
-
-  const bundleData = (b: EvidenceBundle): Record<string, unknown> => ({
-    evidence: { dir: b.dir, manifest_sha256: b.manifest_sha256, files: b.files, missing: b.missing },
-  });
-
-  /** The networks the latest completed isolate of this container on this alert removed. */
-  function isolatedNetworks(alertId: string, target: string): NetworkAttachment[] | undefined {
-    const last = store
-      .responses(alertId)
-      .filter((r) => r.target === target && r.action === 'isolate' && r.result === 'done' && !r.dry_run)
-      .pop();
-    return last?.data?.networks as NetworkAttachment[] | undefined;
-  }
-
-  async function act(alert: Alert, action: ResponseAction, target: string, dryRun: boolean): Promise<ActionOutcome> {
-    if (CONTAINER_ACTIONS.includes(action) || (action === 'preserve' && target.startsWith('container:'))) {
-      const c = await checkedContainer(alert);
-      const label = `${c.name} (${c.id.slice(0, 12)})`;
-      // A `--rm` container that has exited is on its way out: the engine refuses every change to it.
-      if ((c.state === 'removing' || c.state === 'dead') && action !== 'preserve')
-        throw new Refusal(`${label} has exited and is ${c.state}: nothing left to ${action}`);
-      if (action === 'preserve') {
-        if (dryRun) return { detail: `would write inspect, filesystem diff, logs, process list and changed files of ${label} with sha256 digests` };
-        const b = await preserveContainer(docker, c.id, evidenceDir(alert, `container-${c.id.slice(0, 12)}`));
-        return {
-          detail: `evidence of ${label}: ${b.files.length} files in ${b.dir} (manifest sha256 ${b.manifest_sha256.slice(0, 16)}…)${b.missing.length ? `; not collected: ${b.missing.join('; ')}` : ''}`,
-          data: bundleData(b),
-        };
-      }
-      if (action === 'isolate') {
-        if (dryRun) {
-          const i = await inspectContainer(docker, c.id);
-          const shared = sharedNetworkMode(i.HostConfig?.NetworkMode);
-          if (shared) throw new Refusal(`cannot isolate ${label}: ${shared}`);
-          return {
-            detail: `would disconnect ${label} from ${
-              attachments(i)
-                .map((n) => n.name)
-                .join(', ') || 'no network'
-            }`,
-          };
-        }
-        const o = await isolate(docker, c.id);
-        return { ...o, detail: `${label} ${o.detail}`, undo: o.undo?.replace('<alert-id>', alert.id) };
-      }
-      if (action === 'restore') {
-        const nets = isolatedNetworks(alert.id, target);
-        if (!nets) throw new Refusal(`no completed isolate of ${label} on this alert to undo`);
-        if (dryRun) return { detail: `would reconnect ${label} to ${nets.map((n) => n.name).join(', ') || 'nothing'}` };
-        const o = await restore(docker, c.id, nets);
-        return { ...o, detail: `${label} ${o.detail}`, undo: o.undo?.replace('<alert-id>', alert.id) };
-      }
-      if (action === 'pause' || action === 'unpause') {
-        if (dryRun) return { detail: `would ${action} ${label}` };
-        const o = await (action === 'pause' ? pause : unpause)(docker, c.id);
-        return { ...o, detail: `${label} ${o.detail}`, undo: o.undo?.replace('<alert-id>', alert.id) };
-      }
-      // stop destroys the processes and their memory: evidence first, and no stop without it.
-      if (dryRun) return { detail: `would preserve evidence of ${label}, then stop it` };
-      const b = await preserveContainer(docker, c.id, evidenceDir(alert, `container-${c.id.slice(0, 12)}`));
-      const o = await stop(docker, c.id);
-      return {
-        ...o,
-        detail: `evidence first (${b.files.length} files, manifest sha256 ${b.manifest_sha256.slice(0, 16)}…), then ${label} ${o.detail}`,
-        data: { ...o.data, ...bundleData(b) },
-      };
-    }
-    if (action === 'terminate' || action === 'preserve') {
-      const procs = allProcs();
-      const found = findAlertProcess(alert.entity.process ?? {}, procs);
-      if (!found.proc) throw new Refusal(found.reason);
-      if (untouchable(procs).has(found.proc.pid)) throw new Refusal(`pid ${found.proc.pid} is init, stowaway itself or one of its ancestors`);
-      // A process born after the alert is not the one the alert saw, whatever it runs (pid reuse).
-      const born = startedAtMs(found.proc);
-      const seen = Date.parse(alert.last_seen);
-      if (born !== undefined && Number.isFinite(seen) && born > seen + PROCESS_START_SLACK_MS)
-        throw new Refusal(
-          `pid ${found.proc.pid} started at ${new Date(born).toISOString()}, after the alert's last event (${alert.last_seen}): not the process the alert saw`,
-        );
-      const tree = processTree(found.proc.pid, procs);
-      const label = `pid ${found.proc.pid} ${found.proc.exe ?? found.proc.cmdline}`;
-      if (dryRun)
-        return {
-          detail: `${found.reason}; would preserve /proc evidence of ${tree.length} process(es)${action === 'terminate' ? ' then SIGSTOP and SIGKILL the tree' : ''}`,
-        };
-      const b = await preserveProcesses(tree, evidenceDir(alert, `process-${found.proc.pid}`));
-      if (action === 'preserve') return { detail: `evidence of ${label} and ${tree.length - 1} descendant(s) in ${b.dir}`, data: bundleData(b) };
-      const o = await terminateTree(tree);
-      return { ...o, detail: `${found.reason}; evidence first (${b.files.length} files), then ${o.detail}`, data: { ...o.data, ...bundleData(b) } };
-    }
-    if (action === 'quarantine') {
-      const pod = alert.entity.pod!;
-      return quarantinePod(
-        { namespace: pod.namespace!, name: pod.name! },
-        alert.id,
-        evidenceDir(alert, `pod-${pod.namespace}-${pod.name}`),
-        policy.kubeconfig,
-        dryRun,
-      );
-    }
-    throw new Refusal(`unknown action ${action}`);
-  }
+  const ctx: ActionContext = { docker, store, policy, dataDir: opts.dataDir, selfIds, now };
 
   async function runOn(alert: Alert, action: ResponseAction, o: RunOptions): Promise<ResponseRecord> {
     const started = now();
@@ -236,7 +95,7 @@ export function createResponder(opts: ResponderOptions): Responder {
         );
       if (policy.mode === 'off' && !dryRun)
         throw new Refusal(`response mode is off (${policy.modeSource}): nothing is changed; set mode: suggest or auto in the policy file, or use --dry-run`);
-      outcome = await act(alert, action, target, dryRun);
+      outcome = await act(ctx, alert, action, target, dryRun);
       result = dryRun ? 'dry-run' : 'done';
     } catch (e) {
       result = e instanceof Refusal ? 'refused' : 'failed';
