@@ -69,6 +69,11 @@ const STATIC: Record<string, string> = {
   '/': 'index.html',
   '/index.html': 'index.html',
   '/app.js': 'app.js',
+  '/dom.js': 'dom.js',
+  '/detail.js': 'detail.js',
+  '/charts.js': 'charts.js',
+  '/coverage.js': 'coverage.js',
+  '/health.js': 'health.js',
   '/style.css': 'style.css',
 };
 const TYPES: Record<string, string> = { html: 'text/html; charset=utf-8', js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8' };
