@@ -116,9 +116,11 @@ async function loadAlerts() {
   const from = state.page * PAGE;
   const note = document.getElementById('list-note');
   note.replaceChildren(
-    total ? `${from + 1}–${from + alerts.length} of ${plural(total, 'alert')}` : 'no alerts match',
-    state.page > 0 ? h('button', { type: 'button', onclick: () => turn(-1), 'data-testid': 'page-prev' }, '◀ newer') : null,
-    next ? h('button', { type: 'button', onclick: () => turn(1), 'data-testid': 'page-next' }, 'older ▶') : null,
+    ...[
+      total ? `${from + 1}–${from + alerts.length} of ${plural(total, 'alert')}` : 'no alerts match',
+      state.page > 0 ? h('button', { type: 'button', onclick: () => turn(-1), 'data-testid': 'page-prev' }, '◀ newer') : null,
+      next ? h('button', { type: 'button', onclick: () => turn(1), 'data-testid': 'page-next' }, 'older ▶') : null,
+    ].filter(Boolean),
   );
   note.dataset.page = String(state.page);
   syncBulk();

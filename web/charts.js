@@ -9,7 +9,8 @@ export function volumeChart(stats, onPick) {
   const H = 90;
   const n = stats.buckets.length;
   const max = Math.max(1, ...stats.buckets.map((b) => b.alerts));
-  const bw = n ? W / n : W;
+  // A few buckets stay bars, not one slab across the chart.
+  const bw = n ? Math.min(W / n, 24) : W;
   const bars = stats.buckets.map((b, i) => {
     const y = (v) => H - (v / max) * (H - 4);
     const x = i * bw + 0.5;
