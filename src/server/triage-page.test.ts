@@ -20,7 +20,7 @@ import { loadExceptions } from '../alerts/exceptions.js';
 import { createAlertPath } from '../runtime/alerts.js';
 import { createEngine } from '../engine/engine.js';
 import { loadEngineRules } from '../engine/rules.js';
-import type { Alert, Finding, Level } from '../model/alert.js';
+import type { Alert, Finding, Level, RuleMeta } from '../model/alert.js';
 import type { StowawayEvent } from '../model/event.js';
 
 const ARTIFACTS = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'test-artifacts');
@@ -79,7 +79,7 @@ function loginEvent(t: string, host: string, image: string): StowawayEvent {
     container: { id: `${host}-c0ffee00c0ffee00`, name: `shell-${host}`, image: { name: image, tag: '2.1' } },
     process: { pid: 77, executable: '/usr/sbin/sshd', command_line: 'sshd: root [priv]' },
     user: { name: 'root' },
-  } as StowawayEvent;
+  };
 }
 
 const RULE_TITLES = [
@@ -91,6 +91,11 @@ const RULE_TITLES = [
   'Outbound transfer to a rare destination',
 ];
 const LEVELS: Level[] = ['low', 'medium', 'high', 'critical'];
+/** Rules under the last tactics, so the matrix must reach Impact. */
+const EXTRA_RULES: RuleMeta[] = [
+  { id: 'x-exfil', title: 'Archive uploaded', kind: 'sigma', level: 'high', tags: ['attack.exfiltration', 'attack.t1048'] },
+  { id: 'x-impact', title: 'Wiper', kind: 'sigma', level: 'high', tags: ['attack.impact', 'attack.t1485'] },
+];
 
 /** 10,000 alerts over two days, 6 rules, 8 hosts, 5 images; one with a long unbreakable path. */
 function volume(): Alert[] {
@@ -132,8 +137,8 @@ function brokenWords(page: Page): Promise<string[]> {
         // Words of prose only: a long path or image reference has no word boundary and must wrap somewhere.
         for (const m of s.matchAll(/(?<=^|[\s(])[A-Za-z]{3,24}(?=[\s.,:;)]|$)/g)) {
           const range = document.createRange();
-          range.setStart(n, m.index!);
-          range.setEnd(n, m.index! + m[0].length);
+          range.setStart(n, m.index);
+          range.setEnd(n, m.index + m[0].length);
           const tops = new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top)));
           if (tops.size > 1) broken.push(m[0]);
         }
@@ -193,15 +198,14 @@ test('triage at volume: paging 10,000 alerts, charts, grouping, bulk acknowledge
     pollMs: 200,
     coverage: () =>
       coverageOf([
-        ...RULE_TITLES.map((title, i) => ({
+        ...RULE_TITLES.map((title, i): RuleMeta => ({
           id: `vol-rule-${i}`,
           title,
           kind: 'sigma' as const,
-          level: 'high' as Level,
+          level: 'high',
           tags: ['attack.execution', 'attack.t1059'],
         })),
-        { id: 'x-exfil', title: 'Archive uploaded', kind: 'sigma', level: 'high', tags: ['attack.exfiltration', 'attack.t1048'] },
-        { id: 'x-impact', title: 'Wiper', kind: 'sigma', level: 'high', tags: ['attack.impact', 'attack.t1485'] },
+        ...EXTRA_RULES,
       ]),
   });
   mkdirSync(ARTIFACTS, { recursive: true });
@@ -347,11 +351,13 @@ test('triage at volume: paging 10,000 alerts, charts, grouping, bulk acknowledge
     assert.ok(matrixBox.x + matrixBox.width <= 1440, 'the matrix scrolls inside its box');
     const heat = await page
       .getByTestId('coverage-cell')
-      .evaluateAll((els) => els.map((e) => [e.textContent ?? '', e.className, e.getAttribute('data-alerts')]));
+      .evaluateAll((els) =>
+        els.map((e): [string, string, string] => [e.textContent ?? '', e.getAttribute('class') ?? '', e.getAttribute('data-alerts') ?? '']),
+      );
     const t1059 = heat.find(([t]) => t.startsWith('T1059'))!;
-    assert.match(t1059[1]!, /heat-4/);
+    assert.match(t1059[1], /heat-4/);
     assert.equal(t1059[2], String(10_000));
-    assert.match(heat.find(([t]) => t.startsWith('T1485'))![1]!, /heat-0/);
+    assert.match(heat.find(([t]) => t.startsWith('T1485'))![1], /heat-0/);
     await page.screenshot({ path: join(ARTIFACTS, 'triage-coverage.png') });
     await page.getByTestId('coverage-cell').filter({ hasText: 'T1059' }).click();
     await pageUntil('technique filter', async () => new RegExp(`^1–100 of 10000 alerts`).test(await text(page, 'list-note')));

@@ -397,8 +397,13 @@ function createStore(db: Database.Database, path: string): Store {
           max(level_n) AS level_n, max(last_seen) AS last_seen
          FROM alerts ${w} GROUP BY key ORDER BY alerts DESC, last_seen DESC LIMIT ?`,
       )
-      .all(...args, Math.max(1, Math.min(limit, 1000))) as (Omit<AlertGroup, 'level'> & { level_n: number })[];
-    return rows.map(({ level_n, ...r }) => ({ ...r, key: String(r.key), label: String(r.label ?? ''), level: LEVELS_BY_N[level_n] ?? 'informational' }));
+      .all(...args, Math.max(1, Math.min(limit, 1000))) as (Omit<AlertGroup, 'level' | 'key' | 'label'> & { key: unknown; label: unknown; level_n: number })[];
+    return rows.map(({ level_n, ...r }) => ({
+      ...r,
+      key: String(r.key),
+      label: r.label === null || r.label === undefined ? '' : String(r.label as string | number) /* SQLite may hand back a number */,
+      level: LEVELS_BY_N[level_n] ?? 'informational',
+    }));
   }
 
   function alertStats(q: AlertQuery = {}): AlertStats {

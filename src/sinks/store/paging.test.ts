@@ -56,7 +56,7 @@ test('keyset pages walk every alert exactly once, in each sort order, under a fi
         do {
           const page = s.queryAlerts({ ...q, sort, limit: 100, ...(cursor ? { cursor } : {}) });
           for (const a of page.alerts) {
-            const cur = { level: LV.indexOf(a.level as Level), count: a.count, ts: a['@timestamp'] };
+            const cur = { level: LV.indexOf(a.level), count: a.count, ts: a['@timestamp'] };
             if (prev) {
               if (sort === 'level') assert.ok(cur.level <= prev.level, 'level order');
               if (sort === 'count') assert.ok(cur.count <= prev.count, 'count order');
