@@ -10,7 +10,7 @@ export function volumeChart(stats, onPick) {
   const n = stats.buckets.length;
   const max = Math.max(1, ...stats.buckets.map((b) => b.alerts));
   // A few buckets stay bars, not one slab across the chart.
-  const bw = n ? Math.min(W / n, 24) : W;
+  const bw = n ? Math.min(W / n, 60) : W;
   const bars = stats.buckets.map((b, i) => {
     const y = (v) => H - (v / max) * (H - 4);
     const x = i * bw + 0.5;
