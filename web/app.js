@@ -1,356 +1,269 @@
-// The triage page: plain DOM, no build step. Text goes in through textContent only.
-'use strict';
+// The triage page: plain DOM modules, no build step. This one holds the list: filters, sort,
+// keyset pages, grouping, bulk status, charts, live updates and the address-bar state.
+import { h, api, postJson, when, badge, plural, LEVELS } from './dom.js';
+import { openAlert } from './detail.js';
+import { volumeChart, barList, sizeBars } from './charts.js';
+import { loadCoverage } from './coverage.js';
+import { loadHealth } from './health.js';
 
-const LEVELS = ['informational', 'low', 'medium', 'high', 'critical'];
-const state = { selected: null, rev: -1, limit: 200 };
-
-function h(tag, attrs, ...children) {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs || {})) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k === 'class') el.className = v;
-    else if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
-    else if (k === 'dataset') Object.assign(el.dataset, v);
-    else el.setAttribute(k, v === true ? '' : String(v));
-  }
-  for (const c of children.flat()) {
-    if (c === undefined || c === null || c === false) continue;
-    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
-  }
-  return el;
-}
-
-async function api(path, init) {
-  const res = await fetch(path, { credentials: 'same-origin', ...init });
-  const body = await res.json().catch(() => ({}));
-  if (!res.ok) throw new Error(body.error || `HTTP ${res.status}`);
-  return body;
-}
-
-const when = (iso) => (iso ? iso.replace('T', ' ').replace(/\.\d+Z$|Z$/, 'Z') : '');
-const badge = (level) => h('span', { class: `badge ${level}` }, level);
+const PAGE = 100;
+const state = {
+  selected: null,
+  rev: -1,
+  /** cursors[i] loads page i; page 0 has none. */
+  cursors: [undefined],
+  page: 0,
+  checked: new Set(),
+  ruleTitles: new Map(),
+  perm: null,
+};
 
 // ---- tabs
-for (const b of document.querySelectorAll('.tab')) {
-  b.addEventListener('click', () => showTab(b.dataset.tab));
-}
+for (const b of document.querySelectorAll('.tab')) b.addEventListener('click', () => showTab(b.dataset.tab));
 function showTab(name) {
   for (const b of document.querySelectorAll('.tab')) b.classList.toggle('active', b.dataset.tab === name);
   for (const v of document.querySelectorAll('.view')) v.classList.toggle('active', v.id === name);
-  if (name === 'coverage') loadCoverage();
-  if (name === 'health') loadHealth();
+  if (name === 'coverage') loadCoverage(showTechnique).catch(showError);
+  if (name === 'health') loadHealth().catch(showError);
   history.replaceState(null, '', `#${name}${state.selected && name === 'alerts' ? `/${state.selected}` : ''}`);
+}
+function showError(e) {
+  document.getElementById('list-note').textContent = e.message;
 }
 
 // ---- filters
 const form = document.getElementById('filters');
-const levelSel = form.elements.level;
-for (const l of [...LEVELS].reverse()) levelSel.append(h('option', { value: l }, `${l}`));
+const view = document.getElementById('view-opts');
+for (const l of [...LEVELS].reverse()) form.elements.level.append(h('option', { value: l }, l));
 let debounce;
-form.addEventListener('input', () => {
+const refilter = () => {
   clearTimeout(debounce);
-  debounce = setTimeout(loadAlerts, 200);
-});
-form.addEventListener('reset', () => setTimeout(loadAlerts, 0));
-form.addEventListener('change', () => (state.limit = 200));
+  debounce = setTimeout(() => {
+    firstPage();
+    refresh();
+  }, 200);
+};
+form.addEventListener('input', refilter);
+form.addEventListener('reset', () => setTimeout(refilter, 0));
 form.addEventListener('submit', (e) => e.preventDefault());
+view.addEventListener('change', () => {
+  firstPage();
+  refresh();
+});
+
+function firstPage() {
+  state.cursors = [undefined];
+  state.page = 0;
+  state.checked.clear();
+}
 
 function filterParams() {
   const p = new URLSearchParams();
-  for (const el of form.elements) if (el.name && el.value) p.set(el.name, el.value);
-  p.set('limit', String(state.limit));
+  for (const el of form.elements) if (el.name && el.value) p.set(el.name, el.value.trim());
   return p;
+}
+
+/** Sets a filter field; a select gets the option first if the facets have not listed it (yet). */
+function setValue(el, value) {
+  if (el.tagName === 'SELECT' && value && ![...el.options].some((o) => o.value === value)) el.append(h('option', { value }, value));
+  el.value = value;
+}
+
+function setFilter(name, value) {
+  const el = form.elements[name];
+  if (!el) return;
+  setValue(el, value);
+  view.elements.group.value = '';
+  firstPage();
+  refresh();
+}
+
+function showTechnique(t) {
+  form.reset();
+  showTab('alerts');
+  setTimeout(() => setFilter('technique', t), 0);
 }
 
 async function loadFacets() {
   const f = await api('/api/facets');
-  document.getElementById('totals').textContent =
-    `${f.total} alerts · ${f.statuses.new || 0} new · ${f.statuses.acknowledged || 0} acknowledged`;
+  document.getElementById('totals').textContent = `${f.total} alerts · ${f.statuses.new || 0} new · ${f.statuses.acknowledged || 0} acknowledged`;
   fillSelect(form.elements.rule, f.rules.map((r) => [r.id, `${r.title} (${r.n})`]), 'any rule');
   fillSelect(form.elements.ads, f.strategies.map((s) => [s.id, `${s.id} ${s.title} (${s.n})`]), 'any ADS');
+  for (const r of f.rules) if (!state.ruleTitles.has(r.id)) state.ruleTitles.set(r.id, r.title);
 }
 
 function fillSelect(sel, options, anyLabel) {
   const keep = sel.value;
   sel.replaceChildren(h('option', { value: '' }, anyLabel), ...options.map(([v, t]) => h('option', { value: v }, t)));
-  sel.value = options.some(([v]) => v === keep) ? keep : '';
+  if (keep && !options.some(([v]) => v === keep)) sel.append(h('option', { value: keep }, keep));
+  sel.value = keep;
 }
 
+// ---- the list: one keyset page at a time
 async function loadAlerts() {
-  const { total, alerts } = await api(`/api/alerts?${filterParams()}`);
+  if (view.elements.group.value) return loadGroups();
+  document.getElementById('alert-table').hidden = false;
+  document.getElementById('group-table').hidden = true;
+  const p = filterParams();
+  p.set('sort', view.elements.sort.value);
+  p.set('limit', String(PAGE));
+  const cursor = state.cursors[state.page];
+  if (cursor) p.set('cursor', cursor);
+  const { total, alerts, next } = await api(`/api/alerts?${p}`);
+  state.cursors[state.page + 1] = next;
   const tbody = document.querySelector('#alert-table tbody');
-  tbody.replaceChildren(
-    ...alerts.map((a) =>
+  tbody.replaceChildren(...alerts.map(row));
+  const from = state.page * PAGE;
+  const note = document.getElementById('list-note');
+  note.replaceChildren(
+    ...[
+      total ? `${from + 1}–${from + alerts.length} of ${plural(total, 'alert')}` : 'no alerts match',
+      state.page > 0 ? h('button', { type: 'button', onclick: () => turn(-1), 'data-testid': 'page-prev' }, '◀ newer') : null,
+      next ? h('button', { type: 'button', onclick: () => turn(1), 'data-testid': 'page-next' }, 'older ▶') : null,
+    ].filter(Boolean),
+  );
+  note.dataset.page = String(state.page);
+  syncBulk();
+}
+
+function turn(d) {
+  state.page = Math.max(0, state.page + d);
+  state.checked.clear();
+  loadAlerts().catch(showError);
+}
+
+function row(a) {
+  const e = a.entity || {};
+  const where = [e.host, e.container?.image || (e.pod?.images || []).join(', '), e.pod?.name && `${e.pod.namespace ? `${e.pod.namespace}/` : ''}${e.pod.name}`, e.user]
+    .filter(Boolean)
+    .join(' · ');
+  const box = h('input', {
+    type: 'checkbox',
+    'aria-label': 'select',
+    'data-testid': 'row-check',
+    checked: state.checked.has(a.id),
+    onclick: (ev) => ev.stopPropagation(),
+    onchange: (ev) => {
+      if (ev.target.checked) state.checked.add(a.id);
+      else state.checked.delete(a.id);
+      syncBulk();
+    },
+  });
+  return h(
+    'tr',
+    { dataset: { id: a.id }, class: a.id === state.selected ? 'selected' : '', onclick: () => select(a.id), 'data-testid': 'alert-row' },
+    h('td', { class: 'check' }, box),
+    h('td', { class: 'when' }, when(a.last_seen)),
+    h('td', {}, badge(a.level)),
+    h(
+      'td',
+      { class: 'summary' },
+      h('span', { class: 'prose' }, a.summary),
+      h('div', { class: 'muted code' }, [a.strategy?.id, a.attack.map((t) => t.technique).join(' '), where].filter(Boolean).join(' · ')),
+    ),
+    h('td', { class: 'num' }, String(a.count), a.held_back ? h('span', { class: 'held', title: 'held back by the rate limit' }, `+${a.held_back} held back`) : null),
+    h('td', { class: `status ${a.status}`, 'data-testid': 'row-status' }, a.status.replace('_', ' ')),
+  );
+}
+
+// ---- grouping
+async function loadGroups() {
+  document.getElementById('alert-table').hidden = true;
+  const table = document.getElementById('group-table');
+  table.hidden = false;
+  const by = view.elements.group.value;
+  const p = filterParams();
+  p.set('by', by);
+  const { groups } = await api(`/api/groups?${p}`);
+  table.querySelector('thead th').textContent = by;
+  table.querySelector('tbody').replaceChildren(
+    ...groups.map((g) =>
       h(
         'tr',
-        { dataset: { id: a.id }, class: a.id === state.selected ? 'selected' : '', onclick: () => openAlert(a.id), 'data-testid': 'alert-row' },
-        h('td', { class: 'when' }, when(a.last_seen)),
-        h('td', {}, badge(a.level)),
-        h('td', {}, a.summary, a.strategy ? h('div', { class: 'muted' }, `${a.strategy.id} · ${a.attack.map((t) => t.technique).join(' ')}`) : h('div', { class: 'muted' }, a.attack.map((t) => t.technique).join(' '))),
-        h('td', { class: 'num' }, String(a.count), a.held_back ? h('span', { class: 'held', title: 'held back by the rate limit' }, `+${a.held_back} held back`) : null),
-        h('td', { class: `status ${a.status}` }, a.status.replace('_', ' ')),
+        { 'data-testid': 'group-row', onclick: () => setFilter(by === 'rule' ? 'rule' : by === 'strategy' ? 'ads' : by, g.key) },
+        h('td', { class: 'code' }, g.label || '(none)'),
+        h('td', { class: 'num' }, String(g.alerts)),
+        h('td', { class: 'num' }, String(g.new)),
+        h('td', { class: 'num' }, String(g.findings)),
+        h('td', {}, badge(g.level)),
+        h('td', { class: 'when' }, when(g.last_seen)),
       ),
     ),
   );
-  const note = document.getElementById('list-note');
-  note.replaceChildren(total > alerts.length ? `showing ${alerts.length} of ${total} ` : `${total} alert${total === 1 ? '' : 's'}`);
-  if (total > alerts.length && state.limit < 1000) {
-    const more = () => {
-      state.limit = Math.min(1000, state.limit + 200);
-      loadAlerts();
-    };
-    note.append(h('button', { type: 'button', onclick: more }, 'show more'));
+  document.getElementById('list-note').replaceChildren(`${plural(groups.length, 'group')} by ${by}; a row filters the list to it`);
+  syncBulk();
+}
+
+// ---- bulk status: the checked rows of this page
+const bulk = document.getElementById('bulk');
+const all = document.getElementById('check-all');
+all.addEventListener('change', () => {
+  for (const box of document.querySelectorAll('#alert-table tbody [data-testid=row-check]')) {
+    box.checked = all.checked;
+    const id = box.closest('tr').dataset.id;
+    if (all.checked) state.checked.add(id);
+    else state.checked.delete(id);
   }
+  syncBulk();
+});
+function syncBulk() {
+  const n = state.checked.size;
+  bulk.querySelector('[data-testid=bulk-count]').textContent = n ? `${plural(n, 'alert')} selected` : 'select rows to change many at once';
+  for (const b of bulk.querySelectorAll('button')) b.disabled = n === 0;
+  const boxes = document.querySelectorAll('#alert-table tbody [data-testid=row-check]');
+  all.checked = boxes.length > 0 && [...boxes].every((b) => b.checked);
+}
+for (const b of bulk.querySelectorAll('button[data-status]'))
+  b.addEventListener('click', async () => {
+    const ids = [...state.checked];
+    if (!ids.length) return;
+    const note = bulk.querySelector('input[name=note]').value;
+    const r = await postJson('/api/alerts/status', { ids, status: b.dataset.status, note });
+    state.checked.clear();
+    bulk.querySelector('[data-testid=bulk-result]').textContent = `${plural(r.updated.length, 'alert')} set to ${b.dataset.status.replace('_', ' ')}${r.missing.length ? `; ${r.missing.length} no longer stored` : ''}`;
+    await refresh();
+    if (state.selected && ids.includes(state.selected)) select(state.selected);
+  });
+
+// ---- charts follow the filters
+async function loadCharts() {
+  const stats = await api(`/api/stats?${filterParams()}`);
+  const box = document.getElementById('charts');
+  box.replaceChildren(
+    volumeChart(stats),
+    barList('Alerts per rule', 'chart-rules', stats.rules, (g) => setFilter('rule', g.key)),
+    barList('Alerts per host', 'chart-hosts', stats.hosts, (g) => g.key && setFilter('host', g.key)),
+  );
+  sizeBars(box);
 }
 
 // ---- one alert
-async function openAlert(id) {
+function detailCtx() {
+  return {
+    ruleTitles: state.ruleTitles,
+    onStatus: () => refresh(),
+    onClose: () => {
+      state.selected = null;
+      document.body.classList.remove('has-detail');
+      for (const tr of document.querySelectorAll('#alert-table tbody tr')) tr.classList.remove('selected');
+      history.replaceState(null, '', '#alerts');
+    },
+  };
+}
+
+async function select(id) {
   state.selected = id;
   for (const tr of document.querySelectorAll('#alert-table tbody tr')) tr.classList.toggle('selected', tr.dataset.id === id);
   history.replaceState(null, '', `#alerts/${id}`);
-  const [a, perm] = await Promise.all([api(`/api/alerts/${encodeURIComponent(id)}`), api(`/api/alerts/${encodeURIComponent(id)}/respond`).catch(() => null)]);
-  state.perm = perm;
-  renderAlert(a);
-}
-
-// ---- containment: buttons for what the response policy allows, each confirmed; the audit trail below.
-const ACTION_TEXT = {
-  preserve: ['Preserve evidence', 'Write inspect, filesystem diff, logs, process list and changed files (with sha256 digests) into the data directory?'],
-  isolate: ['Isolate', 'Disconnect it from every network? Its networks are recorded so Restore can reconnect them.'],
-  restore: ['Restore networks', 'Reconnect the networks the last Isolate removed?'],
-  pause: ['Pause', 'Freeze every process in it?'],
-  unpause: ['Unpause', 'Let its processes run again?'],
-  stop: ['Stop', 'Preserve evidence, then stop it? Its processes and their memory are lost; the container is kept.'],
-  terminate: ['Terminate process', 'Preserve /proc evidence, then kill the whole process tree? This cannot be undone.'],
-  quarantine: ['Quarantine pod', 'Write (and, with a kubeconfig, apply) a deny-all NetworkPolicy and a quarantine label for the pod?'],
-};
-
-function containment(a) {
-  const perm = state.perm || { mode: 'off', allow: [] };
-  const subject = a.entity?.container ? `container ${a.entity.container.name || a.entity.container.id?.slice(0, 12)}` : a.entity?.pod ? `pod ${a.entity.pod.namespace}/${a.entity.pod.name}` : a.entity?.process ? `process ${a.entity.process.pid}` : 'the subject';
-  const result = h('p', { class: 'muted', 'data-testid': 'respond-result' });
-  const act = async (action) => {
-    const [label, question] = ACTION_TEXT[action];
-    if (!window.confirm(`${label} ${subject}?\n\n${question}`)) return;
-    result.textContent = `${label}: working …`;
-    try {
-      const out = await api(`/api/alerts/${encodeURIComponent(a.id)}/respond`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ action }) });
-      renderAlert(out.alert);
-      const again = document.querySelector('[data-testid=respond-result]');
-      if (again) {
-        again.textContent = `${label}: ${out.record.result} — ${out.record.detail}`;
-        again.className = out.record.result === 'done' ? 'ok' : 'warn';
-      }
-    } catch (e) {
-      result.textContent = `${label}: ${e.message}`;
-      result.className = 'warn';
-    }
-  };
-  const buttons =
-    perm.mode === 'off'
-      ? h('p', { class: 'muted', 'data-testid': 'respond-off' }, 'Response mode is off: containment is disabled. Set mode: suggest in <data-dir>/response.yaml to act from here (docs/response.md).')
-      : perm.allow.length
-        ? h('div', { class: 'actions' }, perm.allow.map((x) => h('button', { onclick: () => act(x), 'data-testid': `btn-respond-${x}`, title: ACTION_TEXT[x][1] }, ACTION_TEXT[x][0])))
-        : h('p', { class: 'muted' }, 'The response policy allows no containment for this rule and level.');
-  const trail = (a.response || []).map((r) =>
-    h(
-      'li',
-      { class: r.result === 'done' ? '' : 'warn' },
-      `${when(r.started)} ${r.action}${r.dry_run ? ' (dry run)' : ''} ${r.target.replace(/^(container:)(.{12}).*/, '$1$2')} by ${r.actor}: ${r.result} — ${r.detail}${r.undo ? ` (undo: ${r.undo})` : ''}`,
-    ),
-  );
-  return [h('h3', {}, `Containment (mode ${perm.mode})`), buttons, result, trail.length ? h('ul', { class: 'trail', 'data-testid': 'response-trail' }, trail) : null];
-}
-
-function kv(pairs) {
-  return h('dl', { class: 'kv' }, pairs.filter(([, v]) => v !== undefined && v !== null && v !== '').flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
-}
-
-function checklistKey(id) {
-  return `stowaway.checklist.${id}`;
-}
-
-function renderAlert(a) {
+  document.body.classList.add('has-detail');
+  await openAlert(id, detailCtx());
+  // Stacked (narrow) layout: bring the panel into view, its title first.
   const d = document.getElementById('detail');
-  const e = a.entity || {};
-  const done = new Set(JSON.parse(localStorage.getItem(checklistKey(a.id)) || '[]'));
-  const note = h('textarea', { placeholder: 'note (why, what you checked)', 'data-testid': 'status-note' }, a.note || '');
-  const setStatus = async (status) => {
-    const updated = await api(`/api/alerts/${encodeURIComponent(a.id)}/status`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ status, note: note.value }),
-    });
-    renderAlert(updated);
-    loadAlerts();
-    loadFacets();
-  };
-  const response = a.strategy?.response?.length
-    ? h(
-        'ul',
-        { class: 'checklist', 'data-testid': 'response-steps' },
-        a.strategy.response.map((step, i) =>
-          h(
-            'li',
-            {},
-            h(
-              'label',
-              {},
-              h('input', {
-                type: 'checkbox',
-                checked: done.has(i),
-                onchange: (ev) => {
-                  if (ev.target.checked) done.add(i);
-                  else done.delete(i);
-                  localStorage.setItem(checklistKey(a.id), JSON.stringify([...done]));
-                },
-              }),
-              step,
-            ),
-          ),
-        ),
-      )
-    : h('p', { class: 'muted', 'data-testid': 'response-steps' }, 'No detection strategy claims this rule; follow your generic container-incident runbook.');
-  const parts = [
-    h('h2', { 'data-testid': 'alert-summary' }, a.summary),
-    kv([
-      ['level', badge(a.level)],
-      ['status', h('span', { class: `status ${a.status}`, 'data-testid': 'alert-status' }, a.status.replace('_', ' '))],
-      ['rule', `${a.rule.title} (${a.rule.kind}, ${a.rule.id})`],
-      ['ADS', a.strategy ? `${a.strategy.id} — ${a.strategy.title} (priority ${a.strategy.priority})` : undefined],
-      ['ATT&CK', a.attack.length ? h('span', { class: 'chips' }, a.attack.map((t) => h('span', { title: t.tactics.join(', ') }, `${t.technique}${t.name ? ` ${t.name}` : ''}`))) : 'none'],
-      ['count', `${a.count}${a.held_back ? ` (+${a.held_back} held back by the rate limit)` : ''}`],
-      ['first seen', when(a.first_seen)],
-      ['last seen', when(a.last_seen)],
-    ]),
-    h('h3', {}, 'Where'),
-    kv([
-      ['host', e.host || 'unknown'],
-      ['container', e.container ? [e.container.name, e.container.id && e.container.id.slice(0, 12)].filter(Boolean).join(' · ') : undefined],
-      ['image', e.container?.image],
-      ['pod', e.pod ? [e.pod.namespace, e.pod.name].filter(Boolean).join('/') : undefined],
-      ['workload', e.pod?.workload],
-      ['process', e.process ? [e.process.executable, e.process.pid !== undefined ? `pid ${e.process.pid}` : ''].filter(Boolean).join(' · ') : undefined],
-      ['command line', e.process?.command_line],
-      ['user', e.user],
-    ]),
-    h('h3', {}, 'Matched'),
-    h('div', { class: 'chips', 'data-testid': 'selections' }, a.selections.length ? a.selections.map((s) => h('span', {}, s)) : h('span', {}, 'rule condition')),
-    a.details ? h('pre', {}, JSON.stringify(a.details, null, 2)) : null,
-    h('h3', {}, 'Response'),
-    response,
-    ...containment(a),
-    h('h3', {}, 'Triage'),
-    note,
-    h(
-      'div',
-      { class: 'actions' },
-      h('button', { class: 'primary', onclick: () => setStatus('acknowledged'), 'data-testid': 'btn-ack' }, 'Acknowledge'),
-      h('button', { onclick: () => setStatus('false_positive'), 'data-testid': 'btn-fp' }, 'False positive'),
-      h('button', { onclick: () => setStatus('resolved'), 'data-testid': 'btn-resolve' }, 'Resolve'),
-      a.status !== 'new' ? h('button', { onclick: () => setStatus('new'), 'data-testid': 'btn-reopen' }, 'Reopen') : null,
-    ),
-    a.history?.length ? h('ul', { class: 'muted' }, a.history.map((x) => h('li', {}, `${when(x.time)} ${x.status}${x.actor ? ` by ${x.actor}` : ''}${x.note ? ` — ${x.note}` : ''}`))) : null,
-    h('h3', {}, `Triggering events (${a.events.length}${a.details?.events_total ? ` of ${a.details.events_total}` : ''})`),
-    ...a.events.map((ev, i) => h('details', { open: i === 0 }, h('summary', {}, `${when(ev['@timestamp'])} ${ev.event?.action || ev.event?.dataset || ev.stowaway?.source || 'event'}`), h('pre', {}, JSON.stringify(ev, null, 2)))),
-  ];
-  d.replaceChildren(...parts.filter((x) => x !== null && x !== undefined));
+  if (getComputedStyle(document.querySelector('.split')).display === 'flex') d.scrollIntoView({ block: 'start' });
 }
 
-// ---- coverage
-async function loadCoverage() {
-  const m = await api('/api/coverage');
-  document.getElementById('coverage-note').textContent = `${m.rules} rules cover ${m.techniques} techniques through ${m.strategies.length} detection strategies.`;
-  const cols = m.tactics.filter((t) => t.techniques.length || t.tactic !== 'unmapped');
-  document.getElementById('matrix').replaceChildren(
-    ...cols.map((t) =>
-      h(
-        'div',
-        { class: 'col' },
-        h('h4', {}, t.tactic.replace(/-/g, ' ')),
-        t.techniques.length
-          ? t.techniques.map((c) =>
-              h(
-                'div',
-                { class: 'cell', title: c.rules.map((r) => r.title).join('\n') },
-                h('b', {}, `${c.technique}${c.name ? ` ${c.name}` : ''}`),
-                `${c.rules.length} rule${c.rules.length === 1 ? '' : 's'}${c.strategies.length ? ` · ${c.strategies.join(', ')}` : ''}`,
-              ),
-            )
-          : h('div', { class: 'empty' }, 'not covered'),
-      ),
-    ),
-  );
-}
-
-// ---- health
-async function loadHealth() {
-  const hth = await api('/api/health');
-  const snap = hth.live || hth.stored?.pipeline?.doc;
-  const updated = hth.live ? 'live' : hth.stored?.pipeline ? `snapshot from ${when(hth.stored.pipeline.updated)}` : null;
-  const body = document.getElementById('health-body');
-  const cards = [];
-  if (!snap) {
-    cards.push(h('div', { class: 'card' }, h('h3', {}, 'No running pipeline'), h('p', { class: 'muted' }, 'Start `stowaway start` (live) or `stowaway demo` (replay) to see sources here.')));
-  } else {
-    // Open sensor gaps first: a source that stopped, went silent, lags or loses events is not "clean".
-    const gaps = snap.gaps || [];
-    if (gaps.length)
-      cards.push(
-        h(
-          'div',
-          { class: 'card', 'data-testid': 'sensor-gaps' },
-          h('h3', { class: 'warn' }, `Sensor gaps (${gaps.length})`),
-          ...gaps.map((g) => h('p', { class: 'warn', 'data-testid': 'sensor-gap' }, `${g.source}: ${g.condition} since ${when(g.since)} — ${g.detail}`)),
-        ),
-      );
-    for (const s of snap.sources || []) {
-      const open = gaps.filter((g) => g.source === s.name).map((g) => g.condition);
-      cards.push(
-        h(
-          'div',
-          { class: 'card', 'data-testid': 'source-card' },
-          h('h3', {}, s.name, s.started === false ? h('span', { class: 'warn' }, ' — not started') : null, open.length ? h('span', { class: 'warn' }, ` — ${open.join(', ')}`) : null),
-          s.reason ? h('p', { class: 'warn' }, s.reason) : null,
-          kv([
-            ['events/s', (s.events_per_s ?? 0).toFixed(1)],
-            ['events', s.events],
-            ['parse errors', s.errors],
-            ['dropped', s.dropped],
-            ['unattributed', s.unattributed],
-            ['lag', s.lag_s !== undefined ? `${s.lag_s.toFixed(1)} s` : '—'],
-          ]),
-        ),
-      );
-    }
-    const p = snap.pipeline || {};
-    cards.push(
-      h(
-        'div',
-        { class: 'card', 'data-testid': 'pipeline-card' },
-        h('h3', {}, 'Alert pipeline'),
-        kv([
-          ['findings', p.findings],
-          ['alerts created', p.created],
-          ['merged (dedup)', p.merged],
-          ['held back (rate limit)', p.held_back],
-          ['excepted', p.excepted],
-          ['dedup entries evicted', p.evicted],
-          ['reopened after resolve', p.reopened],
-          ['store errors', p.store_errors ? `${p.store_errors} (${p.last_store_error})` : 0],
-          ['events stored truncated', p.truncated_events ? `${p.truncated_events} (${p.last_truncated})` : 0],
-        ]),
-      ),
-    );
-    const diagCodes = Object.entries(snap.diagnostics || {});
-    if (diagCodes.length) cards.push(h('div', { class: 'card', 'data-testid': 'diagnostics-card' }, h('h3', {}, 'Source diagnostics by code'), kv(diagCodes)));
-    if (snap.engine) cards.push(h('div', { class: 'card' }, h('h3', {}, 'Engine'), kv(Object.entries(snap.engine).filter(([, v]) => typeof v !== 'object'))));
-    for (const o of snap.outputs || []) {
-      cards.push(h('div', { class: 'card' }, h('h3', {}, `Output ${o.name}`), kv([['sent', o.sent], ['failed', o.failed], ['retries', o.retries], ['dropped', o.dropped], ['queued', o.queued], ['last error', o.last_error]])));
-    }
-  }
-  cards.push(h('div', { class: 'card' }, h('h3', {}, 'Store'), kv([['file', hth.store.path], ['size', `${(hth.store.bytes / 1e6).toFixed(2)} MB`], ['revision', hth.store.revision]])));
-  body.replaceChildren(h('p', { class: 'muted' }, updated || ''), h('div', { class: 'cards' }, cards));
+async function refresh() {
+  await Promise.all([loadAlerts(), loadCharts()]);
 }
 
 // ---- live updates: the server pushes the store revision; we refetch when it moves.
@@ -363,10 +276,31 @@ function connectStream() {
     const rev = Number(ev.data);
     if (rev === state.rev) return;
     state.rev = rev;
-    await Promise.all([loadAlerts(), loadFacets()]).catch(() => {});
+    await Promise.all([refresh(), loadFacets()]).catch(() => {});
     if (document.getElementById('health').classList.contains('active')) loadHealth().catch(() => {});
   });
 }
+
+/** `#alerts/<id>`, `#alerts?technique=T1611&host=…`, `#coverage`, `#health`. */
+function fromHash() {
+  const m = /^#(alerts|coverage|health)(?:\/([^?]+))?(?:\?(.*))?$/.exec(location.hash);
+  if (!m) return;
+  if (m[3]) {
+    // A link names the whole filter: what it does not name is cleared.
+    for (const el of form.elements) if (el.name) el.value = '';
+    view.elements.group.value = '';
+    firstPage();
+    for (const [k, v] of new URLSearchParams(m[3])) if (form.elements[k]) setValue(form.elements[k], v);
+  }
+  showTab(m[1]);
+  if (m[2]) select(decodeURIComponent(m[2])).catch(() => {});
+}
+
+// Links into the page (coverage cells, a pasted address) change only the hash.
+window.addEventListener('hashchange', () => {
+  fromHash();
+  refresh().catch(showError);
+});
 
 async function boot() {
   api('/api/respond')
@@ -377,15 +311,16 @@ async function boot() {
       el.className = `respond-mode ${r.mode}`;
     })
     .catch(() => {});
+  // Correlation alerts name their member rules by id; the titles come from the loaded content.
+  api('/api/coverage')
+    .then((m) => {
+      for (const t of m.tactics) for (const c of t.techniques) for (const r of c.rules) state.ruleTitles.set(r.id, r.title);
+    })
+    .catch(() => {});
   await loadFacets();
-  await loadAlerts();
-  const m = /^#(alerts|coverage|health)(?:\/(.+))?$/.exec(location.hash);
-  if (m) {
-    showTab(m[1]);
-    if (m[2]) openAlert(m[2]).catch(() => {});
-  }
+  fromHash();
+  await refresh();
+  syncBulk();
   connectStream();
 }
-boot().catch((e) => {
-  document.getElementById('list-note').textContent = `cannot reach the stowaway API: ${e.message}`;
-});
+boot().catch(showError);

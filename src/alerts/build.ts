@@ -41,6 +41,7 @@ export function buildAlert(finding: Finding, opts: BuildOptions = {}): Alert {
     attack,
     entity,
     selections: finding.selections ?? [],
+    ...(finding.matched?.length ? { matched: finding.matched } : {}),
     events,
     count: 1,
     first_seen: first < finding.time ? first : finding.time,

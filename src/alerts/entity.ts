@@ -55,11 +55,13 @@ export function entityOf(events: readonly StowawayEvent[]): AlertEntity {
   const ns = firstDefined(events, (e) => e.orchestrator?.namespace);
   const pod = firstDefined(events, podName);
   const workload = pod ? undefined : firstDefined(events, workloadName);
+  const podImages = firstDefined(events, (e) => (e.orchestrator?.pod?.images?.length ? e.orchestrator.pod.images : undefined));
   if (ns || pod || workload) {
     entity.pod = {};
     if (ns) entity.pod.namespace = ns;
     if (pod) entity.pod.name = pod;
     if (workload) entity.pod.workload = workload;
+    if (podImages) entity.pod.images = [...podImages];
   }
 
   const pid = firstDefined(events, (e) => e.process?.pid);

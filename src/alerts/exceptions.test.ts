@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseExceptions, matchException } from './exceptions.js';
+import { parseExceptions, matchException, exceptionFromAlert } from './exceptions.js';
 import { finding, containerEvent } from './fixtures.js';
 
 const RULE = 'b1f0a6c2-0000-4000-8000-000000000001';
@@ -84,4 +84,23 @@ test('finding 8: an exception glob against a 16 KB command line is matched witho
   assert.equal(matchException(set.exceptions, f, new Date()), undefined);
   f.events[0]!.process!.command_line = 'a'.repeat(16 * 1024) + 'B';
   assert.equal(matchException(set.exceptions, f, new Date())?.id, 'g');
+});
+
+test('an exception from an alert: the narrowest scope it names, a reason, an expiry; none from an alert naming nothing', async () => {
+  const now = new Date('2026-11-22T10:00:00Z');
+  const base = { id: 'abc-123', rule: { id: 'r1', title: 'Rule one' } };
+  assert.deepEqual(exceptionFromAlert({ ...base, entity: { container: { image: 'ghcr.io/acme/api:2.1' }, host: 'h1' } }, { reason: ' tests ', now }), {
+    id: 'alert-abc-123',
+    rule: 'r1',
+    reason: 'tests',
+    scope: { image: ['ghcr.io/acme/api:2.1'] },
+    expires: '2027-02-20',
+  });
+  assert.deepEqual(exceptionFromAlert({ ...base, entity: { pod: { namespace: 'shop', images: ['a:1', 'b:2'] } } }, { reason: 'x', now, days: 1 }).scope, {
+    image: ['a:1', 'b:2'],
+    namespace: ['shop'],
+  });
+  assert.deepEqual(exceptionFromAlert({ ...base, entity: { host: 'build-7' } }, { reason: 'x', now }).when, { 'host.name': ['build-7'] });
+  assert.throws(() => exceptionFromAlert({ ...base, entity: {} }, { reason: 'x', now }), /silence 'Rule one' everywhere/);
+  assert.throws(() => exceptionFromAlert({ ...base, entity: { host: 'h' } }, { reason: '  ', now }), /needs a reason/);
 });

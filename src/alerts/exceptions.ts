@@ -4,7 +4,7 @@
 import { textOf } from '../model/values.js';
 import { yamlTooComplex } from '../sigma/yaml-guard.js';
 import { globMatcher } from '../sigma/glob.js';
-import { readFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { LineCounter, parseDocument, isMap, isSeq } from 'yaml';
 import type { Diagnostic } from '../model/diagnostic.js';
 import type { Finding } from '../model/alert.js';
@@ -207,4 +207,91 @@ export function matchException(exceptions: readonly AlertException[], f: Finding
     if (f.events.length === 0 ? !ex.scope && !ex.when : f.events.every((e) => eventMatches(ex, e))) return ex;
   }
   return undefined;
+}
+
+/** What "add exception from this alert" needs of the alert: its rule and whom it is about. */
+export interface ExceptionSubject {
+  id: string;
+  rule: { id: string; title: string };
+  entity: { host?: string; container?: { image?: string }; pod?: { namespace?: string; images?: string[] } };
+}
+
+/** How long an exception written from the page lasts unless told otherwise: reviewed again, not forever. */
+export const DEFAULT_EXCEPTION_DAYS = 90;
+
+/**
+ * The narrowest exception that covers the alert's workload: its image (container image, or the
+ * pod's images) and namespace; a host-only alert is scoped by `host.name`. An alert naming none
+ * of these is refused: an exception from it would silence the rule everywhere.
+ */
+export function exceptionFromAlert(
+  a: ExceptionSubject,
+  o: { reason: string; author?: string; days?: number; now?: Date; id?: string },
+): {
+  id: string;
+  rule: string;
+  reason: string;
+  author?: string;
+  scope?: { image?: string[]; namespace?: string[] };
+  when?: Record<string, string[]>;
+  expires: string;
+} {
+  const reason = o.reason.trim();
+  if (!reason) throw new Error('an exception needs a reason: say why this workload is known-good');
+  const images = a.entity.container?.image ? [a.entity.container.image] : (a.entity.pod?.images ?? []);
+  const ns = a.entity.pod?.namespace;
+  const scope: { image?: string[]; namespace?: string[] } = {};
+  if (images.length) scope.image = [...images];
+  if (ns) scope.namespace = [ns];
+  const when = !images.length && !ns && a.entity.host ? { 'host.name': [a.entity.host] } : undefined;
+  if (!images.length && !ns && !when)
+    throw new Error(`alert ${a.id} names no image, namespace or host: an exception from it would silence '${a.rule.title}' everywhere`);
+  const days = o.days ?? DEFAULT_EXCEPTION_DAYS;
+  const now = o.now ?? new Date();
+  return {
+    id: o.id ?? `alert-${a.id.replace(/[^A-Za-z0-9-]/g, '').slice(-12)}`,
+    rule: a.rule.id,
+    reason,
+    ...(o.author ? { author: o.author } : {}),
+    ...(Object.keys(scope).length ? { scope } : {}),
+    ...(when ? { when } : {}),
+    expires: new Date(now.getTime() + days * 86_400_000).toISOString().slice(0, 10),
+  };
+}
+
+/**
+ * Adds one entry to an exceptions file (created if missing), keeping what is there, comments
+ * included. The whole file is linted first: an entry the linter refuses is not written, and the
+ * file is replaced in one rename, so a reader never sees half of it.
+ */
+export function appendException(
+  file: string,
+  entry: Record<string, unknown>,
+  now: Date = new Date(),
+): { exception: AlertException; diagnostics: Diagnostic[] } {
+  let text = '';
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`cannot read ${file}: ${(e as Error).message}`);
+  }
+  const before = text.trim() ? parseExceptions(text, file, now) : { exceptions: [], diagnostics: [] };
+  if (before.diagnostics.some((d) => d.code === 'yaml-syntax' || d.code === 'exceptions-shape' || d.code === 'yaml-too-complex'))
+    throw new Error(`${file} is not a valid exceptions file; fix it first (stowaway alerts exceptions)`);
+  let id = String(entry.id);
+  for (let n = 2; before.exceptions.some((x) => x.id === id); n++) id = `${String(entry.id)}-${n}`;
+  const doc = text.trim() ? parseDocument(text) : parseDocument('exceptions: []\n');
+  if (!isMap(doc.contents) || !isSeq(doc.contents.get('exceptions', true))) doc.contents = doc.createNode({ exceptions: [] }) as typeof doc.contents;
+  const seq = (doc.contents as unknown as { get(k: string, keep: true): { add(v: unknown): void; flow?: boolean } }).get('exceptions', true);
+  seq.flow = false;
+  seq.add(doc.createNode({ ...entry, id }));
+  const out = doc.toString();
+  const after = parseExceptions(out, file, now);
+  const added = after.exceptions.find((x) => x.id === id);
+  const own = after.diagnostics.filter((d) => d.severity === 'error' && !before.diagnostics.some((b) => b.message === d.message));
+  if (!added || own.length) throw new Error(`exception refused by lint: ${own.map((d) => d.message).join('; ') || 'not parsed back'}`);
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, out, { mode: 0o600 });
+  renameSync(tmp, file);
+  return { exception: added, diagnostics: after.diagnostics.filter((d) => d.rule === added.rule || d.message.includes(`'${id}'`)) };
 }

@@ -13,7 +13,8 @@ export interface PipelineOptions {
   store?: Store;
   outputs?: Output[];
   catalog?: StrategyLookup;
-  exceptions?: AlertException[];
+  /** A list, or a function asked once per batch (so exceptions added while running apply to the next batch). */
+  exceptions?: readonly AlertException[] | (() => readonly AlertException[]);
   /** Event-time span, from an alert's first finding, during which repeats merge into it. */
   dedupWindowS?: number;
   /** New alerts allowed per rule per window of event time; the rest are held back and counted. */
@@ -73,7 +74,13 @@ export function createAlertPipeline(opts: PipelineOptions = {}): AlertPipeline {
   const rate = opts.rateLimit ?? DEFAULTS.rateLimit;
   const rateMs = rate.windowS * 1000;
   const maxOpen = opts.maxOpen ?? DEFAULTS.maxOpen;
-  const exceptions = opts.exceptions ?? [];
+  const exceptionsNow =
+    typeof opts.exceptions === 'function'
+      ? opts.exceptions
+      : (
+          (list) => () =>
+            list
+        )(opts.exceptions ?? []);
   const outputs = opts.outputs ?? [];
   const open = new Map<string, Alert>();
   // A few windows per rule, each opened by the finding that found none covering its time:
@@ -126,6 +133,7 @@ export function createAlertPipeline(opts: PipelineOptions = {}): AlertPipeline {
     let excepted = 0;
     let held = 0;
     const at = opts.now?.() ?? new Date();
+    const exceptions = exceptionsNow();
     for (const f of findings) {
       s.findings++;
       bump('pipeline.findings');

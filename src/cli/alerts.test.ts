@@ -81,3 +81,35 @@ test('alerts list, show, ack and exceptions on a real store', () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('alerts ack takes an unambiguous id prefix; an ambiguous one is refused with its candidates, a missing one named', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'stowaway-cli-ack-prefix-'));
+  try {
+    const store = openStore(dir);
+    const ids = ['7f3a9c10-0000-4000-8000-000000000001', '7f3a9c22-0000-4000-8000-000000000002', '9b0e0000-0000-4000-8000-000000000003'];
+    let i = 0;
+    const p = createAlertPipeline({ store, newId: () => ids[i++]! });
+    p.process([finding({ time: '2026-11-22T10:00:00Z', id: 'c1', name: 'a' }), finding({ time: '2026-11-22T10:00:01Z', id: 'c2', name: 'b' })]);
+    p.process([finding({ time: '2026-11-22T10:00:02Z', id: 'c3', name: 'c' })]);
+    store.close();
+
+    const ambiguous = run(['alerts', 'ack', '7f3a9c', '--data-dir', dir]);
+    assert.notEqual(ambiguous.code, 0, 'an ambiguous prefix must not pick one');
+    assert.match(ambiguous.err, /'7f3a9c' is ambiguous/);
+    assert.ok(ambiguous.err.includes(ids[0]!) && ambiguous.err.includes(ids[1]!), ambiguous.err);
+
+    const missing = run(['alerts', 'ack', 'ffff', '--data-dir', dir]);
+    assert.notEqual(missing.code, 0);
+    assert.match(missing.err, /no alert ffff/);
+
+    const one = run(['alerts', 'ack', '7f3a9c2', '--data-dir', dir, '--note', 'by prefix']);
+    assert.equal(one.code, 0, one.err);
+    assert.match(one.out, new RegExp(`^${ids[1]} acknowledged \\(by prefix\\)`));
+    const s = openStore(dir);
+    assert.equal(s.statusOf(ids[0]!), 'new', 'the other candidate is untouched');
+    assert.equal(s.statusOf(ids[1]!), 'acknowledged');
+    s.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

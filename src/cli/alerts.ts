@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { exceptionFiles } from '../runtime/index.js';
 import { join } from 'node:path';
-import { openStore, DEFAULT_DATA_DIR, STATUSES, STORE_FILE, type AlertQuery } from '../sinks/store/index.js';
+import { openStore, DEFAULT_DATA_DIR, STATUSES, STORE_FILE, type AlertQuery, type Store } from '../sinks/store/index.js';
 import { LEVELS, type AlertStatus, type Level } from '../model/alert.js';
 import { loadExceptions } from '../alerts/exceptions.js';
 import { formatDiagnostic } from '../model/diagnostic.js';
@@ -36,6 +36,21 @@ function existingStore(dataDir: string) {
   const file = join(dataDir, STORE_FILE);
   if (!existsSync(file)) throw new Error(`no alert store at ${file}; run \`stowaway start\` or \`stowaway demo\` first, or pass --data-dir`);
   return openStore(dataDir);
+}
+
+/** How many candidates an ambiguous prefix lists. */
+const SHOWN_CANDIDATES = 10;
+
+/** The full id of an alert named by its id or an unambiguous prefix; an ambiguous one lists its candidates. */
+export function resolveId(store: Pick<Store, 'statusOf' | 'idsByPrefix'>, id: string): string {
+  if (store.statusOf(id) !== undefined) return id;
+  const ids = store.idsByPrefix(id, SHOWN_CANDIDATES + 1);
+  if (ids.length === 1) return ids[0]!;
+  if (ids.length === 0) throw new Error(`no alert ${id}`);
+  const more = ids.length > SHOWN_CANDIDATES ? `\n  … and more; give more of the id` : '';
+  throw new Error(
+    `'${id}' is ambiguous: it starts ${ids.length > SHOWN_CANDIDATES ? `more than ${SHOWN_CANDIDATES}` : ids.length} alert ids:\n  ${ids.slice(0, SHOWN_CANDIDATES).join('\n  ')}${more}`,
+  );
 }
 
 const pad = (s: string, n: number): string => (s.length >= n ? s : s + ' '.repeat(n - s.length));
@@ -117,7 +132,7 @@ export function register(program: Command): void {
 
   alerts
     .command('ack <id>')
-    .description("Set an alert's status (acknowledged by default) with an optional note.")
+    .description("Set an alert's status (acknowledged by default) with an optional note. The id may be any unambiguous prefix.")
     .option('--data-dir <dir>', 'directory of the SQLite alert store', DEFAULT_DATA_DIR)
     .option('--status <status>', `one of ${STATUSES.join(', ')}`, 'acknowledged')
     .option('--note <text>', 'why')
@@ -125,7 +140,14 @@ export function register(program: Command): void {
     .action((id: string, o: { dataDir: string; status: string; note?: string; actor: string }) => {
       const status = pickList<AlertStatus>(o.status, STATUSES, '--status')![0]!;
       const store = existingStore(o.dataDir);
-      const a = store.setStatus(id, status, o.note, o.actor);
+      let full: string;
+      try {
+        full = resolveId(store, id);
+      } catch (e) {
+        store.close();
+        throw e;
+      }
+      const a = store.setStatus(full, status, o.note, o.actor);
       store.close();
       if (!a) throw new Error(`no alert ${id}`);
       process.stdout.write(`${a.id} ${a.status}${a.note ? ` (${a.note})` : ''}\n`);

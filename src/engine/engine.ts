@@ -151,7 +151,8 @@ export function createEngine(opts: EngineOptions): Engine {
       }
       if (matches.length > 0) matched++;
       for (const m of matches) {
-        if (m.generate) out.push({ rule: m.rule, time: ev['@timestamp'], events: [ev], selections: m.selections });
+        if (m.generate)
+          out.push({ rule: m.rule, time: ev['@timestamp'], events: [ev], selections: m.selections, ...(m.matched?.length ? { matched: m.matched } : {}) });
         corr.push(m, ev);
       }
       for (const d of detectors) out.push(...guarded(d, () => d.process(ev)));

@@ -32,10 +32,22 @@ export interface Finding {
   events: StowawayEvent[];
   /** Search identifiers of the Sigma condition that evaluated true. */
   selections?: string[];
+  /** The items of those searches that held, with the values the event holds there. */
+  matched?: MatchedField[];
   /** Correlation group-by values, analytic entity keys. */
   group?: Record<string, unknown>;
   /** Rule-kind specific explanation: baseline, threshold, observed value, window ... */
   details?: Record<string, unknown>;
+}
+
+/** One detection item that held: `process.executable|endswith: "/sh"` and what the event had. */
+export interface MatchedField {
+  selection: string;
+  /** Null for a keyword item (any string of the event). */
+  field: string | null;
+  /** The item as compiled, e.g. `process.executable|endswith: "/sh"`. */
+  test: string;
+  values: unknown[];
 }
 
 export interface AttackRef {
@@ -58,7 +70,7 @@ export interface AlertEntity {
   host?: string;
   container?: { id?: string; name?: string; image?: string };
   /** `workload`: the Kubernetes object a request changed when it is not a pod (`deployments/web`, `namespaces/shop`). */
-  pod?: { namespace?: string; name?: string; workload?: string };
+  pod?: { namespace?: string; name?: string; workload?: string; images?: string[] };
   process?: { pid?: number; executable?: string; command_line?: string };
   user?: string;
 }
@@ -76,6 +88,8 @@ export interface Alert {
   strategy?: StrategyRef;
   entity: AlertEntity;
   selections: string[];
+  /** The detection items that held, with the event's values: why a Sigma rule fired. */
+  matched?: MatchedField[];
   events: StowawayEvent[];
   group?: Record<string, unknown>;
   details?: Record<string, unknown>;

@@ -1,6 +1,6 @@
 // The alert path of a run: exceptions from the data dir and the user's files, dedup and rate
 // limit, the outputs, over the store. Every command that raises alerts builds it here.
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Diagnostic } from '../model/diagnostic.js';
 import type { Store } from '../sinks/store/index.js';
@@ -23,6 +23,52 @@ export interface AlertPathOptions extends OutputOptions {
   newId?: () => string;
 }
 
+/** How often a running pipeline looks whether an exception file changed (one stat per file). */
+const EXCEPTIONS_CHECK_MS = 1000;
+
+/**
+ * The exceptions of these files, read again when one changes (an exception added from the page
+ * or by hand applies to the next batch without a restart). `<data-dir>/exceptions.yaml` is
+ * watched even before it exists. Lint goes to `report` on every read.
+ */
+export function liveExceptions(files: readonly string[], report: (d: Diagnostic) => void, nowMs: () => number = Date.now): () => readonly AlertException[] {
+  let current: AlertException[] = [];
+  let stamp = '';
+  let checked = -Infinity;
+  const stampOf = (): string =>
+    files
+      .map((f) => {
+        try {
+          const st = statSync(f);
+          return `${st.mtimeMs}:${st.size}:${st.ino}`;
+        } catch {
+          return '-';
+        }
+      })
+      .join('|');
+  const read = (): void => {
+    current = [];
+    for (const f of files) {
+      if (!existsSync(f)) continue;
+      const set = loadExceptions(f);
+      for (const d of set.diagnostics) report(d);
+      current.push(...set.exceptions);
+    }
+  };
+  return () => {
+    const t = nowMs();
+    if (t - checked >= EXCEPTIONS_CHECK_MS) {
+      checked = t;
+      const s = stampOf();
+      if (s !== stamp) {
+        stamp = s;
+        read();
+      }
+    }
+    return current;
+  };
+}
+
 /** Exceptions' lint goes to `report`; errors refuse the bad entries only. */
 export function createAlertPath(
   o: AlertPathOptions,
@@ -30,18 +76,14 @@ export function createAlertPath(
   content: Pick<Content, 'catalog'>,
   report: (d: Diagnostic) => void,
 ): { pipeline: AlertPipeline; outputs: Output[]; exceptions: AlertException[] } {
-  const exceptions: AlertException[] = [];
-  for (const f of exceptionFiles(o.dataDir, o.exceptions)) {
-    const set = loadExceptions(f);
-    for (const d of set.diagnostics) report(d);
-    exceptions.push(...set.exceptions);
-  }
+  const live = liveExceptions([join(o.dataDir, 'exceptions.yaml'), ...(o.exceptions ?? [])], report);
+  const exceptions = [...live()];
   const outputs = createOutputs(o);
   const pipeline = createAlertPipeline({
     ...(store ? { store } : {}),
     outputs,
     catalog: content.catalog,
-    exceptions,
+    exceptions: live,
     ...(o.dedupWindowS !== undefined ? { dedupWindowS: o.dedupWindowS } : {}),
     ...(o.rateLimit ? { rateLimit: o.rateLimit } : {}),
     ...(o.newId ? { newId: o.newId } : {}),

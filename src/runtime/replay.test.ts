@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { openStore } from '../sinks/store/index.js';
 import { createAlertPipeline } from '../alerts/pipeline.js';
 import { loadContent, defaultContentDir } from './content.js';
-import { findScenarios, replayScenarios } from './replay.js';
+import { findScenarios, readScenarioEvents, replayScenarios } from './replay.js';
 
 test('demo replay: shipped scenarios go through the real engine and pipeline into the store', async (t) => {
   const dir = defaultContentDir();
@@ -39,5 +39,28 @@ test('demo replay: shipped scenarios go through the real engine and pipeline int
     console.error(`demo replay: ${report.scenarios} scenarios, ${report.events} events, ${report.findings} findings, ${st.created} alerts`);
   } finally {
     store.close();
+  }
+});
+
+test('replayed events without a host name carry their recording as host; a host the telemetry names is kept', async (t) => {
+  if (!existsSync(join(defaultContentDir(), 'strategies'))) {
+    t.skip('no content');
+    return;
+  }
+  const { scenarios } = await findScenarios(defaultContentDir());
+  const k8s = scenarios.find((s) => s.inputs.some((i) => i.format === 'k8s-audit'))!;
+  const { events } = await readScenarioEvents(k8s);
+  assert.ok(events.length > 0);
+  assert.ok(
+    events.every((e) => e.host?.name === `replay-${k8s.name}`),
+    'Kubernetes audit lines name no host: the recording is the host',
+  );
+  const win = scenarios.find((s) => s.inputs.some((i) => i.format === 'sysmon' || i.format === 'winlog'));
+  if (win) {
+    const w = await readScenarioEvents(win);
+    assert.ok(
+      w.events.some((e) => e.host?.name && !e.host.name.startsWith('replay-')),
+      'a host the telemetry names is kept',
+    );
   }
 });

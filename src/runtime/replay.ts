@@ -17,6 +17,16 @@ export interface ReplayEngine {
   flush(): Finding[];
 }
 
+/**
+ * The host a replayed recording happened on. Live readers stamp the machine they run on; a file
+ * says nothing of it (Docker events, audit logs and Kubernetes audit lines carry no host name), so
+ * replayed alerts would all read "host unknown" and merge across unrelated recordings. Each
+ * scenario is its own host, named so nobody mistakes it for this machine.
+ */
+export function replayHost(s: Pick<Scenario, 'name'>): string {
+  return `replay-${s.name}`;
+}
+
 /** Reads every input of a scenario into one time-ordered event list, each marked as replayed. */
 export async function readScenarioEvents(s: Scenario): Promise<{ events: StowawayEvent[]; diagnostics: Diagnostic[] }> {
   const events: StowawayEvent[] = [];
@@ -40,6 +50,7 @@ export async function readScenarioEvents(s: Scenario): Promise<{ events: Stowawa
         // A parser that forgot its bookkeeping must not stop the replay; the origin still says where it came from.
         rec.event.stowaway ??= { source: 'unknown', logsource: {}, origin: inp.file };
         rec.event.stowaway.replay = true;
+        if (!rec.event.host?.name) rec.event.host = { ...rec.event.host, name: replayHost(s) };
         events.push(rec.event);
       } else diagnostics.push(rec.diagnostic);
     }

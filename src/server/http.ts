@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AlertStatus, Level } from '../model/alert.js';
 import { LEVELS } from '../model/alert.js';
-import { STATUSES, type AlertQuery, type Store } from '../sinks/store/index.js';
+import { ALERT_GROUPS, ALERT_SORTS, STATUSES, type AlertGroupBy, type AlertQuery, type AlertSort, type Store } from '../sinks/store/index.js';
+import { appendException, exceptionFromAlert } from '../alerts/exceptions.js';
 import type { CoverageMatrix } from './coverage.js';
 import type { Responder } from '../respond/index.js';
 import { RESPONSE_ACTIONS, type ResponseAction } from '../model/response.js';
@@ -29,6 +30,8 @@ export interface ServerOptions {
   pollMs?: number;
   /** Containment under the response policy; without it the page shows response as off. */
   responder?: Responder;
+  /** Where "add exception from this alert" writes; default `<data dir of the store>/exceptions.yaml`, the file `start` reads. */
+  exceptionsFile?: string;
 }
 
 export interface RunningServer {
@@ -66,6 +69,11 @@ const STATIC: Record<string, string> = {
   '/': 'index.html',
   '/index.html': 'index.html',
   '/app.js': 'app.js',
+  '/dom.js': 'dom.js',
+  '/detail.js': 'detail.js',
+  '/charts.js': 'charts.js',
+  '/coverage.js': 'coverage.js',
+  '/health.js': 'health.js',
   '/style.css': 'style.css',
 };
 const TYPES: Record<string, string> = { html: 'text/html; charset=utf-8', js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8' };
@@ -96,6 +104,12 @@ export function queryFromParams(p: URLSearchParams): AlertQuery {
   if (str('technique')) q.technique = str('technique');
   if (str('container')) q.container = str('container');
   if (str('host')) q.host = str('host');
+  if (str('user')) q.user = str('user');
+  if (str('pod')) q.pod = str('pod');
+  if (str('image')) q.image = str('image');
+  const sort = str('sort');
+  if (sort && (ALERT_SORTS as readonly string[]).includes(sort)) q.sort = sort as AlertSort;
+  if (str('cursor')) q.cursor = str('cursor');
   const status = list<AlertStatus>(p.get('status'), STATUSES);
   if (status) q.status = status;
   if (str('q')) q.text = str('q');
@@ -120,6 +134,26 @@ function readBody(req: IncomingMessage, max = 64 * 1024): Promise<string> {
     req.on('end', () => resolveBody(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
+}
+
+/** Most alerts one bulk status change may name (a page of the list at most). */
+const MAX_BULK = 1000;
+
+/** The JSON body of a state-changing request, or undefined after answering 415/400 itself. */
+async function jsonBody<T>(req: IncomingMessage, res: ServerResponse): Promise<T | undefined> {
+  // JSON only: a cross-site form cannot send it without a preflight we never answer.
+  if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
+    send(res, 415, { error: 'send application/json' });
+    return undefined;
+  }
+  try {
+    const v = JSON.parse(await readBody(req)) as unknown;
+    if (!v || typeof v !== 'object' || Array.isArray(v)) throw new Error('expected an object');
+    return v as T;
+  } catch (e) {
+    send(res, 400, { error: `bad JSON: ${(e as Error).message}` });
+    return undefined;
+  }
 }
 
 function tokenOf(req: IncomingMessage, url: URL): string | undefined {
@@ -149,6 +183,7 @@ export function startServer(opts: ServerOptions): Promise<RunningServer> {
   const webDir = opts.webDir ?? defaultWebDir();
   const pollMs = opts.pollMs ?? 1000;
   const { store } = opts;
+  const exceptionsFile = opts.exceptionsFile ?? (store.path === ':memory:' ? undefined : join(dirname(store.path), 'exceptions.yaml'));
   const streams = new Set<ServerResponse>();
 
   const files = new Map<string, Buffer>();
@@ -201,7 +236,48 @@ export function startServer(opts: ServerOptions): Promise<RunningServer> {
       return;
     }
     if (req.method === 'GET' && path === '/api/alerts') {
-      send(res, 200, store.queryAlerts(queryFromParams(url.searchParams)));
+      let page;
+      try {
+        page = store.queryAlerts(queryFromParams(url.searchParams));
+      } catch (e) {
+        if (!/^bad cursor/.test((e as Error).message)) throw e;
+        send(res, 400, { error: (e as Error).message });
+        return;
+      }
+      send(res, 200, page);
+      return;
+    }
+    if (req.method === 'GET' && path === '/api/groups') {
+      const by = url.searchParams.get('by') ?? 'rule';
+      if (!(ALERT_GROUPS as readonly string[]).includes(by)) {
+        send(res, 400, { error: `by must be one of ${ALERT_GROUPS.join(', ')}` });
+        return;
+      }
+      const q = queryFromParams(url.searchParams);
+      send(res, 200, { by, groups: store.groupAlerts(by as AlertGroupBy, q, q.limit ?? 200) });
+      return;
+    }
+    if (req.method === 'GET' && path === '/api/stats') {
+      const q = queryFromParams(url.searchParams);
+      delete q.limit;
+      send(res, 200, store.alertStats(q));
+      return;
+    }
+    if (req.method === 'POST' && path === '/api/alerts/status') {
+      const body = await jsonBody<{ ids?: unknown; status?: string; note?: string; actor?: string }>(req, res);
+      if (!body) return;
+      const ids = Array.isArray(body.ids) ? body.ids.filter((x): x is string => typeof x === 'string') : [];
+      if (ids.length === 0 || ids.length > MAX_BULK) {
+        send(res, 400, { error: `ids must list 1 to ${MAX_BULK} alert ids` });
+        return;
+      }
+      if (!body.status || !(STATUSES as readonly string[]).includes(body.status)) {
+        send(res, 400, { error: `status must be one of ${STATUSES.join(', ')}` });
+        return;
+      }
+      const note = typeof body.note === 'string' && body.note.trim() ? body.note.trim().slice(0, 4000) : undefined;
+      const updated = store.setStatusMany(ids, body.status as AlertStatus, note, typeof body.actor === 'string' ? body.actor.slice(0, 200) : 'web');
+      send(res, 200, { updated, missing: ids.filter((id) => !updated.includes(id)) });
       return;
     }
     if (req.method === 'GET' && path === '/api/facets') {
@@ -209,7 +285,8 @@ export function startServer(opts: ServerOptions): Promise<RunningServer> {
       return;
     }
     if (req.method === 'GET' && path === '/api/coverage') {
-      send(res, 200, opts.coverage?.() ?? { tactics: [], rules: 0, techniques: 0, strategies: [] });
+      // The matrix of the loaded content, and how many stored alerts each technique has (the heat).
+      send(res, 200, { ...(opts.coverage?.() ?? { tactics: [], rules: 0, techniques: 0, strategies: [] }), alerts: store.techniqueCounts() });
       return;
     }
     if (req.method === 'GET' && path === '/metrics') {
@@ -284,6 +361,34 @@ export function startServer(opts: ServerOptions): Promise<RunningServer> {
         send(res, 200, { record, alert: store.getAlert(id) });
         return;
       }
+    }
+    const xm = /^\/api\/alerts\/([^/]+)\/exception$/.exec(path);
+    if (xm && req.method === 'POST') {
+      const id = decodeURIComponent(xm[1]!);
+      const a = store.getAlert(id);
+      if (!a) {
+        send(res, 404, { error: `no alert ${id}` });
+        return;
+      }
+      if (!exceptionsFile) {
+        send(res, 409, { error: 'this server has no exceptions file (an in-memory store); write the exception by hand' });
+        return;
+      }
+      const body = await jsonBody<{ reason?: unknown; days?: unknown; actor?: unknown }>(req, res);
+      if (!body) return;
+      const days = typeof body.days === 'number' && body.days > 0 && body.days <= 3650 ? Math.floor(body.days) : undefined;
+      try {
+        const entry = exceptionFromAlert(a, {
+          reason: typeof body.reason === 'string' ? body.reason.slice(0, 2000) : '',
+          author: `web:${typeof body.actor === 'string' && body.actor.trim() ? body.actor.trim().slice(0, 200) : 'page'}`,
+          ...(days ? { days } : {}),
+        });
+        const out = appendException(exceptionsFile, entry);
+        send(res, 200, { file: exceptionsFile, exception: out.exception, diagnostics: out.diagnostics });
+      } catch (e) {
+        send(res, 400, { error: (e as Error).message });
+      }
+      return;
     }
     const m = /^\/api\/alerts\/([^/]+)(\/status)?$/.exec(path);
     if (m) {

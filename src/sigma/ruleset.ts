@@ -1,6 +1,6 @@
 // The stateful core of Sigma matching: routes an event to the rules of its logsource, narrows
 // them with the candidate index, evaluates the survivors, and says why a rule did (not) match.
-import type { RuleMeta } from '../model/alert.js';
+import type { MatchedField, RuleMeta } from '../model/alert.js';
 import type { LogSource, StowawayEvent } from '../model/event.js';
 import { AhoCorasick, ScanMemo } from './aho.js';
 import { assignWitnesses, type CompiledNode, type CompiledRule } from './compile.js';
@@ -10,6 +10,8 @@ export interface RuleMatch {
   rule: RuleMeta;
   /** Search identifiers that evaluated true (the rule's own, not pipeline or filter helpers). */
   selections: string[];
+  /** The items of those searches that held, with the event's values (what the page shows as "matched"). */
+  matched?: MatchedField[];
   /** False when the rule only feeds correlations that asked for no alerts of their own. */
   generate: boolean;
   name?: string;
@@ -118,6 +120,27 @@ function dottedChild(node: PathNode, key: string): PathNode | undefined {
 function flattenItems(n: CompiledNode, out: CompiledNode[] = []): CompiledNode[] {
   if (n.kind === 'item') out.push(n);
   else for (const c of n.items) flattenItems(c, out);
+  return out;
+}
+
+/** Values shown per matched item, and their length: enough to read, never the whole event. */
+const SHOWN_VALUES = 5;
+const SHOWN_CHARS = 300;
+
+/** The items of a true search that hold on this event (an any-of list holds through some of them). */
+function heldItems(selection: string, node: CompiledNode, view: EventView): MatchedField[] {
+  const out: MatchedField[] = [];
+  for (const n of flattenItems(node)) {
+    if (!n.test(view)) continue;
+    const it = (n as Extract<CompiledNode, { kind: 'item' }>).item;
+    const values = it.field === null ? [] : view.values(it.field).slice(0, SHOWN_VALUES);
+    out.push({
+      selection,
+      field: it.field,
+      test: it.text,
+      values: values.map((v) => (typeof v === 'string' && v.length > SHOWN_CHARS ? `${v.slice(0, SHOWN_CHARS)}…` : v)),
+    });
+  }
   return out;
 }
 
@@ -343,8 +366,13 @@ export class SigmaRuleSet implements RuleSet {
       if (!ok) continue;
       this.counters.matched++;
       const selections: string[] = [];
-      for (const s of r.searches.values()) if (!s.name.startsWith('_pipeline_cond_') && !s.name.startsWith('_filter') && s.test(view)) selections.push(s.name);
-      out.push({ rule: r.meta, selections, generate: this.generate[i]!, name: r.source.name });
+      const matched: MatchedField[] = [];
+      for (const s of r.searches.values())
+        if (!s.name.startsWith('_pipeline_cond_') && !s.name.startsWith('_filter') && s.test(view)) {
+          selections.push(s.name);
+          matched.push(...heldItems(s.name, s.node, view));
+        }
+      out.push({ rule: r.meta, selections, matched, generate: this.generate[i]!, name: r.source.name });
     }
     return out;
   }

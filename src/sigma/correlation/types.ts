@@ -1,5 +1,5 @@
 // Correlation rule AST (Sigma specification v2.1, correlation rules).
-import type { RuleMeta } from '../../model/alert.js';
+import type { MatchedField, RuleMeta } from '../../model/alert.js';
 import type { StowawayEvent } from '../../model/event.js';
 
 export type CorrelationType = 'event_count' | 'value_count' | 'temporal' | 'temporal_ordered' | 'value_sum' | 'value_avg' | 'value_percentile';
@@ -51,6 +51,7 @@ export interface CorrelationRule {
 export interface BaseMatch {
   rule: RuleMeta;
   selections: string[];
+  matched?: MatchedField[];
   generate: boolean;
   name?: string;
 }

@@ -8,17 +8,19 @@
 import Database from 'better-sqlite3';
 import { chmodSync, closeSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Alert, AlertStatus } from '../../model/alert.js';
+import { LEVELS, type Alert, type AlertStatus } from '../../model/alert.js';
 import type { StowawayEvent } from '../../model/event.js';
 import type { ResponseRecord } from '../../model/response.js';
 import { MIGRATIONS } from './schema.js';
-import { alertFilter, escapeLike, facets, LEVEL_N, type AlertQuery } from './query.js';
+import { alertFilter, decodeCursor, encodeCursor, escapeLike, facets, GROUP_KEY, LEVEL_N, SORT_COLUMNS, type AlertGroupBy, type AlertQuery } from './query.js';
 import { fileBytes, retain, type RetentionPolicy } from './retention.js';
 
-export type { AlertQuery } from './query.js';
+export type { AlertQuery, AlertSort, AlertGroupBy } from './query.js';
+export { ALERT_SORTS, ALERT_GROUPS } from './query.js';
 export type { RetentionPolicy } from './retention.js';
 
 export const STORE_FILE = 'stowaway.sqlite';
+const LEVELS_BY_N: readonly string[] = LEVELS;
 export const DEFAULT_DATA_DIR = './data';
 export const STATUSES: readonly AlertStatus[] = ['new', 'acknowledged', 'false_positive', 'resolved'];
 
@@ -48,6 +50,30 @@ export interface WriteResult {
   problems: string[];
 }
 
+/** Alerts sharing one value of a grouping key, with what a triage list needs to rank them. */
+export interface AlertGroup {
+  key: string;
+  label: string;
+  /** Alerts, findings they stand for (count + held back), and how many are still new. */
+  alerts: number;
+  findings: number;
+  new: number;
+  level: string;
+  last_seen: string;
+}
+
+/** Alert volume over time (fixed buckets) and the heaviest rules and hosts, for the page's charts. */
+export interface AlertStats {
+  bucket_s: number;
+  buckets: { start: string; alerts: number; high: number }[];
+  rules: AlertGroup[];
+  hosts: AlertGroup[];
+}
+
+/** Bucket widths a volume chart may use; the smallest that keeps it under ~60 bars. */
+const BUCKETS_S = [60, 300, 900, 3600, 3 * 3600, 6 * 3600, 86400, 7 * 86400, 30 * 86400];
+const MAX_BARS = 60;
+
 export interface Store {
   readonly path: string;
   /** The open handle; other components (analytics) keep their own tables in the same file. */
@@ -60,7 +86,18 @@ export interface Store {
   getAlert(id: string): StoredAlert | undefined;
   /** Current analyst status, or undefined when the alert is gone (retention, demo replacement). */
   statusOf(id: string): AlertStatus | undefined;
-  queryAlerts(q?: AlertQuery): { total: number; alerts: AlertListItem[] };
+  /** A page of alerts; `next` (when more follow) is the cursor of the page after it. */
+  queryAlerts(q?: AlertQuery): { total: number; alerts: AlertListItem[]; next?: string };
+  /** Alerts under a filter grouped by rule, host, image, user, pod or strategy, largest first. */
+  groupAlerts(by: AlertGroupBy, q?: AlertQuery, limit?: number): AlertGroup[];
+  /** Volume over time and per rule and host under a filter. */
+  alertStats(q?: AlertQuery): AlertStats;
+  /** Alerts per ATT&CK technique (as stored on alerts; sub-techniques on their own). */
+  techniqueCounts(): Record<string, number>;
+  /** Ids starting with the prefix, at most `limit` (so a caller can tell one from several). */
+  idsByPrefix(prefix: string, limit?: number): string[];
+  /** One status for many alerts in one transaction; returns the ids it changed. */
+  setStatusMany(ids: readonly string[], status: AlertStatus, note?: string, actor?: string): string[];
   setStatus(id: string, status: AlertStatus, note?: string, actor?: string): StoredAlert | undefined;
   /** Increments named counters (held back, excepted, merged ...) so other processes can read them. */
   addCounters(delta: Record<string, number>): void;
@@ -187,6 +224,8 @@ function alertRowParams(a: Alert, rev: number): Record<string, unknown> {
     image: a.entity.container?.image ?? null,
     pod_namespace: a.entity.pod?.namespace ?? null,
     pod_name: a.entity.pod?.name ?? null,
+    user_name: a.entity.user ?? null,
+    pod_images: a.entity.pod?.images?.length ? a.entity.pod.images.join(' ') : null,
     summary: a.summary,
     status: a.status,
     note: a.note ?? null,
@@ -199,6 +238,8 @@ function alertRowParams(a: Alert, rev: number): Record<string, unknown> {
 }
 
 interface AlertRow {
+  rowid?: number;
+  level_n?: number;
   doc: string;
   status: AlertStatus;
   note: string | null;
@@ -230,9 +271,9 @@ function fromRow(r: AlertRow): AlertListItem {
 function createStore(db: Database.Database, path: string): Store {
   const nextRev = db.prepare(`UPDATE store_state SET v = v + 1 WHERE k = 'rev' RETURNING v`).pluck();
   const insertAlert = db.prepare(`INSERT INTO alerts (id, ts, created, first_seen, last_seen, rule_id, rule_title, rule_kind, level, level_n,
-      strategy_id, strategy_title, host, container_id, container_name, image, pod_namespace, pod_name, summary, status, note, count, held_back, doc, rev, techniques)
+      strategy_id, strategy_title, host, container_id, container_name, image, pod_namespace, pod_name, user_name, pod_images, summary, status, note, count, held_back, doc, rev, techniques)
     VALUES (@id, @ts, @created, @first_seen, @last_seen, @rule_id, @rule_title, @rule_kind, @level, @level_n,
-      @strategy_id, @strategy_title, @host, @container_id, @container_name, @image, @pod_namespace, @pod_name, @summary, @status, @note, @count, @held_back, @doc, @rev, @techniques)`);
+      @strategy_id, @strategy_title, @host, @container_id, @container_name, @image, @pod_namespace, @pod_name, @user_name, @pod_images, @summary, @status, @note, @count, @held_back, @doc, @rev, @techniques)`);
   // Merges touch only what dedup and throttling change, so a concurrent status edit is never overwritten.
   const updateAlert = db.prepare(
     `UPDATE alerts SET ts = @ts, first_seen = @first_seen, last_seen = @last_seen, count = @count, held_back = @held_back, rev = @rev WHERE id = @id`,
@@ -314,7 +355,7 @@ function createStore(db: Database.Database, path: string): Store {
     }
   }
 
-  function queryAlerts(q: AlertQuery = {}): { total: number; alerts: AlertListItem[] } {
+  function queryAlerts(q: AlertQuery = {}): { total: number; alerts: AlertListItem[]; next?: string } {
     const { where: w, args } = alertFilter(q);
     const total =
       (db
@@ -322,11 +363,94 @@ function createStore(db: Database.Database, path: string): Store {
         .pluck()
         .get(...args) as number) ?? 0;
     const limit = Math.max(1, Math.min(q.limit ?? 100, 1000));
+    const sort = q.sort ?? 'time';
+    const cols = [...SORT_COLUMNS[sort], 'rowid'];
+    const order = cols.map((c) => `${c} DESC`).join(', ');
+    let page = w;
+    const pageArgs = [...args];
+    if (q.cursor) {
+      // Keyset: the rows strictly after the last one shown, found by the sort's index, however deep.
+      const after = `(${cols.join(', ')}) < (${cols.map(() => '?').join(', ')})`;
+      page = w ? `${w} AND ${after}` : `WHERE ${after}`;
+      pageArgs.push(...decodeCursor(q.cursor, sort));
+    }
     const rows = db
-      .prepare(`SELECT doc, status, note, count, held_back, ts, first_seen, last_seen, rev FROM alerts ${w} ORDER BY ts DESC, rowid DESC LIMIT ? OFFSET ?`)
-      .all(...args, limit, Math.max(0, q.offset ?? 0)) as AlertRow[];
-    return { total, alerts: rows.map(fromRow) };
+      .prepare(
+        `SELECT rowid, level_n, doc, status, note, count, held_back, ts, first_seen, last_seen, rev FROM alerts ${page} ORDER BY ${order} LIMIT ? OFFSET ?`,
+      )
+      .all(...pageArgs, limit + 1, q.cursor ? 0 : Math.max(0, q.offset ?? 0)) as AlertRow[];
+    const more = rows.length > limit;
+    if (more) rows.pop();
+    const out: { total: number; alerts: AlertListItem[]; next?: string } = { total, alerts: rows.map(fromRow) };
+    const last = rows[rows.length - 1];
+    if (more && last) out.next = encodeCursor(cols.map((c) => (last as unknown as Record<string, unknown>)[c] as string | number));
+    return out;
   }
+
+  function groupAlerts(by: AlertGroupBy, q: AlertQuery = {}, limit = 200): AlertGroup[] {
+    const g = GROUP_KEY[by];
+    if (!g) throw new Error(`cannot group by '${by}'`);
+    const { where: w, args } = alertFilter(q);
+    const rows = db
+      .prepare(
+        `SELECT ${g.key} AS key, max(${g.label}) AS label, count(*) AS alerts, sum(count + held_back) AS findings, sum(status = 'new') AS new,
+          max(level_n) AS level_n, max(last_seen) AS last_seen
+         FROM alerts ${w} GROUP BY key ORDER BY alerts DESC, last_seen DESC LIMIT ?`,
+      )
+      .all(...args, Math.max(1, Math.min(limit, 1000))) as (Omit<AlertGroup, 'level' | 'key' | 'label'> & { key: unknown; label: unknown; level_n: number })[];
+    return rows.map(({ level_n, ...r }) => ({
+      ...r,
+      key: String(r.key),
+      label: r.label === null || r.label === undefined ? '' : String(r.label as string | number) /* SQLite may hand back a number */,
+      level: LEVELS_BY_N[level_n] ?? 'informational',
+    }));
+  }
+
+  function alertStats(q: AlertQuery = {}): AlertStats {
+    const { where: w, args } = alertFilter(q);
+    const span = db.prepare(`SELECT min(ts) AS lo, max(ts) AS hi FROM alerts ${w}`).get(...args) as { lo: string | null; hi: string | null };
+    const lo = span.lo ? Date.parse(span.lo) : NaN;
+    const hi = span.hi ? Date.parse(span.hi) : NaN;
+    const rangeS = Number.isFinite(lo) && Number.isFinite(hi) ? (hi - lo) / 1000 : 0;
+    const bucket = BUCKETS_S.find((b) => rangeS / b < MAX_BARS) ?? BUCKETS_S[BUCKETS_S.length - 1]!;
+    const rows = db
+      .prepare(
+        `SELECT CAST(strftime('%s', ts) AS INTEGER) / CAST(? AS INTEGER) AS b, count(*) AS alerts, sum(level_n >= 3) AS high FROM alerts ${w} GROUP BY b ORDER BY b`,
+      )
+      .all(bucket, ...args) as { b: number | null; alerts: number; high: number }[];
+    const byB = new Map(rows.filter((r) => r.b !== null).map((r) => [r.b!, r]));
+    const buckets: AlertStats['buckets'] = [];
+    // Empty buckets are drawn too: a gap in alerts is a fact a chart must not hide.
+    if (Number.isFinite(lo) && Number.isFinite(hi))
+      for (let b = Math.floor(lo / 1000 / bucket); b <= Math.floor(hi / 1000 / bucket); b++) {
+        const r = byB.get(b);
+        buckets.push({ start: new Date(b * bucket * 1000).toISOString(), alerts: r?.alerts ?? 0, high: r?.high ?? 0 });
+      }
+    return { bucket_s: bucket, buckets, rules: groupAlerts('rule', q, 10), hosts: groupAlerts('host', q, 10) };
+  }
+
+  function techniqueCounts(): Record<string, number> {
+    const rows = db.prepare(`SELECT technique, count(*) AS n FROM alert_techniques GROUP BY technique`).all() as { technique: string; n: number }[];
+    return Object.fromEntries(rows.map((r) => [r.technique.toUpperCase(), r.n]));
+  }
+
+  function idsByPrefix(prefix: string, limit = 10): string[] {
+    if (!prefix) return [];
+    // A range on the primary key: no scan, and no LIKE case folding on ids.
+    return db.prepare(`SELECT id FROM alerts WHERE id >= ? AND id < ? ORDER BY id LIMIT ?`).pluck().all(prefix, `${prefix}\uffff`, limit) as string[];
+  }
+
+  const setStatusManyTx = db.transaction((ids: readonly string[], status: AlertStatus, note: string | undefined, actor: string | undefined) => {
+    const rev = nextRev.get() as number;
+    const time = new Date().toISOString();
+    const changed: string[] = [];
+    for (const id of ids) {
+      if (updateStatus.run(status, note ?? null, rev, id).changes === 0) continue;
+      insertHistory.run(id, time, status, note ?? null, actor ?? null);
+      changed.push(id);
+    }
+    return changed;
+  });
 
   const sizeBytes = (): number => fileBytes(db, path);
   const applyRetention = (p: RetentionPolicy): { deleted: number; bytes: number } => retain(db, path, p, (n) => addCountersTx({ 'retention.deleted': n }));
@@ -348,6 +472,14 @@ function createStore(db: Database.Database, path: string): Store {
       return selectStatus.get(id) as AlertStatus | undefined;
     },
     queryAlerts,
+    groupAlerts,
+    alertStats,
+    techniqueCounts,
+    idsByPrefix,
+    setStatusMany(ids, status, note, actor) {
+      if (!STATUSES.includes(status)) throw new Error(`unknown status '${status}' (one of ${STATUSES.join(', ')})`);
+      return setStatusManyTx(ids, status, note, actor);
+    },
     setStatus(id, status, note, actor) {
       if (!STATUSES.includes(status)) throw new Error(`unknown status '${status}' (one of ${STATUSES.join(', ')})`);
       return setStatusTx(id, status, note, actor) ? getAlert(id) : undefined;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { alertFilter, escapeLike } from './query.js';
+import { alertFilter, decodeCursor, encodeCursor, escapeLike } from './query.js';
 
 test('no filter is no WHERE clause', () => {
   assert.deepEqual(alertFilter({}), { where: '', args: [] });
@@ -15,5 +15,13 @@ test('filters join with AND, parameters in clause order; minLevel is a number, t
 test('user text is taken literally in LIKE patterns', () => {
   assert.equal(escapeLike('50%_off\\'), '50\\%\\_off\\\\');
   const f = alertFilter({ text: '100%' });
-  assert.deepEqual(f.args, ['%100\\%%', '%100\\%%', '100%', '%100\\%%']);
+  // summary, rule title, rule id, note, host, user, image, pod images, pod name
+  assert.deepEqual(f.args, ['%100\\%%', '%100\\%%', '100%', '%100\\%%', '100%', '100%', '%100\\%%', '%100\\%%', '%100\\%%']);
+});
+
+test('a cursor is refused unless it is one this sort gave', () => {
+  assert.deepEqual(decodeCursor(encodeCursor(['2026-11-22T10:00:00.000Z', 7]), 'time'), ['2026-11-22T10:00:00.000Z', 7]);
+  assert.throws(() => decodeCursor(encodeCursor(['2026-11-22T10:00:00.000Z', 7]), 'level'), /not one of sort 'level'/);
+  assert.throws(() => decodeCursor('%%%not-base64', 'time'), /bad cursor/);
+  assert.throws(() => decodeCursor(encodeCursor([{ x: 1 }, 2]), 'time'), /bad cursor/);
 });

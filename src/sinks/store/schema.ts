@@ -102,4 +102,14 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX response_actions_alert ON response_actions(alert_id, started);
   `,
+  // 5: who and which pod images an alert is about, as columns the page filters and groups by;
+  // indexes that keep each page sort a walk down one index (keyset paging, no OFFSET scan).
+  `
+  ALTER TABLE alerts ADD COLUMN user_name TEXT;
+  ALTER TABLE alerts ADD COLUMN pod_images TEXT;
+  UPDATE alerts SET user_name = json_extract(doc, '$.entity.user');
+  CREATE INDEX alerts_level ON alerts(level_n, ts);
+  CREATE INDEX alerts_count ON alerts(count, ts);
+  CREATE INDEX alerts_user ON alerts(user_name, ts);
+  `,
 ];
