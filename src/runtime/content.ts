@@ -10,13 +10,12 @@ import type { Diagnostic } from '../model/diagnostic.js';
 import type { RuleMeta } from '../model/alert.js';
 import { createEngine, loadEngineRules, type Engine } from '../engine/index.js';
 import { loadAnalytics, loadAnalyticDefs } from '../analytics/index.js';
-import { loadStrategies } from '../ads/index.js';
-import type { StrategyLookup } from '../alerts/build.js';
+import { loadStrategies, type StrategyCatalog } from '../ads/index.js';
 
 export interface Content {
   contentDir: string;
   rules: RuleMeta[];
-  catalog?: StrategyLookup;
+  catalog?: StrategyCatalog;
   /** Why the catalog is absent, when it is. */
   catalogNote?: string;
   diagnostics: Diagnostic[];
@@ -70,7 +69,7 @@ export function builtinRuleDirs(contentDir: string): string[] {
 }
 
 /** Alerts still carry ATT&CK from rule tags when the strategies cannot be read; the note says why. */
-async function loadCatalog(contentDir: string): Promise<{ catalog?: StrategyLookup; note?: string; diagnostics: Diagnostic[] }> {
+async function loadCatalog(contentDir: string): Promise<{ catalog?: StrategyCatalog; note?: string; diagnostics: Diagnostic[] }> {
   try {
     const { catalog, diagnostics } = await loadStrategies(join(contentDir, 'strategies'));
     return { catalog, diagnostics };
