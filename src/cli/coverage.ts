@@ -9,6 +9,7 @@ import type { AttackSubset } from '../model/attack-data.js';
 import { buildNavigatorLayer, computeCoverage, coverageSentence, loadAttack, type AttackCatalog, type CoverageMatrix } from '../ads/index.js';
 import { contentRootOf, loadContent } from '../runtime/index.js';
 import { outputFormat, type OutputFormat } from './options.js';
+import { table } from './table.js';
 
 export interface CoverageCliOptions {
   navigator?: string;
@@ -113,15 +114,4 @@ export async function coverage(opts: CoverageCliOptions, out: (s: string) => voi
   out(table(['technique', 'name', 'tactic', 'rules', 'strategies'], rows));
   out(`${coverageSentence(m)} (ATT&CK ${m.attack.version ?? '?'})\n`);
   return 0;
-}
-
-/** Columns padded to their widest cell. */
-export function table(head: string[], rows: string[][]): string {
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (c: string[]): string =>
-    c
-      .map((x, i) => x.padEnd(widths[i]!))
-      .join('  ')
-      .trimEnd();
-  return [line(head), ...rows.map(line)].join('\n') + '\n';
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The `stowaway` command. Each subcommand lives in its own file and registers itself.
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { register as scan } from './scan.js';
 import { register as rules } from './rules.js';
 import { register as explain } from './explain.js';
@@ -24,7 +24,11 @@ program
     'Find adversaries who hide in containers and virtual instances: Sigma rules, analytics and detection strategies over container, host, orchestrator and network telemetry.',
   )
   .version('0.1.0')
-  .showHelpAfterError();
+  // A usage error is one line and a pointer, not the whole help; it exits 2 like every usage error.
+  .showHelpAfterError("(see 'stowaway <command> --help')")
+  .exitOverride((e: CommanderError) => {
+    process.exit(e.exitCode === 0 ? 0 : e.code === 'commander.executeSubCommandAsync' ? e.exitCode : 2);
+  });
 
 for (const reg of [start, watch, scan, rules, explain, validate, ads, coverage, serve, demo, alerts, tune, respond, baselines, auditRules]) reg(program);
 
