@@ -16,6 +16,7 @@ import { register as baselines } from './baselines.js';
 import { register as alerts } from './alerts.js';
 import { register as respond } from './respond.js';
 import { register as tune } from './tune.js';
+import { register as config } from './config.js';
 
 const program = new Command();
 program
@@ -30,7 +31,8 @@ program
     process.exit(e.exitCode === 0 ? 0 : e.code === 'commander.executeSubCommandAsync' ? e.exitCode : 2);
   });
 
-for (const reg of [start, watch, scan, rules, explain, validate, ads, coverage, serve, demo, alerts, tune, respond, baselines, auditRules]) reg(program);
+for (const reg of [start, watch, scan, rules, explain, validate, ads, coverage, serve, demo, alerts, tune, respond, baselines, auditRules, config])
+  reg(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`stowaway: ${err instanceof Error ? err.message : String(err)}\n`);
