@@ -1,7 +1,7 @@
 // `stowaway config check [PATH]`: validate a stowaway.yaml against `start`'s options without starting.
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
-import { CONFIG_FILE, findConfig, formatProblem, readConfig } from './config-file.js';
+import { CONFIG_FILE, findConfig, formatProblem, keyOf, readConfig } from './config-file.js';
 
 export function register(program: Command): void {
   const config = program
@@ -28,6 +28,6 @@ export function register(program: Command): void {
         process.exitCode = 1;
         return;
       }
-      process.stdout.write(`config check: ${file}: valid; ${Object.keys(values).length} settings: ${Object.keys(values).join(', ')}\n`);
+      process.stdout.write(`config check: ${file}: valid; ${Object.keys(values).length} settings: ${Object.keys(values).map(keyOf).join(', ')}\n`);
     });
 }
