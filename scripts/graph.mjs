@@ -23,7 +23,7 @@ export const LAYERS = [
 ];
 
 /** cli/ files that are not commands: shared flags, page helpers, and main, which registers every command. */
-export const CLI_SHARED = ['cli/options.ts', 'cli/page.ts', 'cli/responder.ts'];
+export const CLI_SHARED = ['cli/options.ts', 'cli/page.ts', 'cli/responder.ts', 'cli/table.ts', 'cli/config-file.ts'];
 
 /** Folders of developer tooling beside the tests (`npm run fuzz`): built, never published, not product. */
 export const DEV_FOLDERS = ['fuzz'];

@@ -1,9 +1,9 @@
-// ATT&CK Enterprise catalog from the STIX bundle MITRE publishes (enterprise-attack.json).
-// Read at run time from a path the user controls; never shipped with stowaway.
+// ATT&CK Enterprise catalog: by default the subset shipped in the package
+// (content/attack/enterprise-techniques.json: ids, names, tactics, platforms), or a full STIX
+// bundle MITRE publishes (enterprise-attack.json) given with --attack.
 import { parseAttackTags } from '../model/attack-tags.js';
+import { isAttackSubset, parseAttackSubset, shippedAttackPath } from '../model/attack-data.js';
 import { readFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 export interface Technique {
   id: string; // T1611, T1562.001
@@ -26,10 +26,25 @@ export interface AttackCatalog {
   file: string;
 }
 
-/** Default location: ../shared/attack/enterprise-attack.json beside the repository. */
+/** Default: the subset shipped in the package, wherever it is installed. */
 export function defaultAttackPath(): string {
-  const here = dirname(fileURLToPath(import.meta.url)); // src/ads or dist/ads
-  return resolve(here, '..', '..', '..', 'shared', 'attack', 'enterprise-attack.json');
+  return shippedAttackPath();
+}
+
+/** The shipped subset as a catalog; retired ids stay, flagged, so lint can say "revoked". */
+export function catalogFromSubset(json: unknown, file: string): AttackCatalog {
+  const s = parseAttackSubset(json, file);
+  const techniques = new Map<string, Technique>();
+  for (const [id, t] of s.techniques)
+    techniques.set(id, { id, name: t.name, tactics: t.tactics, platforms: t.platforms, revoked: false, deprecated: false, subtechniques: [] });
+  for (const [id, t] of s.retired)
+    if (!techniques.has(id))
+      techniques.set(id, { id, name: t.name, tactics: [], platforms: [], revoked: t.revoked, deprecated: t.deprecated, subtechniques: [] });
+  for (const t of techniques.values()) {
+    const dot = t.id.indexOf('.');
+    if (dot > 0 && !t.revoked && !t.deprecated) techniques.get(t.id.slice(0, dot))?.subtechniques.push(t.id);
+  }
+  return { ...(s.version ? { version: s.version } : {}), techniques, tactics: new Set(s.tactics), platforms: new Set(s.platforms), file };
 }
 
 interface StixObject {
@@ -79,7 +94,7 @@ export function parseAttackBundle(json: unknown, file: string): AttackCatalog {
   return { ...(version ? { version } : {}), techniques, tactics, platforms, file };
 }
 
-/** Loads the bundle; undefined (not an exception) when the file is absent or unreadable. */
+/** Loads the shipped subset or a STIX bundle; undefined (not an exception) when the file is absent or unreadable. */
 export async function loadAttack(path = defaultAttackPath()): Promise<{ catalog?: AttackCatalog; error?: string }> {
   let text: string;
   try {
@@ -88,9 +103,10 @@ export async function loadAttack(path = defaultAttackPath()): Promise<{ catalog?
     return { error: `ATT&CK data not found at ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` };
   }
   try {
-    return { catalog: parseAttackBundle(JSON.parse(text), path) };
+    const json: unknown = JSON.parse(text);
+    return { catalog: isAttackSubset(json) ? catalogFromSubset(json, path) : parseAttackBundle(json, path) };
   } catch (e) {
-    return { error: `ATT&CK data at ${path} is not a STIX bundle: ${(e as Error).message}` };
+    return { error: `ATT&CK data at ${path} is not a STIX bundle nor the shipped subset: ${(e as Error).message}` };
   }
 }
 

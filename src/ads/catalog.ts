@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { AttackRef, StrategyRef } from '../model/alert.js';
 import type { Diagnostic } from '../model/diagnostic.js';
 import { splitAttackTags } from './attack.js';
+import { attackFromTags } from '../alerts/attack.js';
 import { readRuleDocs, type RuleDoc } from './rules.js';
 import { parseStrategy, type Strategy } from './strategy.js';
 
@@ -55,10 +56,11 @@ export async function contentRulePaths(dir = defaultStrategiesDir()): Promise<st
  * strategy with its own mapping, e.g. a CPU spike tagged T1496).
  */
 export function attackForRule(strategy: Strategy, tags: readonly string[], names?: Map<string, string>): AttackRef[] {
-  const { techniques, tactics } = splitAttackTags(tags);
+  const { techniques } = splitAttackTags(tags);
   const chosen = techniques.length > 0 ? strategy.attack.filter((a) => techniques.includes(a.technique)) : strategy.attack;
+  // Tactics of techniques the strategy does not map come from ATT&CK, never from the tags alone.
   if (chosen.length === 0 && techniques.length > 0)
-    return techniques.map((t) => ({ technique: t, ...(names?.get(t) ? { name: names.get(t)! } : {}), tactics: [...tactics] }));
+    return attackFromTags(tags).map((a) => ({ ...a, ...(names?.get(a.technique) ? { name: names.get(a.technique)! } : {}) }));
   return (chosen.length > 0 ? chosen : strategy.attack).map((a) => {
     const name = a.name ?? names?.get(a.technique);
     return { technique: a.technique, ...(name ? { name } : {}), tactics: [...a.tactics] };

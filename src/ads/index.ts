@@ -16,3 +16,4 @@ export { loadAttack, parseAttackBundle, defaultAttackPath, normalizeTactic, spli
 export { lintPaths, lintDocument, lintWiring, lintScenarios, lintRules, findStrategyFiles, type LintOptions, type LintReport } from './lint.js';
 export { readRuleDocs, type RuleDoc } from './rules.js';
 export { buildNavigatorLayer, type NavigatorLayer, type NavigatorTechnique } from './navigator.js';
+export { computeCoverage, coverageSentence, type CoverageMatrix, type CoverageCell, type CoverageRule, type CoverageCatalog } from './coverage.js';

@@ -56,16 +56,21 @@ test('summary carries the reason container metadata is missing', () => {
   assert.equal(a.summary, 'Privileged container created: container abcdef012345… [container metadata missing: container already removed] on host h1');
 });
 
-test('ATT&CK comes from tags when no strategy claims the rule', () => {
+test('ATT&CK comes from tags when no strategy claims the rule; each technique under the tactics ATT&CK gives it', () => {
   assert.deepEqual(
     attackFromTags(['attack.privilege_escalation', 'attack.t1611', 'attack.T1562.001', 'attack.defense-evasion', 'cve.2019-5736', 'attack.g0001']),
     [
-      { technique: 'T1611', tactics: ['privilege-escalation', 'defense-evasion'] },
-      { technique: 'T1562.001', tactics: ['privilege-escalation', 'defense-evasion'] },
+      { technique: 'T1611', name: 'Escape to Host', tactics: ['privilege-escalation'] },
+      { technique: 'T1562.001', name: 'Disable or Modify Tools', tactics: ['defense-evasion'] },
     ],
   );
+  // A tactic tag ATT&CK does not give the technique is not a placement; an unknown id gets none.
+  assert.deepEqual(attackFromTags(['attack.command-and-control', 'attack.t1059', 'attack.t9999']), [
+    { technique: 'T1059', name: 'Command and Scripting Interpreter', tactics: ['execution'] },
+    { technique: 'T9999', tactics: [] },
+  ]);
   const a = buildAlert(finding());
-  assert.deepEqual(a.attack, [{ technique: 'T1611', tactics: ['privilege-escalation'] }]);
+  assert.deepEqual(a.attack, [{ technique: 'T1611', name: 'Escape to Host', tactics: ['privilege-escalation'] }]);
   assert.equal(a.strategy, undefined);
 });
 

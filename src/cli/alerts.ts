@@ -1,5 +1,6 @@
 // `stowaway alerts`: the store from the terminal — list, show, set status, exceptions.
 import type { Command } from 'commander';
+import { outputFormat, type OutputFormat } from './options.js';
 import { existsSync } from 'node:fs';
 import { exceptionFiles } from '../runtime/index.js';
 import { join } from 'node:path';
@@ -22,6 +23,7 @@ interface ListOpts {
   text?: string;
   limit: string;
   json?: boolean;
+  format?: OutputFormat;
 }
 
 function pickList<T extends string>(v: string | undefined, allowed: readonly T[], flag: string): T[] | undefined {
@@ -74,7 +76,9 @@ export function register(program: Command): void {
     .option('--text <s>', 'text in summary, rule title or note')
     .option('--limit <n>', 'at most this many', '50')
     .option('--json', 'NDJSON, one alert per line')
+    .option('--format <format>', 'table or json (the same as --json)', outputFormat)
     .action((o: ListOpts) => {
+      if (o.format === 'json') o.json = true;
       const store = existingStore(o.dataDir);
       const q: AlertQuery = { limit: Number(o.limit) || 50 };
       const level = pickList<Level>(o.level, LEVELS, '--level');

@@ -1,5 +1,5 @@
 // Flags several commands share, and their parsing. Commands import these, never each other.
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { DEFAULTS } from '../alerts/pipeline.js';
 import { parseFormat, type OutputOptions } from '../sinks/index.js';
 import { DEFAULT_DATA_DIR } from '../sinks/store/index.js';
@@ -117,4 +117,12 @@ export function responseOption(cmd: Command): Command {
     '--response-policy <file>',
     'containment policy: mode off | suggest | auto (default: <data-dir>/response.yaml; without one, off). See docs/response.md',
   );
+}
+
+export type OutputFormat = 'table' | 'json';
+
+/** `--format table|json` of the read commands; anything else names the value and the choices. */
+export function outputFormat(v: string): OutputFormat {
+  if (v === 'table' || v === 'json') return v;
+  throw new InvalidArgumentError(`'${v}' is not an output format: table or json`);
 }

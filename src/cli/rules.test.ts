@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -84,4 +84,68 @@ test('a file with several YAML errors counts as one refusal', () => {
     firstErrorPerUnit(errs).map((d) => d.code),
     ['yaml-syntax', 'unknown-modifier', 'unsafe-regex'],
   );
+});
+
+const STRATEGIES = fileURLToPath(new URL('../../content/strategies', import.meta.url));
+
+test('issue 15: rules check content/strategies reads only the rules, with the placeholders: 0 refused; a missing path is named', () => {
+  const r = run(['rules', 'check', STRATEGIES, '--json']);
+  assert.equal(r.status, 0, r.stdout.slice(0, 2000));
+  const j = JSON.parse(r.stdout);
+  assert.equal(j.refused, 0);
+  assert.equal(j.errors, 0);
+  assert.ok(j.rules_loaded >= 40, `${j.rules_loaded} rules`);
+  // Every file read is a rule file of a strategy: no scenario, emulation, variant or response policy.
+  const text = run(['rules', 'check', STRATEGIES]);
+  assert.match(text.stderr, /the rules\/ of 5 strategies and placeholders\.yml/);
+  assert.match(text.stdout, new RegExp(`files read:\\s+${j.files}`));
+  // One strategy folder works too, with the placeholders beside it.
+  const one = run(['rules', 'check', join(STRATEGIES, 'ads-0003-privileged-container-escape')]);
+  assert.equal(one.status, 0, one.stdout);
+  const nope = run(['rules', 'check', '/nope/rules']);
+  assert.equal(nope.status, 2);
+  assert.match(nope.stderr, /rules check: no such file or directory: \/nope\/rules/);
+});
+
+test('issue 15: rules list prints id, title, level, tags and file; --format json; the built-in content by default', () => {
+  const j = JSON.parse(run(['rules', 'list', '--format', 'json']).stdout) as {
+    id: string;
+    title: string;
+    level: string;
+    kind: string;
+    tags: string[];
+    file: string;
+  }[];
+  assert.ok(j.length >= 50);
+  const priv = j.find((r) => r.id === '6a81c573-57ca-4d01-82d6-b6d9d3e54611');
+  assert.ok(priv);
+  assert.equal(priv.level, 'high');
+  assert.ok(priv.tags.includes('attack.t1610') || priv.tags.some((t) => t.startsWith('attack.t')));
+  assert.match(priv.file, /ads-0003-privileged-container-escape\/rules\/.+\.yml$/);
+  assert.ok(j.some((r) => r.kind === 'correlation' && r.level !== '' && r.tags.length > 0));
+  assert.ok(!j.some((r) => /scenarios|variants|emulation/.test(r.file)));
+  const t = run(['rules', 'list', STRATEGIES]);
+  assert.equal(t.status, 0);
+  assert.match(t.stdout.split('\n')[0]!, /^id\s+title\s+level\s+kind\s+tags\s+file$/);
+  assert.match(t.stdout, /6a81c573-57ca-4d01-82d6-b6d9d3e54611\s+Kubernetes Workload Requests A Privileged Container\s+high/);
+  const bad = run(['rules', 'list', '--format', 'xml']);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /'xml' is not an output format: table or json/);
+});
+
+test('issue 15: explain normalizes a raw Kubernetes audit line that scan matched; exit 0 match, 1 no match, 2 rule not found', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'stowaway-explain-'));
+  const raw = readFileSync(join(STRATEGIES, 'ads-0003-privileged-container-escape', 'scenarios', 'k8s-escape-pods.k8s-audit.jsonl'), 'utf8').split('\n')[0]!;
+  writeFileSync(join(dir, 'line.jsonl'), raw + '\n');
+  const hit = run(['explain', '--rule', '6a81c573-57ca-4d01-82d6-b6d9d3e54611', '--event', join(dir, 'line.jsonl'), '--rules', STRATEGIES]);
+  assert.equal(hit.status, 0, hit.stderr);
+  assert.match(hit.stdout, /matched/);
+  assert.match(hit.stdout, /✔ orchestrator\.pod\.privileged: "true" — event has true/);
+  assert.doesNotMatch(hit.stdout.split('\n').find((l) => l.includes('orchestrator.verb')) ?? '', /no such field/);
+  const miss = run(['explain', '--rule', '2f9ab766-962d-41f1-91ff-5449fa702b16', '--event', join(dir, 'line.jsonl'), '--input-format', 'k8s-audit']);
+  assert.equal(miss.status, 1, miss.stderr);
+  assert.match(miss.stdout, /no match/);
+  const none = run(['explain', '--rule', 'no-such-rule', '--event', join(dir, 'line.jsonl')]);
+  assert.equal(none.status, 2);
+  assert.match(none.stderr, /no rule with id, name or title 'no-such-rule'/);
 });

@@ -1,6 +1,13 @@
+// `stowaway rules check` (load a corpus, refusals by reason) and `stowaway rules list` (every rule
+// loaded, like Falco's -L). A strategies folder is read as its rules and placeholders.
 import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
+import { relative } from 'node:path';
 import { builtinPipelines, compileRules, loadPipelines, loadPlaceholders, loadRules } from '../sigma/index.js';
 import { countByCode, formatDiagnostic, type Diagnostic } from '../model/diagnostic.js';
+import { defaultContentDir, resolveRulePaths, type RulePaths } from '../runtime/index.js';
+import { outputFormat, type OutputFormat } from './options.js';
+import { table } from './table.js';
 
 interface CheckOptions {
   pipeline?: string[];
@@ -14,18 +21,25 @@ export function register(program: Command): void {
   rules
     .command('check')
     .description(
-      'Load and compile Sigma rules, filters and correlations; print what loaded and what was refused, by reason. Exits 1 when any rule was refused.',
+      'Load and compile Sigma rules, filters and correlations; print what loaded and what was refused, by reason. Exits 1 when any rule was refused, 2 when a path does not exist.',
     )
-    .argument('<paths...>', 'rule files or directories (read recursively: .yml, .yaml)')
+    .argument(
+      '<paths...>',
+      "rule files or directories (read recursively: .yml, .yaml); a content or strategies folder is read as its strategies' rules/ and placeholders.yml",
+    )
     .option('--pipeline <file...>', 'extra processing pipeline YAML (runs before the built-in pipelines)')
     .option('--placeholders <file...>', 'YAML mapping of placeholder name to values, for |expand; several are layered in order (docs/tuning.md)')
     .option('--json', 'print one JSON document instead of text')
     .option('--verbose', 'list every refusal and warning with file, line and reason')
-    .action(async (paths: string[], opts: CheckOptions) => {
+    .action(async (given: string[], opts: CheckOptions) => {
+      const paths = existingRulePaths(given, 'rules check');
+      if (!paths) return;
+      if (!opts.json) for (const l of paths.layouts) process.stderr.write(`rules check: ${l}\n`);
       const pl = await loadPipelines(opts.pipeline ?? []);
-      const ph = opts.placeholders ? await loadPlaceholders(opts.placeholders) : { placeholders: {}, diagnostics: [] };
+      const phFiles = [...paths.placeholders, ...(opts.placeholders ?? [])];
+      const ph = phFiles.length ? await loadPlaceholders(phFiles) : { placeholders: {}, diagnostics: [] };
       const t0 = performance.now();
-      const load = await loadRules(paths);
+      const load = await loadRules(paths.rules);
       const { ruleset, diagnostics } = compileRules(load, { pipelines: [...pl.pipelines, ...builtinPipelines()], placeholders: ph.placeholders });
       const ms = Math.round(performance.now() - t0);
       const all: Diagnostic[] = [...pl.diagnostics, ...ph.diagnostics, ...load.diagnostics, ...diagnostics];
@@ -73,6 +87,64 @@ export function register(program: Command): void {
       }
       if (errors.length) process.exitCode = 1;
     });
+  rules
+    .command('list')
+    .description('List every rule, correlation and filter loaded (like Falco -L): id, title, level, tags, source file. Refused rules are counted on stderr.')
+    .argument('[paths...]', 'rule files or folders (default: the built-in content)')
+    .option('--placeholders <file...>', 'placeholder files layered over the strategies’ placeholders.yml')
+    .option('--format <format>', 'table or json', outputFormat, 'table')
+    .action(async (given: string[], opts: { placeholders?: string[]; format: OutputFormat }) => {
+      const paths = existingRulePaths(given.length ? given : [defaultContentDir()], 'rules list');
+      if (!paths) return;
+      const ph = await loadPlaceholders([...paths.placeholders, ...(opts.placeholders ?? [])]);
+      const load = await loadRules(paths.rules);
+      const { ruleset, diagnostics } = compileRules(load, { pipelines: builtinPipelines(), placeholders: ph.placeholders });
+      const rows: ListedRule[] = [
+        ...ruleset.rules().map((r) => ({ id: r.id, title: r.title, kind: r.kind, level: r.level, tags: r.tags, file: r.file ?? '' })),
+        ...load.correlations.map((c) => ({
+          id: c.id ?? c.name ?? '',
+          title: c.title,
+          kind: 'correlation',
+          level: c.meta.level,
+          tags: c.meta.tags,
+          file: c.file ?? '',
+        })),
+        ...load.filters.map((f) => ({ id: f.id ?? '', title: f.title, kind: 'filter', level: '', tags: [], file: f.file ?? '' })),
+      ].sort((a, b) => a.file.localeCompare(b.file) || a.title.localeCompare(b.title));
+      const errors = firstErrorPerUnit([...ph.diagnostics, ...load.diagnostics, ...diagnostics].filter((d) => d.severity === 'error'));
+      if (opts.format === 'json') process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
+      else
+        process.stdout.write(
+          table(
+            ['id', 'title', 'level', 'kind', 'tags', 'file'],
+            rows.map((r) => [r.id, r.title, r.level, r.kind, r.tags.join(','), r.file ? relative(process.cwd(), r.file) : '']),
+          ),
+        );
+      process.stderr.write(
+        `rules list: ${rows.length} rules, correlations and filters${errors.length ? `; ${errors.length} refused (see \`stowaway rules check\`)` : ''}\n`,
+      );
+      if (errors.length) process.exitCode = 1;
+    });
+}
+
+interface ListedRule {
+  id: string;
+  title: string;
+  kind: string;
+  level: string;
+  tags: string[];
+  file: string;
+}
+
+/** The rule paths resolved, or undefined (exit 2, each missing path named) when one does not exist. */
+export function existingRulePaths(given: readonly string[], command: string): RulePaths | undefined {
+  const missing = given.filter((p) => !existsSync(p));
+  if (missing.length > 0) {
+    for (const p of missing) process.stderr.write(`${command}: no such file or directory: ${p}\n`);
+    process.exitCode = 2;
+    return undefined;
+  }
+  return resolveRulePaths(given);
 }
 
 /** The first error of each refused unit: a rule when the error names one, else the file. */

@@ -199,10 +199,66 @@ test(`finding 7: scan exits 3 when input was lost or nothing was read, and still
     const empty = scan(['--rules', join(dir, 'rules.yml'), '--input', join(dir, 'empty.ndjson'), '--format', 'ecs']);
     assert.equal(empty.code, 3, empty.err);
     assert.match(empty.err, /no event was read/);
-
-    const missing = scan(['--rules', join(dir, 'rules.yml'), '--input', join(dir, 'nope.ndjson'), '--format', 'ecs']);
-    assert.equal(missing.code, 3, missing.err);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('issue 15: exit codes that do not lie: missing input 4, unknown format 2, every line refused 3, --fail-on-match 1', (t) => {
+  if (!existsSync(MAIN)) {
+    t.skip(`SKIPPED LOUDLY: ${MAIN} is missing; run npm run build first`);
+    return;
+  }
+  const dir = setup();
+  try {
+    const rules = ['--rules', join(dir, 'rules.yml')];
+    const nope = join(dir, 'nope.ndjson');
+    // A missing file is named; the other inputs are still scanned and their findings printed.
+    const missing = scan([...rules, '--input', nope, join(dir, 'events.ndjson')]);
+    assert.equal(missing.code, 4, missing.err);
+    assert.match(missing.err, new RegExp(`input file not found: ${nope.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    assert.ok(missing.findings.length > 0);
+
+    const bogus = scan([...rules, '--input', join(dir, 'events.ndjson'), '-f', 'bogus']);
+    assert.equal(bogus.code, 2, bogus.err);
+    assert.match(bogus.err, /--input-format 'bogus' is not a format; valid: ecs, docker-events, auditd, k8s-audit/);
+    assert.equal(bogus.out, '');
+
+    // A wrong format: the ECS events read as audit records are all refused.
+    const wrong = scan([...rules, '--input', join(dir, 'events.ndjson'), '--input-format', 'auditd']);
+    assert.equal(wrong.code, 3, wrong.err);
+    assert.match(wrong.err, /events\.ndjson: every record refused/);
+
+    const plain = scan([...rules, '--input', join(dir, 'events.ndjson'), '--input-format', 'ecs']);
+    assert.equal(plain.code, 0, plain.err);
+    assert.ok(plain.findings.length > 0);
+    const ci = scan([...rules, '--input', join(dir, 'events.ndjson'), '--fail-on-match']);
+    assert.equal(ci.code, 1, ci.err);
+    assert.deepEqual(ci.findings, plain.findings);
+    writeFileSync(join(dir, 'quiet.ndjson'), event(0, '/usr/bin/id') + '\n');
+    assert.equal(scan([...rules, '--input', join(dir, 'quiet.ndjson'), '--fail-on-match']).code, 0);
+
+    // A usage error is one line and a pointer to --help, not the whole help.
+    const usage = scan(['--rules', join(dir, 'rules.yml')]);
+    assert.equal(usage.code, 2);
+    assert.match(usage.err, /required option '-i, --input <file\.\.\.>' not specified\n\(see 'stowaway <command> --help'\)\n$/);
+    assert.doesNotMatch(usage.err, /Options:/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('issue 15: scan -r content/strategies reads only the rules and the placeholders: 0 errors, and the scenario fires', (t) => {
+  if (!existsSync(MAIN)) {
+    t.skip(`SKIPPED LOUDLY: ${MAIN} is missing; run npm run build first`);
+    return;
+  }
+  const strategies = fileURLToPath(new URL('../../content/strategies', import.meta.url));
+  const input = join(strategies, 'ads-0003-privileged-container-escape', 'scenarios', 'k8s-escape-pods.k8s-audit.jsonl');
+  const r = scan(['-r', strategies, '-i', input]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.err, /the rules\/ of 5 strategies and placeholders\.yml/);
+  assert.match(r.err, /: (\d+) of \1 rules compiled, (\d+) of \2 correlations running; 0 errors, 0 warnings/);
+  assert.doesNotMatch(r.err, /^error/m);
+  assert.ok(r.findings.some((f) => f.rule.id === '6a81c573-57ca-4d01-82d6-b6d9d3e54611'));
 });

@@ -8,11 +8,17 @@ import { readEventFile } from '../sources/files.js';
 import { createEngine, type Engine } from '../engine/index.js';
 import { loadEngineRules } from '../engine/rules.js';
 import { parseDuration } from '../sigma/correlation/timespan.js';
+import { FILE_FORMATS } from '../sources/detect.js';
+import { existsSync } from 'node:fs';
+import { resolveRulePaths } from '../runtime/index.js';
 
 export interface ScanOptions {
   rules: string[];
   input: string[];
   format?: FileFormat;
+  /** The same as `format`, by its clear name (`-f` is the output format in sigma-cli). */
+  inputFormat?: FileFormat;
+  failOnMatch?: boolean;
   pipeline?: string[];
   placeholders?: string[];
   lateness: string;
@@ -50,9 +56,14 @@ export function register(program: Command): void {
   program
     .command('scan')
     .description('Evaluate Sigma rules, correlations and filters over event files; print one JSON line per finding')
-    .requiredOption('-r, --rules <path...>', 'rule files or directories (.yml/.yaml, searched recursively)')
+    .requiredOption(
+      '-r, --rules <path...>',
+      "rule files or directories (.yml/.yaml, searched recursively); a content or strategies folder is read as its strategies' rules/ and placeholders.yml",
+    )
     .requiredOption('-i, --input <file...>', 'event files to read, `-` for stdin')
-    .option('-f, --format <format>', 'input format (ecs, docker-events, auditd, k8s-audit, falco, zeek-conn, sysmon, winlog); default: detect')
+    .option('--input-format <format>', `input format (${FILE_FORMATS.join(', ')}); default: detect from the content`)
+    .option('-f, --format <format>', 'the same as --input-format (kept for existing scripts)')
+    .option('--fail-on-match', `exit ${EXIT_FINDINGS} when there is at least one finding (for CI)`)
     .option('-p, --pipeline <file...>', 'extra processing pipeline YAML files (field mappings ...), applied with the built-in ones in priority order')
     .option('--placeholders <file...>', 'YAML file of values for %placeholder% expansion in rules; several are layered in order (docs/tuning.md)')
     .option('--lateness <duration>', 'how far behind the newest event time an event may arrive and still be correlated (e.g. 5s, 2m)', '0s')
@@ -63,9 +74,13 @@ export function register(program: Command): void {
       'after',
       '\nOutput: stdout carries one JSON object per finding (rule, selections, group, details, events).\n' +
         'stderr carries rule diagnostics, input diagnostics, progress and a final summary.\n' +
-        'Exit status: 0 when the scan ran (bad input lines are counted, not fatal); 2 when no rule could be loaded or an option is invalid;\n' +
-        `${EXIT_INPUT_LOST} when input was lost: a file could not be read to its end, a line was refused for its length or depth or broke its parser,\n` +
-        'a file with content yielded no event at all, or no event was read from any input (findings, if any, are still printed).',
+        'Exit status (the highest that applies):\n' +
+        '  0  the scan ran; findings, if any, are on stdout (bad input lines are counted, not fatal)\n' +
+        `  ${EXIT_FINDINGS}  --fail-on-match and at least one finding\n` +
+        '  2  usage: an invalid option value (an unknown --input-format names the formats), or no rule could be loaded\n' +
+        `  ${EXIT_INPUT_LOST}  input lost: a file could not be read to its end, a line was refused for its length or depth or broke its parser,\n` +
+        '     every record of a file was refused (e.g. a wrong --input-format), or no event was read from any input\n' +
+        `  ${EXIT_NOT_FOUND}  an input file does not exist (named on stderr; the other inputs are still scanned)\n`,
     )
     .action(async (opts: ScanOptions) => {
       // A reader that stops early (`| head`) is not an error of the scan.
@@ -77,8 +92,11 @@ export function register(program: Command): void {
     });
 }
 
-/** Exit status when input was lost or nothing was read (see the help text). */
+/** Exit statuses (see the help text and docs/cli.md). */
+export const EXIT_FINDINGS = 1;
+export const EXIT_USAGE = 2;
 export const EXIT_INPUT_LOST = 3;
+export const EXIT_NOT_FOUND = 4;
 
 /** Diagnostics that mean more than one refused record: part of the input never reached the engine. */
 const LOST_CODES = new Set(['unreadable-file', 'input-unreadable', 'unknown-format', 'format-unsupported', 'line-too-long', 'too-deep', 'parse-error']);
@@ -88,9 +106,28 @@ export async function scan(opts: ScanOptions, sink: FindingSink, err: (s: string
   const started = Date.now();
   if (parseDuration(opts.lateness) === undefined) {
     err(`scan: --lateness ${JSON.stringify(opts.lateness)} is not a duration (e.g. 0s, 500ms, 5s, 2m)\n`);
-    return 2;
+    return EXIT_USAGE;
   }
-  const loaded = await loadEngineRules({ rules: opts.rules, pipelines: opts.pipeline ?? [], placeholders: opts.placeholders });
+  if (opts.format && opts.inputFormat && opts.format !== opts.inputFormat) {
+    err(`scan: -f ${opts.format} and --input-format ${opts.inputFormat} disagree; give one\n`);
+    return EXIT_USAGE;
+  }
+  const format = opts.inputFormat ?? opts.format;
+  if (format !== undefined && !FILE_FORMATS.includes(format)) {
+    err(`scan: --input-format '${format}' is not a format; valid: ${FILE_FORMATS.join(', ')} (or leave it out to detect)\n`);
+    return EXIT_USAGE;
+  }
+  const missing = opts.input.filter((f) => f !== '-' && !existsSync(f));
+  for (const f of missing) err(`scan: input file not found: ${f}\n`);
+  const inputs = opts.input.filter((f) => !missing.includes(f));
+  // A strategies folder is read as its rules/ and placeholders.yml, not every YAML file in it.
+  const paths = resolveRulePaths(opts.rules);
+  for (const l of paths.layouts) err(`scan: ${l}\n`);
+  const loaded = await loadEngineRules({
+    rules: paths.rules,
+    pipelines: opts.pipeline ?? [],
+    placeholders: [...paths.placeholders, ...(opts.placeholders ?? [])],
+  });
   for (const d of loaded.diagnostics) err(formatDiagnostic(d) + '\n');
   const engine: Engine = createEngine({
     ruleset: loaded.ruleset,
@@ -110,7 +147,7 @@ export async function scan(opts: ScanOptions, sink: FindingSink, err: (s: string
   );
   if (loaded.compiled === 0) {
     err('scan: no rule could be loaded; nothing to do\n');
-    return 2;
+    return EXIT_USAGE;
   }
 
   const maxErrors = Math.max(0, Number(opts.maxErrors) || 0);
@@ -136,11 +173,11 @@ export async function scan(opts: ScanOptions, sink: FindingSink, err: (s: string
   const showProgress = opts.progress ?? process.stderr.isTTY;
   let lastProgress = Date.now();
   const lost: string[] = [];
-  for (const input of opts.input) {
+  for (const input of inputs) {
     let events = 0;
     let refused = 0;
     try {
-      for await (const rec of readEventFile(input, opts.format ? { format: opts.format } : {})) {
+      for await (const rec of readEventFile(input, format ? { format } : {})) {
         if ('diagnostic' in rec) {
           reportInput(rec.diagnostic);
           if (rec.diagnostic.severity === 'error') refused++;
@@ -174,11 +211,19 @@ export async function scan(opts: ScanOptions, sink: FindingSink, err: (s: string
       `${s.late} late, ${s.evicted} evicted, ${s.bad_time} without time, ${secs.toFixed(1)} s\n`,
   );
   if (opts.stats) err(JSON.stringify({ engine: s, rules: loaded.ruleset.stats() }) + '\n');
-  if (s.events === 0) lost.push('no event was read from any input');
+  if (s.events === 0 && inputs.length > 0) lost.push('no event was read from any input');
+  if (missing.length > 0) {
+    err(`scan: exit ${EXIT_NOT_FOUND}: ${missing.length} input file(s) not found: ${missing.join(', ')}\n`);
+    return EXIT_NOT_FOUND;
+  }
   if (lost.length > 0) {
     const shown = [...new Set(lost)];
     err(`scan: input lost (exit ${EXIT_INPUT_LOST}): ${shown.slice(0, 10).join('; ')}${shown.length > 10 ? `; and ${shown.length - 10} more` : ''}\n`);
     return EXIT_INPUT_LOST;
+  }
+  if (opts.failOnMatch && findings > 0) {
+    err(`scan: exit ${EXIT_FINDINGS}: ${findings} findings (--fail-on-match)\n`);
+    return EXIT_FINDINGS;
   }
   return 0;
 }

@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { formatDiagnostic } from '../model/diagnostic.js';
 import { errorMessage } from '../model/errors.js';
-import { openStore } from '../sinks/store/index.js';
+import { DEFAULT_DATA_DIR, openStore } from '../sinks/store/index.js';
 import { createHealthReporter } from '../server/health.js';
 import { alertSink, createAlertPath, createRuntime, loadContent } from '../runtime/index.js';
 import {
@@ -25,8 +25,42 @@ import { coverageFrom, openPage, untilSignal, userContentLine } from './page.js'
 import { responderFor } from './responder.js';
 import { SensorWatch, checkSources, withSensorRules } from '../alerts/sensor.js';
 import { hostname } from 'node:os';
+import { existsSync } from 'node:fs';
+import type { Alert } from '../model/alert.js';
+import { loadedRules } from '../sources/auditd/rules.js';
+import { configOption } from './config-file.js';
 
-type StartOptions = PageOptions & AlertCliOptions & ContentCliOptions & Record<string, unknown> & { serve: boolean };
+type StartOptions = PageOptions &
+  AlertCliOptions &
+  ContentCliOptions &
+  Record<string, unknown> & { serve: boolean; quiet?: boolean; counters: string; create?: boolean };
+
+/** One terminal line per new alert: level, rule, what it is about, and the id to look it up with. */
+export function alertLine(a: Alert): string {
+  return `alert ${a.level.padEnd(8)} ${a.rule.title} — ${a.summary} (stowaway alerts show ${a.id.slice(0, 8)})`;
+}
+
+/** The exit summary: what ran, what it raised, by rule, and what was lost. */
+export function summaryLines(
+  seconds: number,
+  events: number,
+  p: { findings: number; created: number; merged: number; excepted: number; held_back: number; store_errors: number },
+  byRule: ReadonlyMap<string, number>,
+  drops: { source: string; dropped: number; errors: number }[],
+): string[] {
+  const out = [
+    `summary: ${Math.round(seconds)} s, ${events} events, ${p.findings} findings, ${p.created} alerts (${p.merged} merged into earlier ones, ${p.excepted} excepted, ${p.held_back} held back by the rate limit)`,
+  ];
+  for (const [rule, n] of [...byRule].sort((a, b) => b[1] - a[1]).slice(0, 20)) out.push(`  ${String(n).padStart(6)}  ${rule}`);
+  if (byRule.size > 20) out.push(`  … and ${byRule.size - 20} more rules (stowaway alerts list)`);
+  const lost = drops.filter((d) => d.dropped > 0 || d.errors > 0);
+  out.push(
+    lost.length || p.store_errors
+      ? `  lost: ${[...lost.map((d) => `${d.source} ${d.dropped} dropped, ${d.errors} errors`), ...(p.store_errors ? [`store ${p.store_errors} write errors`] : [])].join('; ')}`
+      : '  lost: nothing (no source dropped an event, no store write failed)',
+  );
+  return out;
+}
 
 export function register(program: Command): void {
   const cmd = program
@@ -34,8 +68,11 @@ export function register(program: Command): void {
     .description(
       'Watch this host (Docker engine, Linux audit, Kubernetes audit webhook and Falco when given a port) with the built-in detections; alerts go to the SQLite store, the page and any outputs. Without a live source it says so and points to `stowaway demo`.',
     );
-  responseOption(contentOptions(liveOptions(alertOptions(pageOptions(cmd)))))
+  configOption(responseOption(contentOptions(liveOptions(alertOptions(pageOptions(cmd))))))
     .option('--no-serve', 'do not serve the page')
+    .option('--quiet', 'no line per new alert on the terminal (counters and the summary stay)')
+    .option('--counters <seconds>', 'print the event, finding and alert counters this often (0: never)', '60')
+    .option('--create', 'create --data-dir when it does not exist (otherwise a mistyped path is refused)')
     .option('--silence <seconds>', 'a source that delivered events and then none for this long raises a sensor alert', '900')
     .option('--max-lag <seconds>', 'a source further behind event time than this raises a sensor alert', '120')
     .action(async (o: StartOptions & { silence: string; maxLag: string }) => {
@@ -50,6 +87,13 @@ export function register(program: Command): void {
       }
       const alertPath = alertPathFrom(o);
       const retention = retentionFrom(o);
+      const countersS = nonNegative(o.counters, '--counters');
+      const started = Date.now();
+      if (!existsSync(o.dataDir) && !o.create && o.dataDir !== DEFAULT_DATA_DIR) {
+        log(`--data-dir ${o.dataDir} does not exist; give --create to make a new store there`);
+        process.exitCode = 2;
+        return;
+      }
       const store = openStore(o.dataDir);
       const r = store.applyRetention(retention);
       log(`store ${store.path} (${(r.bytes / 1e6).toFixed(1)} MB${r.deleted ? `, ${r.deleted} alerts past retention deleted` : ''})`);
@@ -65,8 +109,13 @@ export function register(program: Command): void {
       const sensor = new SensorWatch({ silenceMs: nonNegative(o.silence, '--silence') * 1000, maxLagS: nonNegative(o.maxLag, '--max-lag'), host: hostname() });
       const responder = await responderFor(o, store, log);
       // Containment: in auto mode the policy's actions run for each new alert (off and suggest: nothing).
+      const byRule = new Map<string, number>();
       const sink = alertSink(pipeline, (created) => {
-        for (const a of created) responder.onAlert(a).catch((e: unknown) => log(`respond: ${errorMessage(e)}`));
+        for (const a of created) {
+          byRule.set(a.rule.title, (byRule.get(a.rule.title) ?? 0) + 1);
+          if (!o.quiet) log(alertLine(a));
+          responder.onAlert(a).catch((e: unknown) => log(`respond: ${errorMessage(e)}`));
+        }
       });
       // A receiver answers its sender once the events of the request are committed: a sender that
       // got 200 may forget them, so they must not be only in memory. Requests wait for the next
@@ -110,6 +159,15 @@ export function register(program: Command): void {
       );
       const status = await rt.start();
       for (const s of status) log(`source ${s.line}`);
+      // A running audit daemon with no rules delivers nothing: say so, and how to load them.
+      if (status.some((s) => s.name === 'auditd' && s.started)) {
+        const rules = loadedRules();
+        if (rules && rules.stowaway === 0)
+          log(
+            `warning: auditd runs but ${rules.total === 0 ? 'no audit rules are loaded' : `none of the ${rules.total} loaded audit rules is stowaway's`}: no process, mount or connect event will arrive. ` +
+              'Load them: `stowaway audit-rules --install` (until reboot) or `stowaway audit-rules > /etc/audit/rules.d/stowaway.rules && augenrules --load`',
+          );
+      }
       // Sensor tamper and health: checked every 10 s, each new gap a finding of its own.
       const checkSensors = (): void => {
         const found = checkSources(sensor, Date.now(), rt.health().sources);
@@ -129,25 +187,47 @@ export function register(program: Command): void {
           return;
         }
       }
-      const srv = o.serve ? await openPage(o, store, { coverage: coverageFrom(content), health: () => health.current(), responder }) : undefined;
-      // Progress: one line a minute while running.
-      const progress = setInterval(() => {
-        const p = pipeline.stats();
-        const st = rt.stats();
+      let srv: Awaited<ReturnType<typeof openPage>> | undefined;
+      try {
+        srv = o.serve ? await openPage(o, store, { coverage: coverageFrom(content), health: () => health.current(), responder }) : undefined;
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
         log(
-          `${st.events} events, ${p.findings} findings, ${p.created} alerts (${p.merged} merged, ${p.held_back} held back, ${p.excepted} excepted), ${st.diagnostics} diagnostics`,
+          code === 'EADDRINUSE'
+            ? `port ${o.port} on ${o.host} is in use (another stowaway?): choose another with --port N, or run without the page with --no-serve`
+            : `the page could not start: ${errorMessage(e)}`,
         );
-      }, 60_000);
+        await rt.stop();
+        health.stop();
+        store.close();
+        // The failed listener's handles can keep the loop alive; nothing else is running yet.
+        process.exit(2);
+      }
+      // Counters: one line every --counters seconds while running.
+      const counters =
+        countersS > 0
+          ? setInterval(() => {
+              const p = pipeline.stats();
+              const st = rt.stats();
+              log(
+                `${st.events} events, ${p.findings} findings, ${p.created} alerts (${p.merged} merged, ${p.held_back} held back, ${p.excepted} excepted), ${st.diagnostics} diagnostics`,
+              );
+            }, countersS * 1000)
+          : undefined;
       const hourly = setInterval(() => store.applyRetention(retention), 3_600_000);
       await untilSignal(async () => {
-        clearInterval(progress);
+        clearInterval(counters);
         clearInterval(hourly);
         clearInterval(sensorTimer);
         await rt.stop();
+        const drops = rt.health().sources.map((x) => ({ source: x.name, dropped: x.stats.dropped, errors: x.stats.errors }));
+        for (const l of summaryLines((Date.now() - started) / 1000, rt.stats().events, pipeline.stats(), byRule, drops)) log(l);
         health.write();
         health.stop();
         await srv?.close();
         store.close();
       });
+      // A stop asked for by a signal, after a clean shutdown, is a success.
+      process.exitCode ??= 0;
     });
 }

@@ -1,5 +1,6 @@
 // `stowaway tune`: the noisiest rules and images in the store, and where each is tuned.
 import type { Command } from 'commander';
+import { outputFormat, type OutputFormat } from './options.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { openStore, DEFAULT_DATA_DIR, STORE_FILE } from '../sinks/store/index.js';
@@ -10,6 +11,7 @@ interface TuneOptions {
   since?: string;
   limit: string;
   json?: boolean;
+  format?: OutputFormat;
 }
 
 function table(head: string[], rows: string[][]): string {
@@ -62,7 +64,9 @@ export function register(program: Command): void {
     .option('--since <time>', 'only alerts last seen at or after this ISO time')
     .option('--limit <n>', 'rows per table', '10')
     .option('--json', 'print the figures as JSON')
+    .option('--format <format>', 'table or json (the same as --json)', outputFormat)
     .action((o: TuneOptions) => {
+      if (o.format === 'json') o.json = true;
       const file = join(o.dataDir, STORE_FILE);
       if (!existsSync(file)) throw new Error(`no alert store at ${file}; run \`stowaway start\` or \`stowaway demo\` first, or pass --data-dir`);
       const limit = Number(o.limit);

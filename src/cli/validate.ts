@@ -1,6 +1,7 @@
 // `stowaway validate`: every shipped scenario replayed through the engine (or, with --live,
 // emulated for real against Docker and Linux audit), judged against what it expects.
 import type { Command } from 'commander';
+import { outputFormat, type OutputFormat } from './options.js';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { formatDiagnostic } from '../model/diagnostic.js';
@@ -23,6 +24,7 @@ interface ValidateCliOptions {
   rules?: string[];
   strategy?: string[];
   json?: boolean;
+  format?: OutputFormat;
   live?: boolean;
   maxWait?: string;
   variants?: boolean;
@@ -47,6 +49,7 @@ export function register(program: Command): void {
     .option('--rules <path...>', "rule files or folders added to the strategies' rules")
     .option('--strategy <id...>', 'only these strategies (ADS id, e.g. ADS-0003)')
     .option('--json', 'print the results as JSON')
+    .option('--format <format>', 'table or json (the same as --json)', outputFormat)
     .option('--live', 'run the emulations (emulation.yml) against the real Docker engine and Linux audit; needs root')
     .option('--max-wait <seconds>', 'with --live: upper bound for each wait for alerts')
     .option(
@@ -77,6 +80,18 @@ export function register(program: Command): void {
         err('validate: --record needs --live --variants\n');
         process.exitCode = 2;
         return;
+      }
+      if (opts.format === 'json') opts.json = true;
+      if (opts.strategy) {
+        const c = resolve(opts.content ?? defaultStrategiesDir());
+        const { catalog } = await loadStrategies(existsSync(join(c, 'strategies')) ? join(c, 'strategies') : c);
+        const known = catalog.strategies().flatMap((s) => (s.id ? [s.id] : []));
+        const unknown = opts.strategy.filter((id) => !known.includes(id));
+        if (unknown.length > 0) {
+          err(`validate: unknown strategy ${unknown.join(', ')}; known: ${known.join(', ') || `none under ${c}`}\n`);
+          process.exitCode = 2;
+          return;
+        }
       }
       process.exitCode = opts.variants
         ? opts.live

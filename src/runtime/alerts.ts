@@ -7,7 +7,7 @@ import type { Store } from '../sinks/store/index.js';
 import { createOutputs, type Output, type OutputOptions } from '../sinks/index.js';
 import { createAlertPipeline, type AlertPipeline } from '../alerts/pipeline.js';
 import { loadExceptions, type AlertException } from '../alerts/exceptions.js';
-import type { Content } from './content.js';
+import type { StrategyLookup } from '../alerts/build.js';
 
 /** Default exception files: `<data-dir>/exceptions.yaml`, then the ones named with --exceptions. */
 export function exceptionFiles(dataDir: string, extra: readonly string[] = []): string[] {
@@ -73,7 +73,7 @@ export function liveExceptions(files: readonly string[], report: (d: Diagnostic)
 export function createAlertPath(
   o: AlertPathOptions,
   store: Store | undefined,
-  content: Pick<Content, 'catalog'>,
+  content: { catalog?: StrategyLookup },
   report: (d: Diagnostic) => void,
 ): { pipeline: AlertPipeline; outputs: Output[]; exceptions: AlertException[] } {
   const live = liveExceptions([join(o.dataDir, 'exceptions.yaml'), ...(o.exceptions ?? [])], report);

@@ -10,13 +10,12 @@ import type { Diagnostic } from '../model/diagnostic.js';
 import type { RuleMeta } from '../model/alert.js';
 import { createEngine, loadEngineRules, type Engine } from '../engine/index.js';
 import { loadAnalytics, loadAnalyticDefs } from '../analytics/index.js';
-import { loadStrategies } from '../ads/index.js';
-import type { StrategyLookup } from '../alerts/build.js';
+import { loadStrategies, type StrategyCatalog } from '../ads/index.js';
 
 export interface Content {
   contentDir: string;
   rules: RuleMeta[];
-  catalog?: StrategyLookup;
+  catalog?: StrategyCatalog;
   /** Why the catalog is absent, when it is. */
   catalogNote?: string;
   diagnostics: Diagnostic[];
@@ -70,7 +69,7 @@ export function builtinRuleDirs(contentDir: string): string[] {
 }
 
 /** Alerts still carry ATT&CK from rule tags when the strategies cannot be read; the note says why. */
-async function loadCatalog(contentDir: string): Promise<{ catalog?: StrategyLookup; note?: string; diagnostics: Diagnostic[] }> {
+async function loadCatalog(contentDir: string): Promise<{ catalog?: StrategyCatalog; note?: string; diagnostics: Diagnostic[] }> {
   try {
     const { catalog, diagnostics } = await loadStrategies(join(contentDir, 'strategies'));
     return { catalog, diagnostics };
@@ -93,13 +92,7 @@ export async function loadContent(opts: ContentOptions = {}): Promise<Content> {
   diagnostics.push(...cat.diagnostics);
   const rules: RuleMeta[] = [...loaded.ruleset.rules()];
   for (const c of loaded.correlations) {
-    rules.push({
-      id: c.id ?? c.name ?? c.title,
-      title: c.title,
-      kind: 'correlation',
-      level: (c as { level?: RuleMeta['level'] }).level ?? 'medium',
-      tags: (c as { tags?: string[] }).tags ?? [],
-    });
+    rules.push({ ...c.meta, id: c.id ?? c.name ?? c.title, title: c.title, kind: 'correlation', ...(c.file ? { file: c.file } : {}) });
   }
   if (wantAnalytics) {
     for (const d of loadAnalyticDefs([analyticsDir]).defs) rules.push({ id: d.id, title: d.title, kind: 'analytic', level: d.level, tags: d.tags });
@@ -133,4 +126,60 @@ export async function loadContent(opts: ContentOptions = {}): Promise<Content> {
   if (cat.catalog) content.catalog = cat.catalog;
   if (cat.note) content.catalogNote = cat.note;
   return content;
+}
+
+/** Rule paths as the rule commands read them: strategy layouts resolved to their rules and placeholders. */
+export interface RulePaths {
+  rules: string[];
+  /** The placeholders.yml of each strategies folder met, in order, before any the user gives. */
+  placeholders: string[];
+  /** One line per path read as a layout, for the user (`content/strategies: 5 strategies' rules/ and placeholders.yml`). */
+  layouts: string[];
+}
+
+function isDir(p: string): boolean {
+  return existsSync(p) && statSync(p).isDirectory();
+}
+
+/** A folder of strategy folders: the subfolders that hold a strategy.md. */
+function strategyFolders(dir: string): string[] {
+  return readdirSync(dir)
+    .sort()
+    .map((n) => join(dir, n))
+    .filter((d) => isDir(d) && existsSync(join(d, 'strategy.md')));
+}
+
+/**
+ * A strategy folder holds scenarios, emulations, variants and a response policy beside its rules/:
+ * none of those are Sigma rules. Given a content root, a strategies folder or one strategy folder,
+ * only the rules/ folders are read, with the strategies' placeholders.yml (the rules' allowlists
+ * are incomplete without it). Any other path is read as given.
+ */
+export function resolveRulePaths(paths: readonly string[]): RulePaths {
+  const out: RulePaths = { rules: [], placeholders: [], layouts: [] };
+  const addPlaceholders = (strategiesDir: string): void => {
+    const f = join(strategiesDir, 'placeholders.yml');
+    if (existsSync(f) && !out.placeholders.includes(f)) out.placeholders.push(f);
+  };
+  for (const p of paths) {
+    if (!isDir(p)) {
+      out.rules.push(p);
+      continue;
+    }
+    const strategiesDir = isDir(join(p, 'strategies')) && strategyFolders(join(p, 'strategies')).length > 0 ? join(p, 'strategies') : undefined;
+    if (strategiesDir || strategyFolders(p).length > 0) {
+      const root = strategiesDir ?? p;
+      const folders = strategyFolders(root);
+      const rules = folders.map((d) => join(d, 'rules')).filter(isDir);
+      if (strategiesDir && isDir(join(p, 'rules'))) rules.push(join(p, 'rules'));
+      out.rules.push(...rules);
+      addPlaceholders(root);
+      out.layouts.push(`${p}: the rules/ of ${folders.length} strategies${existsSync(join(root, 'placeholders.yml')) ? ' and placeholders.yml' : ''}`);
+    } else if (existsSync(join(p, 'strategy.md'))) {
+      if (isDir(join(p, 'rules'))) out.rules.push(join(p, 'rules'));
+      addPlaceholders(dirname(resolve(p)));
+      out.layouts.push(`${p}: one strategy's rules/${existsSync(join(dirname(resolve(p)), 'placeholders.yml')) ? ' and ../placeholders.yml' : ''}`);
+    } else out.rules.push(p);
+  }
+  return out;
 }

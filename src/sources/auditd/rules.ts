@@ -47,3 +47,14 @@ export function installRules(rules: string[][], auditctl = 'auditctl'): InstallR
 export function readRulesFile(file = defaultRulesFile()): string {
   return readFileSync(file, 'utf8');
 }
+
+/**
+ * Audit rules the kernel holds now (`auditctl -l`): all of them, and those stowaway's file adds
+ * (keys `stowaway-*`). Undefined when auditctl cannot be run (not root, not installed).
+ */
+export function loadedRules(auditctl = 'auditctl'): { total: number; stowaway: number } | undefined {
+  const r = spawnSync(auditctl, ['-l'], { encoding: 'utf8' });
+  if (r.status !== 0 || r.error) return undefined;
+  const lines = r.stdout.split('\n').filter((l) => l.trim() !== '' && !/^No rules/.test(l));
+  return { total: lines.length, stowaway: lines.filter((l) => /key=stowaway-|-k stowaway-|-F key=stowaway-/.test(l)).length };
+}
