@@ -137,7 +137,7 @@ test('keyword rules: the candidate index selects exactly what evaluating every r
       message: where === 0 ? text : 'ok',
       process: { entity_id: guid, command_line: where === 1 ? text : '/bin/true', args: where === 2 ? text.split(' ') : ['true'], hash: { sha256: hex(64) } },
       winlog: { event_data: { LogonGuid: guid, Hashes: `SHA256=${hex(64).toUpperCase()}`, ParentCommandLine: where === 3 ? text : '-' } },
-    } as StowawayEvent);
+    });
   }
   const brute = new Map<string, number>();
   const fast = new Map<string, number>();
@@ -148,7 +148,7 @@ test('keyword rules: the candidate index selects exactly what evaluating every r
     const f = ruleset.match(ev).map((m) => m.rule.id);
     for (const id of b) brute.set(id, (brute.get(id) ?? 0) + 1);
     for (const id of f) fast.set(id, (fast.get(id) ?? 0) + 1);
-    if (JSON.stringify(b.sort()) !== JSON.stringify(f.sort())) differences.push(`${JSON.stringify(ev)}: brute ${b} vs indexed ${f}`);
+    if (JSON.stringify(b.sort()) !== JSON.stringify(f.sort())) differences.push(`${JSON.stringify(ev)}: brute ${b.join(',')} vs indexed ${f.join(',')}`);
   }
   const kwMatched = kwRules.filter((r) => (brute.get(r.meta.id) ?? 0) > 0).length;
   const stats = ruleset.stats();
