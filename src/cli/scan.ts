@@ -8,6 +8,7 @@ import { readEventFile } from '../sources/files.js';
 import { createEngine, type Engine } from '../engine/index.js';
 import { loadEngineRules } from '../engine/rules.js';
 import { parseDuration } from '../sigma/correlation/timespan.js';
+import { defaultCacheDir } from '../sigma/cache.js';
 
 export interface ScanOptions {
   rules: string[];
@@ -19,6 +20,8 @@ export interface ScanOptions {
   progress?: boolean;
   stats?: boolean;
   maxErrors: string;
+  /** Use the rule cache (the command line default; --no-cache turns it off). Omitted: no cache. */
+  cache?: boolean;
 }
 
 /**
@@ -59,6 +62,7 @@ export function register(program: Command): void {
     .option('--progress', 'print progress to stderr every 5 s (default when stderr is a terminal)')
     .option('--stats', 'print the engine counters (per correlation: groups, evicted, late ...) as JSON on stderr at the end')
     .option('--max-errors <n>', 'print at most this many input diagnostics (all are still counted)', '100')
+    .option('--no-cache', 'parse every rule file afresh instead of using the rule cache ($STOWAWAY_CACHE_DIR, else ~/.cache/stowaway)')
     .addHelpText(
       'after',
       '\nOutput: stdout carries one JSON object per finding (rule, selections, group, details, events).\n' +
@@ -90,8 +94,19 @@ export async function scan(opts: ScanOptions, sink: FindingSink, err: (s: string
     err(`scan: --lateness ${JSON.stringify(opts.lateness)} is not a duration (e.g. 0s, 500ms, 5s, 2m)\n`);
     return 2;
   }
-  const loaded = await loadEngineRules({ rules: opts.rules, pipelines: opts.pipeline ?? [], placeholders: opts.placeholders });
+  const loaded = await loadEngineRules({
+    rules: opts.rules,
+    pipelines: opts.pipeline ?? [],
+    placeholders: opts.placeholders,
+    ...(opts.cache === true ? { cache: defaultCacheDir() } : {}),
+  });
   for (const d of loaded.diagnostics) err(formatDiagnostic(d) + '\n');
+  const c = loaded.cache;
+  if (c) {
+    if (c.ignored) err(`scan: rule cache: ${c.ignored}\n`);
+    if (c.saveError) err(`scan: rule cache: ${c.saveError}\n`);
+    err(`scan: rule cache: ${c.hits} of ${c.hits + c.misses} rule files from ${c.dir}; rules ready in ${c.loadMs} ms\n`);
+  }
   const engine: Engine = createEngine({
     ruleset: loaded.ruleset,
     correlations: loaded.correlations,

@@ -16,6 +16,7 @@ import type { RegexFactory } from './regex.js';
 import { SigmaRuleSet, type RuleSet } from './ruleset.js';
 import { readText } from '../model/files.js';
 import { readPlaceholderFiles } from './placeholders.js';
+import type { ParseCache } from './cache.js';
 
 export type { SigmaRule, SigmaFilter } from './ast.js';
 export type { CorrelationRule } from './correlation/types.js';
@@ -27,11 +28,14 @@ export { parsePipeline } from './pipeline/parse.js';
 export { parseSigmaText } from './parse.js';
 export { readPlaceholderFiles, parsePlaceholders, layerPlaceholders, type Placeholders } from './placeholders.js';
 export { jsRegexFactory } from './regex.js';
+export { openParseCache, defaultCacheDir, type ParseCache, type CacheStats } from './cache.js';
 export { re2RegexFactory } from './re2.js';
 
 export interface LoadOptions {
   /** File name endings to read when walking directories (default .yml, .yaml). */
   extensions?: string[];
+  /** Parse results of earlier runs, by file path and content digest (see cache.ts). */
+  cache?: ParseCache;
 }
 
 export interface LoadResult {
@@ -123,9 +127,12 @@ export async function loadRules(paths: string[], opts: LoadOptions = {}): Promis
     const text = texts[i];
     if (text === undefined) return;
     result.files++;
-    let r: ReturnType<typeof parseSigmaText>;
+    let r: ReturnType<typeof parseSigmaText> | undefined = opts.cache?.get(f, text);
     try {
-      r = parseSigmaText(text, f);
+      if (!r) {
+        r = parseSigmaText(text, f);
+        opts.cache?.put(f, text, r);
+      }
     } catch (e) {
       // one file the parser chokes on costs that file, not the rules beside it
       result.diagnostics.push({ severity: 'error', code: 'parse-error', message: `file refused: ${(e as Error).message}`, file: f });
