@@ -189,7 +189,8 @@ export class ScanPool {
   /** The records of `path` in input order, matched by the workers. */
   async *read(path: string, format: FileFormat, rules: PrecomputedRuleSet): AsyncGenerator<ParallelRecord> {
     const inFlight: Promise<BatchResult>[] = [];
-    const limit = this.slots.length * 3;
+    // Enough batches queued that a worker never waits for the main thread to be scheduled again.
+    const limit = this.slots.length * 8;
     let lineNo = 0;
     let lines: string[] = [];
     let first = 1;
