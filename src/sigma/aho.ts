@@ -25,7 +25,82 @@ function numericText(text: string): boolean {
   return true;
 }
 
+/**
+ * Character classes for a quick "could any literal occur in this text" test: a-f share one bit,
+ * since hex ids and hashes hold them all anyway; j, q, x, z share one; every other letter (either
+ * case) has its own; then digits, and the punctuation that separates ids, times and paths. A
+ * literal can only occur in a text whose classes include all of the literal's. 29 bits, so a set
+ * stays a small integer (a cheap map key).
+ */
+const CLASS = (() => {
+  const t = new Int32Array(128);
+  const own = 'ghiklmnoprstuvwy';
+  const punct: Record<string, number> = {
+    '-': 19,
+    '/': 20,
+    '\\': 20,
+    ' ': 21,
+    '\t': 21,
+    '\n': 21,
+    '\r': 21,
+    '{': 22,
+    '}': 22,
+    ':': 23,
+    '.': 24,
+    _: 25,
+    '=': 26,
+    '@': 27,
+  };
+  for (let c = 0; c < 128; c++) {
+    const ch = String.fromCharCode(c).toLowerCase();
+    if (ch >= 'a' && ch <= 'f') t[c] = 1;
+    else if (own.includes(ch)) t[c] = 1 << (1 + own.indexOf(ch));
+    else if ('jqxz'.includes(ch)) t[c] = 1 << 17;
+    else if (ch >= '0' && ch <= '9') t[c] = 1 << 18;
+    else t[c] = 1 << (punct[ch] ?? 28);
+  }
+  return t;
+})();
+
+/**
+ * Every class bit: what a text with a non-ASCII character counts as (case folding can map it onto
+ * ASCII). An ASCII text holding every class also counts as it, which only admits it.
+ */
+const ALL_CLASSES = -1;
+
+/** The classes `text` holds; every class when it holds a character beyond ASCII. */
+export function textClasses(text: string): number {
+  let m = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 128) return ALL_CLASSES;
+    m |= CLASS[c]!;
+  }
+  return m;
+}
+
+/**
+ * The classes a text must hold for `literal` (lower case) to occur in it. A non-ASCII character
+ * whose upper case is ASCII (ı → I, ſ → S) can be met by an ASCII text: such a literal demands
+ * nothing, so it never causes a text to be skipped.
+ */
+function literalClasses(literal: string): number {
+  let m = 0;
+  for (let i = 0; i < literal.length; i++) {
+    const c = literal.charCodeAt(i);
+    if (c < 128) m |= CLASS[c]!;
+    else {
+      const up = String.fromCharCode(c).toUpperCase();
+      if (up.length !== 1 || up.charCodeAt(0) < 128) return 0;
+      // Needs a non-ASCII text character, and such a text holds every class.
+    }
+  }
+  return m;
+}
+
 export class AhoCorasick {
+  /** Distinct class sets of the literals (see literalClasses), each with its shortest literal's length. */
+  private needs = new Map<number, number>();
   private trie: Map<number, number>[] = [new Map<number, number>()];
   private outs: number[][] = [[]];
   /** Dense rows (failure links folded in) for the first `dense` states in breadth-first order. */
@@ -69,6 +144,8 @@ export class AhoCorasick {
 
   add(literal: string, id: number): void {
     if (literal.length < this.minLength) this.minLength = literal.length;
+    const need = literalClasses(literal);
+    if (!(literal.length >= (this.needs.get(need) ?? Infinity))) this.needs.set(need, literal.length);
     if (!this.scalarLiteral && couldBeScalarText(literal)) this.scalarLiteral = true;
     let s = 0;
     for (let i = 0; i < literal.length; i++) {
@@ -90,6 +167,14 @@ export class AhoCorasick {
   /** Whether some literal could occur in the text of a finite number or a boolean. */
   get scalarText(): boolean {
     return this.scalarLiteral;
+  }
+
+  /**
+   * The class sets the literals need, each with the length of its shortest literal: a text that
+   * holds none of them in full, or is shorter than those it holds, holds no literal.
+   */
+  get classNeeds(): ReadonlyMap<number, number> {
+    return this.needs;
   }
 
   /** Length of the shortest literal added. */
@@ -252,10 +337,43 @@ export class ScanMemo {
 
   /** False when no literal can occur in the text of a finite number or a boolean: those need no lookup. */
   readonly scalars: boolean;
+  /** Distinct class sets the literals of every automaton need, and their shortest literal's length. */
+  private readonly needs: Int32Array;
+  private readonly needLength: Int32Array;
+  /** Text class set → the shortest literal whose needs are within it (Infinity: none); few distinct sets occur. */
+  private admits = new Map<number, number>();
+  /** Texts skipped by their classes alone, for the counters. */
+  skipped = 0;
 
   constructor(private readonly automata: AhoCorasick[]) {
     this.minLength = Math.min(...automata.map((a) => a.shortest));
     this.scalars = automata.some((a) => a.scalarText);
+    const needs = new Map<number, number>();
+    for (const a of automata) for (const [need, len] of a.classNeeds) needs.set(need, Math.min(len, needs.get(need) ?? Infinity));
+    this.needs = Int32Array.from(needs.keys());
+    this.needLength = Int32Array.from(needs.values());
+  }
+
+  /**
+   * Whether some literal could occur in `text`, judged by character classes alone: unique values
+   * (GUIDs, hashes, hex ids) mostly hold none of the letters a literal needs, and skipping them
+   * keeps them out of the memo, where they would only push out values that do repeat.
+   */
+  private couldHold(text: string): boolean {
+    const m = textClasses(text);
+    if (m === ALL_CLASSES) return true;
+    let shortest = this.admits.get(m);
+    if (shortest === undefined) {
+      shortest = Infinity;
+      const needs = this.needs;
+      for (let i = 0; i < needs.length; i++) if ((needs[i]! & ~m) === 0 && this.needLength[i]! < shortest) shortest = this.needLength[i]!;
+      // Bounded: class sets are 29 bits, but data shows a few hundred at most.
+      if (this.admits.size >= 65536) this.admits.clear();
+      this.admits.set(m, shortest);
+    }
+    if (text.length >= shortest) return true;
+    this.skipped++;
+    return false;
   }
 
   /** Calls `hit` for each id whose literal occurs in `text` (ids may repeat across calls). */
@@ -264,6 +382,7 @@ export class ScanMemo {
     if (!this.scalars && numericText(text)) return;
     const acs = this.automata;
     if (text.length > CACHE_TEXT) {
+      if (!this.couldHold(text)) return;
       for (let i = 0; i < acs.length; i++) acs[i]!.scan(text, hit, stamp);
       return;
     }
@@ -271,6 +390,7 @@ export class ScanMemo {
     if (ids === undefined) {
       ids = this.older.get(text);
       if (ids === undefined) {
+        if (!this.couldHold(text)) return;
         const found: number[] = [];
         const add = (id: number): void => {
           found.push(id);

@@ -191,9 +191,8 @@ export function compileRule(rule: SigmaRule, opts: ItemOptions): CompileRuleResu
       searches.set(s.name, { name: s.name, node, test: node.test });
     }
     const test = compileCondition(rule.detection.condition, searches);
-    const rule1: CompiledRule = { meta: ruleMeta(rule), source: rule, searches, condition: rule.detection.condition, test };
-    assignWitnesses([rule1]);
-    return { ok: true, rule: rule1 };
+    // Witnesses are chosen by the rule set, over literal frequencies of all its rules.
+    return { ok: true, rule: { meta: ruleMeta(rule), source: rule, searches, condition: rule.detection.condition, test } };
   } catch (e) {
     if (e instanceof Refusal) return { ok: false, code: e.code, reason: e.message, line: e.line };
     return { ok: false, code: 'compile-error', reason: e instanceof Error ? e.message : String(e) };

@@ -8,6 +8,7 @@ import { parse as parseYaml } from 'yaml';
 import { compileRules, loadRules } from './index.js';
 import { SigmaRuleSet, applies } from './ruleset.js';
 import { EventView } from './fields.js';
+import type { StowawayEvent } from '../model/event.js';
 import { countByCode } from '../model/diagnostic.js';
 import { normalizeWindowsEvent, isDiagnostic } from '../sources/winlog/normalize.js';
 import { readJsonValues } from '../sources/winlog/json-stream.js';
@@ -89,4 +90,73 @@ test('regression data: every JSON event matches its rule', { skip: !have && 'no 
   t.diagnostic(`index soundness: ${indexChecked} events, ${missedByIndex.length} differences from brute force`);
   assert.deepEqual(missedByIndex, []);
   assert.equal(matched, cases, failures.join('\n'));
+});
+
+/** Keyword values written in a rule (wildcards filled in), so generated events can match them. */
+function keywordValues(n: import('./ast.js').DetectionNode, out: string[] = []): string[] {
+  if (n.kind === 'item') {
+    if (n.item.field === null) for (const v of n.item.values) if (v.kind === 'string') out.push(v.value.replace(/\*/g, 'x').replace(/\?/g, 'y'));
+  } else for (const c of n.items) keywordValues(c, out);
+  return out;
+}
+
+test('keyword rules: the candidate index selects exactly what evaluating every routed rule matches', { skip: !have && 'no ../shared/sigma' }, async (t) => {
+  const load = await loadRules([join(sigma, 'rules', 'linux')]);
+  const { ruleset } = compileRules(load);
+  const all = (ruleset as SigmaRuleSet).compiledRules();
+  const kwRules = all.filter((r) => r.source.detection.searches.some((s) => keywordValues(s.node).length > 0));
+  const values = [...new Set(kwRules.flatMap((r) => r.source.detection.searches.flatMap((s) => keywordValues(s.node))))];
+  assert.ok(kwRules.length >= 15 && values.length >= 100, `expected the linux keyword rules, found ${kwRules.length} rules, ${values.length} values`);
+  // Deterministic variety: keyword values in any field and case, beside GUIDs, hashes and times.
+  let seed = 7;
+  const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 8) % n;
+  const hex = (n: number) => Array.from({ length: n }, () => '0123456789abcdef'[rnd(16)]).join('');
+  const cases = (s: string) => [s, s.toUpperCase(), s.replace(/./g, (c, i: number) => (i % 2 ? c.toUpperCase() : c))][rnd(3)]!;
+  const categories = [
+    { product: 'linux', category: 'process_creation', service: 'sysmon' },
+    { product: 'linux' },
+    { product: 'linux', service: 'syslog' },
+    { product: 'linux', service: 'auditd' },
+  ];
+  const benign = [
+    '/usr/bin/ls -la /var/log',
+    'systemd[1]: Started Session 4 of user root.',
+    'sshd[811]: Accepted publickey for app',
+    '/usr/bin/python3 /opt/app/worker.py',
+  ];
+  const events: StowawayEvent[] = [];
+  for (let i = 0; i < 4000; i++) {
+    const kw = i % 3 === 0 ? values[rnd(values.length)]! : undefined;
+    const guid = `{${hex(8)}-${hex(4)}-${hex(4)}-${hex(4)}-${hex(12)}}`;
+    const text = kw ? `${benign[rnd(4)]} ${cases(kw)} ${i}` : benign[rnd(4)]!;
+    const where = rnd(4);
+    events.push({
+      '@timestamp': new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString(),
+      event: { kind: 'event', category: ['process'] },
+      stowaway: { source: 'test', logsource: categories[rnd(categories.length)]! },
+      message: where === 0 ? text : 'ok',
+      process: { entity_id: guid, command_line: where === 1 ? text : '/bin/true', args: where === 2 ? text.split(' ') : ['true'], hash: { sha256: hex(64) } },
+      winlog: { event_data: { LogonGuid: guid, Hashes: `SHA256=${hex(64).toUpperCase()}`, ParentCommandLine: where === 3 ? text : '-' } },
+    });
+  }
+  const brute = new Map<string, number>();
+  const fast = new Map<string, number>();
+  const differences: string[] = [];
+  for (const ev of events) {
+    const view = new EventView(ev);
+    const b = all.filter((r) => applies(r.source.logsource, ev.stowaway.logsource) && r.test(view)).map((r) => r.meta.id);
+    const f = ruleset.match(ev).map((m) => m.rule.id);
+    for (const id of b) brute.set(id, (brute.get(id) ?? 0) + 1);
+    for (const id of f) fast.set(id, (fast.get(id) ?? 0) + 1);
+    if (JSON.stringify(b.sort()) !== JSON.stringify(f.sort())) differences.push(`${JSON.stringify(ev)}: brute ${b.join(',')} vs indexed ${f.join(',')}`);
+  }
+  const kwMatched = kwRules.filter((r) => (brute.get(r.meta.id) ?? 0) > 0).length;
+  const stats = ruleset.stats();
+  t.diagnostic(
+    `${events.length} events, ${kwRules.length} keyword rules (${kwMatched} matched), ${[...brute.values()].reduce((a, b) => a + b, 0)} matches; texts skipped by class: ${stats['class_skipped']}`,
+  );
+  assert.deepEqual(differences.slice(0, 5), []);
+  assert.deepEqual(Object.fromEntries([...fast].sort()), Object.fromEntries([...brute].sort()));
+  assert.ok(kwMatched >= 10, `only ${kwMatched} of ${kwRules.length} keyword rules matched: the events do not exercise them`);
+  assert.ok(stats['class_skipped']! > events.length, 'GUIDs and hashes are skipped by their character classes');
 });

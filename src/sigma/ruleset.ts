@@ -175,8 +175,31 @@ export class SigmaRuleSet implements RuleSet {
   }
 
   stats(): Record<string, number> {
-    return { rules: this.compiled.length, indexed_rules: this.indexed, ...this.counters };
+    // Texts the index did not scan because no literal's characters were all in them (GUIDs, hashes).
+    return { rules: this.compiled.length, indexed_rules: this.indexed, ...this.counters, class_skipped: this.skippedGone + this.skippedInPlans() };
   }
+
+  private skippedInPlans(): number {
+    let skipped = 0;
+    const add = (n: PathNode): void => {
+      if (n.memo) skipped += n.memo.skipped;
+      if (n.kids) for (const c of n.kids.values()) add(c);
+    };
+    for (const p of this.plans.values()) {
+      add(p.root);
+      skipped += p.keywords?.skipped ?? 0;
+    }
+    return skipped;
+  }
+
+  private dropPlans(): void {
+    this.skippedGone += this.skippedInPlans();
+    this.plans.clear();
+    this.last = undefined;
+  }
+
+  /** class_skipped of plans dropped since (the memo is evicted with its plan). */
+  private skippedGone = 0;
 
   setGenerate(idOrName: string, generate: boolean): number {
     let n = 0;
@@ -246,8 +269,7 @@ export class SigmaRuleSet implements RuleSet {
     };
     // Logsources come from events, so their number is bounded only by the data: cap the memo.
     if (this.plans.size >= MAX_PLANS) {
-      this.plans.clear();
-      this.last = undefined;
+      this.dropPlans();
       this.counters.plans_evicted++;
     }
     this.plans.set(key, p);
@@ -261,8 +283,7 @@ export class SigmaRuleSet implements RuleSet {
       this.seen.fill(0);
       this.clauseSeen.fill(0);
       // Automata remember stamps too; rebuilding the plans is the simplest complete reset.
-      this.plans.clear();
-      this.last = undefined;
+      this.dropPlans();
       this.stamp = 1;
     }
   }

@@ -1,0 +1,252 @@
+// `scan --workers N`: Sigma matching on N worker threads. The main thread reads and splits the
+// input into batches of lines (so line numbers and over-long lines are exactly as one thread sees
+// them), each worker parses its batch and evaluates the stateless rules, and the main thread takes
+// the results back in input order and runs them through its engine: correlations, event time and
+// findings see the same events in the same order as with one thread, so the output is identical.
+import { Worker } from 'node:worker_threads';
+import { createReadStream, openSync, readSync, closeSync } from 'node:fs';
+import type { Diagnostic } from '../model/diagnostic.js';
+import type { StowawayEvent } from '../model/event.js';
+import type { RuleMeta } from '../model/alert.js';
+import type { BaseMatch } from '../sigma/correlation/types.js';
+import type { MatchingRuleSet } from '../engine/engine.js';
+import type { RuleSources } from '../engine/rules.js';
+import type { RuleSet } from '../sigma/index.js';
+import { SigmaRuleSet } from '../sigma/ruleset.js';
+import type { FileFormat } from '../sources/types.js';
+import { detectFormat } from '../sources/detect.js';
+import { LineSplitter, lineBatches } from '../sources/lines.js';
+import { DEFAULT_MAX_LINE_BYTES } from '../sources/json-limits.js';
+
+/** Formats whose lines are independent records: any line may be read by any thread. */
+export const SPLITTABLE: readonly FileFormat[] = ['ecs', 'k8s-audit', 'falco', 'sysmon'];
+
+export interface BatchJob {
+  id: number;
+  file: string;
+  format: FileFormat;
+  firstLine: number;
+  lines: string[];
+}
+
+/** In input order: a diagnostic, an event no rule matched (its time), or a matched event and its matches (rule index, selections). */
+export type WorkerItem = { d: Diagnostic } | { t: string; x?: string } | { e: StowawayEvent; m: [number, string[]][] };
+
+export interface BatchResult {
+  id: number;
+  items?: WorkerItem[];
+  error?: string;
+}
+
+/** What the parallel reader yields: what readEventFile yields, with the matches already made. */
+export type ParallelRecord = { diagnostic: Diagnostic } | { event: StowawayEvent; matches: BaseMatch[] | Error };
+
+/**
+ * The rule set the main thread's engine uses with workers: the matches of each event were made by
+ * a worker and are handed over just before the event; `setGenerate` (correlations that asked for
+ * no findings of their base rules) applies here, as on the real rule set.
+ */
+export class PrecomputedRuleSet implements MatchingRuleSet {
+  private readonly generate: boolean[];
+  private readonly metas: RuleMeta[];
+  private pending: BaseMatch[] | Error | undefined;
+
+  constructor(private readonly real: RuleSet) {
+    this.metas = real.rules();
+    this.generate = this.metas.map(() => true);
+  }
+
+  /** The matches of the next event; without them the real rule set matches it (a file read by one thread). */
+  next(m: BaseMatch[] | Error | undefined): void {
+    this.pending = m;
+  }
+
+  /** Worker matches (rule index, selections) as the real rule set reports them. */
+  resolve(m: [number, string[]][]): BaseMatch[] {
+    return m.map(([i, selections]) => {
+      const rule = this.metas[i]!;
+      return { rule, selections, generate: this.generate[i]!, ...(rule.name ? { name: rule.name } : {}) };
+    });
+  }
+
+  match(event: StowawayEvent): BaseMatch[] {
+    const p = this.pending;
+    this.pending = undefined;
+    if (p instanceof Error) throw p;
+    // `generate` was set by resolve: workers know no correlations. The real rule set has its own flags.
+    return p ?? this.real.match(event);
+  }
+
+  setGenerate(idOrName: string, generate: boolean): number {
+    this.real.setGenerate(idOrName, generate);
+    let n = 0;
+    const compiled = this.real instanceof SigmaRuleSet ? this.real.compiledRules() : undefined;
+    this.metas.forEach((m, i) => {
+      const src = compiled?.[i]?.source;
+      if ((src ? src.id : m.id) === idOrName || (src ? src.name : m.name) === idOrName) {
+        this.generate[i] = generate;
+        n++;
+      }
+    });
+    return n;
+  }
+}
+
+interface Slot {
+  worker: Worker;
+  busy: number;
+}
+
+const BATCH_LINES = Math.max(1, Number(process.env['STOWAWAY_SCAN_BATCH_LINES']) || 2000);
+
+export class ScanPool {
+  private slots: Slot[] = [];
+  private waiting = new Map<number, { resolve: (r: BatchResult) => void; reject: (e: Error) => void }>();
+  private nextId = 0;
+  private failed: Error | undefined;
+
+  private constructor(private readonly maxLine: number) {}
+
+  /** Starts `n` workers, each loading the rules; resolves when all are ready. */
+  static async start(n: number, sources: RuleSources, expectIds: string[], maxLine = DEFAULT_MAX_LINE_BYTES): Promise<ScanPool> {
+    const pool = new ScanPool(maxLine);
+    const url = new URL('./scan-worker.js', import.meta.url);
+    await Promise.all(
+      Array.from({ length: n }, async () => {
+        const worker = new Worker(url, { workerData: { sources, maxLine } });
+        const slot: Slot = { worker, busy: 0 };
+        pool.slots.push(slot);
+        await new Promise<void>((resolve, reject) => {
+          worker.once('error', reject);
+          worker.once('message', (m: { ready?: boolean; ruleIds?: string[] }) => {
+            worker.off('error', reject);
+            // Rule indexes cross the thread boundary: both sides must hold the same rules in the same order.
+            if (JSON.stringify(m.ruleIds) !== JSON.stringify(expectIds)) reject(new Error('a worker loaded different rules than the main thread'));
+            else resolve();
+          });
+        });
+        worker.on('message', (r: BatchResult) => {
+          slot.busy--;
+          const w = pool.waiting.get(r.id);
+          pool.waiting.delete(r.id);
+          w?.resolve(r);
+        });
+        worker.on('error', (e) => pool.fail(e));
+        worker.on('exit', (code) => {
+          if (code !== 0) pool.fail(new Error(`a scan worker exited with status ${code}`));
+        });
+      }),
+    ).catch(async (e: unknown) => {
+      await pool.close();
+      throw e;
+    });
+    return pool;
+  }
+
+  private fail(e: Error): void {
+    this.failed ??= e;
+    for (const w of this.waiting.values()) w.reject(e);
+    this.waiting.clear();
+  }
+
+  private run(job: Omit<BatchJob, 'id'>): Promise<BatchResult> {
+    if (this.failed) return Promise.reject(this.failed);
+    const id = this.nextId++;
+    const slot = this.slots.reduce((a, b) => (b.busy < a.busy ? b : a));
+    slot.busy++;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      slot.worker.postMessage({ ...job, id } satisfies BatchJob);
+    });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+    this.slots = [];
+  }
+
+  /**
+   * Why `path` must be read by one thread, or undefined when it can be split: stdin, a format
+   * whose records span lines or depend on earlier lines, or a JSON document spanning lines.
+   */
+  static whyNotSplit(path: string, format: FileFormat | undefined): { reason?: string; format?: FileFormat } {
+    if (path === '-') return { reason: 'standard input is read by one thread' };
+    let head: string[];
+    try {
+      head = headLines(path);
+    } catch {
+      return { reason: 'unreadable here; read by one thread, which reports why' };
+    }
+    const f = format ?? detectFormat(head);
+    if (!f) return { reason: 'format not recognised; read by one thread, which reports it' };
+    if (!SPLITTABLE.includes(f)) return { reason: `${f} records depend on the lines before them; read by one thread` };
+    const first = head.find((l) => l.trim())?.trim() ?? '';
+    if (f !== 'sysmon' && (first.startsWith('{') || first.startsWith('[')) && !parsesAlone(first))
+      return { reason: 'a JSON document spanning lines; read by one thread' };
+    return { format: f };
+  }
+
+  /** The records of `path` in input order, matched by the workers. */
+  async *read(path: string, format: FileFormat, rules: PrecomputedRuleSet): AsyncGenerator<ParallelRecord> {
+    const inFlight: Promise<BatchResult>[] = [];
+    // Enough batches queued that a worker never waits for the main thread to be scheduled again.
+    const limit = this.slots.length * 8;
+    let lineNo = 0;
+    let lines: string[] = [];
+    let first = 1;
+    const drain = function* (r: BatchResult): Generator<ParallelRecord> {
+      if (r.error !== undefined) throw new Error(r.error);
+      for (const it of r.items!) {
+        if ('d' in it) yield { diagnostic: it.d };
+        else if ('t' in it) yield { event: { '@timestamp': it.t } as StowawayEvent, matches: it.x !== undefined ? new Error(it.x) : [] };
+        else yield { event: it.e, matches: rules.resolve(it.m) };
+      }
+    };
+    for await (const batch of lineBatches(createReadStream(path), this.maxLine)) {
+      for (const l of batch) {
+        if (lines.length === 0) first = lineNo + 1;
+        lines.push(l);
+        lineNo++;
+        if (lines.length >= BATCH_LINES) {
+          inFlight.push(this.run({ file: path, format, firstLine: first, lines }));
+          lines = [];
+          while (inFlight.length >= limit) yield* drain(await inFlight.shift()!);
+        }
+      }
+    }
+    if (lines.length) inFlight.push(this.run({ file: path, format, firstLine: first, lines }));
+    while (inFlight.length) yield* drain(await inFlight.shift()!);
+  }
+}
+
+/** The first lines of a file, as the format detection of readEventFile sees them. */
+function headLines(path: string): string[] {
+  const fd = openSync(path, 'r');
+  try {
+    const split = new LineSplitter();
+    const out: string[] = [];
+    const buf = Buffer.alloc(65536);
+    let nonEmpty = 0;
+    while (nonEmpty < 20) {
+      const n = readSync(fd, buf, 0, buf.length, null);
+      const got = n === 0 ? split.end() : split.push(buf.subarray(0, n));
+      for (const l of got) {
+        out.push(l);
+        if (l.trim()) nonEmpty++;
+      }
+      if (n === 0) break;
+    }
+    return out;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function parsesAlone(line: string): boolean {
+  try {
+    JSON.parse(line);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,172 @@
+// The rule cache: what parsing a rule file produced (rules, filters, correlations and their
+// diagnostics), kept across runs and keyed by the file's path and content digest. Compiled rules
+// are closures (matchers, RE2 objects) and cannot be written out, so the cache holds the parsed and
+// validated form, which is the larger part of a cold load (YAML parsing); compiling still runs.
+// A cache made by other code (another build) is rebuilt; one that fails its checksum or does not
+// parse is ignored with a message, never trusted.
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile, unlink } from 'node:fs/promises';
+import { readdirSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ParseResult } from './parse.js';
+
+const FORMAT = 1;
+const FILE = 'rules-parsed.json';
+/** More entries than this and the ones this run did not use are dropped (edited files leave old digests behind). */
+const MAX_ENTRIES = 20000;
+
+export interface CacheStats {
+  dir: string;
+  hits: number;
+  misses: number;
+  /** Files whose parse result could not be stored faithfully as JSON; parsed every time. */
+  uncacheable: number;
+  /** Why the stored cache was not used, when it was not. */
+  ignored?: string;
+}
+
+export interface ParseCache {
+  get(file: string, text: string): ParseResult | undefined;
+  put(file: string, text: string, result: ParseResult): void;
+  /** Writes the cache back if this run added to it; never throws (a read-only home is not an error of the scan). */
+  save(): Promise<string | undefined>;
+  readonly stats: CacheStats;
+}
+
+/** `$STOWAWAY_CACHE_DIR`, else `$XDG_CACHE_HOME/stowaway`, else `~/.cache/stowaway`. */
+export function defaultCacheDir(): string {
+  const env = process.env;
+  if (env['STOWAWAY_CACHE_DIR']) return env['STOWAWAY_CACHE_DIR'];
+  return join(env['XDG_CACHE_HOME'] || join(homedir(), '.cache'), 'stowaway');
+}
+
+let codeDigest: string | undefined;
+/**
+ * The parser's own code: every module of the Sigma layer as built. A cache written by other code
+ * may hold what that code parsed differently, so a new build starts a new cache.
+ */
+function parserCode(): string {
+  if (codeDigest) return codeDigest;
+  const h = createHash('sha256');
+  const walk = (dir: string): void => {
+    for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (/\.(js|ts)$/.test(e.name) && !/\.test\.(js|ts)$/.test(e.name) && !e.name.endsWith('.d.ts')) h.update(e.name).update(readFileSync(p));
+    }
+  };
+  walk(dirname(fileURLToPath(import.meta.url)));
+  return (codeDigest = h.digest('hex'));
+}
+
+const keyOf = (file: string, text: string): string => createHash('sha256').update(file).update('\u0000').update(text).digest('base64');
+
+/** JSON text of `r`, or undefined when JSON would change it (non-finite numbers, holes, bigints). */
+function faithfulJson(r: ParseResult): string | undefined {
+  let unsafe = false;
+  const text = JSON.stringify(r, function (this: unknown, _k, v: unknown) {
+    if (typeof v === 'number' && !Number.isFinite(v)) unsafe = true;
+    else if (typeof v === 'bigint' || typeof v === 'function' || typeof v === 'symbol') unsafe = true;
+    else if (Array.isArray(v) && v.some((x) => x === undefined)) unsafe = true;
+    else if (v !== null && typeof v === 'object' && !Array.isArray(v) && Object.getPrototypeOf(v) !== Object.prototype && Object.getPrototypeOf(v) !== null)
+      unsafe = true;
+    return typeof v === 'bigint' ? null : v;
+  });
+  return unsafe ? undefined : text;
+}
+
+function looksParsed(x: unknown): x is ParseResult {
+  if (x === null || typeof x !== 'object') return false;
+  const r = x as Record<string, unknown>;
+  return Array.isArray(r['rules']) && Array.isArray(r['filters']) && Array.isArray(r['correlations']) && Array.isArray(r['diagnostics']);
+}
+
+/** Opens the cache in `dir` (created on save). Problems with the stored file become `stats.ignored`. */
+export async function openParseCache(dir: string): Promise<ParseCache> {
+  const path = join(dir, FILE);
+  const code = parserCode();
+  const stats: CacheStats = { dir, hits: 0, misses: 0, uncacheable: 0 };
+  // Entries read from disk are handed out as they are: each file is looked up once per load, and
+  // the cache is saved before anything compiles them.
+  let entries = new Map<string, unknown>();
+  const fresh = new Map<string, string>();
+  let raw: string | undefined;
+  try {
+    raw = await readFile(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') stats.ignored = `cannot read ${path}: ${(e as Error).message}`;
+  }
+  if (raw !== undefined) {
+    const nl = raw.indexOf('\n');
+    try {
+      const head = JSON.parse(nl < 0 ? raw : raw.slice(0, nl)) as { format?: unknown; code?: unknown; sha256?: unknown };
+      const body = nl < 0 ? '' : raw.slice(nl + 1);
+      if (head.format !== FORMAT) stats.ignored = `${path} has format ${JSON.stringify(head.format)}, not ${FORMAT}; rebuilt`;
+      else if (head.code !== code) stats.ignored = `${path} was written by another stowaway build; rebuilt`;
+      else if (createHash('sha256').update(body).digest('hex') !== head.sha256) stats.ignored = `${path} is corrupt (checksum mismatch); ignored and rebuilt`;
+      else {
+        const obj = JSON.parse(body) as Record<string, unknown>;
+        if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) throw new Error('body is not an object');
+        for (const [k, v] of Object.entries(obj)) entries.set(k, v);
+      }
+    } catch (e) {
+      stats.ignored = `${path} is corrupt (${(e as Error).message}); ignored and rebuilt`;
+      entries = new Map();
+    }
+  }
+  const used = new Set<string>();
+  let added = 0;
+  return {
+    stats,
+    get(file, text) {
+      const key = keyOf(file, text);
+      const hit = entries.get(key);
+      if (hit !== undefined) {
+        if (looksParsed(hit)) {
+          stats.hits++;
+          used.add(key);
+          return hit;
+        }
+        entries.delete(key);
+      }
+      stats.misses++;
+      return undefined;
+    },
+    put(file, text, result) {
+      const json = faithfulJson(result);
+      if (json === undefined) {
+        stats.uncacheable++;
+        return;
+      }
+      const key = keyOf(file, text);
+      fresh.set(key, json);
+      used.add(key);
+      added++;
+    },
+    async save() {
+      if (added === 0 && stats.ignored === undefined) return undefined;
+      for (const k of fresh.keys()) entries.delete(k);
+      if (entries.size + fresh.size > MAX_ENTRIES) for (const k of [...entries.keys()]) if (!used.has(k)) entries.delete(k);
+      // New entries are already JSON text: spliced in, not parsed and written again.
+      const parts: string[] = [];
+      for (const [k, v] of entries) parts.push(`${JSON.stringify(k)}:${JSON.stringify(v)}`);
+      for (const [k, v] of fresh) parts.push(`${JSON.stringify(k)}:${v}`);
+      const body = `{${parts.join(',')}}`;
+      const head = JSON.stringify({ format: FORMAT, code, sha256: createHash('sha256').update(body).digest('hex') });
+      const tmp = `${path}.${process.pid}.tmp`;
+      try {
+        await mkdir(dir, { recursive: true });
+        await writeFile(tmp, head + '\n' + body);
+        // Whole or not at all: a concurrent reader sees the old file or the new one.
+        await rename(tmp, path);
+        added = 0;
+        return undefined;
+      } catch (e) {
+        await unlink(tmp).catch(() => undefined);
+        return `cannot write the rule cache ${path}: ${(e as Error).message}`;
+      }
+    },
+  };
+}
