@@ -5,6 +5,7 @@ import { formatDiagnostic, countByCode, type Diagnostic } from '../model/diagnos
 import type { Finding } from '../model/alert.js';
 import type { FileFormat } from '../sources/types.js';
 import { readEventFile } from '../sources/files.js';
+import type { DetectedFormat } from '../sources/detect.js';
 import { createEngine, type Engine } from '../engine/index.js';
 import { loadEngineRules } from '../engine/rules.js';
 import { parseDuration } from '../sigma/correlation/timespan.js';
@@ -52,7 +53,10 @@ export function register(program: Command): void {
     .description('Evaluate Sigma rules, correlations and filters over event files; print one JSON line per finding')
     .requiredOption('-r, --rules <path...>', 'rule files or directories (.yml/.yaml, searched recursively)')
     .requiredOption('-i, --input <file...>', 'event files to read, `-` for stdin')
-    .option('-f, --format <format>', 'input format (ecs, docker-events, auditd, k8s-audit, falco, zeek-conn, sysmon, winlog); default: detect')
+    .option(
+      '-f, --format <format>',
+      'input format (ecs, docker-events, auditd, k8s-audit, falco, zeek-conn, sysmon, winlog); sysmon and winlog both read Windows event JSON in any spelling (flat as Zircolite/Chainsaw export it, Event.System, Winlogbeat); default: detect, named on stderr',
+    )
     .option('-p, --pipeline <file...>', 'extra processing pipeline YAML files (field mappings ...), applied with the built-in ones in priority order')
     .option('--placeholders <file...>', 'YAML file of values for %placeholder% expansion in rules; several are layered in order (docs/tuning.md)')
     .option('--lateness <duration>', 'how far behind the newest event time an event may arrive and still be correlated (e.g. 5s, 2m)', '0s')
@@ -140,7 +144,10 @@ export async function scan(opts: ScanOptions, sink: FindingSink, err: (s: string
     let events = 0;
     let refused = 0;
     try {
-      for await (const rec of readEventFile(input, opts.format ? { format: opts.format } : {})) {
+      const read = opts.format
+        ? { format: opts.format }
+        : { onDetected: (d: DetectedFormat) => err(`input: ${input}: ${d.label} (auto-detected from line ${d.line}; as -f ${d.format})\n`) };
+      for await (const rec of readEventFile(input, read)) {
         if ('diagnostic' in rec) {
           reportInput(rec.diagnostic);
           if (rec.diagnostic.severity === 'error') refused++;

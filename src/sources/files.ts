@@ -7,7 +7,7 @@ import type { FileFormat, SourceRecord } from './types.js';
 import type { LineParser } from './lines.js';
 import { jsonLineParser, lineBatches, OVERLONG_LINE } from './lines.js';
 import { DEFAULT_MAX_LINE_BYTES, parseJsonLimited } from './json-limits.js';
-import { detectFormat } from './detect.js';
+import { describeFormat, type DetectedFormat } from './detect.js';
 import { diag, isObj } from './util.js';
 import { ContainerAttributor } from './attribution.js';
 import { DockerContext, normalizeWithContext, parseInspectDump } from './docker/normalize.js';
@@ -15,7 +15,7 @@ import { createAuditParser } from './auditd/reader.js';
 import { normalizeK8sAudit } from './k8s-audit/normalize.js';
 import { normalizeFalco } from './falco/normalize.js';
 import { createZeekParser } from './zeek/normalize.js';
-import { normalizeSysmonLine } from './sysmon-linux/normalize.js';
+import { isLinuxSysmonFlat, normalizeSysmonFlat, normalizeSysmonLine } from './sysmon-linux/normalize.js';
 import { normalizeEcs } from './ecs/normalize.js';
 
 export interface FileReadOptions {
@@ -27,6 +27,8 @@ export interface FileReadOptions {
   attributor?: ContainerAttributor;
   /** Longest line handed to a parser (characters); longer ones become a `line-too-long` diagnostic. */
   maxLineBytes?: number;
+  /** Told what auto-detection chose (not called when `format` is given). */
+  onDetected?: (d: DetectedFormat) => void;
 }
 
 const DETECT_LINES = 20;
@@ -82,7 +84,9 @@ export async function* readEventFile(path: string, opts: FileReadOptions = {}): 
       yield { diagnostic: diag('files', 'unreadable-file', failed.message, path) };
       return;
     }
-    const format = opts.format ?? detectFormat(head);
+    const detected = opts.format ? undefined : describeFormat(head);
+    if (detected) opts.onDetected?.(detected);
+    const format = opts.format ?? detected?.format;
     if (!format) {
       if (head.some((l) => l.trim())) yield { diagnostic: diag('files', 'unknown-format', 'cannot tell the format from the first lines; pass --format', path) };
       return;
@@ -231,8 +235,7 @@ export async function parserFor(
           if (!t.startsWith('{')) return normalizeSysmonLine(text, `${file}:${lineNo}`);
           if (!win) return winlogMissing(file, lineNo);
           try {
-            const r = win(JSON.parse(t), `${file}:${lineNo}`);
-            return Array.isArray(r) ? r : [r];
+            return windowsJson(win, JSON.parse(t), `${file}:${lineNo}`);
           } catch (e) {
             return [{ diagnostic: diag('sysmon', 'bad-json', `not JSON: ${(e as Error).message}`, `${file}:${lineNo}`) }];
           }
@@ -244,14 +247,19 @@ export async function parserFor(
       const norm = await loadWinlog();
       if (!norm)
         return { diagnostic: diag('winlog', 'format-unsupported', 'Windows event normalization (src/sources/winlog) is not available in this build', file) };
-      return jsonLineParser('winlog', file, (o, origin) => {
-        const r = norm(o, origin);
-        return Array.isArray(r) ? r : [r];
-      });
+      return jsonLineParser('winlog', file, (o, origin) => windowsJson(norm, o, origin));
     }
     default:
       return { diagnostic: diag('files', 'unknown-format', `unknown format ${String(format)}`, file) };
   }
+}
+
+// Sysmon for Linux flat JSON reads as its XML does (same fields, same logsource); every other
+// Windows event document goes to the winlog normalizer.
+function windowsJson(norm: WinlogNormalize, o: unknown, origin: string): SourceRecord[] {
+  if (isObj(o) && o['EventID'] !== undefined && isLinuxSysmonFlat(o)) return [normalizeSysmonFlat(o, origin)];
+  const r = norm(o, origin);
+  return Array.isArray(r) ? r : [r];
 }
 
 function winlogMissing(file: string, line: number): ReturnType<LineParser['line']> {
