@@ -277,3 +277,33 @@ test('flat Sysmon-for-Linux JSON is detected and named; a SigmaHQ rule testing L
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a finding line is the JSON of the finding, events last, whether or not its events were written before', async () => {
+  const { findingLine } = await import('./scan.js');
+  const ev1 = { '@timestamp': '2026-02-01T08:00:00.000Z', process: { executable: '/bin/sh', args: ['sh', '-c', 'a "b"'] }, n: undefined };
+  const ev2 = { '@timestamp': '2026-02-01T08:00:01.000Z', message: 'line\nbreak \u2028' };
+  const rule = { id: 'r1', title: 'T', level: 'high', kind: 'sigma', tags: ['attack.t1059'] } as const;
+  const plain = (f: any) => {
+    const r: Record<string, unknown> = { id: f.rule.id, title: f.rule.title, level: f.rule.level, kind: f.rule.kind, tags: f.rule.tags };
+    const out: Record<string, unknown> = { '@timestamp': f.time, rule: r, kind: f.rule.kind };
+    if (f.selections) out.selections = f.selections;
+    if (f.group) out.group = f.group;
+    if (f.details) out.details = f.details;
+    out.events = f.events;
+    return JSON.stringify(out);
+  };
+  const a: any = { rule, time: ev1['@timestamp'], events: [ev1], selections: ['selection'] };
+  const b: any = {
+    rule: { ...rule, id: 'r2', kind: 'correlation' },
+    time: ev2['@timestamp'],
+    events: [ev1, ev2],
+    group: { 'host.name': 'x' },
+    details: { count: 2 },
+  };
+  const c: any = { rule, time: ev1['@timestamp'], events: [] };
+  // ev1 is written three times (twice after its first time): the same text each time
+  for (const f of [a, b, a, c]) {
+    assert.equal(findingLine(f), plain(f));
+    assert.deepEqual(JSON.parse(findingLine(f)), JSON.parse(plain(f)));
+  }
+});

@@ -37,8 +37,24 @@ export function findingLine(f: Finding): string {
   if (f.selections) out.selections = f.selections;
   if (f.group) out.group = f.group;
   if (f.details) out.details = f.details;
-  out.events = f.events;
-  return JSON.stringify(out);
+  // `events` is last: the rest is written, then each event's own text, which is made once per
+  // event however many rules it matched (the same bytes JSON.stringify would write)
+  const head = JSON.stringify(out);
+  let events = '';
+  for (let i = 0; i < f.events.length; i++) events += (i ? ',' : '') + eventJson(f.events[i]);
+  return `${head.slice(0, -1)},"events":[${events}]}`;
+}
+
+const eventText = new WeakMap<object, string>();
+
+function eventJson(ev: unknown): string {
+  if (typeof ev !== 'object' || ev === null) return JSON.stringify(ev) ?? 'null';
+  let s = eventText.get(ev);
+  if (s === undefined) {
+    s = JSON.stringify(ev) ?? 'null';
+    eventText.set(ev, s);
+  }
+  return s;
 }
 
 export function stdoutSink(out: NodeJS.WritableStream = process.stdout): FindingSink {

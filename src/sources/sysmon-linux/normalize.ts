@@ -71,13 +71,15 @@ export function isLinuxSysmonFlat(o: Record<string, unknown>): boolean {
 export function normalizeSysmonFlat(obj: Record<string, unknown>, origin: string): SourceRecord {
   const sys: SystemFields = {};
   const data: Record<string, string> = {};
-  for (const k in obj) {
+  const keys = Object.keys(obj);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
     const v = obj[k];
     if (v === undefined || v === null || k === '__proto__') continue;
     // EventData values are text in the XML Sysmon writes: the same text here, so a rule
     // compares the same values whichever spelling it reads
     const s = typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v);
-    const sk = FLAT_SYSTEM[k];
+    const sk = SYSTEM_NAMES.get(k);
     if (sk) sys[sk] = s;
     else data[k] = s;
   }
@@ -115,6 +117,8 @@ export const FLAT_SYSTEM: Record<string, string> = {
   Security_UserId: 'Security_UserId',
   Correlation: 'Correlation',
 };
+
+const SYSTEM_NAMES = new Map(Object.entries(FLAT_SYSTEM));
 
 function buildSysmonEvent(sys: SystemFields, data: Record<string, string>, origin: string): SourceRecord {
   const id = num(sys['EventID']);
