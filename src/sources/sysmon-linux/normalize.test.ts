@@ -78,6 +78,11 @@ test('flat JSON as exporters write it: numbers for ids, TimeCreated or only UtcT
   assert.equal(onlyUtc.event['@timestamp'], '2024-03-05T10:30:00.120Z');
   const none = normalizeSysmonFlat({ EventID: 1, Channel: 'Linux-Sysmon/Operational', Image: '/bin/sh' }, 'f:3');
   assert.ok('diagnostic' in none && none.diagnostic.code === 'bad-sysmon' && none.diagnostic.line === 3);
+  // a TimeCreated that is no time refuses the record even with a good UtcTime, as in the XML
+  const badTime = { EventID: 1, Channel: 'Linux-Sysmon/Operational', TimeCreated: 'yesterday', UtcTime: '2024-03-05 10:30:00.120' };
+  assert.ok('diagnostic' in normalizeSysmonFlat(badTime, 'f:4'));
+  const badXml = sysmonXmlLine(syntheticProcessEvents(1, 9)[0]!).replace(/SystemTime="[^"]*"/, 'SystemTime="yesterday"');
+  assert.ok('diagnostic' in normalizeSysmonLine(badXml, 'f:5')[0]!);
   // a Windows Sysmon record is not a Linux one, whatever its fields
   assert.equal(isLinuxSysmonFlat({ EventID: 1, Channel: 'Microsoft-Windows-Sysmon/Operational' }), false);
 });

@@ -122,7 +122,11 @@ const SYSTEM_NAMES = new Map(Object.entries(FLAT_SYSTEM));
 
 function buildSysmonEvent(sys: SystemFields, data: Record<string, string>, origin: string): SourceRecord {
   const id = num(sys['EventID']);
-  const ts = toIso(sys['TimeCreated_SystemTime']);
+  const data0 = data['UtcTime'];
+  // the event's time is UtcTime when it reads as one; TimeCreated must still be a time, but it
+  // is only turned into text when UtcTime is missing (one date made per event, not two)
+  const utcIso = data0 !== undefined && data0 !== '' && data0 !== '-' ? utcTimeIso(data0) : undefined;
+  const ts = utcIso !== undefined ? (isTime(sys['TimeCreated_SystemTime']) ? utcIso : undefined) : toIso(sys['TimeCreated_SystemTime']);
   if (id === undefined || !ts) return { diagnostic: diag('sysmon', 'bad-sysmon', '<Event> without EventID or TimeCreated', origin) };
   const spec = BY_ID[id];
   const ls: LogSource = { product: 'linux', service: 'sysmon' };
@@ -135,7 +139,6 @@ function buildSysmonEvent(sys: SystemFields, data: Record<string, string>, origi
     const x = data[k];
     return x === undefined || x === '' || x === '-' ? undefined : x;
   };
-  const utc = v('UtcTime');
   const event: Record<string, unknown> = { kind: 'event', module: 'sysmon', dataset: 'sysmon.linux', code: String(id) };
   put(event, 'provider', provider);
   if (spec) {
@@ -153,7 +156,7 @@ function buildSysmonEvent(sys: SystemFields, data: Record<string, string>, origi
   put(winlog, 'record_id', sys['EventRecordID']);
   winlog.event_data = data;
   const ev = {
-    '@timestamp': (utc !== undefined ? utcTimeIso(utc) : undefined) ?? ts,
+    '@timestamp': ts,
     event,
     stowaway: { source: 'sysmon', logsource: ls, origin },
     host,
@@ -245,6 +248,13 @@ function buildSysmonEvent(sys: SystemFields, data: Record<string, string>, origi
 
 function put(o: Record<string, unknown>, k: string, v: unknown): void {
   if (v !== undefined) o[k] = v;
+}
+
+/** Whether toIso would read this as a time, without writing the text for it. */
+function isTime(x: string | undefined): boolean {
+  if (x === undefined) return false;
+  if (x.charCodeAt(4) === 45 /* - */) return !Number.isNaN(Date.parse(x));
+  return toIso(x) !== undefined;
 }
 
 /** Sysmon's UtcTime (`YYYY-MM-DD hh:mm:ss.sss`, UTC without a zone) as ISO, parsed once. */
