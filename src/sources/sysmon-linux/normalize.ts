@@ -307,19 +307,33 @@ function readAttributes(xml: string, from: number, to: number, el: string, out: 
   }
 }
 
+// Sysmon writes an event id's Data names in the same order every time: the names of the last
+// record are tried first, so a name is compared in place rather than cut out and looked up.
+const lastNames: string[] = [];
+
 /** Every `<Data Name="…">value</Data>` (or `<Data Name="…"/>`) of the record. */
 function readEventData(xml: string): Record<string, string> {
   const data: Record<string, string> = {};
   let i = xml.indexOf('<Data Name=');
+  let n = 0;
   while (i >= 0) {
     const q = xml.charCodeAt(i + 11);
     if (q !== 34 && q !== 39) {
       i = xml.indexOf('<Data Name=', i + 11);
       continue;
     }
-    const nameEnd = xml.indexOf(q === 34 ? '"' : "'", i + 12);
-    if (nameEnd < 0) break;
-    const name = unescape(xml.slice(i + 12, nameEnd));
+    let name = n < lastNames.length ? lastNames[n]! : undefined;
+    let nameEnd: number;
+    if (name !== undefined && xml.charCodeAt(i + 12 + name.length) === q && xml.startsWith(name, i + 12)) nameEnd = i + 12 + name.length;
+    else {
+      nameEnd = xml.indexOf(q === 34 ? '"' : "'", i + 12);
+      if (nameEnd < 0) break;
+      const raw = xml.slice(i + 12, nameEnd);
+      name = unescape(raw);
+      // only names written without entities can be compared as they stand
+      if (name === raw && n <= lastNames.length && n < 64) lastNames[n] = name;
+    }
+    n++;
     let k = nameEnd + 1;
     while (isSpace(xml.charCodeAt(k))) k++;
     const c = xml.charCodeAt(k);
