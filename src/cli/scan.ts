@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { formatDiagnostic, countByCode, type Diagnostic } from '../model/diagnostic.js';
 import type { Finding } from '../model/alert.js';
 import type { FileFormat } from '../sources/types.js';
-import { readEventFile } from '../sources/files.js';
+import { readEventBatches } from '../sources/files.js';
 import type { DetectedFormat } from '../sources/detect.js';
 import { createEngine, type Engine } from '../engine/index.js';
 import { loadEngineRules } from '../engine/rules.js';
@@ -163,24 +163,26 @@ export async function scan(opts: ScanOptions, sink: FindingSink, err: (s: string
       const read = opts.format
         ? { format: opts.format }
         : { onDetected: (d: DetectedFormat) => err(`input: ${input}: ${d.label} (auto-detected from line ${d.line}; as -f ${d.format})\n`) };
-      for await (const rec of readEventFile(input, read)) {
-        if ('diagnostic' in rec) {
-          reportInput(rec.diagnostic);
-          if (rec.diagnostic.severity === 'error') refused++;
-          if (LOST_CODES.has(rec.diagnostic.code)) lost.push(`${input}: ${rec.diagnostic.code}`);
-          continue;
+      // a chunk's records at a time: one promise per chunk, not per event
+      for await (const batch of readEventBatches(input, read))
+        for (const rec of batch) {
+          if ('diagnostic' in rec) {
+            reportInput(rec.diagnostic);
+            if (rec.diagnostic.severity === 'error') refused++;
+            if (LOST_CODES.has(rec.diagnostic.code)) lost.push(`${input}: ${rec.diagnostic.code}`);
+            continue;
+          }
+          events++;
+          const found = engine.process(rec.event);
+          if (found.length > 0) await emit(found);
+          if (showProgress && Date.now() - lastProgress >= 5000) {
+            lastProgress = Date.now();
+            const s = engine.stats();
+            err(
+              `scan: ${input}: ${s.events} events, ${findings} findings, ${inputErrors.length} input errors, ${Math.round(s.events / ((Date.now() - started) / 1000))} events/s\n`,
+            );
+          }
         }
-        events++;
-        const found = engine.process(rec.event);
-        if (found.length > 0) await emit(found);
-        if (showProgress && Date.now() - lastProgress >= 5000) {
-          lastProgress = Date.now();
-          const s = engine.stats();
-          err(
-            `scan: ${input}: ${s.events} events, ${findings} findings, ${inputErrors.length} input errors, ${Math.round(s.events / ((Date.now() - started) / 1000))} events/s\n`,
-          );
-        }
-      }
     } catch (e) {
       reportInput({ severity: 'error', code: 'input-unreadable', message: `cannot read input: ${(e as Error).message}`, file: input });
       lost.push(`${input}: input-unreadable`);

@@ -34,6 +34,14 @@ export interface FileReadOptions {
 const DETECT_LINES = 20;
 
 export async function* readEventFile(path: string, opts: FileReadOptions = {}): AsyncGenerator<SourceRecord> {
+  for await (const batch of readEventBatches(path, opts)) for (const r of batch) yield r;
+}
+
+/**
+ * readEventFile a chunk at a time: the records of each chunk read come as one array, so a
+ * consumer that handles them synchronously (scan) waits on one promise per chunk, not per event.
+ */
+export async function* readEventBatches(path: string, opts: FileReadOptions = {}): AsyncGenerator<SourceRecord[]> {
   const pre: SourceRecord[] = [];
   const ctx = opts.docker ?? new DockerContext();
   if (opts.inspect) {
@@ -45,13 +53,13 @@ export async function* readEventFile(path: string, opts: FileReadOptions = {}): 
       pre.push({ diagnostic: diag('docker', 'bad-inspect', `cannot read inspect dump: ${(e as Error).message}`, opts.inspect) });
     }
   }
-  yield* pre;
+  if (pre.length) yield pre;
 
   let input: NodeJS.ReadableStream;
   try {
     input = path === '-' ? process.stdin : createReadStream(path, { encoding: 'utf8' });
   } catch (e) {
-    yield { diagnostic: diag('files', 'unreadable-file', (e as Error).message, path) };
+    yield [{ diagnostic: diag('files', 'unreadable-file', (e as Error).message, path) }];
     return;
   }
   // Lines come a chunk at a time and each chunk is parsed in one synchronous pass: one
@@ -81,19 +89,20 @@ export async function* readEventFile(path: string, opts: FileReadOptions = {}): 
       failed = e as Error;
     }
     if (failed) {
-      yield { diagnostic: diag('files', 'unreadable-file', failed.message, path) };
+      yield [{ diagnostic: diag('files', 'unreadable-file', failed.message, path) }];
       return;
     }
     const detected = opts.format ? undefined : describeFormat(head);
     if (detected) opts.onDetected?.(detected);
     const format = opts.format ?? detected?.format;
     if (!format) {
-      if (head.some((l) => l.trim())) yield { diagnostic: diag('files', 'unknown-format', 'cannot tell the format from the first lines; pass --format', path) };
+      if (head.some((l) => l.trim()))
+        yield [{ diagnostic: diag('files', 'unknown-format', 'cannot tell the format from the first lines; pass --format', path) }];
       return;
     }
     const parser = await parserFor(format, path, ctx, opts.attributor ?? attributorFrom(ctx));
     if ('diagnostic' in parser) {
-      yield parser;
+      yield [parser];
       return;
     }
 
@@ -109,19 +118,21 @@ export async function* readEventFile(path: string, opts: FileReadOptions = {}): 
           for (const l of n.value) all.push(l);
         }
       } catch (e) {
-        yield { diagnostic: diag('files', 'unreadable-file', (e as Error).message, path) };
+        yield [{ diagnostic: diag('files', 'unreadable-file', (e as Error).message, path) }];
         return;
       }
       if (all.includes(OVERLONG_LINE)) {
-        yield {
-          diagnostic: diag(format, 'line-too-long', `a line of the JSON document is longer than ${maxLine} characters; the document was not read`, path),
-        };
+        yield [
+          {
+            diagnostic: diag(format, 'line-too-long', `a line of the JSON document is longer than ${maxLine} characters; the document was not read`, path),
+          },
+        ];
         return;
       }
       const parsed = parseJsonLimited(all.join('\n'));
       all.length = 0;
       if (!parsed.ok) {
-        yield { diagnostic: diag(format, parsed.code, `not read as one JSON document: ${parsed.message}`, path) };
+        yield [{ diagnostic: diag(format, parsed.code, `not read as one JSON document: ${parsed.message}`, path) }];
         return;
       }
       const doc = parsed.value;
@@ -129,14 +140,14 @@ export async function* readEventFile(path: string, opts: FileReadOptions = {}): 
       const object = parser.object;
       for (let i = 0; i < items.length; i++) {
         const origin = items.length > 1 ? `${path}#${i}` : `${path}:${firstIdx + 1}`;
-        yield* isolated(format, origin, () => object(items[i], origin));
+        yield isolated(format, origin, () => object(items[i], origin));
       }
-      yield* isolated(format, path, () => parser.end());
+      yield isolated(format, path, () => parser.end());
       return;
     }
 
     let lineNo = 0;
-    const out: SourceRecord[] = [];
+    let out: SourceRecord[] = [];
     const parse = (lines: string[], from: number): void => {
       for (let i = from; i < lines.length; i++) {
         const text = lines[i]!;
@@ -157,19 +168,21 @@ export async function* readEventFile(path: string, opts: FileReadOptions = {}): 
     parse(head, 0);
     parse(batch, next);
     for (;;) {
-      for (const r of out) yield r;
-      out.length = 0;
+      if (out.length) {
+        yield out;
+        out = [];
+      }
       let n: IteratorResult<string[]>;
       try {
         n = await batches.next();
       } catch (e) {
-        yield { diagnostic: diag('files', 'unreadable-file', (e as Error).message, `${path}:${lineNo}`) };
+        yield [{ diagnostic: diag('files', 'unreadable-file', (e as Error).message, `${path}:${lineNo}`) }];
         break;
       }
       if (n.done) break;
       parse(n.value, 0);
     }
-    yield* isolated(format, path, () => parser.end());
+    yield isolated(format, path, () => parser.end());
   } finally {
     // a reader that stops early must not leave the file open
     await batches.return(undefined).catch(() => undefined);
