@@ -29,7 +29,7 @@ export const CLI_SHARED = ['cli/options.ts', 'cli/page.ts', 'cli/responder.ts', 
 export const DEV_FOLDERS = ['fuzz'];
 
 /** Files that exist for tests and benchmarks: built, never published, never imported by the product. */
-export const TEST_HELPERS = ['alerts/fixtures.ts', 'analytics/scenario.ts', 'server/testing-browser.ts'];
+export const TEST_HELPERS = ['alerts/fixtures.ts', 'analytics/scenario.ts', 'server/testing-browser.ts', 'sources/synthetic.ts'];
 
 const IMPORT = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)'(\.{1,2}\/[^']+)'/g;
 

@@ -248,6 +248,77 @@ test('issue 15: exit codes that do not lie: missing input 4, unknown format 2, e
   }
 });
 
+const OMIGOD = join(
+  fileURLToPath(new URL('../../../shared/sigma/rules/linux/process_creation/', import.meta.url)),
+  'proc_creation_lnx_omigod_scx_runasprovider_executescript.yml',
+);
+
+test('flat Sysmon-for-Linux JSON is detected and named; a SigmaHQ rule testing LogonId fires on it and on the XML', (t) => {
+  if (!existsSync(MAIN) || !existsSync(OMIGOD)) {
+    t.skip(`SKIPPED LOUDLY: needs ${MAIN} (npm run build) and ${OMIGOD} (../shared)`);
+    return;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'stowaway-scan-flat-'));
+  try {
+    // the OMIGOD exploit's script run by the SCX agent as root (LogonId 0), and the same
+    // command from a user session (LogonId 1000): only the first is the rule's
+    const base = {
+      EventID: 1,
+      Provider_Name: 'Linux-Sysmon',
+      Channel: 'Linux-Sysmon/Operational',
+      Computer: 'vm-1',
+      SystemTime: '2024-03-05T10:30:00.121734000Z',
+      UtcTime: '2024-03-05 10:30:00.120',
+      ProcessId: 7001,
+      Image: '/bin/sh',
+      CommandLine: '/bin/sh /etc/opt/microsoft/scx/conf/tmpdir/scx1234 x',
+      CurrentDirectory: '/var/opt/microsoft/scx/tmp',
+      User: 'root',
+      LogonId: 0,
+      ParentImage: '/opt/omi/bin/omiagent',
+      ParentProcessId: 6990,
+    };
+    const flat = join(dir, 'sysmon.json');
+    writeFileSync(flat, [base, { ...base, LogonId: 1000 }].map((o) => JSON.stringify(o)).join('\n') + '\n');
+    const r = scan(['--rules', OMIGOD, '--input', flat]);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.err, /input: .*sysmon\.json: flat Sysmon for Linux JSON \(auto-detected from line 1; as -f winlog\)/);
+    assert.match(r.err, /scan: done: 2 events, 1 matched, 1 findings, 0 input errors/);
+    assert.equal(r.findings.length, 1);
+    assert.equal(r.findings[0]!.rule.id, '6eea1bf6-f8d2-488a-a742-e6ef6c1b67db');
+    assert.equal(r.findings[0]!.events[0].winlog.event_data.LogonId, '0');
+
+    const data = (o: Record<string, unknown>) =>
+      Object.entries(o)
+        .filter(([k]) => !['EventID', 'Provider_Name', 'Channel', 'Computer', 'SystemTime'].includes(k))
+        .map(([k, v]) => `<Data Name="${k}">${String(v)}</Data>`)
+        .join('');
+    const xml = join(dir, 'syslog.log');
+    writeFileSync(
+      xml,
+      [base, { ...base, LogonId: 1000 }]
+        .map(
+          (o) =>
+            `Mar  5 10:30:00 vm-1 sysmon: <Event><System><Provider Name="Linux-Sysmon"/><EventID>1</EventID><TimeCreated SystemTime="${o.SystemTime}"/><Channel>Linux-Sysmon/Operational</Channel><Computer>vm-1</Computer></System><EventData>${data(o)}</EventData></Event>`,
+        )
+        .join('\n') + '\n',
+    );
+    const x = scan(['--rules', OMIGOD, '--input', xml]);
+    assert.equal(x.code, 0, x.err);
+    assert.match(x.err, /Sysmon for Linux XML \(auto-detected from line 1; as -f sysmon\)/);
+    assert.deepEqual(
+      x.findings.map((f) => f.rule.id),
+      ['6eea1bf6-f8d2-488a-a742-e6ef6c1b67db'],
+    );
+    // told the format, nothing is guessed and nothing is said about it
+    const told = scan(['--rules', OMIGOD, '--input', flat, '-f', 'sysmon']);
+    assert.equal(told.findings.length, 1);
+    assert.doesNotMatch(told.err, /auto-detected/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('issue 15: scan -r content/strategies reads only the rules and the placeholders: 0 errors, and the scenario fires', (t) => {
   if (!existsSync(MAIN)) {
     t.skip(`SKIPPED LOUDLY: ${MAIN} is missing; run npm run build first`);
@@ -261,4 +332,34 @@ test('issue 15: scan -r content/strategies reads only the rules and the placehol
   assert.match(r.err, /: (\d+) of \1 rules compiled, (\d+) of \2 correlations running; 0 errors, 0 warnings/);
   assert.doesNotMatch(r.err, /^error/m);
   assert.ok(r.findings.some((f) => f.rule.id === '6a81c573-57ca-4d01-82d6-b6d9d3e54611'));
+});
+
+test('a finding line is the JSON of the finding, events last, whether or not its events were written before', async () => {
+  const { findingLine } = await import('./scan.js');
+  const ev1 = { '@timestamp': '2026-02-01T08:00:00.000Z', process: { executable: '/bin/sh', args: ['sh', '-c', 'a "b"'] }, n: undefined };
+  const ev2 = { '@timestamp': '2026-02-01T08:00:01.000Z', message: 'line\nbreak \u2028' };
+  const rule = { id: 'r1', title: 'T', level: 'high', kind: 'sigma', tags: ['attack.t1059'] } as const;
+  const plain = (f: any) => {
+    const r: Record<string, unknown> = { id: f.rule.id, title: f.rule.title, level: f.rule.level, kind: f.rule.kind, tags: f.rule.tags };
+    const out: Record<string, unknown> = { '@timestamp': f.time, rule: r, kind: f.rule.kind };
+    if (f.selections) out.selections = f.selections;
+    if (f.group) out.group = f.group;
+    if (f.details) out.details = f.details;
+    out.events = f.events;
+    return JSON.stringify(out);
+  };
+  const a: any = { rule, time: ev1['@timestamp'], events: [ev1], selections: ['selection'] };
+  const b: any = {
+    rule: { ...rule, id: 'r2', kind: 'correlation' },
+    time: ev2['@timestamp'],
+    events: [ev1, ev2],
+    group: { 'host.name': 'x' },
+    details: { count: 2 },
+  };
+  const c: any = { rule, time: ev1['@timestamp'], events: [] };
+  // ev1 is written three times (twice after its first time): the same text each time
+  for (const f of [a, b, a, c]) {
+    assert.equal(findingLine(f), plain(f));
+    assert.deepEqual(JSON.parse(findingLine(f)), JSON.parse(plain(f)));
+  }
 });

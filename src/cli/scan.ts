@@ -4,7 +4,8 @@ import type { Command } from 'commander';
 import { formatDiagnostic, countByCode, type Diagnostic } from '../model/diagnostic.js';
 import type { Finding } from '../model/alert.js';
 import type { FileFormat } from '../sources/types.js';
-import { readEventFile } from '../sources/files.js';
+import { readEventBatches } from '../sources/files.js';
+import type { DetectedFormat } from '../sources/detect.js';
 import { createEngine, type Engine } from '../engine/index.js';
 import { loadEngineRules } from '../engine/rules.js';
 import { parseDuration } from '../sigma/correlation/timespan.js';
@@ -13,7 +14,6 @@ import { existsSync } from 'node:fs';
 import { resolveRulePaths } from '../runtime/index.js';
 import { defaultCacheDir } from '../sigma/cache.js';
 import { PrecomputedRuleSet, ScanPool } from '../runtime/scan-workers.js';
-import type { BaseMatch } from '../sigma/correlation/types.js';
 
 export interface ScanOptions {
   rules: string[];
@@ -49,8 +49,24 @@ export function findingLine(f: Finding): string {
   if (f.selections) out.selections = f.selections;
   if (f.group) out.group = f.group;
   if (f.details) out.details = f.details;
-  out.events = f.events;
-  return JSON.stringify(out);
+  // `events` is last: the rest is written, then each event's own text, which is made once per
+  // event however many rules it matched (the same bytes JSON.stringify would write)
+  const head = JSON.stringify(out);
+  let events = '';
+  for (let i = 0; i < f.events.length; i++) events += (i ? ',' : '') + eventJson(f.events[i]);
+  return `${head.slice(0, -1)},"events":[${events}]}`;
+}
+
+const eventText = new WeakMap<object, string>();
+
+function eventJson(ev: unknown): string {
+  if (typeof ev !== 'object' || ev === null) return JSON.stringify(ev) ?? 'null';
+  let s = eventText.get(ev);
+  if (s === undefined) {
+    s = JSON.stringify(ev) ?? 'null';
+    eventText.set(ev, s);
+  }
+  return s;
 }
 
 export function stdoutSink(out: NodeJS.WritableStream = process.stdout): FindingSink {
@@ -68,7 +84,10 @@ export function register(program: Command): void {
       "rule files or directories (.yml/.yaml, searched recursively); a content or strategies folder is read as its strategies' rules/ and placeholders.yml",
     )
     .requiredOption('-i, --input <file...>', 'event files to read, `-` for stdin')
-    .option('--input-format <format>', `input format (${FILE_FORMATS.join(', ')}); default: detect from the content`)
+    .option(
+      '--input-format <format>',
+      `input format (${FILE_FORMATS.join(', ')}); sysmon and winlog both read Windows event JSON in any spelling (flat as Zircolite/Chainsaw export it, Event.System, Winlogbeat); default: detect, named on stderr`,
+    )
     .option('-f, --format <format>', 'the same as --input-format (kept for existing scripts)')
     .option('--fail-on-match', `exit ${EXIT_FINDINGS} when there is at least one finding (for CI)`)
     .option('-p, --pipeline <file...>', 'extra processing pipeline YAML files (field mappings ...), applied with the built-in ones in priority order')
@@ -218,26 +237,31 @@ export async function scan(opts: ScanOptions, sink: FindingSink, err: (s: string
     const split = pool ? ScanPool.whyNotSplit(input, format) : undefined;
     if (split?.reason) err(`scan: --workers: ${input}: ${split.reason}\n`);
     try {
-      const records = pool && split?.format ? pool.read(input, split.format, precomputed!) : readEventFile(input, format ? { format } : {});
-      for await (const rec of records) {
-        if ('diagnostic' in rec) {
-          reportInput(rec.diagnostic);
-          if (rec.diagnostic.severity === 'error') refused++;
-          if (LOST_CODES.has(rec.diagnostic.code)) lost.push(`${input}: ${rec.diagnostic.code}`);
-          continue;
+      const detected = (d: DetectedFormat): void => err(`input: ${input}: ${d.label} (auto-detected from line ${d.line}; as -f ${d.format})\n`);
+      const read = format ? { format } : { onDetected: detected };
+      if (pool && split?.format && split.detected) detected(split.detected);
+      // a chunk's records at a time: one promise per chunk, not per event
+      const batches = pool && split?.format ? oneByOne(pool.read(input, split.format, precomputed!)) : readEventBatches(input, read);
+      for await (const batch of batches)
+        for (const rec of batch) {
+          if ('diagnostic' in rec) {
+            reportInput(rec.diagnostic);
+            if (rec.diagnostic.severity === 'error') refused++;
+            if (LOST_CODES.has(rec.diagnostic.code)) lost.push(`${input}: ${rec.diagnostic.code}`);
+            continue;
+          }
+          events++;
+          precomputed?.next('matches' in rec ? rec.matches : undefined);
+          const found = engine.process(rec.event);
+          if (found.length > 0) await emit(found);
+          if (showProgress && Date.now() - lastProgress >= 5000) {
+            lastProgress = Date.now();
+            const s = engine.stats();
+            err(
+              `scan: ${input}: ${s.events} events, ${findings} findings, ${inputErrors.length} input errors, ${Math.round(s.events / ((Date.now() - started) / 1000))} events/s\n`,
+            );
+          }
         }
-        events++;
-        precomputed?.next('matches' in rec ? (rec.matches as BaseMatch[] | Error) : undefined);
-        const found = engine.process(rec.event);
-        if (found.length > 0) await emit(found);
-        if (showProgress && Date.now() - lastProgress >= 5000) {
-          lastProgress = Date.now();
-          const s = engine.stats();
-          err(
-            `scan: ${input}: ${s.events} events, ${findings} findings, ${inputErrors.length} input errors, ${Math.round(s.events / ((Date.now() - started) / 1000))} events/s\n`,
-          );
-        }
-      }
     } catch (e) {
       reportInput({ severity: 'error', code: 'input-unreadable', message: `cannot read input: ${(e as Error).message}`, file: input });
       lost.push(`${input}: input-unreadable`);
@@ -270,4 +294,9 @@ export async function scan(opts: ScanOptions, sink: FindingSink, err: (s: string
     return EXIT_FINDINGS;
   }
   return 0;
+}
+
+/** Records from the worker pool, in the shape the read loop takes (one-record batches). */
+async function* oneByOne<T>(records: AsyncIterable<T>): AsyncIterable<T[]> {
+  for await (const r of records) yield [r];
 }

@@ -14,7 +14,7 @@ import type { RuleSources } from '../engine/rules.js';
 import type { RuleSet } from '../sigma/index.js';
 import { SigmaRuleSet } from '../sigma/ruleset.js';
 import type { FileFormat } from '../sources/types.js';
-import { detectFormat } from '../sources/detect.js';
+import { describeFormat, type DetectedFormat } from '../sources/detect.js';
 import { LineSplitter, lineBatches } from '../sources/lines.js';
 import { DEFAULT_MAX_LINE_BYTES } from '../sources/json-limits.js';
 
@@ -169,7 +169,7 @@ export class ScanPool {
    * Why `path` must be read by one thread, or undefined when it can be split: stdin, a format
    * whose records span lines or depend on earlier lines, or a JSON document spanning lines.
    */
-  static whyNotSplit(path: string, format: FileFormat | undefined): { reason?: string; format?: FileFormat } {
+  static whyNotSplit(path: string, format: FileFormat | undefined): { reason?: string; format?: FileFormat; detected?: DetectedFormat } {
     if (path === '-') return { reason: 'standard input is read by one thread' };
     let head: string[];
     try {
@@ -177,13 +177,14 @@ export class ScanPool {
     } catch {
       return { reason: 'unreadable here; read by one thread, which reports why' };
     }
-    const f = format ?? detectFormat(head);
+    const detected = format ? undefined : describeFormat(head);
+    const f = format ?? detected?.format;
     if (!f) return { reason: 'format not recognised; read by one thread, which reports it' };
     if (!SPLITTABLE.includes(f)) return { reason: `${f} records depend on the lines before them; read by one thread` };
     const first = head.find((l) => l.trim())?.trim() ?? '';
     if (f !== 'sysmon' && (first.startsWith('{') || first.startsWith('[')) && !parsesAlone(first))
       return { reason: 'a JSON document spanning lines; read by one thread' };
-    return { format: f };
+    return { format: f, ...(detected ? { detected } : {}) };
   }
 
   /** The records of `path` in input order, matched by the workers. */

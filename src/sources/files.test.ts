@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { fixturePath } from './fixture-path.js';
-import { detectFormat } from './detect.js';
+import { describeFormat, detectFormat } from './detect.js';
 import { readAll } from './testutil.js';
 import { readFileSync } from 'node:fs';
 
@@ -22,6 +22,23 @@ test('detects every format from its first lines', () => {
   assert.equal(detectFormat(first('./sysmon-linux/fixtures/syslog.log')), 'sysmon');
   assert.equal(detectFormat(first('./ecs/fixtures/events.ndjson')), 'ecs');
   assert.equal(detectFormat(['', 'hello world']), undefined);
+});
+
+test('Windows event JSON in every spelling is detected, and the label names the spelling and the line', () => {
+  const d = (o: unknown, before: string[] = []) => describeFormat([...before, JSON.stringify(o)]);
+  assert.deepEqual(d({ EventID: 1, Channel: 'Linux-Sysmon/Operational', Image: '/bin/sh' }, ['']), {
+    format: 'winlog',
+    label: 'flat Sysmon for Linux JSON',
+    line: 2,
+  });
+  assert.equal(d({ EventID: 1, Channel: 'Microsoft-Windows-Sysmon/Operational' })?.label, 'flat Sysmon JSON');
+  assert.equal(d({ EventID: 4688, Channel: 'Security' })?.label, 'flat Windows event JSON');
+  assert.equal(d({ EventID: 1, Provider_Name: 'Linux-Sysmon' })?.label, 'flat Sysmon for Linux JSON');
+  assert.equal(d({ Event: { System: {} } })?.label, 'Windows event JSON (Event.System/EventData)');
+  assert.equal(d({ winlog: { event_id: 1 } })?.label, 'Winlogbeat JSON');
+  // an ECS document that merely has an event id is ECS
+  assert.deepEqual(d({ '@timestamp': '2024-01-01T00:00:00Z', event: { code: '1' } }), { format: 'ecs', label: 'ECS NDJSON', line: 1 });
+  assert.equal(describeFormat(['<Event><System/></Event>'])?.label, 'Sysmon for Linux XML');
 });
 
 test('an explicit format wins; unknown content and missing files are diagnostics, not crashes', async () => {

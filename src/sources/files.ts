@@ -7,7 +7,7 @@ import type { FileFormat, SourceRecord } from './types.js';
 import type { LineParser } from './lines.js';
 import { jsonLineParser, lineBatches, OVERLONG_LINE } from './lines.js';
 import { DEFAULT_MAX_LINE_BYTES, parseJsonLimited } from './json-limits.js';
-import { detectFormat } from './detect.js';
+import { describeFormat, type DetectedFormat } from './detect.js';
 import { diag, isObj } from './util.js';
 import { ContainerAttributor } from './attribution.js';
 import { DockerContext, normalizeWithContext, parseInspectDump } from './docker/normalize.js';
@@ -15,7 +15,7 @@ import { createAuditParser } from './auditd/reader.js';
 import { normalizeK8sAudit } from './k8s-audit/normalize.js';
 import { normalizeFalco } from './falco/normalize.js';
 import { createZeekParser } from './zeek/normalize.js';
-import { normalizeSysmonLine } from './sysmon-linux/normalize.js';
+import { isLinuxSysmonFlat, normalizeSysmonFlat, normalizeSysmonLine } from './sysmon-linux/normalize.js';
 import { normalizeEcs } from './ecs/normalize.js';
 
 export interface FileReadOptions {
@@ -27,11 +27,21 @@ export interface FileReadOptions {
   attributor?: ContainerAttributor;
   /** Longest line handed to a parser (characters); longer ones become a `line-too-long` diagnostic. */
   maxLineBytes?: number;
+  /** Told what auto-detection chose (not called when `format` is given). */
+  onDetected?: (d: DetectedFormat) => void;
 }
 
 const DETECT_LINES = 20;
 
 export async function* readEventFile(path: string, opts: FileReadOptions = {}): AsyncGenerator<SourceRecord> {
+  for await (const batch of readEventBatches(path, opts)) for (const r of batch) yield r;
+}
+
+/**
+ * readEventFile a chunk at a time: the records of each chunk read come as one array, so a
+ * consumer that handles them synchronously (scan) waits on one promise per chunk, not per event.
+ */
+export async function* readEventBatches(path: string, opts: FileReadOptions = {}): AsyncGenerator<SourceRecord[]> {
   const pre: SourceRecord[] = [];
   const ctx = opts.docker ?? new DockerContext();
   if (opts.inspect) {
@@ -43,13 +53,13 @@ export async function* readEventFile(path: string, opts: FileReadOptions = {}): 
       pre.push({ diagnostic: diag('docker', 'bad-inspect', `cannot read inspect dump: ${(e as Error).message}`, opts.inspect) });
     }
   }
-  yield* pre;
+  if (pre.length) yield pre;
 
   let input: NodeJS.ReadableStream;
   try {
     input = path === '-' ? process.stdin : createReadStream(path, { encoding: 'utf8' });
   } catch (e) {
-    yield { diagnostic: diag('files', 'unreadable-file', (e as Error).message, path) };
+    yield [{ diagnostic: diag('files', 'unreadable-file', (e as Error).message, path) }];
     return;
   }
   // Lines come a chunk at a time and each chunk is parsed in one synchronous pass: one
@@ -79,17 +89,20 @@ export async function* readEventFile(path: string, opts: FileReadOptions = {}): 
       failed = e as Error;
     }
     if (failed) {
-      yield { diagnostic: diag('files', 'unreadable-file', failed.message, path) };
+      yield [{ diagnostic: diag('files', 'unreadable-file', failed.message, path) }];
       return;
     }
-    const format = opts.format ?? detectFormat(head);
+    const detected = opts.format ? undefined : describeFormat(head);
+    if (detected) opts.onDetected?.(detected);
+    const format = opts.format ?? detected?.format;
     if (!format) {
-      if (head.some((l) => l.trim())) yield { diagnostic: diag('files', 'unknown-format', 'cannot tell the format from the first lines; pass --format', path) };
+      if (head.some((l) => l.trim()))
+        yield [{ diagnostic: diag('files', 'unknown-format', 'cannot tell the format from the first lines; pass --format', path) }];
       return;
     }
     const parser = await parserFor(format, path, ctx, opts.attributor ?? attributorFrom(ctx));
     if ('diagnostic' in parser) {
-      yield parser;
+      yield [parser];
       return;
     }
 
@@ -105,19 +118,21 @@ export async function* readEventFile(path: string, opts: FileReadOptions = {}): 
           for (const l of n.value) all.push(l);
         }
       } catch (e) {
-        yield { diagnostic: diag('files', 'unreadable-file', (e as Error).message, path) };
+        yield [{ diagnostic: diag('files', 'unreadable-file', (e as Error).message, path) }];
         return;
       }
       if (all.includes(OVERLONG_LINE)) {
-        yield {
-          diagnostic: diag(format, 'line-too-long', `a line of the JSON document is longer than ${maxLine} characters; the document was not read`, path),
-        };
+        yield [
+          {
+            diagnostic: diag(format, 'line-too-long', `a line of the JSON document is longer than ${maxLine} characters; the document was not read`, path),
+          },
+        ];
         return;
       }
       const parsed = parseJsonLimited(all.join('\n'));
       all.length = 0;
       if (!parsed.ok) {
-        yield { diagnostic: diag(format, parsed.code, `not read as one JSON document: ${parsed.message}`, path) };
+        yield [{ diagnostic: diag(format, parsed.code, `not read as one JSON document: ${parsed.message}`, path) }];
         return;
       }
       const doc = parsed.value;
@@ -125,14 +140,14 @@ export async function* readEventFile(path: string, opts: FileReadOptions = {}): 
       const object = parser.object;
       for (let i = 0; i < items.length; i++) {
         const origin = items.length > 1 ? `${path}#${i}` : `${path}:${firstIdx + 1}`;
-        yield* isolated(format, origin, () => object(items[i], origin));
+        yield isolated(format, origin, () => object(items[i], origin));
       }
-      yield* isolated(format, path, () => parser.end());
+      yield isolated(format, path, () => parser.end());
       return;
     }
 
     let lineNo = 0;
-    const out: SourceRecord[] = [];
+    let out: SourceRecord[] = [];
     const parse = (lines: string[], from: number): void => {
       for (let i = from; i < lines.length; i++) {
         const text = lines[i]!;
@@ -153,19 +168,21 @@ export async function* readEventFile(path: string, opts: FileReadOptions = {}): 
     parse(head, 0);
     parse(batch, next);
     for (;;) {
-      for (const r of out) yield r;
-      out.length = 0;
+      if (out.length) {
+        yield out;
+        out = [];
+      }
       let n: IteratorResult<string[]>;
       try {
         n = await batches.next();
       } catch (e) {
-        yield { diagnostic: diag('files', 'unreadable-file', (e as Error).message, `${path}:${lineNo}`) };
+        yield [{ diagnostic: diag('files', 'unreadable-file', (e as Error).message, `${path}:${lineNo}`) }];
         break;
       }
       if (n.done) break;
       parse(n.value, 0);
     }
-    yield* isolated(format, path, () => parser.end());
+    yield isolated(format, path, () => parser.end());
   } finally {
     // a reader that stops early must not leave the file open
     await batches.return(undefined).catch(() => undefined);
@@ -231,8 +248,7 @@ export async function parserFor(
           if (!t.startsWith('{')) return normalizeSysmonLine(text, `${file}:${lineNo}`);
           if (!win) return winlogMissing(file, lineNo);
           try {
-            const r = win(JSON.parse(t), `${file}:${lineNo}`);
-            return Array.isArray(r) ? r : [r];
+            return windowsJson(win, JSON.parse(t), `${file}:${lineNo}`);
           } catch (e) {
             return [{ diagnostic: diag('sysmon', 'bad-json', `not JSON: ${(e as Error).message}`, `${file}:${lineNo}`) }];
           }
@@ -244,14 +260,19 @@ export async function parserFor(
       const norm = await loadWinlog();
       if (!norm)
         return { diagnostic: diag('winlog', 'format-unsupported', 'Windows event normalization (src/sources/winlog) is not available in this build', file) };
-      return jsonLineParser('winlog', file, (o, origin) => {
-        const r = norm(o, origin);
-        return Array.isArray(r) ? r : [r];
-      });
+      return jsonLineParser('winlog', file, (o, origin) => windowsJson(norm, o, origin));
     }
     default:
       return { diagnostic: diag('files', 'unknown-format', `unknown format ${String(format)}`, file) };
   }
+}
+
+// Sysmon for Linux flat JSON reads as its XML does (same fields, same logsource); every other
+// Windows event document goes to the winlog normalizer.
+function windowsJson(norm: WinlogNormalize, o: unknown, origin: string): SourceRecord[] {
+  if (isObj(o) && o['EventID'] !== undefined && isLinuxSysmonFlat(o)) return [normalizeSysmonFlat(o, origin)];
+  const r = norm(o, origin);
+  return Array.isArray(r) ? r : [r];
 }
 
 function winlogMissing(file: string, line: number): ReturnType<LineParser['line']> {

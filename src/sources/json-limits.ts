@@ -82,7 +82,18 @@ export function jsonLimitError(text: string, limits: JsonLimits = DEFAULT_JSON_L
   // Depth n needs at least n brackets: short texts cannot break the depth limit, and
   // container counts only matter for texts far longer than a line usually is.
   if (text.length <= limits.maxDepth && text.length <= limits.maxContainers) return undefined;
+  // Nor can a text with no more brackets than the limits allow (brackets inside strings counted
+  // too, so this only ever sends more texts to the scan). indexOf is native and skips the rest
+  // of the text: an event line has a few dozen brackets and hundreds of other characters.
+  if (!atLeastBrackets(text, Math.min(limits.maxDepth, limits.maxContainers) + 1)) return undefined;
   return new JsonScanner(limits).pushString(text);
+}
+
+function atLeastBrackets(text: string, n: number): boolean {
+  let count = 0;
+  for (let i = text.indexOf('{'); i >= 0; i = text.indexOf('{', i + 1)) if (++count >= n) return true;
+  for (let i = text.indexOf('['); i >= 0; i = text.indexOf('[', i + 1)) if (++count >= n) return true;
+  return false;
 }
 
 export type JsonParseResult = { ok: true; value: unknown } | { ok: false; code: 'too-deep' | 'bad-json'; message: string };

@@ -25,6 +25,19 @@ export function strings(v: unknown): string[] | undefined {
   return out.length ? out : undefined;
 }
 
+/** Whether a date string has 4 or more fraction digits (the pattern below, without running it for the usual 3). */
+function hasLongFraction(text: string): boolean {
+  const dot = text.lastIndexOf('.');
+  if (dot < 0) return false;
+  let n = 0;
+  for (let i = dot + 1; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) break;
+    n++;
+  }
+  return n >= 4;
+}
+
 /** Removes undefined members (deeply) so events carry only what a source knew. */
 export function compact<T>(v: T): T {
   if (Array.isArray(v)) return v.map(compact) as T;
@@ -54,7 +67,8 @@ function isEmpty(o: Obj): boolean {
 /** ISO UTC from seconds, milliseconds, nanoseconds (number or bigint string) or a date string. */
 export function toIso(v: unknown): string | undefined {
   if (typeof v === 'string') {
-    if (/^\d+(\.\d+)?$/.test(v)) return toIso(Number(v));
+    // a date (`2024-…`) is never a number: no pattern test for the common case
+    if (v.charCodeAt(4) !== 45 /* - */ && /^\d+(\.\d+)?$/.test(v)) return toIso(Number(v));
     const t = Date.parse(v);
     return Number.isNaN(t) ? undefined : isoWithFraction(v, t);
   }
@@ -68,6 +82,7 @@ export function toIso(v: unknown): string | undefined {
 // within one millisecond matters for correlations.
 function isoWithFraction(text: string, ms: number): string {
   const iso = new Date(ms).toISOString();
+  if (!hasLongFraction(text)) return iso;
   const m = /\.(\d{4,9})(Z|[+-]\d\d:?\d\d)?$/.exec(text);
   // only the plain 4-digit-year form takes extra digits: `+275760-…` would be cut mid-field
   if (!m || (m[2] && m[2] !== 'Z') || iso.length !== 24) return iso;

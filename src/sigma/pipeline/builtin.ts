@@ -57,6 +57,46 @@ export const LINUX_ECS: Record<string, string> = {
   TargetFilename: 'file.path',
 };
 
+/**
+ * Sysmon for Linux EventData names (its manifest: events 1, 3, 4, 5, 9, 11, 16, 23, 255) with no
+ * home in the generic Linux taxonomy above. The normalizer keeps every EventData value as text
+ * under `winlog.event_data`, as Sysmon wrote it; a rule naming one of these reads it there, as
+ * Windows Sysmon rules do. Sources that do not carry the field (audit, ECS) never match it.
+ */
+export const LINUX_SYSMON_FIELDS: readonly string[] = [
+  'RuleName',
+  'UtcTime',
+  'ProcessGuid',
+  'FileVersion',
+  'Description',
+  'Product',
+  'Company',
+  'OriginalFileName',
+  'LogonGuid',
+  'LogonId',
+  'TerminalSessionId',
+  'IntegrityLevel',
+  'Hashes',
+  'ParentProcessGuid',
+  'ParentUser',
+  'Protocol',
+  'SourceIsIpv6',
+  'SourceHostname',
+  'SourcePortName',
+  'DestinationIsIpv6',
+  'DestinationPortName',
+  'State',
+  'Version',
+  'SchemaVersion',
+  'Device',
+  'CreationUtcTime',
+  'Configuration',
+  'ConfigurationFileHash',
+  'IsExecutable',
+  'Archived',
+  'ID',
+];
+
 const ZEEK_SERVICES = [
   'conn',
   'dns',
@@ -108,6 +148,10 @@ export function linuxPipeline(): Pipeline {
         { id: 'linux-initiated', ruleConditions: onLinux },
       ),
       item({ type: 'field_name_mapping', mapping: LINUX_ECS }, { id: 'linux-taxonomy', ruleConditions: onLinux }),
+      item(
+        { type: 'field_name_mapping', mapping: Object.fromEntries(LINUX_SYSMON_FIELDS.map((f) => [f, `winlog.event_data.${f}`])) },
+        { id: 'linux-sysmon-fields', ruleConditions: onLinux },
+      ),
     ],
   };
 }

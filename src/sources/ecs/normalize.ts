@@ -8,7 +8,8 @@ import { isForbiddenKey } from '../json-limits.js';
 export function normalizeEcs(obj: unknown, origin: string): SourceRecord[] {
   if (!isObj(obj)) return [{ diagnostic: diag('ecs', 'bad-ecs', 'ECS document is not a JSON object', origin) }];
   const dropped: string[] = [];
-  const doc = expandDotted(obj, dropped);
+  // most documents are already nested: then the parsed object is the event, not a copy of it
+  const doc = needsExpanding(obj) ? expandDotted(obj, dropped) : obj;
   const ts = toIso(doc['@timestamp']) ?? toIso(doc.timestamp);
   if (!ts) return [{ diagnostic: diag('ecs', 'bad-ecs', 'ECS document lacks a valid @timestamp', origin) }];
   const ev = doc as unknown as StowawayEvent;
@@ -61,6 +62,12 @@ export function inferLogsource(ev: StowawayEvent): LogSource {
   else if (cat.includes('registry')) ls.category = 'registry_event';
   else if (isObj(ev.dns) && isObj(ev.dns.question) && ev.dns.question.name) ls.category = 'dns_query';
   return ls;
+}
+
+function needsExpanding(obj: Obj): boolean {
+  for (const k in obj) if (k.includes('.') || isForbiddenKey(k)) return true;
+  // JSON.parse makes `__proto__` an own key that for-in does not list on every engine
+  return Object.prototype.hasOwnProperty.call(obj, '__proto__');
 }
 
 // Flat documents ("process.pid": 1) become nested, as every other source writes them. A key

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fixturePath } from '../fixture-path.js';
 import { readAll } from '../testutil.js';
-import { normalizeSysmonXml } from './normalize.js';
+import { isLinuxSysmonFlat, normalizeSysmonFlat, normalizeSysmonLine, normalizeSysmonXml } from './normalize.js';
+import { syntheticProcessEvents, sysmonFlatJsonLine, sysmonXmlLine } from '../synthetic.js';
 
 test('Sysmon for Linux records from syslog: by event id, with winlog fields; a truncated record is counted', async () => {
   const { events, diagnostics } = await readAll(fixturePath(import.meta.url, './fixtures/syslog.log'));
@@ -39,4 +40,60 @@ test('Sysmon XML entities are decoded in names and values; plain values pass as 
   assert.equal(ev.process.working_directory, '/tmp/plain');
   assert.equal(ev.host.name, 'n&1');
   assert.equal(ev.winlog.event_data.RuleName, '');
+});
+
+test('flat Sysmon-for-Linux JSON (Zircolite/Chainsaw style) gives the event its XML gives, field for field', () => {
+  for (const e of syntheticProcessEvents(300, 3)) {
+    const fromXml = normalizeSysmonLine(sysmonXmlLine(e), 'x:1');
+    const fromFlat = normalizeSysmonFlat(JSON.parse(sysmonFlatJsonLine(e)), 'x:1');
+    assert.equal(fromXml.length, 1);
+    assert.deepEqual(fromFlat, fromXml[0]);
+  }
+});
+
+test('flat JSON as exporters write it: numbers for ids, TimeCreated or only UtcTime for the time; no time is refused', () => {
+  const line = {
+    EventID: 1,
+    Channel: 'Linux-Sysmon/Operational',
+    Computer: 'node-2',
+    TimeCreated: '2024-03-05T10:30:00.121734Z',
+    ProcessId: 7001,
+    Image: '/usr/bin/nsenter',
+    CommandLine: 'nsenter -t 1 -m sh',
+    User: 'root',
+    LogonId: 0,
+    ParentUser: 'ubuntu',
+    ParentImage: '/bin/bash',
+    ParentProcessId: 6990,
+  };
+  assert.ok(isLinuxSysmonFlat(line));
+  const r = normalizeSysmonFlat(line, 'f:1') as { event: any };
+  assert.equal(r.event.stowaway.logsource.category, 'process_creation');
+  assert.equal(r.event.process.pid, 7001);
+  assert.equal(r.event.winlog.event_data.ProcessId, '7001', 'EventData stays text, as in the XML');
+  assert.equal(r.event.winlog.event_data.LogonId, '0');
+  assert.equal(r.event.process.parent.user.name, 'ubuntu');
+  assert.equal(r.event['@timestamp'], '2024-03-05T10:30:00.121734Z', 'sub-millisecond digits kept, as for the XML SystemTime');
+  const onlyUtc = normalizeSysmonFlat({ EventID: 1, Channel: 'Linux-Sysmon/Operational', UtcTime: '2024-03-05 10:30:00.120' }, 'f:2') as { event: any };
+  assert.equal(onlyUtc.event['@timestamp'], '2024-03-05T10:30:00.120Z');
+  const none = normalizeSysmonFlat({ EventID: 1, Channel: 'Linux-Sysmon/Operational', Image: '/bin/sh' }, 'f:3');
+  assert.ok('diagnostic' in none && none.diagnostic.code === 'bad-sysmon' && none.diagnostic.line === 3);
+  // a TimeCreated that is no time refuses the record even with a good UtcTime, as in the XML
+  const badTime = { EventID: 1, Channel: 'Linux-Sysmon/Operational', TimeCreated: 'yesterday', UtcTime: '2024-03-05 10:30:00.120' };
+  assert.ok('diagnostic' in normalizeSysmonFlat(badTime, 'f:4'));
+  const badXml = sysmonXmlLine(syntheticProcessEvents(1, 9)[0]!).replace(/SystemTime="[^"]*"/, 'SystemTime="yesterday"');
+  assert.ok('diagnostic' in normalizeSysmonLine(badXml, 'f:5')[0]!);
+  // a Windows Sysmon record is not a Linux one, whatever its fields
+  assert.equal(isLinuxSysmonFlat({ EventID: 1, Channel: 'Microsoft-Windows-Sysmon/Operational' }), false);
+});
+
+test('several records on one line, a truncated one after a good one, and tags that only start like <Event', () => {
+  const [xml] = [sysmonXmlLine(syntheticProcessEvents(1, 5)[0]!)];
+  const body = xml.slice(xml.indexOf('<Event>'));
+  const two = normalizeSysmonLine(`prefix ${body} middle ${body}`, 'f:1');
+  assert.equal(two.length, 2);
+  assert.ok(two.every((r) => 'event' in r));
+  assert.equal(normalizeSysmonLine(`${body} ${body.slice(0, 200)}`, 'f:2').length, 1);
+  const bad = normalizeSysmonLine('x <EventData><Data Name="Image">/bin/sh</Data></EventData>', 'f:3');
+  assert.ok('diagnostic' in bad[0]! && bad[0].diagnostic.message === 'truncated <Event> record');
 });

@@ -101,3 +101,31 @@ test('JSON streams: concatenated pretty objects, NDJSON, arrays; broken parts ar
   );
   assert.equal(r.diagnostics[0]?.code, 'bad-json');
 });
+
+test('flat Windows events (EventID + Channel at the top, EventData beside them) read as the nested shape does', () => {
+  const sys = sysmon1.Event.System;
+  const flat = {
+    EventID: 1,
+    Provider_Name: 'Microsoft-Windows-Sysmon',
+    Provider_Guid: '5770385F-C22A-43E0-BF4C-06F5698FFBD9',
+    Channel: sys.Channel,
+    Computer: sys.Computer,
+    SystemTime: '2025-11-27T07:40:10.165324Z',
+    EventRecordID: 42,
+    Execution_ProcessID: 3544,
+    Execution_ThreadID: 4272,
+    Security_UserID: 'S-1-5-18',
+    ...sysmon1.Event.EventData,
+  };
+  const a = normalizeWindowsEvent(sysmon1, 'f.json:1');
+  const b = normalizeWindowsEvent(flat, 'f.json:1');
+  assert.ok(!isDiagnostic(a) && !isDiagnostic(b));
+  const { raw: _ra, ...na } = a as any;
+  const { raw: _rb, ...nb } = b as any;
+  assert.deepEqual(nb, na);
+  // a Security channel record is a Windows event, not Sysmon
+  const sec = normalizeWindowsEvent({ EventID: 4688, Channel: 'Security', TimeCreated: '2025-11-27T07:40:10Z', NewProcessName: 'C:\\x.exe' }, 'f:2');
+  assert.ok(!isDiagnostic(sec));
+  assert.deepEqual((sec as any).stowaway.logsource, { product: 'windows', service: 'security', category: 'process_creation' });
+  assert.equal((sec as any).process.executable, 'C:\\x.exe');
+});

@@ -1,11 +1,13 @@
 // Windows event JSON → StowawayEvent. Accepts the `Event.System/EventData` shape (evtx dumped
 // to JSON, attributes under `#attributes`) and Winlogbeat/ECS documents (`winlog.event_data`).
-// `winlog.*` is always filled; ECS process/file/network fields where EventData names them.
+// Flat documents (System and EventData fields side by side, `EventID` + `Channel` at the top)
+// too. `winlog.*` is always filled; ECS process/file/network fields where EventData names them.
 import { textOf } from '../../model/values.js';
 import { isForbiddenKey } from '../json-limits.js';
 import type { Diagnostic } from '../../model/diagnostic.js';
 import type { LogSource, StowawayEvent } from '../../model/event.js';
 import { WINDOWS_ECS } from '../../sigma/pipeline/builtin.js';
+import { FLAT_SYSTEM } from '../sysmon-linux/normalize.js';
 
 type Raw = Record<string, unknown>;
 const isObj = (x: unknown): x is Raw => typeof x === 'object' && x !== null && !Array.isArray(x);
@@ -219,7 +221,34 @@ export function normalizeWindowsEvent(obj: unknown, origin?: string): StowawayEv
     data = isObj(w['event_data']) ? { ...w['event_data'] } : {};
     for (const [k, v] of Object.entries(w))
       if (!['event_id', 'channel', 'provider_name', 'computer_name', 'event_data'].includes(k) && !isForbiddenKey(k)) winlog[k] = v;
-  } else return diag(origin, 'neither an Event.System/EventData document nor a Winlogbeat document (no `Event` or `winlog` key)');
+  } else if (obj['EventID'] !== undefined) {
+    // Flat: System fields and EventData side by side, as evtx exporters (Zircolite, Chainsaw,
+    // flattening Winlogbeat pipelines) write them.
+    const sys: Raw = {};
+    data = {};
+    for (const [k, v] of Object.entries(obj)) {
+      if (isForbiddenKey(k)) continue;
+      const sk = FLAT_SYSTEM[k];
+      if (sk) sys[sk] ??= text(v);
+      else data[fieldName(k)] = text(v);
+    }
+    eventId = Number(sys['EventID']);
+    channel = textOf(sys['Channel']);
+    provider = textOf(sys['Provider_Name']);
+    computer = typeof sys['Computer'] === 'string' ? sys['Computer'] : undefined;
+    time = isoTime(sys['TimeCreated_SystemTime']);
+    Object.assign(winlog, {
+      provider_guid: sys['Provider_Guid'],
+      record_id: sys['EventRecordID'],
+      level: sys['Level'],
+      task: sys['Task'],
+      opcode: sys['Opcode'],
+      keywords: sys['Keywords'],
+      version: sys['Version'],
+      process: sys['Execution_ProcessID'] !== undefined ? { pid: sys['Execution_ProcessID'], thread: { id: sys['Execution_ThreadID'] } } : undefined,
+      user: sys['Security_UserId'] !== undefined ? { identifier: sys['Security_UserId'] } : undefined,
+    });
+  } else return diag(origin, 'neither an Event.System/EventData document, a Winlogbeat document nor a flat event (no `Event`, `winlog` or `EventID` key)');
   if (!Number.isInteger(eventId)) return diag(origin, 'event id is missing or not a number');
   time ??= isoTime(data['UtcTime']);
   if (!time) return diag(origin, 'event has no usable time (System.TimeCreated / @timestamp)');
