@@ -16,6 +16,9 @@ import { register as baselines } from './baselines.js';
 import { register as alerts } from './alerts.js';
 import { register as respond } from './respond.js';
 import { register as tune } from './tune.js';
+import { register as sensor } from './sensor.js';
+import { register as worker } from './worker.js';
+import { register as store } from './store.js';
 
 const program = new Command();
 program
@@ -26,7 +29,7 @@ program
   .version('0.1.0')
   .showHelpAfterError();
 
-for (const reg of [start, watch, scan, rules, explain, validate, ads, coverage, serve, demo, alerts, tune, respond, baselines, auditRules]) reg(program);
+for (const reg of [start, watch, scan, rules, explain, validate, ads, coverage, serve, demo, alerts, tune, respond, baselines, auditRules, sensor, worker, store]) reg(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`stowaway: ${err instanceof Error ? err.message : String(err)}\n`);
