@@ -59,6 +59,8 @@ export function register(program: Command): void {
         return `sensor ${host}: ${st.events} events, ${st.acked} acknowledged (${st.duplicates} repeats dropped by the stream), spool ${st.spool.spooled} in / ${st.spool.delivered} delivered / ${st.spool.dropped} dropped, ${st.spool.bytes} bytes now`;
       };
       if (o.fromFile || o.end) {
+        // A file is read at once: give NATS a moment to answer rather than spool it all.
+        await sensor.connected(5000);
         let diags = 0;
         for (const f of o.fromFile ?? []) {
           const tag = sha(resolve(f)).slice(0, 12);

@@ -36,6 +36,10 @@ export async function writeCheckpoint(kv: KV, cp: Checkpoint, revision: number):
   return kv.update(checkpointKey(cp.partition), data, revision);
 }
 
+function replacer(_k: string, v: unknown): unknown {
+  return v instanceof Set ? [...v] : v instanceof Map ? [...v.entries()] : v;
+}
+
 /** Analytics state held in memory, so it travels inside a checkpoint. */
 export function memoryAnalyticsStore(initial: Record<string, AnalyticState> = {}): AnalyticsStore & { dump(): Record<string, AnalyticState> } {
   const state = new Map<string, { fingerprint?: string; meta?: unknown; rows: Map<string, StoredRow> }>();
@@ -50,7 +54,8 @@ export function memoryAnalyticsStore(initial: Record<string, AnalyticState> = {}
       if (!s) state.set(a, (s = { rows: new Map() }));
       s.fingerprint = fingerprint;
       s.meta = meta;
-      for (const u of upserts) s.rows.set(u.key, u);
+      // Copied as the SQLite store encodes them (sets and maps as arrays), so detectors restore either alike.
+      for (const u of upserts) s.rows.set(u.key, { key: u.key, tick: u.tick, value: JSON.parse(JSON.stringify(u.value, replacer)) as unknown });
       for (const d of deletes) s.rows.delete(d);
     },
     clear(a) {

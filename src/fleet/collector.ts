@@ -138,16 +138,14 @@ export function createCollector(o: CollectorOptions): Collector {
       nc = await fleetConnect(o, { name: 'stowaway-store' });
       await ensureFleet(nc);
       const jsm = await nc.jetstreamManager();
-      await jsm.consumers
-        .info(ALERTS_STREAM, STORE_CONSUMER)
-        .catch(() =>
-          jsm.consumers.add(ALERTS_STREAM, {
-            durable_name: STORE_CONSUMER,
-            ack_policy: AckPolicy.Explicit,
-            deliver_policy: DeliverPolicy.All,
-            max_ack_pending: 20_000,
-          }),
-        );
+      await jsm.consumers.info(ALERTS_STREAM, STORE_CONSUMER).catch(() =>
+        jsm.consumers.add(ALERTS_STREAM, {
+          durable_name: STORE_CONSUMER,
+          ack_policy: AckPolicy.Explicit,
+          deliver_policy: DeliverPolicy.All,
+          max_ack_pending: 20_000,
+        }),
+      );
       await countDeadLetters();
       dlqTimer = setInterval(() => void countDeadLetters(), 2000);
       dlqTimer.unref();

@@ -83,8 +83,11 @@ export class Leases {
   /** Workers whose heartbeat has not expired, this one included. */
   async members(): Promise<string[]> {
     const out: string[] = [];
-    const keys = await this.kv.keys('m.>');
-    for await (const k of keys) {
+    // All keys, filtered here: servers before 2.10 do not filter a key listing.
+    // Keys are listed first: reading values inside the listing ends it early.
+    const keys: string[] = [];
+    for await (const k of await this.kv.keys()) if (k.startsWith('m.')) keys.push(k);
+    for (const k of keys) {
       const e = await this.kv.get(k);
       if (!e || e.operation !== 'PUT') continue;
       const v = e.json<LeaseValue>();

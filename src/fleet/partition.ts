@@ -3,7 +3,7 @@
 // stream under their deterministic id; a checkpoint is written only after every finding it
 // covers was acknowledged, so a worker dying anywhere loses nothing and repeats nothing the
 // stream and the store do not drop by id.
-import { DeliverPolicy, type JetStreamClient, type JsMsg, type KV, type ConsumerMessages } from 'nats';
+import { AckPolicy, DeliverPolicy, type JetStreamClient, type JetStreamManager, type JsMsg, type KV, type ConsumerMessages } from 'nats';
 import type { Finding } from '../model/alert.js';
 import type { StowawayEvent } from '../model/event.js';
 import { errorMessage } from '../model/errors.js';
@@ -47,6 +47,7 @@ export interface WorkerCounters {
 
 export interface PartitionDeps {
   js: JetStreamClient;
+  jsm: JetStreamManager;
   checkpoints: KV;
   content: Pick<Content, 'engine' | 'stateHorizonMs'>;
   owner: string;
@@ -122,30 +123,59 @@ export class PartitionRun {
     this.d.log(
       `partition ${this.partition}: ${cp ? `checkpoint covers #${cp.covers}; replaying from #${from}` : 'no checkpoint; from the start of the stream'}`,
     );
-    const consumer = await this.d.js.consumers.get(EVENTS_STREAM, {
-      filterSubjects: partitionFilter(this.partition),
-      ...(from > 0 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: from } : { deliver_policy: DeliverPolicy.All }),
-    });
-    this.messages = await consumer.consume({ max_messages: 1000 });
-    this.loop = this.run(this.messages);
-    if (this.d.wallClock) {
-      this.ticker = setInterval(() => this.tick(), 1000);
-      this.ticker.unref();
-    }
+    this.loop = this.follow(from);
+    this.ticker = setInterval(() => this.idle(), 500);
+    this.ticker.unref();
   }
 
-  private async run(msgs: ConsumerMessages): Promise<void> {
-    try {
-      for await (const m of msgs) {
+  /**
+   * Reads the partition in stream order from `from` with an ephemeral consumer of its own
+   * (a plain filter subject and no acknowledgements: the checkpoint is what is durable). A gap
+   * in the delivery sequence (messages lost between server and worker) restarts it right
+   * after the last event handled, so nothing is skipped.
+   */
+  private async follow(from: number): Promise<void> {
+    let start = from;
+    while (!this.stopping) {
+      try {
+        const ci = await this.d.jsm.consumers.add(EVENTS_STREAM, {
+          filter_subject: partitionFilter(this.partition),
+          ack_policy: AckPolicy.None,
+          inactive_threshold: 30_000_000_000,
+          mem_storage: true,
+          ...(start > 0 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: start } : { deliver_policy: DeliverPolicy.All }),
+        });
+        const consumer = await this.d.js.consumers.get(EVENTS_STREAM, ci.name);
+        const msgs = await consumer.consume({ max_messages: 1000 });
+        this.messages = msgs;
         if (this.stopping) break;
-        await this.handle(m);
+        let delivered = 0;
+        let gap = false;
+        for await (const m of msgs) {
+          if (this.stopping) break;
+          if (m.info.deliverySequence !== ++delivered) {
+            gap = true;
+            break;
+          }
+          await this.handle(m);
+          // Messages already received are handed over as microtasks: let the lease timer run between batches.
+          if (delivered % 256 === 0) await new Promise((r) => setImmediate(r));
+        }
+        await msgs.close().catch(() => undefined);
+        await this.d.jsm.consumers.delete(EVENTS_STREAM, ci.name).catch(() => undefined);
+        if (gap) this.d.log(`partition ${this.partition}: delivery gap; reading again from #${this.lastSeq + 1}`);
+      } catch (e) {
+        if (this.stopping) break;
+        this.d.log(`partition ${this.partition}: consumer failed (${errorMessage(e)}); reading again from #${this.lastSeq + 1}`);
+        await new Promise((r) => setTimeout(r, 500));
       }
-    } catch (e) {
-      if (!this.stopping) this.d.log(`partition ${this.partition}: consumer ended: ${errorMessage(e)}`);
+      start = this.lastSeq + 1;
     }
   }
 
   private async handle(m: JsMsg): Promise<void> {
+    // A checkpoint taken while the partition was quiet finishes before the next event changes the state it saves.
+    await this.cpChain;
     const seq = m.seq;
     const replaying = seq <= this.covers;
     this.lastMessageAt = Date.now();
@@ -196,10 +226,16 @@ export class PartitionRun {
     }
   }
 
-  private tick(): void {
-    if (this.stopping || !this.caughtUp || Date.now() - this.lastMessageAt < 1000) return;
-    const now = Date.now();
-    this.publish([...this.rules.tick(now), ...this.analytics.tick(now)], this.lastSeq);
+  /** A quiet partition: live time moves on (wall clock), and what was read gets its checkpoint. */
+  private idle(): void {
+    if (this.stopping || !this.caughtUp || Date.now() - this.lastMessageAt < 500) return;
+    if (this.d.wallClock) {
+      const now = Date.now();
+      this.publish([...this.rules.tick(now), ...this.analytics.tick(now)], this.lastSeq);
+    }
+    if (this.lastSeq > this.covers && Date.now() - this.lastCheckpointAt >= this.d.checkpointEveryMs) {
+      this.checkpoint().catch((e: unknown) => this.d.log(`partition ${this.partition}: checkpoint failed: ${errorMessage(e)}`));
+    }
   }
 
   private publish(found: Finding[], seq: number): void {
@@ -231,8 +267,16 @@ export class PartitionRun {
     await Promise.all(list);
   }
 
-  /** Findings acknowledged, analytics state written, then the checkpoint naming where it holds. */
-  async checkpoint(): Promise<void> {
+  private cpChain: Promise<void> = Promise.resolve();
+
+  /** Findings acknowledged, analytics state written, then the checkpoint naming where it holds; one at a time. */
+  checkpoint(): Promise<void> {
+    const next = this.cpChain.then(() => this.checkpointNow());
+    this.cpChain = next.catch(() => undefined);
+    return next;
+  }
+
+  private async checkpointNow(): Promise<void> {
     await this.settle();
     this.analytics.checkpoint();
     const replayFrom = this.ringHead < this.ringSeq.length ? this.ringSeq[this.ringHead]! : this.lastSeq + 1;

@@ -39,6 +39,8 @@ export interface Sensor {
   publish(ev: StowawayEvent, source: string): void;
   /** Marks the end of input on every partition (what a replay's flush does). */
   end(): void;
+  /** Resolves when connected, or after `timeoutMs` (events are spooled until then). */
+  connected(timeoutMs: number): Promise<boolean>;
   /** Resolves when the in-memory backlog is small again (a file reader waits on it). */
   ready(): Promise<void>;
   /** Resolves when every event so far is acknowledged by the stream (spool included). */
@@ -225,6 +227,11 @@ export function createSensor(o: SensorOptions): Sensor {
     end() {
       for (let p = 0; p < o.partitions; p++) emit({ subject: endSubject(p), id: `end:${o.host}:${boot}:${p}`, data: '{}' });
       st.events -= o.partitions;
+    },
+    async connected(timeoutMs) {
+      const end = Date.now() + timeoutMs;
+      while (!up && Date.now() < end && !closed) await new Promise((r) => setTimeout(r, 50));
+      return up;
     },
     ready() {
       // Spooling is bounded by the spool, not memory: only the queue waits for the stream.

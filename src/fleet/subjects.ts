@@ -32,7 +32,13 @@ export const dlqSubject = (reason: string): string => `stowaway.dlq.${token(reas
  */
 export function partitionKey(ev: StowawayEvent): string {
   const o = ev.orchestrator;
-  return ev.host?.name ?? ev.host?.hostname ?? (o?.pod?.name !== undefined ? `pod:${o.namespace ?? ''}/${o.pod.name}` : undefined) ?? ev.container?.id ?? (o?.namespace !== undefined ? `ns:${o.namespace}` : '');
+  return (
+    ev.host?.name ??
+    ev.host?.hostname ??
+    (o?.pod?.name !== undefined ? `pod:${o.namespace ?? ''}/${o.pod.name}` : undefined) ??
+    ev.container?.id ??
+    (o?.namespace !== undefined ? `ns:${o.namespace}` : '')
+  );
 }
 
 /** FNV-1a: stable across processes and versions, unlike anything seeded. */

@@ -3,8 +3,12 @@
 // written as one normalized NDJSON file per host in two parts (the split falls inside an
 // encrypt-then-upload scenario, so a correlation spans it). And the reference: the same events
 // through one engine per partition in one process, without NATS.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { AckPolicy, connect, DeliverPolicy, type NatsConnection } from 'nats';
 import type { Finding } from '../model/alert.js';
 import type { StowawayEvent } from '../model/event.js';
 import { readEventFile } from '../sources/files.js';
@@ -195,4 +199,114 @@ export async function referenceRun(content: Pick<Content, 'engine'>, data: Fleet
     if (ids.some((x) => part1Ids.has(x)) && ids.some((x) => !part1Ids.has(x))) ref.spanning.push(id);
   }
   return ref;
+}
+
+// ---- a real JetStream server and stowaway processes, for the fleet's tests and benchmark ----
+
+export interface NatsServer {
+  url: string;
+  port: number;
+  /** Stops the server (SIGTERM) and waits for it; `start` brings it back on the same port and store. */
+  stop(): Promise<void>;
+  start(): Promise<void>;
+}
+
+export function natsServerMissing(): boolean {
+  return spawnSync('nats-server', ['--version']).error !== undefined;
+}
+
+export async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as { port: number }).port;
+  await new Promise<void>((r) => srv.close(() => r()));
+  return port;
+}
+
+export async function startJetStream(storeDir: string): Promise<NatsServer> {
+  const port = await freePort();
+  let proc: ChildProcess | undefined;
+  const url = `nats://127.0.0.1:${port}`;
+  const s: NatsServer = {
+    url,
+    port,
+    async start() {
+      proc = spawn('nats-server', ['-js', '-sd', storeDir, '-a', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+      for (let i = 0; i < 100; i++) {
+        try {
+          const nc = await connect({ servers: url, reconnect: false });
+          await nc.close();
+          return;
+        } catch {
+          await sleep(100);
+        }
+      }
+      throw new Error('nats-server did not accept connections');
+    },
+    async stop() {
+      const p = proc;
+      if (!p || p.exitCode !== null) return;
+      const exited = new Promise((r) => p.once('exit', r));
+      p.kill('SIGTERM');
+      await exited;
+    },
+  };
+  await s.start();
+  return s;
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export interface Child {
+  proc: ChildProcess;
+  lines: string[];
+  exited: Promise<number | null>;
+}
+
+/** `node dist/cli/main.js …args`, stderr kept line by line. */
+export function stowaway(args: string[]): Child {
+  const main = join(dirname(fileURLToPath(import.meta.url)), '..', 'cli', 'main.js');
+  const proc = spawn(process.execPath, [main, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const lines: string[] = [];
+  let buf = '';
+  proc.stderr!.on('data', (d: Buffer) => {
+    buf += d.toString();
+    const parts = buf.split('\n');
+    buf = parts.pop()!;
+    lines.push(...parts);
+  });
+  const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
+  return { proc, lines, exited };
+}
+
+export async function until(what: string, cond: () => Promise<boolean> | boolean, timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(200);
+  }
+}
+
+export async function streamMessages(nc: NatsConnection, stream: string): Promise<number> {
+  const jsm = await nc.jetstreamManager();
+  return (await jsm.streams.info(stream)).state.messages;
+}
+
+/** The message ids on a stream, and how many messages carried each. */
+export async function streamIds(nc: NatsConnection, stream: string): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  const total = await streamMessages(nc, stream);
+  if (total === 0) return out;
+  const jsm = await nc.jetstreamManager();
+  const ci = await jsm.consumers.add(stream, { ack_policy: AckPolicy.None, deliver_policy: DeliverPolicy.All, inactive_threshold: 10_000_000_000 });
+  const c = await nc.jetstream().consumers.get(stream, ci.name);
+  const it = await c.consume({ max_messages: 1000 });
+  let n = 0;
+  for await (const m of it) {
+    const id = m.headers?.get('Nats-Msg-Id') ?? '';
+    out.set(id, (out.get(id) ?? 0) + 1);
+    if (++n >= total) break;
+  }
+  await it.close();
+  return out;
 }

@@ -104,6 +104,7 @@ export function createWorker(o: WorkerOptions): Worker {
       leases = new Leases(objs.leases, o.id, ttl);
       const deps = {
         js: objs.js,
+        jsm: await nc.jetstreamManager(),
         checkpoints: objs.checkpoints,
         content: o.content,
         owner: o.id,
