@@ -63,7 +63,6 @@ export function createCollector(o: CollectorOptions): Collector {
   let stopped = false;
   let loop: Promise<void> | undefined;
   let dlqTimer: NodeJS.Timeout | undefined;
-  let idleWaiters: Array<() => void> = [];
 
   const handleBatch = (msgs: JsMsg[]): void => {
     const findings: Finding[] = [];
@@ -107,11 +106,6 @@ export function createCollector(o: CollectorOptions): Collector {
           for (const m of msgs) m.ack();
           st.pending = msgs[msgs.length - 1]!.info.pending;
         } else st.pending = (await consumer.info(true)).num_pending;
-        if (st.pending === 0 && msgs.length === 0) {
-          const w = idleWaiters;
-          idleWaiters = [];
-          for (const f of w) f();
-        }
       } catch (e) {
         if (!stopped) {
           log(`store: reading findings failed (${errorMessage(e)}); retrying`);
@@ -152,13 +146,21 @@ export function createCollector(o: CollectorOptions): Collector {
       loop = run();
     },
     stats: () => ({ ...st, dead_letters_by_reason: { ...st.dead_letters_by_reason } }),
-    idle() {
-      return new Promise<void>((res) => idleWaiters.push(res)).then(() => countDeadLetters());
+    async idle() {
+      // Asked of the server: every finding delivered and acknowledged.
+      const jsm = await nc!.jetstreamManager();
+      for (;;) {
+        const ci = await jsm.consumers.info(ALERTS_STREAM, STORE_CONSUMER);
+        if (ci.num_pending === 0 && ci.num_ack_pending === 0) break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      await countDeadLetters();
     },
     async stop() {
       stopped = true;
       if (dlqTimer) clearInterval(dlqTimer);
-      await loop;
+      // A pull waiting on an empty stream ends with its expiry; do not wait longer than that.
+      await Promise.race([loop, new Promise((r) => setTimeout(r, 2000))]);
       await nc?.drain().catch(() => undefined);
     },
   };
