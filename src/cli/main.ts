@@ -29,7 +29,27 @@ program
   .version('0.1.0')
   .showHelpAfterError();
 
-for (const reg of [start, watch, scan, rules, explain, validate, ads, coverage, serve, demo, alerts, tune, respond, baselines, auditRules, sensor, worker, store]) reg(program);
+for (const reg of [
+  start,
+  watch,
+  scan,
+  rules,
+  explain,
+  validate,
+  ads,
+  coverage,
+  serve,
+  demo,
+  alerts,
+  tune,
+  respond,
+  baselines,
+  auditRules,
+  sensor,
+  worker,
+  store,
+])
+  reg(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`stowaway: ${err instanceof Error ? err.message : String(err)}\n`);
