@@ -18,18 +18,18 @@ export const LAYERS = [
   ['ads'],
   ['server'],
   ['runtime'],
-  ['emulate'],
+  ['fleet', 'emulate'],
   ['cli'],
 ];
 
 /** cli/ files that are not commands: shared flags, page helpers, and main, which registers every command. */
-export const CLI_SHARED = ['cli/options.ts', 'cli/page.ts', 'cli/responder.ts', 'cli/table.ts', 'cli/config-file.ts'];
+export const CLI_SHARED = ['cli/options.ts', 'cli/page.ts', 'cli/responder.ts', 'cli/table.ts', 'cli/config-file.ts', 'cli/fleet-options.ts'];
 
 /** Folders of developer tooling beside the tests (`npm run fuzz`): built, never published, not product. */
 export const DEV_FOLDERS = ['fuzz'];
 
 /** Files that exist for tests and benchmarks: built, never published, never imported by the product. */
-export const TEST_HELPERS = ['alerts/fixtures.ts', 'analytics/scenario.ts', 'server/testing-browser.ts', 'sources/synthetic.ts'];
+export const TEST_HELPERS = ['alerts/fixtures.ts', 'analytics/scenario.ts', 'server/testing-browser.ts', 'sources/synthetic.ts', 'fleet/testdata.ts'];
 
 const IMPORT = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)'(\.{1,2}\/[^']+)'/g;
 

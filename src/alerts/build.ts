@@ -15,7 +15,8 @@ export interface BuildOptions {
   catalog?: StrategyLookup;
   /** Wall clock; tests pin it. */
   now?: () => Date;
-  newId?: () => string;
+  /** The alert's id; given the finding that opens it (fleet ids are derived from it). */
+  newId?: (f: Finding) => string;
   /** Triggering events kept on the alert; a correlation over thousands keeps the newest. */
   maxEvents?: number;
 }
@@ -32,7 +33,7 @@ export function buildAlert(finding: Finding, opts: BuildOptions = {}): Alert {
     .sort();
   const first = times[0] ?? finding.time;
   const alert: Alert = {
-    id: (opts.newId ?? randomUUID)(),
+    id: opts.newId ? opts.newId(finding) : randomUUID(),
     '@timestamp': finding.time,
     created: (opts.now?.() ?? new Date()).toISOString(),
     rule: finding.rule,

@@ -22,7 +22,8 @@ export interface PipelineOptions {
   /** Bound on open dedup entries; the oldest close first (counted as `evicted`). */
   maxOpen?: number;
   now?: () => Date;
-  newId?: () => string;
+  /** The alert's id; given the finding that opens it (fleet ids are derived from it). */
+  newId?: (f: Finding) => string;
 }
 
 export interface PipelineStats {

@@ -12,7 +12,7 @@ import type { AnalyticDef } from './types.js';
 export { checkpointAll, type AnalyticDetector, type AnalyticView } from './base.js';
 export type { AnalyticDef } from './types.js';
 export { loadAnalyticDefs, parseAnalytics } from './load.js';
-export { analyticsStore, type AnalyticsStore } from './store.js';
+export { analyticsStore, type AnalyticsStore, type AnalyticState, type StoredRow } from './store.js';
 
 export interface AnalyticsOptions {
   /** Where learned state is persisted: the alert store's database handle, or an analytics store. */

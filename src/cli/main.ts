@@ -17,6 +17,9 @@ import { register as alerts } from './alerts.js';
 import { register as respond } from './respond.js';
 import { register as tune } from './tune.js';
 import { register as config } from './config.js';
+import { register as sensor } from './sensor.js';
+import { register as worker } from './worker.js';
+import { register as store } from './store.js';
 
 const program = new Command();
 program
@@ -31,7 +34,27 @@ program
     process.exit(e.exitCode === 0 ? 0 : e.code === 'commander.executeSubCommandAsync' ? e.exitCode : 2);
   });
 
-for (const reg of [start, watch, scan, rules, explain, validate, ads, coverage, serve, demo, alerts, tune, respond, baselines, auditRules, config])
+for (const reg of [
+  start,
+  watch,
+  scan,
+  rules,
+  explain,
+  validate,
+  ads,
+  coverage,
+  serve,
+  demo,
+  alerts,
+  tune,
+  respond,
+  baselines,
+  auditRules,
+  sensor,
+  worker,
+  store,
+  config,
+])
   reg(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {

@@ -77,6 +77,8 @@ export interface Engine {
   tick(nowMs?: number, sourcesWatermarkMs?: number): Finding[];
   /** End of input: release buffered correlation input and close every window. */
   flush(): Finding[];
+  /** Every detector writes its learned state now (a fleet worker's checkpoint). */
+  checkpoint(): void;
   stats(): EngineStats;
 }
 
@@ -184,6 +186,9 @@ export function createEngine(opts: EngineOptions): Engine {
         for (const d of detectors) if (d.advance) out.push(...guarded(d, () => d.advance!(iso)));
       }
       return count(out);
+    },
+    checkpoint() {
+      for (const d of detectors) if (d.checkpoint) guarded(d, () => (d.checkpoint!(), []));
     },
     stats() {
       const c = corr.stats();

@@ -14,4 +14,6 @@ export interface Detector {
   advance?(watermark: string): Finding[];
   /** Counters for the health view: evaluated, matched, evicted, dropped ... */
   stats?(): Record<string, number>;
+  /** Writes learned state to wherever the detector keeps it, now (a fleet checkpoint). */
+  checkpoint?(): void;
 }

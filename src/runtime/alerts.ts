@@ -3,6 +3,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Diagnostic } from '../model/diagnostic.js';
+import type { Finding } from '../model/alert.js';
 import type { Store } from '../sinks/store/index.js';
 import { createOutputs, type Output, type OutputOptions } from '../sinks/index.js';
 import { createAlertPipeline, type AlertPipeline } from '../alerts/pipeline.js';
@@ -20,7 +21,8 @@ export interface AlertPathOptions extends OutputOptions {
   exceptions?: readonly string[];
   dedupWindowS?: number;
   rateLimit?: { perRule: number; windowS: number };
-  newId?: () => string;
+  /** The alert's id; given the finding that opens it (fleet ids are derived from it). */
+  newId?: (f: Finding) => string;
 }
 
 /** How often a running pipeline looks whether an exception file changed (one stat per file). */

@@ -9,7 +9,8 @@ import type Database from 'better-sqlite3';
 import type { Diagnostic } from '../model/diagnostic.js';
 import type { RuleMeta } from '../model/alert.js';
 import { createEngine, loadEngineRules, type Engine } from '../engine/index.js';
-import { loadAnalytics, loadAnalyticDefs } from '../analytics/index.js';
+import { loadAnalytics, loadAnalyticDefs, type AnalyticsStore } from '../analytics/index.js';
+import { parseDuration } from '../sigma/correlation/index.js';
 import { loadStrategies, type StrategyCatalog } from '../ads/index.js';
 
 export interface Content {
@@ -24,8 +25,20 @@ export interface Content {
   placeholderFiles: string[];
   /** Rule folders read, built-in first. */
   ruleDirs: string[];
-  /** A fresh engine over this content (each replay starts with empty windows). */
-  engine(): Engine;
+  /**
+   * A fresh engine over this content (each replay starts with empty windows). `part` builds only
+   * the Sigma rules and correlations, or only the analytics (fleet workers replay the former
+   * from the stream and restore the latter from a checkpoint); `analytics` replaces where the
+   * analytics keep their state.
+   */
+  engine(opts?: EnginePartOptions): Engine;
+  /** The longest correlation timespan plus lateness: how far back correlation state can reach. */
+  stateHorizonMs: number;
+}
+
+export interface EnginePartOptions {
+  part?: 'all' | 'rules' | 'analytics';
+  analytics?: AnalyticsStore;
 }
 
 export interface ContentOptions {
@@ -39,6 +52,9 @@ export interface ContentOptions {
   db?: Database.Database;
   analytics?: boolean;
 }
+
+/** The rule set of an analytics-only engine. */
+const NO_RULES = { match: () => [] };
 
 /** Engine lateness of every command: replays close windows the way live runs do. */
 export const LATENESS = '5s';
@@ -98,12 +114,14 @@ export async function loadContent(opts: ContentOptions = {}): Promise<Content> {
     for (const d of loadAnalyticDefs([analyticsDir]).defs) rules.push({ id: d.id, title: d.title, kind: 'analytic', level: d.level, tags: d.tags });
   }
   let analyticsCount = 0;
-  const engine = (): Engine => {
-    const an = wantAnalytics ? loadAnalytics([analyticsDir], { store: opts.db }) : { detectors: [], diagnostics: [] };
-    analyticsCount = an.detectors.length;
+  const engine = (o: EnginePartOptions = {}): Engine => {
+    const part = o.part ?? 'all';
+    const store = o.analytics ?? opts.db;
+    const an = wantAnalytics && part !== 'rules' ? loadAnalytics([analyticsDir], { store }) : { detectors: [], diagnostics: [] };
+    if (part !== 'rules') analyticsCount = an.detectors.length;
     return createEngine({
-      ruleset: loaded.ruleset,
-      correlations: loaded.correlations,
+      ruleset: part === 'analytics' ? NO_RULES : loaded.ruleset,
+      correlations: part === 'analytics' ? [] : loaded.correlations,
       detectors: an.detectors,
       knownRules: loaded.knownRules,
       fieldPaths: loaded.fieldPaths,
@@ -120,6 +138,7 @@ export async function loadContent(opts: ContentOptions = {}): Promise<Content> {
     diagnostics,
     placeholderFiles,
     ruleDirs,
+    stateHorizonMs: Math.max(0, ...loaded.correlations.map((c) => c.timespanMs)) + (parseDuration(LATENESS) ?? 0),
     counts: { ruleFiles: loaded.files, rules: loaded.compiled, correlations: loaded.correlations.length, analytics: analyticsCount, refused: errors },
     engine,
   };

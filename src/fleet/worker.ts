@@ -1,0 +1,135 @@
+// A worker: holds the leases of its share of the partitions and runs each one (partition.ts).
+// Every `renewMs` it renews what it holds, stops at once any partition whose lease it lost,
+// takes free or expired leases up to its fair share (partitions ÷ live workers, rounded up)
+// and hands back, checkpointed, what is over it, so a worker that joins gets work and a
+// worker that dies has its partitions taken over once its leases expire.
+import type { NatsConnection } from 'nats';
+import { errorMessage } from '../model/errors.js';
+import type { Content } from '../runtime/index.js';
+import { Leases } from './lease.js';
+import { ensureFleet, fleetConnect, type FleetConnectOptions } from './nats.js';
+import { PartitionRun, type WorkerCounters } from './partition.js';
+import { partitionOf } from './subjects.js';
+
+export interface WorkerOptions extends FleetConnectOptions {
+  id: string;
+  partitions: number;
+  content: Pick<Content, 'engine' | 'stateHorizonMs'>;
+  leaseTtlMs?: number;
+  renewMs?: number;
+  checkpointEveryEvents?: number;
+  checkpointEveryMs?: number;
+  wallClock?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface WorkerStats extends WorkerCounters {
+  partitions: number[];
+  members: number;
+  dead_letters_by_reason: Record<string, number>;
+}
+
+export interface Worker {
+  start(): Promise<void>;
+  stats(): WorkerStats;
+  /** Checkpoints and gives back every partition, then leaves. */
+  stop(): Promise<void>;
+}
+
+export function createWorker(o: WorkerOptions): Worker {
+  const log = o.log ?? (() => undefined);
+  const ttl = o.leaseTtlMs ?? 10_000;
+  const renewMs = o.renewMs ?? Math.max(200, Math.floor(ttl / 4));
+  const counters: WorkerCounters = { events: 0, replayed: 0, findings: 0, suppressed: 0, dead_letters: 0, checkpoints: 0, takeovers: 0, publish_errors: 0 };
+  const dlqByReason = new Map<string, number>();
+  const runs = new Map<number, PartitionRun>();
+  let nc: NatsConnection | undefined;
+  let leases: Leases | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let members = 1;
+  let busy = false;
+  let stopped = false;
+
+  async function round(deps: ConstructorParameters<typeof PartitionRun>[1]): Promise<void> {
+    if (busy || stopped || !leases) return;
+    busy = true;
+    try {
+      await leases.heartbeat();
+      for (const p of leases.owned()) {
+        if (!(await leases.renew(p))) {
+          log(`partition ${p}: lease lost; stopping it without a checkpoint`);
+          await runs.get(p)?.stop(false);
+          runs.delete(p);
+        }
+      }
+      const alive = await leases.members();
+      members = alive.length;
+      const share = Math.ceil(o.partitions / members);
+      const owned = leases.owned();
+      if (owned.length > share) {
+        for (const p of owned.slice(share)) {
+          log(`partition ${p}: handing back (share is ${share} of ${o.partitions} with ${members} workers)`);
+          await runs.get(p)?.stop(true);
+          runs.delete(p);
+          await leases.release(p);
+        }
+      } else if (owned.length < share) {
+        // Each worker starts looking at its own offset, so workers that join together do not all race for partition 0.
+        const start = partitionOf(o.id, o.partitions);
+        for (let i = 0; i < o.partitions && leases.owned().length < share; i++) {
+          const p = (start + i) % o.partitions;
+          if (runs.has(p)) continue;
+          if (!(await leases.acquire(p))) continue;
+          const run = new PartitionRun(p, deps);
+          try {
+            await run.start();
+            runs.set(p, run);
+          } catch (e) {
+            log(`partition ${p}: could not start (${errorMessage(e)}); giving the lease back`);
+            await leases.release(p);
+          }
+        }
+      }
+    } catch (e) {
+      log(`worker: lease round failed: ${errorMessage(e)}`);
+    } finally {
+      busy = false;
+    }
+  }
+
+  return {
+    async start() {
+      nc = await fleetConnect(o, { name: `stowaway-worker-${o.id}` });
+      const objs = await ensureFleet(nc);
+      leases = new Leases(objs.leases, o.id, ttl);
+      const deps = {
+        js: objs.js,
+        jsm: await nc.jetstreamManager(),
+        checkpoints: objs.checkpoints,
+        content: o.content,
+        owner: o.id,
+        counters,
+        dlqByReason,
+        checkpointEveryEvents: o.checkpointEveryEvents ?? 20_000,
+        checkpointEveryMs: o.checkpointEveryMs ?? 5_000,
+        wallClock: o.wallClock ?? true,
+        log,
+      };
+      await round(deps);
+      timer = setInterval(() => void round(deps), renewMs);
+    },
+    stats: () => ({ ...counters, partitions: leases?.owned() ?? [], members, dead_letters_by_reason: Object.fromEntries(dlqByReason) }),
+    async stop() {
+      stopped = true;
+      if (timer) clearInterval(timer);
+      while (busy) await new Promise((r) => setTimeout(r, 20));
+      for (const [p, run] of runs) {
+        await run.stop(true).catch((e: unknown) => log(`partition ${p}: final checkpoint failed: ${errorMessage(e)}`));
+        await leases?.release(p);
+      }
+      runs.clear();
+      await leases?.leave();
+      await nc?.drain().catch(() => undefined);
+    },
+  };
+}
