@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AckPolicy, connect, DeliverPolicy, type NatsConnection } from 'nats';
+import { connect, type NatsConnection } from 'nats';
 import type { Finding } from '../model/alert.js';
 import type { StowawayEvent } from '../model/event.js';
 import { readEventFile } from '../sources/files.js';
@@ -292,21 +292,21 @@ export async function streamMessages(nc: NatsConnection, stream: string): Promis
   return (await jsm.streams.info(stream)).state.messages;
 }
 
-/** The message ids on a stream, and how many messages carried each. */
+/** The message ids on a stream, and how many messages carried each: read by sequence, so nothing waits on a consumer. */
 export async function streamIds(nc: NatsConnection, stream: string): Promise<Map<string, number>> {
   const out = new Map<string, number>();
-  const total = await streamMessages(nc, stream);
-  if (total === 0) return out;
   const jsm = await nc.jetstreamManager();
-  const ci = await jsm.consumers.add(stream, { ack_policy: AckPolicy.None, deliver_policy: DeliverPolicy.All, inactive_threshold: 10_000_000_000 });
-  const c = await nc.jetstream().consumers.get(stream, ci.name);
-  const it = await c.consume({ max_messages: 1000 });
-  let n = 0;
-  for await (const m of it) {
-    const id = m.headers?.get('Nats-Msg-Id') ?? '';
+  const st = (await jsm.streams.info(stream)).state;
+  if (st.messages === 0) return out;
+  for (let seq = st.first_seq; seq <= st.last_seq; seq++) {
+    let m;
+    try {
+      m = await jsm.streams.getMessage(stream, { seq });
+    } catch {
+      continue; // a deleted sequence
+    }
+    const id = m.header.get('Nats-Msg-Id');
     out.set(id, (out.get(id) ?? 0) + 1);
-    if (++n >= total) break;
   }
-  await it.close();
   return out;
 }
