@@ -87,8 +87,16 @@ function showTechnique(t) {
 async function loadFacets() {
   const f = await api('/api/facets');
   document.getElementById('totals').textContent = `${f.total} alerts · ${f.statuses.new || 0} new · ${f.statuses.acknowledged || 0} acknowledged`;
-  fillSelect(form.elements.rule, f.rules.map((r) => [r.id, `${r.title} (${r.n})`]), 'any rule');
-  fillSelect(form.elements.ads, f.strategies.map((s) => [s.id, `${s.id} ${s.title} (${s.n})`]), 'any ADS');
+  fillSelect(
+    form.elements.rule,
+    f.rules.map((r) => [r.id, `${r.title} (${r.n})`]),
+    'any rule',
+  );
+  fillSelect(
+    form.elements.ads,
+    f.strategies.map((s) => [s.id, `${s.id} ${s.title} (${s.n})`]),
+    'any ADS',
+  );
   for (const r of f.rules) if (!state.ruleTitles.has(r.id)) state.ruleTitles.set(r.id, r.title);
 }
 
@@ -134,7 +142,12 @@ function turn(d) {
 
 function row(a) {
   const e = a.entity || {};
-  const where = [e.host, e.container?.image || (e.pod?.images || []).join(', '), e.pod?.name && `${e.pod.namespace ? `${e.pod.namespace}/` : ''}${e.pod.name}`, e.user]
+  const where = [
+    e.host,
+    e.container?.image || (e.pod?.images || []).join(', '),
+    e.pod?.name && `${e.pod.namespace ? `${e.pod.namespace}/` : ''}${e.pod.name}`,
+    e.user,
+  ]
     .filter(Boolean)
     .join(' · ');
   const box = h('input', {
@@ -161,7 +174,12 @@ function row(a) {
       h('span', { class: 'prose' }, a.summary),
       h('div', { class: 'muted code' }, [a.strategy?.id, a.attack.map((t) => t.technique).join(' '), where].filter(Boolean).join(' · ')),
     ),
-    h('td', { class: 'num' }, String(a.count), a.held_back ? h('span', { class: 'held', title: 'held back by the rate limit' }, `+${a.held_back} held back`) : null),
+    h(
+      'td',
+      { class: 'num' },
+      String(a.count),
+      a.held_back ? h('span', { class: 'held', title: 'held back by the rate limit' }, `+${a.held_back} held back`) : null,
+    ),
     h('td', { class: `status ${a.status}`, 'data-testid': 'row-status' }, a.status.replace('_', ' ')),
   );
 }
@@ -176,20 +194,22 @@ async function loadGroups() {
   p.set('by', by);
   const { groups } = await api(`/api/groups?${p}`);
   table.querySelector('thead th').textContent = by;
-  table.querySelector('tbody').replaceChildren(
-    ...groups.map((g) =>
-      h(
-        'tr',
-        { 'data-testid': 'group-row', onclick: () => setFilter(by === 'rule' ? 'rule' : by === 'strategy' ? 'ads' : by, g.key) },
-        h('td', { class: 'code' }, g.label || '(none)'),
-        h('td', { class: 'num' }, String(g.alerts)),
-        h('td', { class: 'num' }, String(g.new)),
-        h('td', { class: 'num' }, String(g.findings)),
-        h('td', {}, badge(g.level)),
-        h('td', { class: 'when' }, when(g.last_seen)),
+  table
+    .querySelector('tbody')
+    .replaceChildren(
+      ...groups.map((g) =>
+        h(
+          'tr',
+          { 'data-testid': 'group-row', onclick: () => setFilter(by === 'rule' ? 'rule' : by === 'strategy' ? 'ads' : by, g.key) },
+          h('td', { class: 'code' }, g.label || '(none)'),
+          h('td', { class: 'num' }, String(g.alerts)),
+          h('td', { class: 'num' }, String(g.new)),
+          h('td', { class: 'num' }, String(g.findings)),
+          h('td', {}, badge(g.level)),
+          h('td', { class: 'when' }, when(g.last_seen)),
+        ),
       ),
-    ),
-  );
+    );
   document.getElementById('list-note').replaceChildren(`${plural(groups.length, 'group')} by ${by}; a row filters the list to it`);
   syncBulk();
 }
@@ -220,7 +240,8 @@ for (const b of bulk.querySelectorAll('button[data-status]'))
     const note = bulk.querySelector('input[name=note]').value;
     const r = await postJson('/api/alerts/status', { ids, status: b.dataset.status, note });
     state.checked.clear();
-    bulk.querySelector('[data-testid=bulk-result]').textContent = `${plural(r.updated.length, 'alert')} set to ${b.dataset.status.replace('_', ' ')}${r.missing.length ? `; ${r.missing.length} no longer stored` : ''}`;
+    bulk.querySelector('[data-testid=bulk-result]').textContent =
+      `${plural(r.updated.length, 'alert')} set to ${b.dataset.status.replace('_', ' ')}${r.missing.length ? `; ${r.missing.length} no longer stored` : ''}`;
     await refresh();
     if (state.selected && ids.includes(state.selected)) select(state.selected);
   });

@@ -1,7 +1,17 @@
 // Plain SVG/DOM charts: alert volume over time, and ranked bars per rule or host.
 import { h, svg, when, plural } from './dom.js';
 
-const BUCKET_WORDS = { 60: 'minute', 300: '5 minutes', 900: '15 minutes', 3600: 'hour', 10800: '3 hours', 21600: '6 hours', 86400: 'day', 604800: 'week', 2592000: '30 days' };
+const BUCKET_WORDS = {
+  60: 'minute',
+  300: '5 minutes',
+  900: '15 minutes',
+  3600: 'hour',
+  10800: '3 hours',
+  21600: '6 hours',
+  86400: 'day',
+  604800: 'week',
+  2592000: '30 days',
+};
 
 /** Bars per time bucket (high and critical stacked in their own colour); each bar has a title with its figures. */
 export function volumeChart(stats, onPick) {
@@ -26,9 +36,15 @@ export function volumeChart(stats, onPick) {
       svg('rect', { x, y: 0, width: w, height: H, class: 'hit', onclick: null }),
     );
   });
-  const chart = svg('svg', { viewBox: `0 0 ${W} ${H}`, preserveAspectRatio: 'none', class: 'volume', role: 'img', 'aria-label': 'alert volume over time' }, bars);
+  const chart = svg(
+    'svg',
+    { viewBox: `0 0 ${W} ${H}`, preserveAspectRatio: 'none', class: 'volume', role: 'img', 'aria-label': 'alert volume over time' },
+    bars,
+  );
   if (onPick)
-    stats.buckets.forEach((b, i) => bars[i].addEventListener('click', () => onPick(b.start, new Date(Date.parse(b.start) + stats.bucket_s * 1000).toISOString())));
+    stats.buckets.forEach((b, i) =>
+      bars[i].addEventListener('click', () => onPick(b.start, new Date(Date.parse(b.start) + stats.bucket_s * 1000).toISOString())),
+    );
   const first = stats.buckets[0]?.start;
   const last = stats.buckets[n - 1]?.start;
   return h(

@@ -76,7 +76,11 @@ function whyFired(a, ruleTitles) {
     out.push(h('p', { class: 'prose sentence', 'data-testid': 'correlation-words' }, correlationWords(a, ruleTitles)));
     out.push(
       h('p', { class: 'muted' }, `Members (${a.events.length}${d.events_total && d.events_total > a.events.length ? ` of ${d.events_total}` : ''} events):`),
-      h('ol', { class: 'members', 'data-testid': 'correlation-members' }, a.events.map((ev) => h('li', { class: 'code' }, eventLine(ev)))),
+      h(
+        'ol',
+        { class: 'members', 'data-testid': 'correlation-members' },
+        a.events.map((ev) => h('li', { class: 'code' }, eventLine(ev))),
+      ),
     );
   } else if (a.rule.kind === 'analytic') {
     if (d.reason) out.push(h('p', { class: 'prose sentence', 'data-testid': 'analytic-words' }, `${d.reason}.`));
@@ -105,10 +109,23 @@ function whyFired(a, ruleTitles) {
       ),
     );
   } else if (a.rule.kind === 'sigma') {
-    out.push(h('p', { class: 'muted', 'data-testid': 'selections' }, `condition held through: ${a.selections.join(', ') || 'the rule condition'} (field values not recorded for this alert)`));
+    out.push(
+      h(
+        'p',
+        { class: 'muted', 'data-testid': 'selections' },
+        `condition held through: ${a.selections.join(', ') || 'the rule condition'} (field values not recorded for this alert)`,
+      ),
+    );
   }
   if (a.rule.falsepositives?.length)
-    out.push(h('h4', {}, 'Known false positives'), h('ul', { class: 'prose', 'data-testid': 'rule-falsepositives' }, a.rule.falsepositives.map((f) => h('li', {}, f))));
+    out.push(
+      h('h4', {}, 'Known false positives'),
+      h(
+        'ul',
+        { class: 'prose', 'data-testid': 'rule-falsepositives' },
+        a.rule.falsepositives.map((f) => h('li', {}, f)),
+      ),
+    );
   if (a.details) out.push(h('details', { class: 'raw' }, h('summary', {}, 'details as stored'), h('pre', {}, JSON.stringify(a.details, null, 2))));
   return out;
 }
@@ -142,9 +159,17 @@ function containment(a, perm, rerender) {
   };
   const buttons =
     perm.mode === 'off'
-      ? h('p', { class: 'muted', 'data-testid': 'respond-off' }, 'Response mode is off: containment is disabled. Set mode: suggest in <data-dir>/response.yaml to act from here (docs/response.md).')
+      ? h(
+          'p',
+          { class: 'muted', 'data-testid': 'respond-off' },
+          'Response mode is off: containment is disabled. Set mode: suggest in <data-dir>/response.yaml to act from here (docs/response.md).',
+        )
       : perm.allow.length
-        ? h('div', { class: 'actions' }, perm.allow.map((x) => h('button', { onclick: () => act(x), 'data-testid': `btn-respond-${x}`, title: ACTION_TEXT[x][1] }, ACTION_TEXT[x][0])))
+        ? h(
+            'div',
+            { class: 'actions' },
+            perm.allow.map((x) => h('button', { onclick: () => act(x), 'data-testid': `btn-respond-${x}`, title: ACTION_TEXT[x][1] }, ACTION_TEXT[x][0])),
+          )
         : h('p', { class: 'muted' }, 'The response policy allows no containment for this rule and level.');
   const trail = (a.response || []).map((r) =>
     h(
@@ -153,7 +178,12 @@ function containment(a, perm, rerender) {
       `${when(r.started)} ${r.action}${r.dry_run ? ' (dry run)' : ''} ${r.target.replace(/^(container:)(.{12}).*/, '$1$2')} by ${r.actor}: ${r.result} — ${r.detail}${r.undo ? ` (undo: ${r.undo})` : ''}`,
     ),
   );
-  return [h('h3', {}, `Containment (mode ${perm.mode})`), buttons, result, trail.length ? h('ul', { class: 'trail', 'data-testid': 'response-trail' }, trail) : null];
+  return [
+    h('h3', {}, `Containment (mode ${perm.mode})`),
+    buttons,
+    result,
+    trail.length ? h('ul', { class: 'trail', 'data-testid': 'response-trail' }, trail) : null,
+  ];
 }
 
 /** "Add exception from this alert": a reason, then the server writes a linted entry to exceptions.yaml. */
@@ -161,11 +191,17 @@ function exceptionForm(a) {
   const scope = a.entity?.container?.image
     ? `image ${a.entity.container.image}`
     : a.entity?.pod?.images?.length || a.entity?.pod?.namespace
-      ? [a.entity.pod.images?.length && `images ${a.entity.pod.images.join(', ')}`, a.entity.pod.namespace && `namespace ${a.entity.pod.namespace}`].filter(Boolean).join(', ')
+      ? [a.entity.pod.images?.length && `images ${a.entity.pod.images.join(', ')}`, a.entity.pod.namespace && `namespace ${a.entity.pod.namespace}`]
+          .filter(Boolean)
+          .join(', ')
       : a.entity?.host
         ? `host ${a.entity.host}`
         : null;
-  if (!scope) return [h('h3', {}, 'Exception'), h('p', { class: 'muted' }, 'This alert names no image, namespace or host: an exception from it would silence the rule everywhere.')];
+  if (!scope)
+    return [
+      h('h3', {}, 'Exception'),
+      h('p', { class: 'muted' }, 'This alert names no image, namespace or host: an exception from it would silence the rule everywhere.'),
+    ];
   const reason = h('input', { type: 'text', placeholder: 'why this workload is known-good', 'data-testid': 'exception-reason', class: 'grow' });
   const out = h('p', { class: 'muted', 'data-testid': 'exception-result' });
   const add = async () => {
@@ -227,13 +263,27 @@ export function renderAlert(a, ctx) {
       )
     : h('p', { class: 'muted', 'data-testid': 'response-steps' }, 'No detection strategy claims this rule; follow your generic container-incident runbook.');
   const parts = [
-    h('div', { class: 'detail-head' }, h('h2', { 'data-testid': 'alert-summary' }, a.summary), h('button', { class: 'close', title: 'close', 'data-testid': 'detail-close', onclick: () => ctx.onClose?.() }, '×')),
+    h(
+      'div',
+      { class: 'detail-head' },
+      h('h2', { 'data-testid': 'alert-summary' }, a.summary),
+      h('button', { class: 'close', title: 'close', 'data-testid': 'detail-close', onclick: () => ctx.onClose?.() }, '×'),
+    ),
     kv([
       ['level', badge(a.level)],
       ['status', h('span', { class: `status ${a.status}`, 'data-testid': 'alert-status' }, a.status.replace('_', ' '))],
       ['rule', `${a.rule.title} (${a.rule.kind}, ${a.rule.id})`],
       ['ADS', a.strategy ? `${a.strategy.id} — ${a.strategy.title} (priority ${a.strategy.priority})` : undefined],
-      ['ATT&CK', a.attack.length ? h('span', { class: 'chips' }, a.attack.map((t) => h('span', { title: t.tactics.join(', ') }, `${t.technique}${t.name ? ` ${t.name}` : ''}`))) : 'none'],
+      [
+        'ATT&CK',
+        a.attack.length
+          ? h(
+              'span',
+              { class: 'chips' },
+              a.attack.map((t) => h('span', { title: t.tactics.join(', ') }, `${t.technique}${t.name ? ` ${t.name}` : ''}`)),
+            )
+          : 'none',
+      ],
       ['count', `${a.count}${a.held_back ? ` (+${a.held_back} held back by the rate limit)` : ''}`],
       ['first seen', when(a.first_seen)],
       ['last seen', when(a.last_seen)],
@@ -250,7 +300,11 @@ export function renderAlert(a, ctx) {
         ['pod', e.pod && (e.pod.name || e.pod.namespace) ? [e.pod.namespace, e.pod.name].filter(Boolean).join('/') : undefined, { code: true }],
         ['pod images', e.pod?.images?.length ? e.pod.images.join(', ') : undefined, { code: true }],
         ['workload', e.pod?.workload, { code: true }],
-        ['process', e.process ? [e.process.executable, e.process.pid !== undefined ? `pid ${e.process.pid}` : ''].filter(Boolean).join(' · ') : undefined, { code: true }],
+        [
+          'process',
+          e.process ? [e.process.executable, e.process.pid !== undefined ? `pid ${e.process.pid}` : ''].filter(Boolean).join(' · ') : undefined,
+          { code: true },
+        ],
         ['command line', e.process?.command_line, { code: true }],
         ['user', e.user, { code: true }],
       ]),
@@ -268,10 +322,18 @@ export function renderAlert(a, ctx) {
       h('button', { onclick: () => setStatus('resolved'), 'data-testid': 'btn-resolve' }, 'Resolve'),
       a.status !== 'new' ? h('button', { onclick: () => setStatus('new'), 'data-testid': 'btn-reopen' }, 'Reopen') : null,
     ),
-    a.history?.length ? h('ul', { class: 'muted' }, a.history.map((x) => h('li', {}, `${when(x.time)} ${x.status}${x.actor ? ` by ${x.actor}` : ''}${x.note ? ` — ${x.note}` : ''}`))) : null,
+    a.history?.length
+      ? h(
+          'ul',
+          { class: 'muted' },
+          a.history.map((x) => h('li', {}, `${when(x.time)} ${x.status}${x.actor ? ` by ${x.actor}` : ''}${x.note ? ` — ${x.note}` : ''}`)),
+        )
+      : null,
     ...exceptionForm(a),
     h('h3', {}, `Triggering events (${a.events.length}${a.details?.events_total ? ` of ${a.details.events_total}` : ''})`),
-    ...a.events.map((ev, i) => h('details', { open: i === 0 && a.events.length === 1 }, h('summary', {}, eventLine(ev)), h('pre', {}, JSON.stringify(ev, null, 2)))),
+    ...a.events.map((ev, i) =>
+      h('details', { open: i === 0 && a.events.length === 1 }, h('summary', {}, eventLine(ev)), h('pre', {}, JSON.stringify(ev, null, 2))),
+    ),
   ];
   d.replaceChildren(...parts.filter((x) => x !== null && x !== undefined));
 }

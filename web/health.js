@@ -8,7 +8,14 @@ export async function loadHealth() {
   const body = document.getElementById('health-body');
   const cards = [];
   if (!snap) {
-    cards.push(h('div', { class: 'card' }, h('h3', {}, 'No running pipeline'), h('p', { class: 'muted' }, 'Start `stowaway start` (live) or `stowaway demo` (replay) to see sources here.')));
+    cards.push(
+      h(
+        'div',
+        { class: 'card' },
+        h('h3', {}, 'No running pipeline'),
+        h('p', { class: 'muted' }, 'Start `stowaway start` (live) or `stowaway demo` (replay) to see sources here.'),
+      ),
+    );
   } else {
     // Open sensor gaps first: a source that stopped, went silent, lags or loses events is not "clean".
     const gaps = snap.gaps || [];
@@ -27,7 +34,13 @@ export async function loadHealth() {
         h(
           'div',
           { class: 'card', 'data-testid': 'source-card' },
-          h('h3', {}, s.name, s.started === false ? h('span', { class: 'warn' }, ' — not started') : null, open.length ? h('span', { class: 'warn' }, ` — ${open.join(', ')}`) : null),
+          h(
+            'h3',
+            {},
+            s.name,
+            s.started === false ? h('span', { class: 'warn' }, ' — not started') : null,
+            open.length ? h('span', { class: 'warn' }, ` — ${open.join(', ')}`) : null,
+          ),
           s.reason ? h('p', { class: 'warn' }, s.reason) : null,
           kv([
             ['events/s', (s.events_per_s ?? 0).toFixed(1)],
@@ -63,10 +76,34 @@ export async function loadHealth() {
     if (diagCodes.length) cards.push(h('div', { class: 'card', 'data-testid': 'diagnostics-card' }, h('h3', {}, 'Source diagnostics by code'), kv(diagCodes)));
     if (snap.engine) cards.push(h('div', { class: 'card' }, h('h3', {}, 'Engine'), kv(Object.entries(snap.engine).filter(([, v]) => typeof v !== 'object'))));
     for (const o of snap.outputs || []) {
-      cards.push(h('div', { class: 'card' }, h('h3', {}, `Output ${o.name}`), kv([['sent', o.sent], ['failed', o.failed], ['retries', o.retries], ['dropped', o.dropped], ['queued', o.queued], ['last error', o.last_error]])));
+      cards.push(
+        h(
+          'div',
+          { class: 'card' },
+          h('h3', {}, `Output ${o.name}`),
+          kv([
+            ['sent', o.sent],
+            ['failed', o.failed],
+            ['retries', o.retries],
+            ['dropped', o.dropped],
+            ['queued', o.queued],
+            ['last error', o.last_error],
+          ]),
+        ),
+      );
     }
   }
-  cards.push(h('div', { class: 'card' }, h('h3', {}, 'Store'), kv([['file', hth.store.path], ['size', `${(hth.store.bytes / 1e6).toFixed(2)} MB`], ['revision', hth.store.revision]])));
+  cards.push(
+    h(
+      'div',
+      { class: 'card' },
+      h('h3', {}, 'Store'),
+      kv([
+        ['file', hth.store.path],
+        ['size', `${(hth.store.bytes / 1e6).toFixed(2)} MB`],
+        ['revision', hth.store.revision],
+      ]),
+    ),
+  );
   body.replaceChildren(h('p', { class: 'muted' }, updated || ''), h('div', { class: 'cards' }, cards));
 }
-
