@@ -8,10 +8,10 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AlertStatus, Level } from '../model/alert.js';
 import { LEVELS } from '../model/alert.js';
 import { ALERT_GROUPS, ALERT_SORTS, STATUSES, type AlertGroupBy, type AlertQuery, type AlertSort, type Store } from '../sinks/store/index.js';
-import { appendException, exceptionFromAlert } from '../alerts/exceptions.js';
 import type { CoverageMatrix } from './coverage.js';
 import type { Responder } from '../respond/index.js';
-import { RESPONSE_ACTIONS, type ResponseAction } from '../model/response.js';
+import { alertActionRoute } from './alert-actions.js';
+import { send } from './io.js';
 import { isLoopbackAddress } from '../sources/http.js';
 import { prometheusText } from './metrics.js';
 import type { HealthSnapshot } from './health.js';
@@ -78,12 +78,6 @@ const STATIC: Record<string, string> = {
 };
 const TYPES: Record<string, string> = { html: 'text/html; charset=utf-8', js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8' };
 
-function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
-  res.end(text);
-}
-
 function list<T extends string>(v: string | null, allowed: readonly T[]): T[] | undefined {
   if (!v) return undefined;
   const parts = v.split(',').filter((x): x is T => (allowed as readonly string[]).includes(x));
@@ -118,42 +112,6 @@ export function queryFromParams(p: URLSearchParams): AlertQuery {
   const offset = Number(p.get('offset'));
   if (Number.isFinite(offset) && offset > 0) q.offset = offset;
   return q;
-}
-
-function readBody(req: IncomingMessage, max = 64 * 1024): Promise<string> {
-  return new Promise((resolveBody, reject) => {
-    let size = 0;
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > max) {
-        reject(new Error('request body too large'));
-        req.destroy();
-      } else chunks.push(c);
-    });
-    req.on('end', () => resolveBody(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-/** Most alerts one bulk status change may name (a page of the list at most). */
-const MAX_BULK = 1000;
-
-/** The JSON body of a state-changing request, or undefined after answering 415/400 itself. */
-async function jsonBody<T>(req: IncomingMessage, res: ServerResponse): Promise<T | undefined> {
-  // JSON only: a cross-site form cannot send it without a preflight we never answer.
-  if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
-    send(res, 415, { error: 'send application/json' });
-    return undefined;
-  }
-  try {
-    const v = JSON.parse(await readBody(req)) as unknown;
-    if (!v || typeof v !== 'object' || Array.isArray(v)) throw new Error('expected an object');
-    return v as T;
-  } catch (e) {
-    send(res, 400, { error: `bad JSON: ${(e as Error).message}` });
-    return undefined;
-  }
 }
 
 function tokenOf(req: IncomingMessage, url: URL): string | undefined {
@@ -263,23 +221,6 @@ export function startServer(opts: ServerOptions): Promise<RunningServer> {
       send(res, 200, store.alertStats(q));
       return;
     }
-    if (req.method === 'POST' && path === '/api/alerts/status') {
-      const body = await jsonBody<{ ids?: unknown; status?: string; note?: string; actor?: string }>(req, res);
-      if (!body) return;
-      const ids = Array.isArray(body.ids) ? body.ids.filter((x): x is string => typeof x === 'string') : [];
-      if (ids.length === 0 || ids.length > MAX_BULK) {
-        send(res, 400, { error: `ids must list 1 to ${MAX_BULK} alert ids` });
-        return;
-      }
-      if (!body.status || !(STATUSES as readonly string[]).includes(body.status)) {
-        send(res, 400, { error: `status must be one of ${STATUSES.join(', ')}` });
-        return;
-      }
-      const note = typeof body.note === 'string' && body.note.trim() ? body.note.trim().slice(0, 4000) : undefined;
-      const updated = store.setStatusMany(ids, body.status as AlertStatus, note, typeof body.actor === 'string' ? body.actor.slice(0, 200) : 'web');
-      send(res, 200, { updated, missing: ids.filter((id) => !updated.includes(id)) });
-      return;
-    }
     if (req.method === 'GET' && path === '/api/facets') {
       send(res, 200, { ...store.facets(), revision: store.revision() });
       return;
@@ -322,101 +263,12 @@ export function startServer(opts: ServerOptions): Promise<RunningServer> {
       send(res, 200, r ? { mode: r.mode, mode_source: r.policy.modeSource } : { mode: 'off', mode_source: 'no response policy loaded by this server' });
       return;
     }
-    const rm = /^\/api\/alerts\/([^/]+)\/respond$/.exec(path);
-    if (rm) {
-      const id = decodeURIComponent(rm[1]!);
-      const a = store.getAlert(id);
-      if (!a) {
-        send(res, 404, { error: `no alert ${id}` });
-        return;
-      }
-      const r = opts.responder;
-      if (req.method === 'GET') {
-        send(res, 200, r ? { mode: r.mode, ...r.permitted(a) } : { mode: 'off', allow: [], auto: [], sources: [] });
-        return;
-      }
-      if (req.method === 'POST') {
-        if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
-          send(res, 415, { error: 'send application/json' });
-          return;
-        }
-        let body: { action?: string; dry_run?: boolean; actor?: string };
-        try {
-          body = JSON.parse(await readBody(req)) as typeof body;
-        } catch (e) {
-          send(res, 400, { error: `bad JSON: ${(e as Error).message}` });
-          return;
-        }
-        if (!body.action || !(RESPONSE_ACTIONS as readonly string[]).includes(body.action)) {
-          send(res, 400, { error: `action must be one of ${RESPONSE_ACTIONS.join(', ')}` });
-          return;
-        }
-        if (!r) {
-          send(res, 409, { error: 'this server has no response policy loaded; containment is off' });
-          return;
-        }
-        const actor = `web:${typeof body.actor === 'string' && body.actor.trim() ? body.actor.trim().slice(0, 200) : 'page'}`;
-        // The outcome (done, dry run, refused, failed) is the audit row; it is on the alert either way.
-        const record = await r.run(id, body.action as ResponseAction, { actor, dryRun: body.dry_run === true });
-        send(res, 200, { record, alert: store.getAlert(id) });
-        return;
-      }
-    }
-    const xm = /^\/api\/alerts\/([^/]+)\/exception$/.exec(path);
-    if (xm && req.method === 'POST') {
-      const id = decodeURIComponent(xm[1]!);
-      const a = store.getAlert(id);
-      if (!a) {
-        send(res, 404, { error: `no alert ${id}` });
-        return;
-      }
-      if (!exceptionsFile) {
-        send(res, 409, { error: 'this server has no exceptions file (an in-memory store); write the exception by hand' });
-        return;
-      }
-      const body = await jsonBody<{ reason?: unknown; days?: unknown; actor?: unknown }>(req, res);
-      if (!body) return;
-      const days = typeof body.days === 'number' && body.days > 0 && body.days <= 3650 ? Math.floor(body.days) : undefined;
-      try {
-        const entry = exceptionFromAlert(a, {
-          reason: typeof body.reason === 'string' ? body.reason.slice(0, 2000) : '',
-          author: `web:${typeof body.actor === 'string' && body.actor.trim() ? body.actor.trim().slice(0, 200) : 'page'}`,
-          ...(days ? { days } : {}),
-        });
-        const out = appendException(exceptionsFile, entry);
-        send(res, 200, { file: exceptionsFile, exception: out.exception, diagnostics: out.diagnostics });
-      } catch (e) {
-        send(res, 400, { error: (e as Error).message });
-      }
-      return;
-    }
+    if (await alertActionRoute({ store, responder: opts.responder, exceptionsFile }, req, res, path)) return;
     const m = /^\/api\/alerts\/([^/]+)(\/status)?$/.exec(path);
     if (m) {
       const id = decodeURIComponent(m[1]!);
       if (req.method === 'GET' && !m[2]) {
         const a = store.getAlert(id);
-        a ? send(res, 200, a) : send(res, 404, { error: `no alert ${id}` });
-        return;
-      }
-      if (req.method === 'POST' && m[2]) {
-        // JSON only: a cross-site form cannot send it without a preflight we never answer.
-        if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
-          send(res, 415, { error: 'send application/json' });
-          return;
-        }
-        let body: { status?: string; note?: string; actor?: string };
-        try {
-          body = JSON.parse(await readBody(req)) as typeof body;
-        } catch (e) {
-          send(res, 400, { error: `bad JSON: ${(e as Error).message}` });
-          return;
-        }
-        if (!body.status || !(STATUSES as readonly string[]).includes(body.status)) {
-          send(res, 400, { error: `status must be one of ${STATUSES.join(', ')}` });
-          return;
-        }
-        const note = typeof body.note === 'string' && body.note.trim() ? body.note.trim().slice(0, 4000) : undefined;
-        const a = store.setStatus(id, body.status as AlertStatus, note, typeof body.actor === 'string' ? body.actor.slice(0, 200) : 'web');
         a ? send(res, 200, a) : send(res, 404, { error: `no alert ${id}` });
         return;
       }
