@@ -6,7 +6,7 @@ import { STATUSES, type Store } from '../sinks/store/index.js';
 import { appendException, exceptionFromAlert } from '../alerts/exceptions.js';
 import type { Responder } from '../respond/index.js';
 import { RESPONSE_ACTIONS, type ResponseAction } from '../model/response.js';
-import { jsonBody, readBody, send } from './io.js';
+import { jsonBody, send } from './io.js';
 
 /** Most alerts one bulk status change may name (a page of the list at most). */
 const MAX_BULK = 1000;
@@ -52,17 +52,8 @@ export async function alertActionRoute(ctx: AlertActionContext, req: IncomingMes
       return true;
     }
     if (req.method === 'POST') {
-      if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
-        send(res, 415, { error: 'send application/json' });
-        return true;
-      }
-      let body: { action?: string; dry_run?: boolean; actor?: string };
-      try {
-        body = JSON.parse(await readBody(req)) as typeof body;
-      } catch (e) {
-        send(res, 400, { error: `bad JSON: ${(e as Error).message}` });
-        return true;
-      }
+      const body = await jsonBody<{ action?: string; dry_run?: boolean; actor?: string }>(req, res);
+      if (!body) return true;
       if (!body.action || !(RESPONSE_ACTIONS as readonly string[]).includes(body.action)) {
         send(res, 400, { error: `action must be one of ${RESPONSE_ACTIONS.join(', ')}` });
         return true;
@@ -109,18 +100,8 @@ export async function alertActionRoute(ctx: AlertActionContext, req: IncomingMes
   const m = /^\/api\/alerts\/([^/]+)\/status$/.exec(path);
   if (m && req.method === 'POST') {
     const id = decodeURIComponent(m[1]!);
-    // JSON only: a cross-site form cannot send it without a preflight we never answer.
-    if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
-      send(res, 415, { error: 'send application/json' });
-      return true;
-    }
-    let body: { status?: string; note?: string; actor?: string };
-    try {
-      body = JSON.parse(await readBody(req)) as typeof body;
-    } catch (e) {
-      send(res, 400, { error: `bad JSON: ${(e as Error).message}` });
-      return true;
-    }
+    const body = await jsonBody<{ status?: string; note?: string; actor?: string }>(req, res);
+    if (!body) return true;
     if (!body.status || !(STATUSES as readonly string[]).includes(body.status)) {
       send(res, 400, { error: `status must be one of ${STATUSES.join(', ')}` });
       return true;
