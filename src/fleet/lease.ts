@@ -17,6 +17,8 @@ const memberKey = (id: string): string => `m.${id.replace(/[^A-Za-z0-9_-]/g, '_'
 export class Leases {
   /** Revision of each lease this worker holds. */
   private readonly held = new Map<number, number>();
+  /** When each held lease was last written: a worker whose renewals stall stops before it expires. */
+  private readonly written = new Map<number, number>();
 
   constructor(
     private readonly kv: KV,
@@ -41,11 +43,13 @@ export class Leases {
       if (!e || e.operation !== 'PUT') {
         const rev = e ? await this.kv.update(leaseKey(p), this.value(), e.revision) : await this.kv.create(leaseKey(p), this.value());
         this.held.set(p, rev);
+        this.written.set(p, this.now());
         return true;
       }
       const cur = e.json<LeaseValue>();
       if (cur.owner !== this.owner && cur.until > this.now()) return false;
       this.held.set(p, await this.kv.update(leaseKey(p), this.value(), e.revision));
+      this.written.set(p, this.now());
       return true;
     } catch {
       return false; // another worker won the race
@@ -56,18 +60,32 @@ export class Leases {
   async renew(p: number): Promise<boolean> {
     const rev = this.held.get(p);
     if (rev === undefined) return false;
+    const at = this.now();
     try {
       this.held.set(p, await this.kv.update(leaseKey(p), this.value(), rev));
+      this.written.set(p, at);
       return true;
     } catch {
-      this.held.delete(p);
+      this.forget(p);
       return false;
     }
   }
 
+  /** Held leases last written more than `ms` ago (their renewals are stuck). */
+  stale(ms: number): number[] {
+    const t = this.now();
+    return this.owned().filter((p) => t - (this.written.get(p) ?? 0) > ms);
+  }
+
+  /** Drops a lease without touching the bucket: it will expire, and whoever takes it next owns it. */
+  forget(p: number): void {
+    this.held.delete(p);
+    this.written.delete(p);
+  }
+
   async release(p: number): Promise<void> {
     const rev = this.held.get(p);
-    this.held.delete(p);
+    this.forget(p);
     if (rev === undefined) return;
     await this.kv.delete(leaseKey(p), { previousSeq: rev }).catch(() => undefined);
   }

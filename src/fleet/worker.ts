@@ -49,6 +49,23 @@ export function createWorker(o: WorkerOptions): Worker {
   let members = 1;
   let busy = false;
   let stopped = false;
+  let fence: NodeJS.Timeout | undefined;
+
+  // Renewals run in the lease round; when a round hangs (a NATS request that never answers, a
+  // stop that waits on a stalled consumer) the leases still expire and another worker takes the
+  // partitions over. So, independently of the round, a partition whose lease was last written
+  // more than 3/4 of its time ago is stopped here, before a successor can start on it.
+  function fenceStale(): void {
+    if (!leases || stopped) return;
+    for (const p of leases.stale(Math.floor((ttl * 3) / 4))) {
+      log(`partition ${p}: lease not renewed for ${Math.floor((ttl * 3) / 4)} ms; stopping it before it expires`);
+      const run = runs.get(p);
+      runs.delete(p);
+      leases.forget(p);
+      // stop() marks the run stopping at once; what it awaits after that may hang, and need not be waited for.
+      void run?.stop(false).catch(() => undefined);
+    }
+  }
 
   async function round(deps: ConstructorParameters<typeof PartitionRun>[1]): Promise<void> {
     if (busy || stopped || !leases) return;
@@ -117,11 +134,13 @@ export function createWorker(o: WorkerOptions): Worker {
       };
       await round(deps);
       timer = setInterval(() => void round(deps), renewMs);
+      fence = setInterval(fenceStale, Math.max(50, Math.floor(renewMs / 2)));
     },
     stats: () => ({ ...counters, partitions: leases?.owned() ?? [], members, dead_letters_by_reason: Object.fromEntries(dlqByReason) }),
     async stop() {
       stopped = true;
       if (timer) clearInterval(timer);
+      if (fence) clearInterval(fence);
       while (busy) await new Promise((r) => setTimeout(r, 20));
       for (const [p, run] of runs) {
         await run.stop(true).catch((e: unknown) => log(`partition ${p}: final checkpoint failed: ${errorMessage(e)}`));
