@@ -127,10 +127,15 @@ function flattenItems(n: CompiledNode, out: CompiledNode[] = []): CompiledNode[]
 const SHOWN_VALUES = 5;
 const SHOWN_CHARS = 300;
 
+/** A search's items, flattened once per compiled search rather than per match. */
+const ITEMS = new WeakMap<CompiledNode, CompiledNode[]>();
+
 /** The items of a true search that hold on this event (an any-of list holds through some of them). */
 function heldItems(selection: string, node: CompiledNode, view: EventView): MatchedField[] {
   const out: MatchedField[] = [];
-  for (const n of flattenItems(node)) {
+  let items = ITEMS.get(node);
+  if (!items) ITEMS.set(node, (items = flattenItems(node)));
+  for (const n of items) {
     if (!n.test(view)) continue;
     const it = (n as Extract<CompiledNode, { kind: 'item' }>).item;
     const values = it.field === null ? [] : view.values(it.field).slice(0, SHOWN_VALUES);
@@ -387,13 +392,15 @@ export class SigmaRuleSet implements RuleSet {
       if (!ok) continue;
       this.counters.matched++;
       const selections: string[] = [];
-      const matched: MatchedField[] = [];
+      const generate = this.generate[i]!;
+      // What matched is shown on alerts; a rule that only feeds correlations raises none.
+      const matched: MatchedField[] | undefined = generate ? [] : undefined;
       for (const s of r.searches.values())
         if (!s.name.startsWith('_pipeline_cond_') && !s.name.startsWith('_filter') && s.test(view)) {
           selections.push(s.name);
-          matched.push(...heldItems(s.name, s.node, view));
+          matched?.push(...heldItems(s.name, s.node, view));
         }
-      out.push({ rule: r.meta, selections, matched, generate: this.generate[i]!, name: r.source.name });
+      out.push({ rule: r.meta, selections, ...(matched ? { matched } : {}), generate, name: r.source.name });
     }
     return out;
   }
