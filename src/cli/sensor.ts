@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { formatDiagnostic } from '../model/diagnostic.js';
 import { errorMessage, firstLine } from '../model/errors.js';
 import type { FlagValues } from '../sources/descriptors.js';
+import { existsSync } from 'node:fs';
 import { readEventFile } from '../sources/files.js';
 import { createRuntime } from '../runtime/index.js';
 import { createSensor, sha, type Sensor } from '../fleet/index.js';
@@ -52,6 +53,12 @@ export function register(program: Command): void {
         process.exitCode = 2;
         return;
       }
+      // Exit codes as scan's: 4 a file not found (named; the others are still published), 3 a file of which no event was read.
+      const missing = (o.fromFile ?? []).filter((f) => !existsSync(f));
+      for (const f of missing) say(`sensor: input file not found: ${f}`);
+      const files = (o.fromFile ?? []).filter((f) => !missing.includes(f));
+      if (missing.length) process.exitCode = 4;
+      if (o.fromFile && files.length === 0 && !o.end) return;
       const host = o.name ?? hostname();
       const sensor = createSensor({ ...conn, host, spoolDir: resolve(o.spoolDir), spoolMaxBytes: sizeBytes(o.spoolMax, '--spool-max'), log: say });
       const line = (s: Sensor): string => {
@@ -62,7 +69,7 @@ export function register(program: Command): void {
         // A file is read at once: give NATS a moment to answer rather than spool it all.
         await sensor.connected(5000);
         let diags = 0;
-        for (const f of o.fromFile ?? []) {
+        for (const f of files) {
           const tag = sha(resolve(f)).slice(0, 12);
           let i = 0;
           try {
@@ -84,6 +91,10 @@ export function register(program: Command): void {
             process.exitCode = 1;
           }
           say(`sensor: ${f}: ${i} events`);
+          if (i === 0) {
+            say(`sensor: ${f}: no event read (every record refused, or an empty file)`);
+            process.exitCode ??= 3;
+          }
         }
         if (o.end) sensor.end();
         await sensor.settled();
