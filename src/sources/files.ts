@@ -32,6 +32,7 @@ export interface FileReadOptions {
 }
 
 const DETECT_LINES = 20;
+const READ_CHUNK_BYTES = 64 * 1024;
 
 export async function* readEventFile(path: string, opts: FileReadOptions = {}): AsyncGenerator<SourceRecord> {
   for await (const batch of readEventBatches(path, opts)) for (const r of batch) yield r;
@@ -57,7 +58,9 @@ export async function* readEventBatches(path: string, opts: FileReadOptions = {}
 
   let input: NodeJS.ReadableStream;
   try {
-    input = path === '-' ? process.stdin : createReadStream(path, { encoding: 'utf8' });
+    // bytes, not text: the line splitter decodes ASCII chunks far faster than a UTF-8 stream does.
+    // Larger chunks measured slower (more sys time, long-lived strings outgrow the young generation).
+    input = path === '-' ? process.stdin : createReadStream(path, { highWaterMark: READ_CHUNK_BYTES });
   } catch (e) {
     yield [{ diagnostic: diag('files', 'unreadable-file', (e as Error).message, path) }];
     return;
