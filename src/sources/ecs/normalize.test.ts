@@ -68,11 +68,16 @@ test('ECS stowaway bookkeeping filled in place gives the same event, key order i
   const stowaway = fc.oneof(
     fc.constant(undefined),
     fc.string({ maxLength: 3 }),
-    fc.uniqueArray(fc.tuple(fc.constantFrom('source', 'logsource', 'origin', 'extra', 'more'), value), { selector: (e) => e[0], maxLength: 5 }).map((kv) => Object.fromEntries(kv)),
+    fc
+      .uniqueArray(fc.tuple(fc.constantFrom('source', 'logsource', 'origin', 'extra', 'more'), value), { selector: (e) => e[0], maxLength: 5 })
+      .map((kv) => Object.fromEntries(kv)),
   );
   const event = fc.oneof(
     fc.constant(undefined),
-    fc.record({ category: fc.oneof(fc.constant('process'), fc.constant(['network'])), type: fc.oneof(fc.constant('start'), fc.constant(['end'])) }, { requiredKeys: [] }),
+    fc.record(
+      { category: fc.oneof(fc.constant('process'), fc.constant(['network'])), type: fc.oneof(fc.constant('start'), fc.constant(['end'])) },
+      { requiredKeys: [] },
+    ),
   );
   fc.assert(
     fc.property(stowaway, event, fc.boolean(), (st, evt, hostFirst) => {
