@@ -37,8 +37,9 @@ export interface ScanOptions {
 /**
  * Where findings go. Today a JSON line on stdout; the alerts pipeline replaces this one step.
  * A promise means "wait before sending more" (a slow reader on the other end of a pipe).
+ * `flush` sends what the sink holds: scan calls it after each chunk of input and at the end.
  */
-export type FindingSink = (f: Finding) => void | Promise<void>;
+export type FindingSink = ((f: Finding) => void | Promise<void>) & { flush?: () => void | Promise<void> };
 
 /** One finding as one self-contained JSON line: rule, what matched, and the events. */
 export function findingLine(f: Finding): string {
@@ -57,23 +58,37 @@ export function findingLine(f: Finding): string {
   return `${head.slice(0, -1)},"events":[${events}]}`;
 }
 
-const eventText = new WeakMap<object, string>();
+// The findings of one event come one after another (one engine step), so remembering the last
+// event's text is enough; a WeakMap kept every event alive into the old generation and cost GC.
+let lastEvent: object | undefined;
+let lastEventText = '';
 
 function eventJson(ev: unknown): string {
   if (typeof ev !== 'object' || ev === null) return JSON.stringify(ev) ?? 'null';
-  let s = eventText.get(ev);
-  if (s === undefined) {
-    s = JSON.stringify(ev) ?? 'null';
-    eventText.set(ev, s);
+  if (ev !== lastEvent) {
+    lastEventText = JSON.stringify(ev) ?? 'null';
+    lastEvent = ev;
   }
-  return s;
+  return lastEventText;
 }
 
+/** Lines written to the stream in one write per chunk of input (or per 64 KiB), not one per finding. */
 export function stdoutSink(out: NodeJS.WritableStream = process.stdout): FindingSink {
-  return (f) => {
-    if (!out.write(findingLine(f) + '\n')) return new Promise((resolve) => out.once('drain', () => resolve()));
+  let held = '';
+  const flush = (): void | Promise<void> => {
+    if (!held) return;
+    const text = held;
+    held = '';
+    if (!out.write(text)) return new Promise((resolve) => out.once('drain', () => resolve()));
   };
+  const sink = (f: Finding): void | Promise<void> => {
+    held += findingLine(f) + '\n';
+    if (held.length >= SINK_FLUSH_CHARS) return flush();
+  };
+  return Object.assign(sink, { flush });
 }
+
+const SINK_FLUSH_CHARS = 64 * 1024;
 
 export function register(program: Command): void {
   program
@@ -220,12 +235,17 @@ export async function scan(opts: ScanOptions, sink: FindingSink, err: (s: string
     }
   };
   let findings = 0;
-  const emit = async (fs: Finding[]): Promise<void> => {
-    for (const f of fs) {
+  // waits only when the sink asks to: an await per finding cost a turn of the microtask queue each
+  const emit = (fs: Finding[], from = 0): void | Promise<void> => {
+    for (let i = from; i < fs.length; i++) {
       findings++;
-      const wait = sink(f);
-      if (wait) await wait;
+      const wait = sink(fs[i]!);
+      if (wait) return wait.then(() => emit(fs, i + 1));
     }
+  };
+  const flushSink = async (): Promise<void> => {
+    const wait = sink.flush?.();
+    if (wait) await wait;
   };
 
   const showProgress = opts.progress ?? process.stderr.isTTY;
@@ -242,7 +262,7 @@ export async function scan(opts: ScanOptions, sink: FindingSink, err: (s: string
       if (pool && split?.format && split.detected) detected(split.detected);
       // a chunk's records at a time: one promise per chunk, not per event
       const batches = pool && split?.format ? oneByOne(pool.read(input, split.format, precomputed!)) : readEventBatches(input, read);
-      for await (const batch of batches)
+      for await (const batch of batches) {
         for (const rec of batch) {
           if ('diagnostic' in rec) {
             reportInput(rec.diagnostic);
@@ -253,7 +273,10 @@ export async function scan(opts: ScanOptions, sink: FindingSink, err: (s: string
           events++;
           precomputed?.next('matches' in rec ? rec.matches : undefined);
           const found = engine.process(rec.event);
-          if (found.length > 0) await emit(found);
+          if (found.length > 0) {
+            const wait = emit(found);
+            if (wait) await wait;
+          }
           if (showProgress && Date.now() - lastProgress >= 5000) {
             lastProgress = Date.now();
             const s = engine.stats();
@@ -262,6 +285,9 @@ export async function scan(opts: ScanOptions, sink: FindingSink, err: (s: string
             );
           }
         }
+        // a chunk's findings go out together, before the next chunk is read
+        await flushSink();
+      }
     } catch (e) {
       reportInput({ severity: 'error', code: 'input-unreadable', message: `cannot read input: ${(e as Error).message}`, file: input });
       lost.push(`${input}: input-unreadable`);
@@ -270,6 +296,7 @@ export async function scan(opts: ScanOptions, sink: FindingSink, err: (s: string
   }
   await pool?.close();
   await emit(engine.flush());
+  await flushSink();
 
   const s = engine.stats();
   const secs = (Date.now() - started) / 1000;

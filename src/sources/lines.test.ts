@@ -52,6 +52,18 @@ test('line splitter: \\r\\n, lone \\r, empty lines, a last line without a break,
   assert.deepEqual(viaSplitter([e.subarray(0, 1), e.subarray(1)]), ['é']);
 });
 
+test('line splitter: an ASCII chunk after a cut or broken character is decoded as UTF-8 would', async () => {
+  // the ASCII fast path must not skip the bytes the decoder still holds
+  const cases: Buffer[][] = [
+    [Buffer.from([0x61, 0xc3]), Buffer.from('a\n')],
+    [Buffer.from([0xe2, 0x82]), Buffer.from([0xac]), Buffer.from('x\n')],
+    [Buffer.from('ok\n'), Buffer.from([0xff]), Buffer.from('b\n'), Buffer.from('c\n')],
+    [Buffer.from([0xc3, 0xa9]), Buffer.from('\n'), Buffer.alloc(0), Buffer.from('d\n')],
+  ];
+  for (const chunks of cases) assert.deepEqual(viaSplitter(chunks), await viaReadline(chunks));
+  assert.deepEqual(viaSplitter([Buffer.from([0x61, 0xc3]), Buffer.from('a\n')]), ['a\ufffda']);
+});
+
 test('line splitter gives the same lines as readline for any text cut anywhere', async () => {
   await fc.assert(
     fc.asyncProperty(

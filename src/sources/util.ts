@@ -1,6 +1,7 @@
 // Small pure helpers every normalizer shares.
 import { toNumber } from '../model/values.js';
 import { parseImageRef } from '../model/image.js';
+import { canonicalIsoMs } from '../model/iso-time.js';
 import type { Diagnostic } from '../model/diagnostic.js';
 import type { StowawayEvent } from '../model/event.js';
 
@@ -67,6 +68,8 @@ function isEmpty(o: Obj): boolean {
 /** ISO UTC from seconds, milliseconds, nanoseconds (number or bigint string) or a date string. */
 export function toIso(v: unknown): string | undefined {
   if (typeof v === 'string') {
+    // most sources already write toISOString's form: then the text is its own answer
+    if (!Number.isNaN(canonicalIsoMs(v))) return v;
     // a date (`2024-…`) is never a number: no pattern test for the common case
     if (v.charCodeAt(4) !== 45 /* - */ && /^\d+(\.\d+)?$/.test(v)) return toIso(Number(v));
     const t = Date.parse(v);

@@ -1,4 +1,5 @@
 // Durations as Sigma writes them: a whole number and one lowercase unit letter.
+import { canonicalIsoMs } from '../../model/iso-time.js';
 
 const UNIT_MS: Record<string, number> = {
   s: 1_000,
@@ -22,7 +23,8 @@ export function parseDuration(text: unknown): number | undefined {
 export function eventTimeMs(ts: unknown): number {
   if (typeof ts === 'number') return ts;
   if (typeof ts !== 'string') return NaN;
-  return Date.parse(ts);
+  const ms = canonicalIsoMs(ts);
+  return Number.isNaN(ms) ? Date.parse(ts) : ms;
 }
 
 export function isoTime(ms: number): string {

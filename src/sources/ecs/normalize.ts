@@ -15,16 +15,17 @@ export function normalizeEcs(obj: unknown, origin: string): SourceRecord[] {
   const ev = doc as unknown as StowawayEvent;
   ev['@timestamp'] = ts;
   const meta: Obj = isObj(ev.event) ? ev.event : {};
-  for (const k of ['category', 'type'] as const) if (typeof meta[k] === 'string') meta[k] = [meta[k]];
+  if (typeof meta.category === 'string') meta.category = [meta.category];
+  if (typeof meta.type === 'string') meta.type = [meta.type];
   ev.event = meta;
+  // The parsed document's own object is completed in place: the same keys in the same order
+  // as a copy would have, without a copy per event.
   const given: Obj = isObj(doc.stowaway) ? doc.stowaway : {};
-  const ls = isObj(given.logsource) && Object.keys(given.logsource).length ? (given.logsource as LogSource) : inferLogsource(ev);
-  ev.stowaway = {
-    ...(given as object),
-    source: typeof given.source === 'string' ? given.source : 'ecs',
-    logsource: ls,
-    origin: typeof given.origin === 'string' ? given.origin : origin,
-  };
+  const ls = isObj(given.logsource) && hasKeys(given.logsource) ? given.logsource : inferLogsource(ev);
+  given.source = typeof given.source === 'string' ? given.source : 'ecs';
+  given.logsource = ls;
+  given.origin = typeof given.origin === 'string' ? given.origin : origin;
+  ev.stowaway = given as unknown as StowawayEvent['stowaway'];
   const out: SourceRecord[] = [{ event: ev }];
   if (dropped.length)
     out.push({
@@ -62,6 +63,11 @@ export function inferLogsource(ev: StowawayEvent): LogSource {
   else if (cat.includes('registry')) ls.category = 'registry_event';
   else if (isObj(ev.dns) && isObj(ev.dns.question) && ev.dns.question.name) ls.category = 'dns_query';
   return ls;
+}
+
+function hasKeys(o: Obj): boolean {
+  for (const _ in o) return true;
+  return false;
 }
 
 function needsExpanding(obj: Obj): boolean {
