@@ -80,9 +80,9 @@ export class PrecomputedRuleSet implements MatchingRuleSet {
   setGenerate(idOrName: string, generate: boolean): number {
     this.real.setGenerate(idOrName, generate);
     let n = 0;
-    const compiled = this.real instanceof SigmaRuleSet ? this.real.compiledRules() : undefined;
+    const refs = this.real instanceof SigmaRuleSet ? this.real.ruleRefs() : undefined;
     this.metas.forEach((m, i) => {
-      const src = compiled?.[i]?.source;
+      const src = refs?.[i];
       if ((src ? src.id : m.id) === idOrName || (src ? src.name : m.name) === idOrName) {
         this.generate[i] = generate;
         n++;

@@ -28,8 +28,9 @@ export interface CacheStats {
 }
 
 export interface ParseCache {
-  get(file: string, text: string): ParseResult | undefined;
-  put(file: string, text: string, result: ParseResult): void;
+  /** `key` is keyOf(file, text), when the caller has it already. */
+  get(file: string, text: string, key?: string): ParseResult | undefined;
+  put(file: string, text: string, result: ParseResult, key?: string): void;
   /** Writes the cache back if this run added to it; never throws (a read-only home is not an error of the scan). */
   save(): Promise<string | undefined>;
   readonly stats: CacheStats;
@@ -61,7 +62,7 @@ function parserCode(): string {
   return (codeDigest = h.digest('hex'));
 }
 
-const keyOf = (file: string, text: string): string => createHash('sha256').update(file).update('\u0000').update(text).digest('base64');
+export const keyOf = (file: string, text: string): string => createHash('sha256').update(file).update('\u0000').update(text).digest('base64');
 
 /** JSON text of `r`, or undefined when JSON would change it (non-finite numbers, holes, bigints). */
 function faithfulJson(r: ParseResult): string | undefined {
@@ -120,8 +121,7 @@ export async function openParseCache(dir: string): Promise<ParseCache> {
   let added = 0;
   return {
     stats,
-    get(file, text) {
-      const key = keyOf(file, text);
+    get(file, text, key = keyOf(file, text)) {
       const hit = entries.get(key);
       if (hit !== undefined) {
         if (looksParsed(hit)) {
@@ -134,13 +134,12 @@ export async function openParseCache(dir: string): Promise<ParseCache> {
       stats.misses++;
       return undefined;
     },
-    put(file, text, result) {
+    put(file, text, result, key = keyOf(file, text)) {
       const json = faithfulJson(result);
       if (json === undefined) {
         stats.uncacheable++;
         return;
       }
-      const key = keyOf(file, text);
       fresh.set(key, json);
       used.add(key);
       added++;
@@ -160,6 +159,80 @@ export async function openParseCache(dir: string): Promise<ParseCache> {
         await mkdir(dir, { recursive: true });
         await writeFile(tmp, head + '\n' + body);
         // Whole or not at all: a concurrent reader sees the old file or the new one.
+        await rename(tmp, path);
+        added = 0;
+        return undefined;
+      } catch (e) {
+        await unlink(tmp).catch(() => undefined);
+        return `cannot write the rule cache ${path}: ${(e as Error).message}`;
+      }
+    },
+  };
+}
+
+/**
+ * What compiling a rule came to, by rule file digest, the rule's place in the file and the
+ * compile context (pipelines, filters, placeholders): where it routes, or the diagnostic that
+ * refused it. With it a load reports every refusal and routes every rule without compiling any;
+ * matchers are built when an event of the rule's logsource arrives (see DeferredRule).
+ */
+export type CompileOutcome = { ls: { product?: string; category?: string; service?: string } } | { refused: { code: string; message: string; line?: number } };
+
+export interface OutcomeCache {
+  get(key: string): CompileOutcome | undefined;
+  put(key: string, outcome: CompileOutcome): void;
+  /** Writes the outcomes back if this run added any; never throws. */
+  save(): Promise<string | undefined>;
+}
+
+const OUTCOME_FILE = 'rules-compiled.json';
+
+function looksOutcome(x: unknown): x is CompileOutcome {
+  if (x === null || typeof x !== 'object') return false;
+  const o = x as Record<string, unknown>;
+  const inner = o['ls'] ?? o['refused'];
+  return inner !== null && typeof inner === 'object' && !Array.isArray(inner);
+}
+
+/** Opens the compile outcomes in `dir`; a stored file that is corrupt or from another build is ignored (and rebuilt). */
+export async function openOutcomeCache(dir: string): Promise<OutcomeCache> {
+  const path = join(dir, OUTCOME_FILE);
+  const code = parserCode();
+  let entries = new Map<string, unknown>();
+  try {
+    const raw = await readFile(path, 'utf8');
+    const nl = raw.indexOf('\n');
+    const head = JSON.parse(nl < 0 ? raw : raw.slice(0, nl)) as { format?: unknown; code?: unknown; sha256?: unknown };
+    const body = nl < 0 ? '' : raw.slice(nl + 1);
+    if (head.format === FORMAT && head.code === code && createHash('sha256').update(body).digest('hex') === head.sha256)
+      entries = new Map(Object.entries(JSON.parse(body) as Record<string, unknown>));
+  } catch {
+    // Missing or unreadable: every rule compiles at load, as without a cache, and the file is rebuilt.
+    entries = new Map();
+  }
+  const used = new Set<string>();
+  let added = 0;
+  return {
+    get(key) {
+      const v = entries.get(key);
+      if (!looksOutcome(v)) return undefined;
+      used.add(key);
+      return v;
+    },
+    put(key, outcome) {
+      entries.set(key, outcome);
+      used.add(key);
+      added++;
+    },
+    async save() {
+      if (added === 0) return undefined;
+      if (entries.size > MAX_ENTRIES) for (const k of [...entries.keys()]) if (!used.has(k)) entries.delete(k);
+      const body = JSON.stringify(Object.fromEntries(entries));
+      const head = JSON.stringify({ format: FORMAT, code, sha256: createHash('sha256').update(body).digest('hex') });
+      const tmp = `${path}.${process.pid}.tmp`;
+      try {
+        await mkdir(dir, { recursive: true });
+        await writeFile(tmp, head + '\n' + body);
         await rename(tmp, path);
         added = 0;
         return undefined;
