@@ -75,6 +75,14 @@ export async function loadEngineRules(src: RuleSources): Promise<EngineRules> {
     parsed: load.rules.length,
     compiled: compiled.compiled,
     files: load.files,
-    ...(cache ? { cache: { ...cache.stats, loadMs: Math.round(performance.now() - started), ...((saveError ?? outcomeError) ? { saveError: saveError ?? outcomeError } : {}) } } : {}),
+    ...(cache
+      ? {
+          cache: {
+            ...cache.stats,
+            loadMs: Math.round(performance.now() - started),
+            ...((saveError ?? outcomeError) ? { saveError: saveError ?? outcomeError } : {}),
+          },
+        }
+      : {}),
   };
 }
