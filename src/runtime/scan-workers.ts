@@ -32,8 +32,12 @@ export interface BatchJob {
   bytes?: Uint8Array;
 }
 
-/** In input order: a diagnostic, an event no rule matched (its time), or a matched event and its matches (rule index, selections). */
-export type WorkerItem = { d: Diagnostic } | { t: string; x?: string } | { e: StowawayEvent; m: [number, string[]][] };
+/**
+ * In input order: a diagnostic, an event no rule matched (its time), or a matched event as JSON
+ * text and its matches (rule index, selections). Text, because a string crosses threads as one
+ * copy where an event is cloned key by key, and the text is what a finding prints.
+ */
+export type WorkerItem = { d: Diagnostic } | { t: string; x?: string } | { j: string; m: [number, string[]][] };
 
 export interface BatchResult {
   id: number;
@@ -42,7 +46,7 @@ export interface BatchResult {
 }
 
 /** What the parallel reader yields: what readEventFile yields, with the matches already made. */
-export type ParallelRecord = { diagnostic: Diagnostic } | { event: StowawayEvent; matches: BaseMatch[] | Error };
+export type ParallelRecord = { diagnostic: Diagnostic } | { event: StowawayEvent; matches: BaseMatch[] | Error; json?: string };
 
 /**
  * The rule set the main thread's engine uses with workers: the matches of each event were made by
@@ -204,7 +208,7 @@ export class ScanPool {
       for (const it of r.items!) {
         if ('d' in it) yield { diagnostic: it.d };
         else if ('t' in it) yield { event: { '@timestamp': it.t } as StowawayEvent, matches: it.x !== undefined ? new Error(it.x) : [] };
-        else yield { event: it.e, matches: rules.resolve(it.m) };
+        else yield { event: JSON.parse(it.j) as StowawayEvent, matches: rules.resolve(it.m), json: it.j };
       }
     };
     // The main thread neither decodes nor splits lines: it reads blocks, cuts them after a line
