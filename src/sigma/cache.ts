@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ParseResult } from './parse.js';
 
-const FORMAT = 1;
+const FORMAT = 2;
 const FILE = 'rules-parsed.json';
 /** More entries than this and the ones this run did not use are dropped (edited files leave old digests behind). */
 const MAX_ENTRIES = 20000;
@@ -78,6 +78,46 @@ function faithfulJson(r: ParseResult): string | undefined {
   return unsafe ? undefined : text;
 }
 
+/**
+ * An entry as stored: each rule's detection as JSON text of its own (`detection$`). Reading the
+ * cache then builds no detection trees; a rule's is parsed when first read, which a load whose
+ * compile outcomes are known does only for the rules an event reaches.
+ */
+function encode(r: ParseResult): unknown {
+  return {
+    ...r,
+    rules: r.rules.map((x) => {
+      const raw = x as unknown as Record<string, unknown>;
+      if (typeof raw['detection$'] === 'string') return raw;
+      const { detection, ...rest } = x;
+      return { ...rest, detection$: JSON.stringify(detection) };
+    }),
+  };
+}
+
+/** Turns stored rules back into rules whose detection is parsed on first read. */
+function decode(r: ParseResult): ParseResult {
+  for (const x of r.rules) {
+    const raw = x as unknown as Record<string, unknown>;
+    const text = raw['detection$'];
+    if (typeof text !== 'string') continue;
+    delete raw['detection$'];
+    Object.defineProperty(raw, 'detection', {
+      configurable: true,
+      enumerable: true,
+      get() {
+        const value: unknown = JSON.parse(text);
+        Object.defineProperty(raw, 'detection', { value, writable: true, enumerable: true, configurable: true });
+        return value;
+      },
+      set(value: unknown) {
+        Object.defineProperty(raw, 'detection', { value, writable: true, enumerable: true, configurable: true });
+      },
+    });
+  }
+  return r;
+}
+
 function looksParsed(x: unknown): x is ParseResult {
   if (x === null || typeof x !== 'object') return false;
   const r = x as Record<string, unknown>;
@@ -95,7 +135,8 @@ export async function openParseCache(dir: string): Promise<ParseCache> {
   const fresh = new Map<string, string>();
   let raw: string | undefined;
   try {
-    raw = await readFile(path, 'utf8');
+    // One read call: the promise API reads a file this size in 512 KB rounds through the thread pool and a decoder.
+    raw = readFileSync(path, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') stats.ignored = `cannot read ${path}: ${(e as Error).message}`;
   }
@@ -127,7 +168,7 @@ export async function openParseCache(dir: string): Promise<ParseCache> {
         if (looksParsed(hit)) {
           stats.hits++;
           used.add(key);
-          return hit;
+          return decode(hit);
         }
         entries.delete(key);
       }
@@ -135,11 +176,11 @@ export async function openParseCache(dir: string): Promise<ParseCache> {
       return undefined;
     },
     put(file, text, result, key = keyOf(file, text)) {
-      const json = faithfulJson(result);
-      if (json === undefined) {
+      if (faithfulJson(result) === undefined) {
         stats.uncacheable++;
         return;
       }
+      const json = JSON.stringify(encode(result));
       fresh.set(key, json);
       used.add(key);
       added++;
@@ -150,7 +191,7 @@ export async function openParseCache(dir: string): Promise<ParseCache> {
       if (entries.size + fresh.size > MAX_ENTRIES) for (const k of [...entries.keys()]) if (!used.has(k)) entries.delete(k);
       // New entries are already JSON text: spliced in, not parsed and written again.
       const parts: string[] = [];
-      for (const [k, v] of entries) parts.push(`${JSON.stringify(k)}:${JSON.stringify(v)}`);
+      for (const [k, v] of entries) parts.push(`${JSON.stringify(k)}:${JSON.stringify(encode(v as ParseResult))}`);
       for (const [k, v] of fresh) parts.push(`${JSON.stringify(k)}:${v}`);
       const body = `{${parts.join(',')}}`;
       const head = JSON.stringify({ format: FORMAT, code, sha256: createHash('sha256').update(body).digest('hex') });
