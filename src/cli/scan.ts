@@ -63,6 +63,11 @@ export function findingLine(f: Finding): string {
 let lastEvent: object | undefined;
 let lastEventText = '';
 
+/** The JSON text of an event that arrived as text (from a worker thread): not written again. */
+export function knownEventJson(ev: object, text: string): void {
+  eventText.set(ev, text);
+}
+
 function eventJson(ev: unknown): string {
   if (typeof ev !== 'object' || ev === null) return JSON.stringify(ev) ?? 'null';
   if (ev !== lastEvent) {
@@ -272,6 +277,7 @@ export async function scan(opts: ScanOptions, sink: FindingSink, err: (s: string
           }
           events++;
           precomputed?.next('matches' in rec ? rec.matches : undefined);
+          if ('json' in rec && rec.json !== undefined) knownEventJson(rec.event, rec.json);
           const found = engine.process(rec.event);
           if (found.length > 0) {
             const wait = emit(found);

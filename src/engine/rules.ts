@@ -5,6 +5,7 @@ import {
   builtinPipelines,
   compileRules,
   loadRules,
+  openOutcomeCache,
   openParseCache,
   parsePipeline,
   readPlaceholderFiles,
@@ -60,8 +61,11 @@ export async function loadEngineRules(src: RuleSources): Promise<EngineRules> {
   const saveError = await cache?.save();
   diagnostics.push(...load.diagnostics);
   const pipelines = [...builtinPipelines(), ...extra];
-  const compiled = compileRules(load, { pipelines, placeholders });
+  // With the cache, rules are checked at load from their recorded outcomes and compiled when an event reaches them.
+  const outcomes = src.cache === undefined ? undefined : await openOutcomeCache(src.cache);
+  const compiled = compileRules(load, { pipelines, placeholders, ...(outcomes ? { outcomes } : {}) });
   diagnostics.push(...compiled.diagnostics);
+  const outcomeError = await outcomes?.save();
   return {
     ruleset: compiled.ruleset,
     correlations: load.correlations,
@@ -71,6 +75,14 @@ export async function loadEngineRules(src: RuleSources): Promise<EngineRules> {
     parsed: load.rules.length,
     compiled: compiled.compiled,
     files: load.files,
-    ...(cache ? { cache: { ...cache.stats, loadMs: Math.round(performance.now() - started), ...(saveError ? { saveError } : {}) } } : {}),
+    ...(cache
+      ? {
+          cache: {
+            ...cache.stats,
+            loadMs: Math.round(performance.now() - started),
+            ...((saveError ?? outcomeError) ? { saveError: saveError ?? outcomeError } : {}),
+          },
+        }
+      : {}),
   };
 }

@@ -7,7 +7,7 @@ import { parserFor } from '../sources/files.js';
 import { OVERLONG_LINE, type LineParser } from '../sources/lines.js';
 import { diag } from '../sources/util.js';
 import type { FileFormat } from '../sources/types.js';
-import type { BatchJob, BatchResult, WorkerItem } from './scan-workers.js';
+import { batchLines, type BatchJob, type BatchResult, type WorkerItem } from './scan-workers.js';
 
 const port = parentPort!;
 const { sources, maxLine } = workerData as { sources: RuleSources; maxLine: number };
@@ -42,7 +42,9 @@ async function run(job: BatchJob): Promise<BatchResult> {
   const p = await parser(job.file, job.format);
   if (!('line' in p)) return { id: job.id, items: [p] };
   let lineNo = job.firstLine - 1;
-  for (const text of job.lines) {
+  let lines = job.lines ?? [];
+  if (job.bytes) lines = batchLines(Buffer.from(job.bytes.buffer, job.bytes.byteOffset, job.bytes.length), maxLine);
+  for (const text of lines) {
     lineNo++;
     if (text === OVERLONG_LINE) {
       items.push({ d: diag(job.format, 'line-too-long', `line longer than ${maxLine} characters skipped`, `${job.file}:${lineNo}`) });
@@ -70,7 +72,7 @@ async function run(job: BatchJob): Promise<BatchResult> {
       }
       // Only matched events cross back whole; for the rest the main thread needs only the time.
       if (found.length === 0) items.push({ t: r.event['@timestamp'] });
-      else items.push({ e: r.event, m: found.map((m) => [index.get(m.rule)!, m.selections]) });
+      else items.push({ j: JSON.stringify(r.event), m: found.map((m) => [index.get(m.rule)!, m.selections]) });
     }
   }
   return { id: job.id, items };

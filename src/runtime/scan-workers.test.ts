@@ -152,3 +152,58 @@ test('scan --workers: inputs that cannot be split are read by one thread, saying
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('scan --workers: byte batches split into exactly the lines and line numbers one splitter over the file yields', async () => {
+  const { fileBatches, batchLines } = await import('./scan-workers.js');
+  const { LineSplitter } = await import('../sources/lines.js');
+  const { readFileSync } = await import('node:fs');
+  const dir = mkdtempSync(join(tmpdir(), 'stowaway-batches-'));
+  try {
+    const text = [
+      '{"a":1}\r\n',
+      '\n',
+      'héllo wörld ✓ 𝄞\n',
+      'lone\rcarriage\r\n',
+      'x'.repeat(40) + '\n', // over a maxLine of 30
+      '   \n',
+      '{"b":"ünïcödé"}\r',
+      '\n',
+      'last line without a feed',
+    ].join('');
+    const maxLine = 30;
+    // The second has a line over three times the limit in bytes: the text path takes the rest.
+    for (const [name, content] of [
+      ['short', text],
+      ['long', text + '\n' + 'y'.repeat(200) + '\nafter\n'],
+    ] as const) {
+      const file = join(dir, `${name}.ndjson`);
+      writeFileSync(file, content);
+      let rests = 0;
+      const whole = new LineSplitter(maxLine);
+      const expected = [...whole.push(readFileSync(file)), ...whole.end()];
+      for (const block of [3, 7, 16, 64, 4096])
+        for (const per of [0, 1, 3]) {
+          const got: string[] = [];
+          let rest = false;
+          for await (const b of fileBatches(file, maxLine, per, block)) {
+            if ('rest' in b) {
+              // The text path takes over: what is held, then the file from the offset after it.
+              const split = new LineSplitter(maxLine);
+              got.push(...split.push(Buffer.from(b.rest)), ...split.push(readFileSync(file).subarray(b.at)), ...split.end());
+              rest = true;
+              break;
+            }
+            const lines = batchLines(Buffer.from(b.bytes.buffer, b.bytes.byteOffset, b.bytes.length), maxLine);
+            // A batch's line count (what the next batch's first line number comes from) is its split's.
+            if (b.lines > 0 || lines.length === 0) assert.equal(b.lines, lines.length, `block ${block}, ${per} lines: count`);
+            got.push(...lines);
+          }
+          assert.deepEqual(got, expected, `${name}: block ${block}, ${per} lines per batch${rest ? ' (text path)' : ''}`);
+          if (rest) rests++;
+        }
+      assert.equal(rests > 0, name === 'long', `${name}: the text path is taken only for the long line`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

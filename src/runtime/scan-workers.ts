@@ -5,6 +5,7 @@
 // findings see the same events in the same order as with one thread, so the output is identical.
 import { Worker } from 'node:worker_threads';
 import { createReadStream, openSync, readSync, closeSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import type { Diagnostic } from '../model/diagnostic.js';
 import type { StowawayEvent } from '../model/event.js';
 import type { RuleMeta } from '../model/alert.js';
@@ -15,7 +16,7 @@ import type { RuleSet } from '../sigma/index.js';
 import { SigmaRuleSet } from '../sigma/ruleset.js';
 import type { FileFormat } from '../sources/types.js';
 import { describeFormat, type DetectedFormat } from '../sources/detect.js';
-import { LineSplitter, lineBatches } from '../sources/lines.js';
+import { LineSplitter, OVERLONG_LINE, lineBatches } from '../sources/lines.js';
 import { DEFAULT_MAX_LINE_BYTES } from '../sources/json-limits.js';
 
 /** Formats whose lines are independent records: any line may be read by any thread. */
@@ -26,11 +27,17 @@ export interface BatchJob {
   file: string;
   format: FileFormat;
   firstLine: number;
-  lines: string[];
+  /** The batch as text lines, or as the file's bytes from a line start (transferred, not copied). */
+  lines?: string[];
+  bytes?: Uint8Array;
 }
 
-/** In input order: a diagnostic, an event no rule matched (its time), or a matched event and its matches (rule index, selections). */
-export type WorkerItem = { d: Diagnostic } | { t: string; x?: string } | { e: StowawayEvent; m: [number, string[]][] };
+/**
+ * In input order: a diagnostic, an event no rule matched (its time), or a matched event as JSON
+ * text and its matches (rule index, selections). Text, because a string crosses threads as one
+ * copy where an event is cloned key by key, and the text is what a finding prints.
+ */
+export type WorkerItem = { d: Diagnostic } | { t: string; x?: string } | { j: string; m: [number, string[]][] };
 
 export interface BatchResult {
   id: number;
@@ -39,7 +46,7 @@ export interface BatchResult {
 }
 
 /** What the parallel reader yields: what readEventFile yields, with the matches already made. */
-export type ParallelRecord = { diagnostic: Diagnostic } | { event: StowawayEvent; matches: BaseMatch[] | Error };
+export type ParallelRecord = { diagnostic: Diagnostic } | { event: StowawayEvent; matches: BaseMatch[] | Error; json?: string };
 
 /**
  * The rule set the main thread's engine uses with workers: the matches of each event were made by
@@ -80,9 +87,9 @@ export class PrecomputedRuleSet implements MatchingRuleSet {
   setGenerate(idOrName: string, generate: boolean): number {
     this.real.setGenerate(idOrName, generate);
     let n = 0;
-    const compiled = this.real instanceof SigmaRuleSet ? this.real.compiledRules() : undefined;
+    const refs = this.real instanceof SigmaRuleSet ? this.real.ruleRefs() : undefined;
     this.metas.forEach((m, i) => {
-      const src = compiled?.[i]?.source;
+      const src = refs?.[i];
       if ((src ? src.id : m.id) === idOrName || (src ? src.name : m.name) === idOrName) {
         this.generate[i] = generate;
         n++;
@@ -97,7 +104,8 @@ interface Slot {
   busy: number;
 }
 
-const BATCH_LINES = Math.max(1, Number(process.env['STOWAWAY_SCAN_BATCH_LINES']) || 2000);
+/** 0: a batch is a block's whole lines. */
+const BATCH_LINES = Math.max(0, Number(process.env['STOWAWAY_SCAN_BATCH_LINES']) || 0);
 
 export class ScanPool {
   private slots: Slot[] = [];
@@ -156,7 +164,7 @@ export class ScanPool {
     slot.busy++;
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
-      slot.worker.postMessage({ ...job, id } satisfies BatchJob);
+      slot.worker.postMessage({ ...job, id } satisfies BatchJob, job.bytes ? [job.bytes.buffer as ArrayBuffer] : []);
     });
   }
 
@@ -200,23 +208,146 @@ export class ScanPool {
       for (const it of r.items!) {
         if ('d' in it) yield { diagnostic: it.d };
         else if ('t' in it) yield { event: { '@timestamp': it.t } as StowawayEvent, matches: it.x !== undefined ? new Error(it.x) : [] };
-        else yield { event: it.e, matches: rules.resolve(it.m) };
+        else yield { event: JSON.parse(it.j) as StowawayEvent, matches: rules.resolve(it.m), json: it.j };
       }
     };
-    for await (const batch of lineBatches(createReadStream(path), this.maxLine)) {
-      for (const l of batch) {
-        if (lines.length === 0) first = lineNo + 1;
-        lines.push(l);
-        lineNo++;
-        if (lines.length >= BATCH_LINES) {
-          inFlight.push(this.run({ file: path, format, firstLine: first, lines }));
-          lines = [];
-          while (inFlight.length >= limit) yield* drain(await inFlight.shift()!);
+    // The main thread neither decodes nor splits lines: it reads blocks, cuts them after a line
+    // feed and hands the bytes over; a worker splits them as LineSplitter does.
+    let text: AsyncGenerator<string[]> | undefined;
+    for await (const b of fileBatches(path, this.maxLine, BATCH_LINES)) {
+      if ('rest' in b) {
+        // A line longer than the limit lets through, or lines ending in lone carriage returns:
+        // the rest is read as text, as one thread reads it.
+        text = lineBatches(restOf(b.rest, createReadStream(path, { start: b.at })), this.maxLine);
+        break;
+      }
+      inFlight.push(this.run({ file: path, format, firstLine: lineNo + 1, bytes: b.bytes }));
+      lineNo += b.lines;
+      while (inFlight.length >= limit) yield* drain(await inFlight.shift()!);
+    }
+    if (text) {
+      for await (const batch of text) {
+        for (const l of batch) {
+          if (lines.length === 0) first = lineNo + 1;
+          lines.push(l);
+          lineNo++;
+          if (lines.length >= (BATCH_LINES || 2000)) {
+            inFlight.push(this.run({ file: path, format, firstLine: first, lines }));
+            lines = [];
+            while (inFlight.length >= limit) yield* drain(await inFlight.shift()!);
+          }
         }
       }
+      if (lines.length) inFlight.push(this.run({ file: path, format, firstLine: first, lines }));
     }
-    if (lines.length) inFlight.push(this.run({ file: path, format, firstLine: first, lines }));
     while (inFlight.length) yield* drain(await inFlight.shift()!);
+  }
+}
+
+/** `head`, then what is left of `stream`. */
+async function* restOf(head: Uint8Array, tail: AsyncIterable<Buffer | string>): AsyncGenerator<Buffer | string> {
+  if (head.length) yield Buffer.from(head.buffer, head.byteOffset, head.length);
+  yield* tail;
+}
+
+/**
+ * The lines of a batch of bytes (from a line start; it ends after a line feed or at the end of
+ * the file), as LineSplitter splits them. Without carriage returns each line is decoded on its
+ * own, into a string of its own rather than a slice of one big string.
+ */
+export function batchLines(b: Buffer, maxLine: number): string[] {
+  if (b.indexOf(13) >= 0) {
+    const split = new LineSplitter(maxLine);
+    const lines = split.push(b);
+    for (const l of split.end()) lines.push(l);
+    return lines;
+  }
+  const lines: string[] = [];
+  let from = 0;
+  for (let i = b.indexOf(10); i >= 0; i = b.indexOf(10, from)) {
+    const l = b.toString('utf8', from, i);
+    lines.push(l.length > maxLine ? OVERLONG_LINE : l);
+    from = i + 1;
+  }
+  if (from < b.length) {
+    const l = b.toString('utf8', from);
+    lines.push(l.length > maxLine ? OVERLONG_LINE : l);
+  }
+  return lines;
+}
+
+/** Line breaks as LineSplitter counts them (\r\n, \n, a lone \r) in bytes that end with a line feed. */
+export function countLines(b: Buffer): number {
+  let n = 0;
+  for (let i = b.indexOf(10); i >= 0; i = b.indexOf(10, i + 1)) n++;
+  for (let i = b.indexOf(13); i >= 0; i = b.indexOf(13, i + 1)) if (b[i + 1] !== 10) n++;
+  return n;
+}
+
+/** Bytes read per block; a batch is a block's whole lines (or STOWAWAY_SCAN_BATCH_LINES lines). */
+const BLOCK = 2 << 20;
+
+export type FileBatch = { bytes: Uint8Array; lines: number } | { rest: Uint8Array; at: number };
+
+/**
+ * The file's bytes in batches of whole lines, read straight into buffers that are then
+ * transferred to a worker: each batch starts at a line (and character) start and ends just after
+ * a line feed (the last at the end of the file), so a worker's split yields exactly the lines one
+ * LineSplitter over the whole file would; `lines` counts them as it does (\r\n, \n, lone \r).
+ * Only the start of a line left over at a block's end is copied. With `batchLines`, batches are
+ * cut every that many line feeds (copies; tests use it to spread records over threads). A run of
+ * more bytes without a line feed than the longest line allowed ends it with `rest`: those bytes,
+ * and the file offset after them, for the text path to go on from.
+ */
+export async function* fileBatches(path: string, maxLine: number, batchLines = 0, block = BLOCK): AsyncGenerator<FileBatch> {
+  const fh = await open(path, 'r');
+  try {
+    let buf = new Uint8Array(block);
+    let held = 0;
+    let at = 0;
+    for (;;) {
+      if (held === buf.length) {
+        // A UTF-16 unit takes at least one byte: this much without a line feed may hold a line over the limit.
+        if (held > 3 * maxLine + 4) {
+          yield { rest: buf.subarray(0, held), at };
+          return;
+        }
+        const bigger = new Uint8Array(buf.length * 2);
+        bigger.set(buf);
+        buf = bigger;
+      }
+      const { bytesRead } = await fh.read(buf, held, buf.length - held, null);
+      at += bytesRead;
+      if (bytesRead === 0) {
+        if (held > 0) yield { bytes: buf.subarray(0, held), lines: 0 };
+        return;
+      }
+      const end = held + bytesRead;
+      const view = Buffer.from(buf.buffer, 0, end);
+      const last = view.lastIndexOf(10);
+      if (last < 0) {
+        held = end;
+        continue;
+      }
+      let from = 0;
+      if (batchLines > 0) {
+        let n = 0;
+        for (let i = view.indexOf(10); i >= 0 && i < last; i = view.indexOf(10, i + 1))
+          if (++n === batchLines) {
+            yield { bytes: buf.slice(from, i + 1), lines: countLines(view.subarray(from, i + 1)) };
+            from = i + 1;
+            n = 0;
+          }
+      }
+      // The start of the next line moves to a new block before this one is handed over.
+      const next = new Uint8Array(Math.max(block, 2 * (end - last - 1)));
+      next.set(buf.subarray(last + 1, end));
+      yield { bytes: buf.subarray(from, last + 1), lines: countLines(view.subarray(from, last + 1)) };
+      buf = next;
+      held = end - last - 1;
+    }
+  } finally {
+    await fh.close();
   }
 }
 

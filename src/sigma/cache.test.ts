@@ -1,11 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync, mkdirSync, cpSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, mkdirSync, cpSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadRules, compileRules } from './index.js';
 import { openParseCache } from './cache.js';
+import { loadEngineRules } from '../engine/rules.js';
 
 const content = join(dirname(fileURLToPath(import.meta.url)), '../../content/strategies');
 
@@ -85,4 +86,83 @@ test('rule cache: a corrupt, tampered or foreign cache is ignored with a message
     assert.equal(next.stats!.ignored, undefined, `${what}: rebuilt`);
     assert.equal(next.stats!.hits, next.r.files, `${what}: rebuilt`);
   }
+});
+
+const DEFERRED = `
+title: Shell
+id: 0d0f0000-0000-4000-8000-000000000001
+logsource: { product: linux, category: process_creation }
+detection:
+  selection:
+    process.executable|endswith: /bash
+  condition: selection
+---
+title: Lookbehind
+id: 0d0f0000-0000-4000-8000-000000000002
+logsource: { product: linux, category: process_creation }
+detection:
+  selection:
+    process.command_line|re: '(?<=curl )http'
+  condition: selection
+---
+title: Outbound to 4444
+id: 0d0f0000-0000-4000-8000-000000000003
+logsource: { product: linux, category: network_connection }
+detection:
+  selection:
+    destination.port: 4444
+  condition: selection
+---
+title: Unknown modifier
+id: 0d0f0000-0000-4000-8000-000000000004
+logsource: { product: linux, category: network_connection }
+detection:
+  selection:
+    destination.ip|sideways: 10.0.0.1
+  condition: selection
+`;
+
+const ev = (category: string, fields: Record<string, unknown>) =>
+  ({ '@timestamp': '2026-02-01T08:00:00Z', ...fields, stowaway: { source: 'test', logsource: { product: 'linux', category } } }) as never;
+
+test('rule cache: a warm load routes and reports every rule from its recorded outcome and compiles a rule when its logsource is first routed', async () => {
+  const { rules, cache } = scratch();
+  writeFileSync(join(rules, 'mine', 'deferred.yml'), DEFERRED);
+  const plain = await loadEngineRules({ rules: [rules] });
+  const cold = await loadEngineRules({ rules: [rules], cache });
+  const warm = await loadEngineRules({ rules: [rules], cache });
+  assert.ok(existsSync(join(cache, 'rules-compiled.json')), 'outcomes are stored');
+  for (const [what, r] of [
+    ['cold', cold],
+    ['warm', warm],
+  ] as const) {
+    // As data: parse diagnostics from the cache never held `rule: undefined`.
+    assert.deepEqual(JSON.parse(JSON.stringify(r.diagnostics)), JSON.parse(JSON.stringify(plain.diagnostics)), `${what}: the same refusals, at the same lines`);
+    assert.equal(r.compiled, plain.compiled, what);
+    assert.deepEqual(r.ruleset.rules(), plain.ruleset.rules(), what);
+  }
+  const refused = plain.diagnostics.filter((d) => d.file?.endsWith('deferred.yml')).map((d) => d.rule);
+  assert.deepEqual(refused.sort(), ['0d0f0000-0000-4000-8000-000000000002', '0d0f0000-0000-4000-8000-000000000004']);
+  // Nothing compiled yet on the warm load; a process event compiles the process rules only.
+  const total = warm.ruleset.stats()['deferred_rules']!;
+  assert.equal(total, warm.compiled);
+  const shell = ev('process_creation', { process: { executable: '/usr/bin/bash' } });
+  const conn0 = () => ev('network_connection', { destination: { port: 4444 } });
+  const ids = (r: typeof plain) => r.ruleset.match(shell).map((m) => m.rule.id);
+  assert.deepEqual(ids(warm), ids(plain));
+  assert.ok(ids(plain).includes('0d0f0000-0000-4000-8000-000000000001'));
+  // Worker threads key matches on the identity of the metadata rules() handed out.
+  const metas = warm.ruleset.rules();
+  assert.ok(warm.ruleset.match(conn0()).every((m) => metas.includes(m.rule)));
+  const left = warm.ruleset.stats()['deferred_rules']!;
+  assert.ok(left < total && left > 0, `process rules compiled, the others still deferred (${total} -> ${left})`);
+  const conn = ev('network_connection', { destination: { port: 4444 } });
+  assert.deepEqual(
+    warm.ruleset.match(conn).map((m) => m.rule.id),
+    plain.ruleset.match(conn).map((m) => m.rule.id),
+  );
+  assert.ok(plain.ruleset.match(conn).some((m) => m.rule.id === '0d0f0000-0000-4000-8000-000000000003'));
+  assert.equal(warm.ruleset.stats()['late_compile_failures'], 0);
+  // explain compiles what it is asked about.
+  assert.equal(warm.ruleset.explain('Shell', shell).matched, true);
 });

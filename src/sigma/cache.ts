@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ParseResult } from './parse.js';
 
-const FORMAT = 1;
+const FORMAT = 2;
 const FILE = 'rules-parsed.json';
 /** More entries than this and the ones this run did not use are dropped (edited files leave old digests behind). */
 const MAX_ENTRIES = 20000;
@@ -28,8 +28,9 @@ export interface CacheStats {
 }
 
 export interface ParseCache {
-  get(file: string, text: string): ParseResult | undefined;
-  put(file: string, text: string, result: ParseResult): void;
+  /** `key` is keyOf(file, text), when the caller has it already. */
+  get(file: string, text: string, key?: string): ParseResult | undefined;
+  put(file: string, text: string, result: ParseResult, key?: string): void;
   /** Writes the cache back if this run added to it; never throws (a read-only home is not an error of the scan). */
   save(): Promise<string | undefined>;
   readonly stats: CacheStats;
@@ -61,7 +62,7 @@ function parserCode(): string {
   return (codeDigest = h.digest('hex'));
 }
 
-const keyOf = (file: string, text: string): string => createHash('sha256').update(file).update('\u0000').update(text).digest('base64');
+export const keyOf = (file: string, text: string): string => createHash('sha256').update(file).update('\u0000').update(text).digest('base64');
 
 /** JSON text of `r`, or undefined when JSON would change it (non-finite numbers, holes, bigints). */
 function faithfulJson(r: ParseResult): string | undefined {
@@ -75,6 +76,46 @@ function faithfulJson(r: ParseResult): string | undefined {
     return typeof v === 'bigint' ? null : v;
   });
   return unsafe ? undefined : text;
+}
+
+/**
+ * An entry as stored: each rule's detection as JSON text of its own (`detection$`). Reading the
+ * cache then builds no detection trees; a rule's is parsed when first read, which a load whose
+ * compile outcomes are known does only for the rules an event reaches.
+ */
+function encode(r: ParseResult): unknown {
+  return {
+    ...r,
+    rules: r.rules.map((x) => {
+      const raw = x as unknown as Record<string, unknown>;
+      if (typeof raw['detection$'] === 'string') return raw;
+      const { detection, ...rest } = x;
+      return { ...rest, detection$: JSON.stringify(detection) };
+    }),
+  };
+}
+
+/** Turns stored rules back into rules whose detection is parsed on first read. */
+function decode(r: ParseResult): ParseResult {
+  for (const x of r.rules) {
+    const raw = x as unknown as Record<string, unknown>;
+    const text = raw['detection$'];
+    if (typeof text !== 'string') continue;
+    delete raw['detection$'];
+    Object.defineProperty(raw, 'detection', {
+      configurable: true,
+      enumerable: true,
+      get() {
+        const value: unknown = JSON.parse(text);
+        Object.defineProperty(raw, 'detection', { value, writable: true, enumerable: true, configurable: true });
+        return value;
+      },
+      set(value: unknown) {
+        Object.defineProperty(raw, 'detection', { value, writable: true, enumerable: true, configurable: true });
+      },
+    });
+  }
+  return r;
 }
 
 function looksParsed(x: unknown): x is ParseResult {
@@ -94,7 +135,8 @@ export async function openParseCache(dir: string): Promise<ParseCache> {
   const fresh = new Map<string, string>();
   let raw: string | undefined;
   try {
-    raw = await readFile(path, 'utf8');
+    // One read call: the promise API reads a file this size in 512 KB rounds through the thread pool and a decoder.
+    raw = readFileSync(path, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') stats.ignored = `cannot read ${path}: ${(e as Error).message}`;
   }
@@ -120,27 +162,25 @@ export async function openParseCache(dir: string): Promise<ParseCache> {
   let added = 0;
   return {
     stats,
-    get(file, text) {
-      const key = keyOf(file, text);
+    get(file, text, key = keyOf(file, text)) {
       const hit = entries.get(key);
       if (hit !== undefined) {
         if (looksParsed(hit)) {
           stats.hits++;
           used.add(key);
-          return hit;
+          return decode(hit);
         }
         entries.delete(key);
       }
       stats.misses++;
       return undefined;
     },
-    put(file, text, result) {
-      const json = faithfulJson(result);
-      if (json === undefined) {
+    put(file, text, result, key = keyOf(file, text)) {
+      if (faithfulJson(result) === undefined) {
         stats.uncacheable++;
         return;
       }
-      const key = keyOf(file, text);
+      const json = JSON.stringify(encode(result));
       fresh.set(key, json);
       used.add(key);
       added++;
@@ -151,7 +191,7 @@ export async function openParseCache(dir: string): Promise<ParseCache> {
       if (entries.size + fresh.size > MAX_ENTRIES) for (const k of [...entries.keys()]) if (!used.has(k)) entries.delete(k);
       // New entries are already JSON text: spliced in, not parsed and written again.
       const parts: string[] = [];
-      for (const [k, v] of entries) parts.push(`${JSON.stringify(k)}:${JSON.stringify(v)}`);
+      for (const [k, v] of entries) parts.push(`${JSON.stringify(k)}:${JSON.stringify(encode(v as ParseResult))}`);
       for (const [k, v] of fresh) parts.push(`${JSON.stringify(k)}:${v}`);
       const body = `{${parts.join(',')}}`;
       const head = JSON.stringify({ format: FORMAT, code, sha256: createHash('sha256').update(body).digest('hex') });
@@ -160,6 +200,80 @@ export async function openParseCache(dir: string): Promise<ParseCache> {
         await mkdir(dir, { recursive: true });
         await writeFile(tmp, head + '\n' + body);
         // Whole or not at all: a concurrent reader sees the old file or the new one.
+        await rename(tmp, path);
+        added = 0;
+        return undefined;
+      } catch (e) {
+        await unlink(tmp).catch(() => undefined);
+        return `cannot write the rule cache ${path}: ${(e as Error).message}`;
+      }
+    },
+  };
+}
+
+/**
+ * What compiling a rule came to, by rule file digest, the rule's place in the file and the
+ * compile context (pipelines, filters, placeholders): where it routes, or the diagnostic that
+ * refused it. With it a load reports every refusal and routes every rule without compiling any;
+ * matchers are built when an event of the rule's logsource arrives (see DeferredRule).
+ */
+export type CompileOutcome = { ls: { product?: string; category?: string; service?: string } } | { refused: { code: string; message: string; line?: number } };
+
+export interface OutcomeCache {
+  get(key: string): CompileOutcome | undefined;
+  put(key: string, outcome: CompileOutcome): void;
+  /** Writes the outcomes back if this run added any; never throws. */
+  save(): Promise<string | undefined>;
+}
+
+const OUTCOME_FILE = 'rules-compiled.json';
+
+function looksOutcome(x: unknown): x is CompileOutcome {
+  if (x === null || typeof x !== 'object') return false;
+  const o = x as Record<string, unknown>;
+  const inner = o['ls'] ?? o['refused'];
+  return inner !== null && typeof inner === 'object' && !Array.isArray(inner);
+}
+
+/** Opens the compile outcomes in `dir`; a stored file that is corrupt or from another build is ignored (and rebuilt). */
+export async function openOutcomeCache(dir: string): Promise<OutcomeCache> {
+  const path = join(dir, OUTCOME_FILE);
+  const code = parserCode();
+  let entries = new Map<string, unknown>();
+  try {
+    const raw = await readFile(path, 'utf8');
+    const nl = raw.indexOf('\n');
+    const head = JSON.parse(nl < 0 ? raw : raw.slice(0, nl)) as { format?: unknown; code?: unknown; sha256?: unknown };
+    const body = nl < 0 ? '' : raw.slice(nl + 1);
+    if (head.format === FORMAT && head.code === code && createHash('sha256').update(body).digest('hex') === head.sha256)
+      entries = new Map(Object.entries(JSON.parse(body) as Record<string, unknown>));
+  } catch {
+    // Missing or unreadable: every rule compiles at load, as without a cache, and the file is rebuilt.
+    entries = new Map();
+  }
+  const used = new Set<string>();
+  let added = 0;
+  return {
+    get(key) {
+      const v = entries.get(key);
+      if (!looksOutcome(v)) return undefined;
+      used.add(key);
+      return v;
+    },
+    put(key, outcome) {
+      entries.set(key, outcome);
+      used.add(key);
+      added++;
+    },
+    async save() {
+      if (added === 0) return undefined;
+      if (entries.size > MAX_ENTRIES) for (const k of [...entries.keys()]) if (!used.has(k)) entries.delete(k);
+      const body = JSON.stringify(Object.fromEntries(entries));
+      const head = JSON.stringify({ format: FORMAT, code, sha256: createHash('sha256').update(body).digest('hex') });
+      const tmp = `${path}.${process.pid}.tmp`;
+      try {
+        await mkdir(dir, { recursive: true });
+        await writeFile(tmp, head + '\n' + body);
         await rename(tmp, path);
         added = 0;
         return undefined;

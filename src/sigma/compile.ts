@@ -146,15 +146,19 @@ function eachItem(n: CompiledNode, f: (it: CompiledItem) => void): void {
   else for (const c of n.items) eachItem(c, f);
 }
 
-/** Chooses every rule's candidate-index clauses, using literal frequencies across the set. */
-export function assignWitnesses(rules: CompiledRule[]): void {
+/**
+ * Chooses the candidate-index clauses of `assign` (default: every rule), using literal
+ * frequencies across `rules`. Any choice is sound (the index may over-select, never
+ * under-select); frequencies only make it select less.
+ */
+export function assignWitnesses(rules: readonly CompiledRule[], assign: readonly CompiledRule[] = rules): void {
   const freq: LiteralFrequency = new Map();
   for (const r of rules) {
     const mine = new Set<string>();
     for (const s of r.searches.values()) eachItem(s.node, (it) => it.witnesses?.forEach((w) => mine.add(litKey(w))));
     for (const k of mine) freq.set(k, (freq.get(k) ?? 0) + 1);
   }
-  for (const r of rules) {
+  for (const r of assign) {
     const clauses = conditionClauses(r.condition, r.searches, freq);
     r.witnesses = clauses.length ? clauses : undefined;
   }

@@ -1,6 +1,7 @@
 // Public API of the Sigma core: load rule files, compile them into a RuleSet, match events.
 // This module reads files and injects RE2, so it is the Node entry; everything it builds on
 // (parse, compile, ruleset) is file-system free and takes an injectable regex factory.
+import { createHash } from 'node:crypto';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,16 +9,16 @@ import type { Diagnostic } from '../model/diagnostic.js';
 import type { CorrelationRule } from './correlation/types.js';
 import type { SigmaFilter, SigmaRule } from './ast.js';
 import { parseSigmaText } from './parse.js';
-import { compileRule, filterApplies, refersTo, withFilter, type CompiledRule } from './compile.js';
+import { compileRule, filterApplies, refersTo, ruleMeta, withFilter, type CompiledRule, type CompileRuleResult } from './compile.js';
 import { applyPipelines } from './pipeline/apply.js';
 import { builtinPipelines } from './pipeline/builtin.js';
 import type { Pipeline } from './pipeline/types.js';
 import { re2RegexFactory } from './re2.js';
 import type { RegexFactory } from './regex.js';
-import { SigmaRuleSet, type RuleSet } from './ruleset.js';
+import { SigmaRuleSet, type DeferredRule, type RuleSet } from './ruleset.js';
 import { readText } from '../model/files.js';
 import { readPlaceholderFiles } from './placeholders.js';
-import type { ParseCache } from './cache.js';
+import { keyOf, type OutcomeCache, type ParseCache } from './cache.js';
 
 export type { SigmaRule, SigmaFilter } from './ast.js';
 export type { CorrelationRule } from './correlation/types.js';
@@ -29,7 +30,7 @@ export { parsePipeline } from './pipeline/parse.js';
 export { parseSigmaText } from './parse.js';
 export { readPlaceholderFiles, parsePlaceholders, layerPlaceholders, type Placeholders } from './placeholders.js';
 export { jsRegexFactory } from './regex.js';
-export { openParseCache, defaultCacheDir, type ParseCache, type CacheStats } from './cache.js';
+export { openParseCache, openOutcomeCache, defaultCacheDir, type ParseCache, type CacheStats, type OutcomeCache } from './cache.js';
 export { re2RegexFactory } from './re2.js';
 
 export interface LoadOptions {
@@ -55,7 +56,16 @@ export interface CompileOptions {
   placeholders?: Record<string, string[]>;
   /** Default: RE2 (linear time). */
   regex?: RegexFactory;
+  /**
+   * What compiling each rule came to in earlier runs (rules loaded through a ParseCache only).
+   * A rule found there is reported (refused) or routed (compiles) without compiling; its matchers
+   * are built when the rule set first routes an event to it.
+   */
+  outcomes?: OutcomeCache;
 }
+
+/** Each rule read through the cache: its file's digest and its place in the file (the key of its compile outcome). */
+const RULE_KEYS = new WeakMap<SigmaRule, string>();
 
 async function walk(path: string, exts: string[], out: string[], diags: Diagnostic[], seen: Set<string> = new Set()): Promise<void> {
   let st;
@@ -129,12 +139,14 @@ export async function loadRules(paths: string[], opts: LoadOptions = {}): Promis
     const text = texts[i];
     if (text === undefined) return;
     result.files++;
-    let r: ReturnType<typeof parseSigmaText> | undefined = opts.cache?.get(f, text);
+    const key = opts.cache ? keyOf(f, text) : undefined;
+    let r: ReturnType<typeof parseSigmaText> | undefined = opts.cache?.get(f, text, key);
     try {
       if (!r) {
         r = parseSigmaText(text, f);
-        opts.cache?.put(f, text, r);
+        opts.cache?.put(f, text, r, key);
       }
+      if (key !== undefined) r.rules.forEach((rule, j) => RULE_KEYS.set(rule, `${key}#${j}`));
     } catch (e) {
       // one file the parser chokes on costs that file, not the rules beside it
       result.diagnostics.push({ severity: 'error', code: 'parse-error', message: `file refused: ${(e as Error).message}`, file: f });
@@ -180,8 +192,35 @@ export function compileRules(load: Pick<LoadResult, 'rules' | 'filters'>, opts: 
     }
   }
 
+  // Outcomes hold for the context they were made in; RE2 refuses what other regex engines may not.
+  let context: string | undefined;
+  if (opts.outcomes && (opts.regex === undefined || opts.regex === re2RegexFactory)) {
+    try {
+      context = createHash('sha256')
+        .update(JSON.stringify({ pipelines, filters: load.filters, placeholders: itemOpts.placeholders }))
+        .digest('base64')
+        .slice(0, 16);
+    } catch {
+      context = undefined; // not JSON (a bigint in a pipeline): compiled every time
+    }
+  }
+
+  /** The rule after pipelines and its filters, compiled; a refusal carries the line it is reported at. */
+  const build = (rule: SigmaRule): CompileRuleResult => {
+    const p = applyPipelines(rule, pipelines);
+    if (!p.ok) return { ok: false, code: p.code, reason: p.reason, line: rule.line };
+    let target = p.rule;
+    let n = 0;
+    for (const f of filters) {
+      if (!f.original.rules.some((ref) => refersTo(ref, rule)) || !filterApplies(f.original, rule)) continue;
+      target = withFilter(target, f.pipelined, n++);
+    }
+    const c = compileRule(target, itemOpts);
+    return c.ok ? c : { ...c, line: c.line ?? rule.line };
+  };
+
   const seen = new Map<string, string | undefined>();
-  const compiled: CompiledRule[] = [];
+  const compiled: (CompiledRule | DeferredRule)[] = [];
   for (const rule of load.rules) {
     if (rule.id) {
       if (seen.has(rule.id))
@@ -195,23 +234,30 @@ export function compileRules(load: Pick<LoadResult, 'rules' | 'filters'>, opts: 
         });
       else seen.set(rule.id, rule.file);
     }
+    const ruleKey = context === undefined ? undefined : RULE_KEYS.get(rule);
+    const key = ruleKey === undefined ? undefined : `${context}:${ruleKey}`;
+    const known = key === undefined ? undefined : opts.outcomes!.get(key);
+    if (known) {
+      if ('refused' in known) {
+        const r = known.refused;
+        diagnostics.push({ severity: 'error', code: r.code, message: r.message, file: rule.file, line: r.line, rule: label(rule) });
+      } else
+        compiled.push({
+          meta: ruleMeta(rule),
+          logsource: known.ls,
+          ref: { ...(rule.id !== undefined ? { id: rule.id } : {}), ...(rule.name !== undefined ? { name: rule.name } : {}) },
+          compile: () => build(rule),
+        });
+      continue;
+    }
     // Filters are pipelined on their own logsource, so they join the rule after its pipelines.
-    const p = applyPipelines(rule, pipelines);
-    if (!p.ok) {
-      diagnostics.push({ severity: 'error', code: p.code, message: p.reason, file: rule.file, line: rule.line, rule: label(rule) });
-      continue;
-    }
-    let target = p.rule;
-    let n = 0;
-    for (const f of filters) {
-      if (!f.original.rules.some((ref) => refersTo(ref, rule)) || !filterApplies(f.original, rule)) continue;
-      target = withFilter(target, f.pipelined, n++);
-    }
-    const c = compileRule(target, itemOpts);
+    const c = build(rule);
     if (!c.ok) {
-      diagnostics.push({ severity: 'error', code: c.code, message: c.reason, file: rule.file, line: c.line ?? rule.line, rule: label(rule) });
+      diagnostics.push({ severity: 'error', code: c.code, message: c.reason, file: rule.file, line: c.line, rule: label(rule) });
+      if (key !== undefined) opts.outcomes!.put(key, { refused: { code: c.code, message: c.reason, ...(c.line !== undefined ? { line: c.line } : {}) } });
       continue;
     }
+    if (key !== undefined) opts.outcomes!.put(key, { ls: c.rule.source.logsource });
     compiled.push(c.rule);
   }
   return { ruleset: new SigmaRuleSet(compiled), diagnostics, compiled: compiled.length };

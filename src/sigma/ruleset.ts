@@ -3,7 +3,7 @@
 import type { MatchedField, RuleMeta } from '../model/alert.js';
 import type { LogSource, StowawayEvent } from '../model/event.js';
 import { AhoCorasick, ScanMemo } from './aho.js';
-import { assignWitnesses, type CompiledNode, type CompiledRule } from './compile.js';
+import { assignWitnesses, type CompiledNode, type CompiledRule, type CompileRuleResult } from './compile.js';
 import { EventView } from './fields.js';
 
 export interface RuleMatch {
@@ -44,6 +44,20 @@ export interface Explanation {
   condition?: string[];
   searches: SearchExplanation[];
   summary: string;
+}
+
+/**
+ * A rule known to compile (its outcome came from the rule cache) whose matchers are built when
+ * the first event of a logsource it applies to arrives: a scan of process events never pays for
+ * the registry or network rules of a whole corpus.
+ */
+export interface DeferredRule {
+  meta: RuleMeta;
+  /** The logsource after pipelines: what routing compares. */
+  logsource: LogSource;
+  /** The rule's own id and name, as filters and correlations refer to it. */
+  ref: { id?: string; name?: string };
+  compile(): CompileRuleResult;
 }
 
 export interface RuleSet {
@@ -151,6 +165,10 @@ function heldItems(selection: string, node: CompiledNode, view: EventView): Matc
 
 export class SigmaRuleSet implements RuleSet {
   private plans = new Map<string, Plan>();
+  /** By rule index: the compiled rule, or undefined while it is deferred (or failed to compile). */
+  private readonly compiled: (CompiledRule | undefined)[];
+  private readonly deferred: (DeferredRule | undefined)[];
+  private readonly metas: RuleMeta[];
   private seen: Uint32Array;
   private hits: Uint16Array;
   private clauseSeen = new Uint32Array(0);
@@ -159,29 +177,78 @@ export class SigmaRuleSet implements RuleSet {
   private counters = { events: 0, routed: 0, candidates: 0, evaluated: 0, matched: 0, errors: 0, plans: 0, plans_evicted: 0 };
   private indexed: number;
 
-  constructor(private readonly compiled: CompiledRule[]) {
-    assignWitnesses(compiled);
-    this.seen = new Uint32Array(compiled.length);
-    this.hits = new Uint16Array(compiled.length);
-    this.generate = compiled.map(() => true);
-    this.indexed = compiled.filter((r) => r.witnesses).length;
+  constructor(rules: readonly (CompiledRule | DeferredRule)[]) {
+    this.compiled = rules.map((r) => ('compile' in r ? undefined : r));
+    this.deferred = rules.map((r) => ('compile' in r ? r : undefined));
+    this.metas = rules.map((r) => r.meta);
+    const now = this.compiled.filter((r): r is CompiledRule => r !== undefined);
+    assignWitnesses(now);
+    this.seen = new Uint32Array(rules.length);
+    this.hits = new Uint16Array(rules.length);
+    this.generate = rules.map(() => true);
+    this.indexed = now.filter((r) => r.witnesses).length;
   }
 
   get size(): number {
-    return this.compiled.length;
+    return this.metas.length;
   }
 
   rules(): RuleMeta[] {
-    return this.compiled.map((r) => r.meta);
+    return this.metas.slice();
   }
 
+  /** Each rule's own id and name (what filters, correlations and setGenerate refer to), without compiling it. */
+  ruleRefs(): { id?: string; name?: string }[] {
+    return this.compiled.map((r, i) => {
+      const ref = r ? r.source : this.deferred[i]!.ref;
+      return { ...(ref.id !== undefined ? { id: ref.id } : {}), ...(ref.name !== undefined ? { name: ref.name } : {}) };
+    });
+  }
+
+  /** Every rule compiled (deferred ones now); a rule that failed to compile late is left out. */
   compiledRules(): readonly CompiledRule[] {
-    return this.compiled;
+    this.ensure(this.metas.map((_, i) => i));
+    return this.compiled.filter((r): r is CompiledRule => r !== undefined);
+  }
+
+  /** Rules whose cached outcome said they compile but whose compiling failed here (a different build or regex engine). */
+  private lateFailures = 0;
+
+  /** Compiles the deferred rules among `idx`, choosing their index clauses over the literals of all of `idx`. */
+  private ensure(idx: readonly number[]): void {
+    const fresh: CompiledRule[] = [];
+    for (const i of idx) {
+      const d = this.deferred[i];
+      if (!d) continue;
+      this.deferred[i] = undefined;
+      const c = d.compile();
+      // Matches carry the meta rules() handed out: callers key on its identity.
+      if (c.ok) fresh.push((this.compiled[i] = { ...c.rule, meta: d.meta }));
+      else this.lateFailures++;
+    }
+    if (fresh.length === 0) return;
+    assignWitnesses(
+      idx.map((i) => this.compiled[i]).filter((r): r is CompiledRule => r !== undefined),
+      fresh,
+    );
+    this.indexed += fresh.filter((r) => r.witnesses).length;
+  }
+
+  /** The routing logsource of rule `i`, compiled or not. */
+  private logsourceOf(i: number): LogSource | undefined {
+    return this.compiled[i]?.source.logsource ?? this.deferred[i]?.logsource;
   }
 
   stats(): Record<string, number> {
     // Texts the index did not scan because no literal's characters were all in them (GUIDs, hashes).
-    return { rules: this.compiled.length, indexed_rules: this.indexed, ...this.counters, class_skipped: this.skippedGone + this.skippedInPlans() };
+    return {
+      rules: this.metas.length,
+      indexed_rules: this.indexed,
+      deferred_rules: this.deferred.filter((d) => d !== undefined).length,
+      late_compile_failures: this.lateFailures,
+      ...this.counters,
+      class_skipped: this.skippedGone + this.skippedInPlans(),
+    };
   }
 
   private skippedInPlans(): number {
@@ -208,8 +275,8 @@ export class SigmaRuleSet implements RuleSet {
 
   setGenerate(idOrName: string, generate: boolean): number {
     let n = 0;
-    this.compiled.forEach((r, i) => {
-      if (r.source.id === idOrName || r.source.name === idOrName) {
+    this.ruleRefs().forEach((r, i) => {
+      if (r.id === idOrName || r.name === idOrName) {
         this.generate[i] = generate;
         n++;
       }
@@ -238,12 +305,19 @@ export class SigmaRuleSet implements RuleSet {
     const clauseRule: number[] = [];
     const clauseNeed: number[] = [];
     let count = 0;
-    this.compiled.forEach((r, i) => {
-      if (!applies(r.source.logsource, ls)) return;
+    const routed: number[] = [];
+    for (let i = 0; i < this.metas.length; i++) {
+      const rls = this.logsourceOf(i);
+      if (rls && applies(rls, ls)) routed.push(i);
+    }
+    this.ensure(routed);
+    for (const i of routed) {
+      const r = this.compiled[i];
+      if (!r) continue;
       count++;
       if (!r.witnesses) {
         always.push(i);
-        return;
+        continue;
       }
       for (const clause of r.witnesses) {
         const id = clauseRule.length;
@@ -254,7 +328,7 @@ export class SigmaRuleSet implements RuleSet {
           else (pathNode(root, w.field).ac ??= new AhoCorasick()).add(w.text, id);
         }
       }
-    });
+    }
     if (this.clauseSeen.length < clauseRule.length) this.clauseSeen = new Uint32Array(clauseRule.length);
     // Values at an indexed path are also keyword-searched, so both automata share one memo. That
     // also feeds keywords the values keyword search leaves out (`stowaway.*`), which only adds
@@ -406,9 +480,12 @@ export class SigmaRuleSet implements RuleSet {
   }
 
   explain(ref: string, event: StowawayEvent): Explanation {
-    const idx = this.compiled.findIndex((r) => r.source.id === ref || r.source.name === ref || r.source.title === ref);
+    const refs = this.ruleRefs();
+    const idx = refs.findIndex((r, i) => r.id === ref || r.name === ref || this.metas[i]!.title === ref);
     if (idx < 0) return { found: false, matched: false, searches: [], summary: `no loaded rule has id, name or title '${ref}'` };
-    const r = this.compiled[idx]!;
+    this.ensure([idx]);
+    const r = this.compiled[idx];
+    if (!r) return { found: false, matched: false, searches: [], summary: `rule '${ref}' did not compile here` };
     const view = new EventView(event);
     const evLs = event?.stowaway?.logsource ?? {};
     const routed = applies(r.source.logsource, evLs);

@@ -3,7 +3,7 @@
 // until the first connection succeeds alerts wait in a bounded queue while connecting is
 // retried with backoff. Reconnects, connect retries and errors are counted.
 import { textOf } from '../model/values.js';
-import { connect, type NatsConnection } from 'nats';
+import type { NatsConnection } from 'nats';
 import type { Alert } from '../model/alert.js';
 import { formatAlert } from './formats.js';
 import { emptyStats, type AlertFormat, type Output } from './types.js';
@@ -45,6 +45,8 @@ export function createNatsOutput(opts: NatsOptions): Output & { ready: Promise<b
 
   async function connectOnce(): Promise<boolean> {
     try {
+      // Loaded when first used: most runs have no NATS output, and the client takes a tenth of a second to load.
+      const { connect } = await import('nats');
       const conn = await connect({ servers: opts.servers, name: 'stowaway', maxReconnectAttempts: -1, token: opts.token, user: opts.user, pass: opts.pass });
       if (closed) {
         await conn.close();
