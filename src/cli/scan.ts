@@ -65,7 +65,8 @@ let lastEventText = '';
 
 /** The JSON text of an event that arrived as text (from a worker thread): not written again. */
 export function knownEventJson(ev: object, text: string): void {
-  eventText.set(ev, text);
+  lastEvent = ev;
+  lastEventText = text;
 }
 
 function eventJson(ev: unknown): string {
