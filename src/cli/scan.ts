@@ -4,14 +4,10 @@ import type { Command } from 'commander';
 import { formatDiagnostic, countByCode, type Diagnostic } from '../model/diagnostic.js';
 import type { Finding } from '../model/alert.js';
 import type { FileFormat } from '../sources/types.js';
-import { readEventBatches } from '../sources/files.js';
-import type { DetectedFormat } from '../sources/detect.js';
-import { createEngine, type Engine } from '../engine/index.js';
-import { loadEngineRules } from '../engine/rules.js';
 import { parseDuration } from '../sigma/correlation/timespan.js';
 import { FILE_FORMATS } from '../sources/detect.js';
 import { existsSync } from 'node:fs';
-import { resolveRulePaths } from '../runtime/index.js';
+import { engineOver, loadRules, resolveRulePaths, runFiles, type PacedSink } from '../runtime/index.js';
 import { defaultCacheDir } from '../sigma/cache.js';
 import { PrecomputedRuleSet, ScanPool } from '../runtime/scan-workers.js';
 
@@ -130,9 +126,6 @@ export const EXIT_USAGE = 2;
 export const EXIT_INPUT_LOST = 3;
 export const EXIT_NOT_FOUND = 4;
 
-/** Diagnostics that mean more than one refused record: part of the input never reached the engine. */
-const LOST_CODES = new Set(['unreadable-file', 'input-unreadable', 'unknown-format', 'format-unsupported', 'line-too-long', 'too-deep', 'parse-error']);
-
 /** The command without commander: returns the exit status. */
 export async function scan(opts: ScanOptions, sink: FindingSink, err: (s: string) => void): Promise<number> {
   const started = Date.now();
@@ -166,7 +159,7 @@ export async function scan(opts: ScanOptions, sink: FindingSink, err: (s: string
     placeholders: [...paths.placeholders, ...(opts.placeholders ?? [])],
     ...(opts.cache === true ? { cache: defaultCacheDir() } : {}),
   };
-  const loaded = await loadEngineRules(sources);
+  const loaded = await loadRules(sources);
   for (const d of loaded.diagnostics) err(formatDiagnostic(d) + '\n');
   const c = loaded.cache;
   if (c) {
@@ -176,13 +169,7 @@ export async function scan(opts: ScanOptions, sink: FindingSink, err: (s: string
   }
   // With workers, the engine takes each event's matches from them (see scan-workers.ts).
   const precomputed = workers > 1 ? new PrecomputedRuleSet(loaded.ruleset) : undefined;
-  const engine: Engine = createEngine({
-    ruleset: precomputed ?? loaded.ruleset,
-    correlations: loaded.correlations,
-    knownRules: loaded.knownRules,
-    fieldPaths: loaded.fieldPaths,
-    lateness: opts.lateness,
-  });
+  const engine = engineOver(loaded, { lateness: opts.lateness, ...(precomputed ? { ruleset: precomputed } : {}) });
   for (const d of engine.diagnostics) err(formatDiagnostic(d) + '\n');
   const all = [...loaded.diagnostics, ...engine.diagnostics];
   const errors = all.filter((d) => d.severity === 'error').length;
@@ -220,56 +207,46 @@ export async function scan(opts: ScanOptions, sink: FindingSink, err: (s: string
     }
   };
   let findings = 0;
-  const emit = async (fs: Finding[]): Promise<void> => {
-    for (const f of fs) {
+  // A promise only when the line writer asks to wait (a full pipe), not one per event.
+  const rest = async (found: readonly Finding[], from: number, wait: Promise<void>): Promise<void> => {
+    await wait;
+    for (let i = from; i < found.length; i++) {
       findings++;
-      const wait = sink(f);
-      if (wait) await wait;
+      const w = sink(found[i]!);
+      if (w) await w;
     }
   };
-
+  const out: PacedSink = {
+    findings: (found) => {
+      for (let i = 0; i < found.length; i++) {
+        findings++;
+        const wait = sink(found[i]!);
+        if (wait) return rest(found, i + 1, wait);
+      }
+      return undefined;
+    },
+  };
   const showProgress = opts.progress ?? process.stderr.isTTY;
   let lastProgress = Date.now();
-  const lost: string[] = [];
-  for (const input of inputs) {
-    let events = 0;
-    let refused = 0;
-    const split = pool ? ScanPool.whyNotSplit(input, format) : undefined;
-    if (split?.reason) err(`scan: --workers: ${input}: ${split.reason}\n`);
-    try {
-      const detected = (d: DetectedFormat): void => err(`input: ${input}: ${d.label} (auto-detected from line ${d.line}; as -f ${d.format})\n`);
-      const read = format ? { format } : { onDetected: detected };
-      if (pool && split?.format && split.detected) detected(split.detected);
-      // a chunk's records at a time: one promise per chunk, not per event
-      const batches = pool && split?.format ? oneByOne(pool.read(input, split.format, precomputed!)) : readEventBatches(input, read);
-      for await (const batch of batches)
-        for (const rec of batch) {
-          if ('diagnostic' in rec) {
-            reportInput(rec.diagnostic);
-            if (rec.diagnostic.severity === 'error') refused++;
-            if (LOST_CODES.has(rec.diagnostic.code)) lost.push(`${input}: ${rec.diagnostic.code}`);
-            continue;
-          }
-          events++;
-          precomputed?.next('matches' in rec ? rec.matches : undefined);
-          const found = engine.process(rec.event);
-          if (found.length > 0) await emit(found);
-          if (showProgress && Date.now() - lastProgress >= 5000) {
+  const { lost } = await runFiles(engine, inputs, out, {
+    ...(format ? { format } : {}),
+    ...(pool && precomputed ? { pool: { pool, ruleset: precomputed } } : {}),
+    onDetected: (input, d) => err(`input: ${input}: ${d.label} (auto-detected from line ${d.line}; as -f ${d.format})\n`),
+    onDiagnostic: reportInput,
+    onNotSplit: (input, reason) => err(`scan: --workers: ${input}: ${reason}\n`),
+    ...(showProgress
+      ? {
+          onChunk: (input: string) => {
+            if (Date.now() - lastProgress < 5000) return;
             lastProgress = Date.now();
             const s = engine.stats();
             err(
               `scan: ${input}: ${s.events} events, ${findings} findings, ${inputErrors.length} input errors, ${Math.round(s.events / ((Date.now() - started) / 1000))} events/s\n`,
             );
-          }
+          },
         }
-    } catch (e) {
-      reportInput({ severity: 'error', code: 'input-unreadable', message: `cannot read input: ${(e as Error).message}`, file: input });
-      lost.push(`${input}: input-unreadable`);
-    }
-    if (events === 0 && refused > 0) lost.push(`${input}: every record refused`);
-  }
-  await pool?.close();
-  await emit(engine.flush());
+      : {}),
+  });
 
   const s = engine.stats();
   const secs = (Date.now() - started) / 1000;
@@ -294,9 +271,4 @@ export async function scan(opts: ScanOptions, sink: FindingSink, err: (s: string
     return EXIT_FINDINGS;
   }
   return 0;
-}
-
-/** Records from the worker pool, in the shape the read loop takes (one-record batches). */
-async function* oneByOne<T>(records: AsyncIterable<T>): AsyncIterable<T[]> {
-  for await (const r of records) yield [r];
 }
