@@ -7,9 +7,17 @@ import type { FileFormat } from '../sources/types.js';
 import { parseDuration } from '../sigma/correlation/timespan.js';
 import { FILE_FORMATS } from '../sources/detect.js';
 import { existsSync } from 'node:fs';
-import { engineOver, loadRules, resolveRulePaths, runFiles, type FilePool, type PacedSink } from '../runtime/index.js';
-import type { Engine } from '../engine/index.js';
-import type { EngineRules, RuleSources } from '../engine/rules.js';
+import {
+  engineOver,
+  loadRules,
+  resolveRulePaths,
+  runFiles,
+  type Engine,
+  type EngineRules,
+  type FilePool,
+  type PacedSink,
+  type RuleSources,
+} from '../runtime/index.js';
 import { defaultCacheDir } from '../sigma/cache.js';
 import { PrecomputedRuleSet, ScanPool } from '../runtime/scan-workers.js';
 

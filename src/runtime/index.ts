@@ -17,3 +17,6 @@ export { createRuntime, alertSink, type Runtime, type RuntimeOptions, type Findi
 export { replayScenario, replayScenarios, replayEvents, readScenarioEvents, findScenarios, type ReplayReport } from './replay.js';
 export { runFiles, LOST_CODES, type PacedSink, type FilePool, type FileRunOptions, type FileRunReport } from './files.js';
 export { createAlertPath, exceptionFiles, type AlertPathOptions } from './alerts.js';
+// What commands that build their own pipeline from these pieces name (scan).
+export type { Engine } from '../engine/index.js';
+export type { EngineRules, RuleSources } from '../engine/rules.js';
