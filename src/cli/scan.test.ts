@@ -363,3 +363,24 @@ test('a finding line is the JSON of the finding, events last, whether or not its
     assert.deepEqual(JSON.parse(findingLine(f)), JSON.parse(plain(f)));
   }
 });
+
+test('exit status: the highest that applies, and the line that says why', async () => {
+  const { exitStatus, usageError, EXIT_FINDINGS, EXIT_INPUT_LOST, EXIT_NOT_FOUND } = await import('./scan.js');
+  const none = { missing: [], lost: [], findings: 0, failOnMatch: true };
+  assert.deepEqual(exitStatus(none), { code: 0 });
+  assert.deepEqual(exitStatus({ ...none, findings: 2, failOnMatch: false }), { code: 0 }, 'findings alone are not a failure');
+  assert.equal(exitStatus({ ...none, findings: 2 }).code, EXIT_FINDINGS);
+  const lost = exitStatus({ ...none, findings: 2, lost: ['a: parse-error', 'a: parse-error', 'b: every record refused'] });
+  assert.equal(lost.code, EXIT_INPUT_LOST);
+  assert.equal(lost.line, `scan: input lost (exit ${EXIT_INPUT_LOST}): a: parse-error; b: every record refused\n`, 'each loss named once');
+  const many = exitStatus({ ...none, lost: Array.from({ length: 12 }, (_, i) => `f${i}: parse-error`) });
+  assert.match(many.line ?? '', /f9: parse-error; and 2 more\n$/);
+  const gone = exitStatus({ ...none, findings: 2, lost: ['a: parse-error'], missing: ['x.ndjson'] });
+  assert.deepEqual(gone, { code: EXIT_NOT_FOUND, line: `scan: exit ${EXIT_NOT_FOUND}: 1 input file(s) not found: x.ndjson\n` });
+
+  assert.deepEqual(usageError({ lateness: '5s', inputFormat: 'ecs' }), { format: 'ecs' });
+  assert.deepEqual(usageError({ lateness: '0s' }), { format: undefined }, 'no format: detect');
+  assert.match(usageError({ lateness: 'soon' }) as string, /--lateness "soon" is not a duration/);
+  assert.match(usageError({ lateness: '0s', format: 'ecs', inputFormat: 'falco' }) as string, /disagree/);
+  assert.match(usageError({ lateness: '0s', inputFormat: 'csv' as never }) as string, /'csv' is not a format; valid: .*ecs/);
+});

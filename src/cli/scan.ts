@@ -4,14 +4,20 @@ import type { Command } from 'commander';
 import { formatDiagnostic, countByCode, type Diagnostic } from '../model/diagnostic.js';
 import type { Finding } from '../model/alert.js';
 import type { FileFormat } from '../sources/types.js';
-import { readEventBatches } from '../sources/files.js';
-import type { DetectedFormat } from '../sources/detect.js';
-import { createEngine, type Engine } from '../engine/index.js';
-import { loadEngineRules } from '../engine/rules.js';
 import { parseDuration } from '../sigma/correlation/timespan.js';
 import { FILE_FORMATS } from '../sources/detect.js';
 import { existsSync } from 'node:fs';
-import { resolveRulePaths } from '../runtime/index.js';
+import {
+  engineOver,
+  loadRules,
+  resolveRulePaths,
+  runFiles,
+  type Engine,
+  type EngineRules,
+  type FilePool,
+  type PacedSink,
+  type RuleSources,
+} from '../runtime/index.js';
 import { defaultCacheDir } from '../sigma/cache.js';
 import { PrecomputedRuleSet, ScanPool } from '../runtime/scan-workers.js';
 
@@ -151,25 +157,131 @@ export const EXIT_USAGE = 2;
 export const EXIT_INPUT_LOST = 3;
 export const EXIT_NOT_FOUND = 4;
 
-/** Diagnostics that mean more than one refused record: part of the input never reached the engine. */
-const LOST_CODES = new Set(['unreadable-file', 'input-unreadable', 'unknown-format', 'format-unsupported', 'line-too-long', 'too-deep', 'parse-error']);
+/** The flag values scan refuses before reading anything: the message, or the input format (if any). */
+export function usageError(opts: Pick<ScanOptions, 'lateness' | 'format' | 'inputFormat'>): string | { format: FileFormat | undefined } {
+  if (parseDuration(opts.lateness) === undefined) return `scan: --lateness ${JSON.stringify(opts.lateness)} is not a duration (e.g. 0s, 500ms, 5s, 2m)\n`;
+  if (opts.format && opts.inputFormat && opts.format !== opts.inputFormat)
+    return `scan: -f ${opts.format} and --input-format ${opts.inputFormat} disagree; give one\n`;
+  const format = opts.inputFormat ?? opts.format;
+  if (format !== undefined && !FILE_FORMATS.includes(format))
+    return `scan: --input-format '${format}' is not a format; valid: ${FILE_FORMATS.join(', ')} (or leave it out to detect)\n`;
+  return { format };
+}
+
+/** What decides the exit status once the run is over (the highest that applies wins, see --help). */
+export interface ScanOutcome {
+  missing: readonly string[];
+  lost: readonly string[];
+  findings: number;
+  failOnMatch: boolean;
+}
+
+/** The exit status and the line that explains it, if one does. */
+export function exitStatus(o: ScanOutcome): { code: number; line?: string } {
+  if (o.missing.length > 0)
+    return { code: EXIT_NOT_FOUND, line: `scan: exit ${EXIT_NOT_FOUND}: ${o.missing.length} input file(s) not found: ${o.missing.join(', ')}\n` };
+  if (o.lost.length > 0) {
+    const shown = [...new Set(o.lost)];
+    const more = shown.length > 10 ? `; and ${shown.length - 10} more` : '';
+    return { code: EXIT_INPUT_LOST, line: `scan: input lost (exit ${EXIT_INPUT_LOST}): ${shown.slice(0, 10).join('; ')}${more}\n` };
+  }
+  if (o.failOnMatch && o.findings > 0) return { code: EXIT_FINDINGS, line: `scan: exit ${EXIT_FINDINGS}: ${o.findings} findings (--fail-on-match)\n` };
+  return { code: 0 };
+}
+
+/** Input diagnostics: every one counted, the first `max` printed, and a line saying the rest are not. */
+function inputReporter(max: number, err: (s: string) => void): { report: (d: Diagnostic) => void; all: Diagnostic[] } {
+  const all: Diagnostic[] = [];
+  return {
+    all,
+    report: (d) => {
+      all.push(d);
+      if (all.length > max) return;
+      err(formatDiagnostic(d) + '\n');
+      if (all.length === max) err(`scan: further input diagnostics are counted, not printed (--max-errors ${max})\n`);
+    },
+  };
+}
+
+/** Rule diagnostics, how the cache served the load, and what compiled. */
+function reportRules(loaded: EngineRules, engine: Engine, err: (s: string) => void): void {
+  for (const d of loaded.diagnostics) err(formatDiagnostic(d) + '\n');
+  const c = loaded.cache;
+  if (c) {
+    if (c.ignored) err(`scan: rule cache: ${c.ignored}\n`);
+    if (c.saveError) err(`scan: rule cache: ${c.saveError}\n`);
+    err(`scan: rule cache: ${c.hits} of ${c.hits + c.misses} rule files from ${c.dir}; rules ready in ${c.loadMs} ms\n`);
+  }
+  for (const d of engine.diagnostics) err(formatDiagnostic(d) + '\n');
+  const all = [...loaded.diagnostics, ...engine.diagnostics];
+  const errors = all.filter((d) => d.severity === 'error').length;
+  const running = Object.keys(engine.stats().correlations.rules).length;
+  err(
+    `scan: ${loaded.files} rule files: ${loaded.compiled} of ${loaded.parsed} rules compiled, ${running} of ${loaded.correlations.length} correlations running; ` +
+      `${errors} errors, ${all.length - errors} warnings\n`,
+  );
+}
+
+/** Workers that match in parallel, or none (one was asked for, or they could not start: said why). */
+async function startPool(
+  workers: number,
+  ruleset: PrecomputedRuleSet | undefined,
+  sources: RuleSources,
+  loaded: EngineRules,
+  err: (s: string) => void,
+): Promise<FilePool | undefined> {
+  if (!ruleset) return undefined;
+  try {
+    const pool = await ScanPool.start(
+      workers,
+      sources,
+      loaded.ruleset.rules().map((r) => r.id),
+    );
+    return { pool, ruleset };
+  } catch (e) {
+    err(`scan: --workers: cannot start worker threads (${(e as Error).message}); matching on the main thread\n`);
+    return undefined;
+  }
+}
+
+/**
+ * Findings one at a time to the line writer, counted; a promise only when the writer asks to
+ * wait (a full pipe), not one per event.
+ */
+function lineSink(sink: FindingSink): PacedSink & { count(): number } {
+  let n = 0;
+  const rest = async (found: readonly Finding[], from: number, wait: Promise<void>): Promise<void> => {
+    await wait;
+    for (let i = from; i < found.length; i++) {
+      n++;
+      const w = sink(found[i]!);
+      if (w) await w;
+    }
+  };
+  return {
+    count: () => n,
+    ...(sink.flush ? { flush: sink.flush } : {}),
+    eventJson: knownEventJson,
+    findings: (found) => {
+      for (let i = 0; i < found.length; i++) {
+        n++;
+        const wait = sink(found[i]!);
+        if (wait) return rest(found, i + 1, wait);
+      }
+      return undefined;
+    },
+  };
+}
 
 /** The command without commander: returns the exit status. */
 export async function scan(opts: ScanOptions, sink: FindingSink, err: (s: string) => void): Promise<number> {
   const started = Date.now();
-  if (parseDuration(opts.lateness) === undefined) {
-    err(`scan: --lateness ${JSON.stringify(opts.lateness)} is not a duration (e.g. 0s, 500ms, 5s, 2m)\n`);
+  const usage = usageError(opts);
+  if (typeof usage === 'string') {
+    err(usage);
     return EXIT_USAGE;
   }
-  if (opts.format && opts.inputFormat && opts.format !== opts.inputFormat) {
-    err(`scan: -f ${opts.format} and --input-format ${opts.inputFormat} disagree; give one\n`);
-    return EXIT_USAGE;
-  }
-  const format = opts.inputFormat ?? opts.format;
-  if (format !== undefined && !FILE_FORMATS.includes(format)) {
-    err(`scan: --input-format '${format}' is not a format; valid: ${FILE_FORMATS.join(', ')} (or leave it out to detect)\n`);
-    return EXIT_USAGE;
-  }
+  const { format } = usage;
   const missing = opts.input.filter((f) => f !== '-' && !existsSync(f));
   for (const f of missing) err(`scan: input file not found: ${f}\n`);
   const inputs = opts.input.filter((f) => !missing.includes(f));
@@ -181,156 +293,52 @@ export async function scan(opts: ScanOptions, sink: FindingSink, err: (s: string
     err(`scan: --workers ${JSON.stringify(opts.workers)} is not a whole number from 1 to 64\n`);
     return EXIT_USAGE;
   }
-  const sources = {
+  const sources: RuleSources = {
     rules: paths.rules,
     pipelines: opts.pipeline ?? [],
     placeholders: [...paths.placeholders, ...(opts.placeholders ?? [])],
     ...(opts.cache === true ? { cache: defaultCacheDir() } : {}),
   };
-  const loaded = await loadEngineRules(sources);
-  for (const d of loaded.diagnostics) err(formatDiagnostic(d) + '\n');
-  const c = loaded.cache;
-  if (c) {
-    if (c.ignored) err(`scan: rule cache: ${c.ignored}\n`);
-    if (c.saveError) err(`scan: rule cache: ${c.saveError}\n`);
-    err(`scan: rule cache: ${c.hits} of ${c.hits + c.misses} rule files from ${c.dir}; rules ready in ${c.loadMs} ms\n`);
-  }
+  const loaded = await loadRules(sources);
   // With workers, the engine takes each event's matches from them (see scan-workers.ts).
   const precomputed = workers > 1 ? new PrecomputedRuleSet(loaded.ruleset) : undefined;
-  const engine: Engine = createEngine({
-    ruleset: precomputed ?? loaded.ruleset,
-    correlations: loaded.correlations,
-    knownRules: loaded.knownRules,
-    fieldPaths: loaded.fieldPaths,
-    lateness: opts.lateness,
-  });
-  for (const d of engine.diagnostics) err(formatDiagnostic(d) + '\n');
-  const all = [...loaded.diagnostics, ...engine.diagnostics];
-  const errors = all.filter((d) => d.severity === 'error').length;
-  const correlations = engine.stats().correlations.rules;
-  const running = Object.keys(correlations).length;
-  err(
-    `scan: ${loaded.files} rule files: ${loaded.compiled} of ${loaded.parsed} rules compiled, ${running} of ${loaded.correlations.length} correlations running; ` +
-      `${errors} errors, ${all.length - errors} warnings\n`,
-  );
+  const engine = engineOver(loaded, { lateness: opts.lateness, ...(precomputed ? { ruleset: precomputed } : {}) });
+  reportRules(loaded, engine, err);
   if (loaded.compiled === 0) {
     err('scan: no rule could be loaded; nothing to do\n');
     return EXIT_USAGE;
   }
-  let pool: ScanPool | undefined;
-  if (precomputed) {
-    try {
-      pool = await ScanPool.start(
-        workers,
-        sources,
-        loaded.ruleset.rules().map((r) => r.id),
-      );
-    } catch (e) {
-      err(`scan: --workers: cannot start worker threads (${(e as Error).message}); matching on the main thread\n`);
-    }
-  }
-  const maxErrors = Math.max(0, Number(opts.maxErrors) || 0);
-  const inputErrors: Diagnostic[] = [];
-  let printedErrors = 0;
-  const reportInput = (d: Diagnostic): void => {
-    inputErrors.push(d);
-    if (printedErrors < maxErrors) {
-      printedErrors++;
-      err(formatDiagnostic(d) + '\n');
-      if (printedErrors === maxErrors) err(`scan: further input diagnostics are counted, not printed (--max-errors ${maxErrors})\n`);
-    }
-  };
-  let findings = 0;
-  // waits only when the sink asks to: an await per finding cost a turn of the microtask queue each
-  const emit = (fs: Finding[], from = 0): void | Promise<void> => {
-    for (let i = from; i < fs.length; i++) {
-      findings++;
-      const wait = sink(fs[i]!);
-      if (wait) return wait.then(() => emit(fs, i + 1));
-    }
-  };
-  const flushSink = async (): Promise<void> => {
-    const wait = sink.flush?.();
-    if (wait) await wait;
-  };
-
+  const pool = await startPool(workers, precomputed, sources, loaded, err);
+  const input = inputReporter(Math.max(0, Number(opts.maxErrors) || 0), err);
+  const out = lineSink(sink);
   const showProgress = opts.progress ?? process.stderr.isTTY;
   let lastProgress = Date.now();
-  const lost: string[] = [];
-  for (const input of inputs) {
-    let events = 0;
-    let refused = 0;
-    const split = pool ? ScanPool.whyNotSplit(input, format) : undefined;
-    if (split?.reason) err(`scan: --workers: ${input}: ${split.reason}\n`);
-    try {
-      const detected = (d: DetectedFormat): void => err(`input: ${input}: ${d.label} (auto-detected from line ${d.line}; as -f ${d.format})\n`);
-      const read = format ? { format } : { onDetected: detected };
-      if (pool && split?.format && split.detected) detected(split.detected);
-      // a chunk's records at a time: one promise per chunk, not per event
-      const batches = pool && split?.format ? oneByOne(pool.read(input, split.format, precomputed!)) : readEventBatches(input, read);
-      for await (const batch of batches) {
-        for (const rec of batch) {
-          if ('diagnostic' in rec) {
-            reportInput(rec.diagnostic);
-            if (rec.diagnostic.severity === 'error') refused++;
-            if (LOST_CODES.has(rec.diagnostic.code)) lost.push(`${input}: ${rec.diagnostic.code}`);
-            continue;
-          }
-          events++;
-          precomputed?.next('matches' in rec ? rec.matches : undefined);
-          if ('json' in rec && rec.json !== undefined) knownEventJson(rec.event, rec.json);
-          const found = engine.process(rec.event);
-          if (found.length > 0) {
-            const wait = emit(found);
-            if (wait) await wait;
-          }
-          if (showProgress && Date.now() - lastProgress >= 5000) {
-            lastProgress = Date.now();
-            const s = engine.stats();
-            err(
-              `scan: ${input}: ${s.events} events, ${findings} findings, ${inputErrors.length} input errors, ${Math.round(s.events / ((Date.now() - started) / 1000))} events/s\n`,
-            );
-          }
-        }
-        // a chunk's findings go out together, before the next chunk is read
-        await flushSink();
-      }
-    } catch (e) {
-      reportInput({ severity: 'error', code: 'input-unreadable', message: `cannot read input: ${(e as Error).message}`, file: input });
-      lost.push(`${input}: input-unreadable`);
-    }
-    if (events === 0 && refused > 0) lost.push(`${input}: every record refused`);
-  }
-  await pool?.close();
-  await emit(engine.flush());
-  await flushSink();
+  const progress = (file: string): void => {
+    if (Date.now() - lastProgress < 5000) return;
+    lastProgress = Date.now();
+    const s = engine.stats();
+    const rate = Math.round(s.events / ((Date.now() - started) / 1000));
+    err(`scan: ${file}: ${s.events} events, ${out.count()} findings, ${input.all.length} input errors, ${rate} events/s\n`);
+  };
+  const { lost } = await runFiles(engine, inputs, out, {
+    ...(format ? { format } : {}),
+    ...(pool ? { pool } : {}),
+    onDetected: (file, d) => err(`input: ${file}: ${d.label} (auto-detected from line ${d.line}; as -f ${d.format})\n`),
+    onDiagnostic: input.report,
+    onNotSplit: (file, reason) => err(`scan: --workers: ${file}: ${reason}\n`),
+    ...(showProgress ? { onChunk: progress } : {}),
+  });
 
   const s = engine.stats();
   const secs = (Date.now() - started) / 1000;
-  const byCode = [...countByCode(inputErrors)].map(([c, n]) => `${c}=${n}`).join(' ');
+  const byCode = [...countByCode(input.all)].map(([c, n]) => `${c}=${n}`).join(' ');
   err(
-    `scan: done: ${s.events} events, ${s.matched} matched, ${findings} findings, ${inputErrors.length} input errors${byCode ? ` (${byCode})` : ''}, ` +
+    `scan: done: ${s.events} events, ${s.matched} matched, ${out.count()} findings, ${input.all.length} input errors${byCode ? ` (${byCode})` : ''}, ` +
       `${s.late} late, ${s.evicted} evicted, ${s.bad_time} without time, ${secs.toFixed(1)} s\n`,
   );
   if (opts.stats) err(JSON.stringify({ engine: s, rules: loaded.ruleset.stats() }) + '\n');
   if (s.events === 0 && inputs.length > 0) lost.push('no event was read from any input');
-  if (missing.length > 0) {
-    err(`scan: exit ${EXIT_NOT_FOUND}: ${missing.length} input file(s) not found: ${missing.join(', ')}\n`);
-    return EXIT_NOT_FOUND;
-  }
-  if (lost.length > 0) {
-    const shown = [...new Set(lost)];
-    err(`scan: input lost (exit ${EXIT_INPUT_LOST}): ${shown.slice(0, 10).join('; ')}${shown.length > 10 ? `; and ${shown.length - 10} more` : ''}\n`);
-    return EXIT_INPUT_LOST;
-  }
-  if (opts.failOnMatch && findings > 0) {
-    err(`scan: exit ${EXIT_FINDINGS}: ${findings} findings (--fail-on-match)\n`);
-    return EXIT_FINDINGS;
-  }
-  return 0;
-}
-
-/** Records from the worker pool, in the shape the read loop takes (one-record batches). */
-async function* oneByOne<T>(records: AsyncIterable<T>): AsyncIterable<T[]> {
-  for await (const r of records) yield [r];
+  const status = exitStatus({ missing, lost, findings: out.count(), failOnMatch: opts.failOnMatch === true });
+  if (status.line) err(status.line);
+  return status.code;
 }

@@ -5,7 +5,8 @@ import { outputFormat, type OutputFormat } from './options.js';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { formatDiagnostic } from '../model/diagnostic.js';
-import { contentPlaceholdersPath, contentRulePaths, defaultStrategiesDir, loadStrategies } from '../ads/index.js';
+import { defaultStrategiesDir, loadStrategies } from '../ads/index.js';
+import { resolveRulePaths } from '../runtime/index.js';
 import { formatValidationTable, runValidation, type ScenarioResult } from '../emulate/replay.js';
 import { allVariants, type Variant } from '../emulate/variants/index.js';
 import { formatRuleFigures, formatStrategyFigures, formatVariantReport, replayVariants, summarize, type VariantResult } from '../emulate/variants/replay.js';
@@ -103,12 +104,22 @@ export function register(program: Command): void {
     });
 }
 
+/**
+ * The strategies' rule folders and placeholders.yml as `scan -r` and `start` read them
+ * (resolveRulePaths), then the user's; no strategy folder, no strategy rules.
+ */
+function contentPaths(content: string, opts: Pick<ValidateCliOptions, 'rules' | 'placeholders'>): { rules: string[]; placeholders: string[] } {
+  const p = resolveRulePaths([content]);
+  return {
+    rules: [...(p.layouts.length > 0 ? p.rules : []), ...(opts.rules ?? [])],
+    placeholders: [...p.placeholders, ...(opts.placeholders ?? [])],
+  };
+}
+
 export async function validateReplay(opts: ValidateCliOptions, out: (s: string) => void, err: (s: string) => void): Promise<number> {
   const content = resolve(opts.content ?? defaultStrategiesDir());
   const { catalog, diagnostics: cd } = await loadStrategies(content);
-  const builtin = contentPlaceholdersPath(content);
-  const placeholders = [...(existsSync(builtin) ? [builtin] : []), ...(opts.placeholders ?? [])];
-  const rules = [...(await contentRulePaths(content)), ...(opts.rules ?? [])];
+  const { rules, placeholders } = contentPaths(content, opts);
   const analytics = opts.analytics ?? join(content, '..', 'analytics');
   if (rules.length === 0) {
     err(`validate: no strategy with a rules folder under ${content}\n`);
@@ -285,15 +296,14 @@ async function variantContext(opts: ValidateCliOptions, err: (s: string) => void
   );
   const ruleStrategy = new Map<string, string>();
   for (const st of catalog.strategies()) for (const id of st.rules) if (st.id) ruleStrategy.set(id, st.id);
-  const builtin = contentPlaceholdersPath(content);
-  const placeholders = [...(existsSync(builtin) ? [builtin] : []), ...(opts.placeholders ?? [])];
+  const { rules, placeholders } = contentPaths(content, opts);
   const analytics = opts.analytics ?? join(content, '..', 'analytics');
   return {
     content,
     variants,
     strategyDirs,
     ruleStrategy,
-    rules: [...(await contentRulePaths(content)), ...(opts.rules ?? [])],
+    rules,
     placeholders,
     ...(existsSync(analytics) ? { analytics } : {}),
   };

@@ -1,11 +1,10 @@
 // Replays recorded scenarios through the same path `watch` uses: file readers → engine with the
 // shipped rules → findings, then judges each scenario against what it expects.
 import type { Diagnostic } from '../model/diagnostic.js';
-import { LATENESS } from '../runtime/content.js';
+import { LATENESS, engineOver, loadRules } from '../runtime/content.js';
 import { replayScenario } from '../runtime/replay.js';
 export { readScenarioEvents } from '../runtime/replay.js';
-import { createEngine } from '../engine/index.js';
-import { loadEngineRules, type EngineRules } from '../engine/rules.js';
+import type { EngineRules } from '../engine/rules.js';
 import { loadAnalytics } from '../analytics/index.js';
 import type { Detector } from '../engine/types.js';
 import type { Scenario } from '../ads/scenario.js';
@@ -48,15 +47,7 @@ export async function validateScenario(
   strategyRules: (strategy: string) => string[],
   detectors: () => Detector[] = () => [],
 ): Promise<ScenarioResult> {
-  const engine = createEngine({
-    ruleset: rules.ruleset,
-    correlations: rules.correlations,
-    knownRules: rules.knownRules,
-    fieldPaths: rules.fieldPaths,
-    detectors: detectors(),
-    lateness: REPLAY_LATENESS,
-  });
-  const { events, findings, diagnostics } = await replayScenario(s, engine);
+  const { events, findings, diagnostics } = await replayScenario(s, engineOver(rules, { detectors: detectors(), lateness: REPLAY_LATENESS }));
   const fired = new Map<string, number>();
   for (const f of findings) fired.set(f.rule.id, (fired.get(f.rule.id) ?? 0) + 1);
   return judge(s, events, fired, diagnostics, strategyRules);
@@ -95,7 +86,7 @@ export interface ValidationOptions {
 
 export async function runValidation(opts: ValidationOptions): Promise<ValidationReport> {
   const diagnostics: Diagnostic[] = [];
-  const rules = await loadEngineRules({ rules: opts.rules, ...(opts.placeholders ? { placeholders: opts.placeholders } : {}) });
+  const rules = await loadRules({ rules: opts.rules, ...(opts.placeholders ? { placeholders: opts.placeholders } : {}) });
   diagnostics.push(...rules.diagnostics);
   const { scenarios, diagnostics: sd } = await loadScenarios(opts.content);
   diagnostics.push(...sd);

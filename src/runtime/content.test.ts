@@ -4,7 +4,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StowawayEvent } from '../model/event.js';
-import { loadContent, type Content } from './content.js';
+import { builtinRuleDirs, defaultContentDir, engineOver, loadContent, loadRules, resolveRulePaths, type Content } from './content.js';
 import { imageRef } from '../sources/docker/normalize.js';
 
 /** The shipped rule that allows images by the `approved_image_prefixes` placeholder. */
@@ -101,6 +101,43 @@ test('user rule folders are added to the built-in rules, not instead of them', a
     const ids = fired(more, 'evil.example.org/miner');
     assert.ok(ids.includes('7d3c1f00-0000-4000-8000-000000000001'), 'the user rule fires');
     assert.ok(ids.includes(UNAPPROVED), 'the built-in rule still fires');
+  } finally {
+    done();
+  }
+});
+
+test('scan -r <content> reads the same rule folders, placeholder files and allowlists as start', async () => {
+  const { dir, done } = tmp();
+  try {
+    const user = join(dir, 'user.yml');
+    writeFileSync(user, "approved_image_prefixes:\n  - 'corp.example.net/*'\n");
+    const root = defaultContentDir();
+    // start: the built-in content with the user's placeholders on top
+    const start = await loadContent({ analytics: false, placeholders: [user] });
+    // scan -r content --placeholders user.yml, as scan.ts composes it
+    const paths = resolveRulePaths([root]);
+    assert.deepEqual(paths.rules, builtinRuleDirs(root), 'the same rule folders, in the same order');
+    const placeholders = [...paths.placeholders, user];
+    assert.deepEqual(placeholders, start.placeholderFiles, 'the same placeholder files, layered in the same order');
+    const scan = await loadRules({ rules: paths.rules, placeholders });
+    assert.deepEqual(
+      scan.ruleset
+        .rules()
+        .map((r) => r.id)
+        .sort(),
+      start.rules
+        .filter((r) => r.kind !== 'correlation')
+        .map((r) => r.id)
+        .sort(),
+    );
+    assert.equal(scan.correlations.length, start.counts.correlations);
+    const scanFired = (image: string): string[] => {
+      const engine = engineOver(scan);
+      return [...engine.process(create(image)), ...engine.flush()].map((f) => f.rule.id);
+    };
+    for (const image of ['corp.example.net/team/app', 'registry.k8s.io/pause', 'evil.example.org/miner'])
+      assert.deepEqual(scanFired(image).sort(), fired(start, image).sort(), `the same rules fire on ${image}`);
+    assert.ok(fired(start, 'evil.example.org/miner').includes(UNAPPROVED), 'the comparison is not vacuous');
   } finally {
     done();
   }

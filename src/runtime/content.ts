@@ -8,7 +8,9 @@ import { fileURLToPath } from 'node:url';
 import type Database from 'better-sqlite3';
 import type { Diagnostic } from '../model/diagnostic.js';
 import type { RuleMeta } from '../model/alert.js';
-import { createEngine, loadEngineRules, type Engine } from '../engine/index.js';
+import { createEngine, loadEngineRules, type Engine, type MatchingRuleSet } from '../engine/index.js';
+import type { EngineRules, RuleSources } from '../engine/rules.js';
+import type { Detector } from '../engine/types.js';
 import { loadAnalytics, loadAnalyticDefs, type AnalyticsStore } from '../analytics/index.js';
 import { parseDuration } from '../sigma/correlation/index.js';
 import { loadStrategies, type StrategyCatalog } from '../ads/index.js';
@@ -59,6 +61,37 @@ const NO_RULES = { match: () => [] };
 /** Engine lateness of every command: replays close windows the way live runs do. */
 export const LATENESS = '5s';
 
+/**
+ * Rules, correlations, pipelines and placeholders as every command reads them: `start` and `demo`
+ * through loadContent, `scan` and `validate` over the paths they are given. One reader, so one
+ * placeholder file means the same allowlist to all of them.
+ */
+export function loadRules(src: RuleSources): Promise<EngineRules> {
+  return loadEngineRules(src);
+}
+
+export interface EngineBuild {
+  /** Replaces the loaded rule set (`scan --workers` hands the engine matches made on worker threads). */
+  ruleset?: MatchingRuleSet;
+  /** Leave the rules out (an analytics-only engine). */
+  noRules?: boolean;
+  detectors?: readonly Detector[];
+  /** Default: LATENESS, the lateness live runs use, so replays close windows as they do. */
+  lateness?: string;
+}
+
+/** A fresh engine over loaded rules: the one place the pipeline's engine is built. */
+export function engineOver(rules: EngineRules, o: EngineBuild = {}): Engine {
+  return createEngine({
+    ruleset: o.noRules ? NO_RULES : (o.ruleset ?? rules.ruleset),
+    correlations: o.noRules ? [] : rules.correlations,
+    detectors: o.detectors ?? [],
+    knownRules: rules.knownRules,
+    fieldPaths: rules.fieldPaths,
+    lateness: o.lateness ?? LATENESS,
+  });
+}
+
 /** The package root's `content/`, two levels above both `src/runtime` and `dist/runtime`. */
 export function defaultContentDir(): string {
   return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'content');
@@ -100,7 +133,7 @@ export async function loadContent(opts: ContentOptions = {}): Promise<Content> {
   const builtinPlaceholders = join(contentDir, 'strategies', 'placeholders.yml');
   const placeholderFiles = [...(existsSync(builtinPlaceholders) ? [builtinPlaceholders] : []), ...(opts.placeholders ?? []).map((f) => resolve(f))];
   const ruleDirs = [...builtinRuleDirs(contentDir), ...(opts.rules ?? []).map((d) => resolve(d))];
-  const loaded = await loadEngineRules({ rules: ruleDirs, placeholders: placeholderFiles });
+  const loaded = await loadRules({ rules: ruleDirs, placeholders: placeholderFiles });
   diagnostics.push(...loaded.diagnostics);
   const analyticsDir = join(contentDir, 'analytics');
   const wantAnalytics = opts.analytics !== false && existsSync(analyticsDir);
@@ -119,14 +152,7 @@ export async function loadContent(opts: ContentOptions = {}): Promise<Content> {
     const store = o.analytics ?? opts.db;
     const an = wantAnalytics && part !== 'rules' ? loadAnalytics([analyticsDir], { store }) : { detectors: [], diagnostics: [] };
     if (part !== 'rules') analyticsCount = an.detectors.length;
-    return createEngine({
-      ruleset: part === 'analytics' ? NO_RULES : loaded.ruleset,
-      correlations: part === 'analytics' ? [] : loaded.correlations,
-      detectors: an.detectors,
-      knownRules: loaded.knownRules,
-      fieldPaths: loaded.fieldPaths,
-      lateness: LATENESS,
-    });
+    return engineOver(loaded, { noRules: part === 'analytics', detectors: an.detectors });
   };
   // Build one engine now so refusals are reported at load time, not on first use.
   const probe = engine();

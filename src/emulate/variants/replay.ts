@@ -8,8 +8,9 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Diagnostic } from '../../model/diagnostic.js';
-import { loadEngineRules, type EngineRules } from '../../engine/rules.js';
-import { parseScenario, type Scenario } from '../scenario.js';
+import type { EngineRules } from '../../engine/rules.js';
+import { loadRules } from '../../runtime/content.js';
+import { parseScenario, type Scenario } from '../../ads/scenario.js';
 import { validateScenario } from '../replay.js';
 import { loadAnalytics } from '../../analytics/index.js';
 import type { Detector } from '../../engine/types.js';
@@ -107,7 +108,7 @@ export function judgeVariant(v: Variant, fired: Map<string, number>, ruleIds: Se
 
 export async function replayVariants(opts: VariantReplayOptions): Promise<VariantReport> {
   const diagnostics: Diagnostic[] = [];
-  const rules: EngineRules = await loadEngineRules({ rules: opts.rules, ...(opts.placeholders ? { placeholders: opts.placeholders } : {}) });
+  const rules: EngineRules = await loadRules({ rules: opts.rules, ...(opts.placeholders ? { placeholders: opts.placeholders } : {}) });
   diagnostics.push(...rules.diagnostics);
   const titles = new Map<string, string>();
   for (const m of rules.ruleset.rules()) titles.set(m.id, m.title ?? m.id);
