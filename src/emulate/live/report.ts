@@ -89,6 +89,8 @@ export interface LiveReport {
   rules_loaded: number;
   diagnostics: Diagnostic[];
   latency: { count: number; p50_ms?: number; p99_ms?: number; max_ms?: number };
+  /** The detector's own share: newest contributing event → alert, over the traced detections. */
+  detection_latency?: { count: number; p50_ms?: number; p99_ms?: number; max_ms?: number };
   /** Per live source: ms from an event's own time to the source reading it, over the run. */
   /** How late the pipeline's event loop ran over the run: a source read late because of it is not the producer's delay. */
   event_loop_delay?: { p99_ms: number; max_ms: number };
@@ -200,5 +202,8 @@ export function formatLiveReport(report: LiveReport): string {
   lines.push(
     `${report.totals.pass} passed, ${report.totals.fail} failed, ${report.totals.error} errors; latency action→alert over ${report.latency.count} detections: p50 ${ms(report.latency.p50_ms)}, p99 ${ms(report.latency.p99_ms)}, max ${ms(report.latency.max_ms)}`,
   );
+  const d = report.detection_latency;
+  if (d && d.count > 0)
+    lines.push(`detection latency, newest event → alert over ${d.count} traced detections: p50 ${ms(d.p50_ms)}, p99 ${ms(d.p99_ms)}, max ${ms(d.max_ms)}`);
   return lines.join('\n');
 }

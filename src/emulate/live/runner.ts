@@ -16,6 +16,7 @@ import { runStep } from './exec.js';
 import { sweepLabeled, EMULATION_LABEL, EMULATION_PREFIX, SCENARIO_LABEL } from './cleanup.js';
 import { createRunNetwork, removeRunNetwork, runNetworkName, type RunNetwork } from './network.js';
 import { startWitness, type Witness } from './witness.js';
+import { detectionMs } from './trace.js';
 import { belongsTo, percentile, toReceived, type Received } from './match.js';
 import { loadEmulations, type LoadedEmulation } from './load.js';
 import { acquireHostLock, type HostLock } from './lock.js';
@@ -224,6 +225,8 @@ function summarize(report: LiveReport, fatal?: string): LiveReport {
   report.finished = new Date().toISOString();
   const lat = report.rows.flatMap((r) => r.checks.filter((c) => c.met && c.latency_ms !== undefined).map((c) => c.latency_ms!));
   report.latency = { count: lat.length, ...(lat.length ? { p50_ms: percentile(lat, 50)!, p99_ms: percentile(lat, 99)!, max_ms: Math.max(...lat) } : {}) };
+  const det = report.rows.flatMap((r) => r.checks.flatMap((c) => (c.met && c.breakdown ? [detectionMs(c.breakdown)] : []))).filter((v) => v !== undefined);
+  if (det.length) report.detection_latency = { count: det.length, p50_ms: percentile(det, 50)!, p99_ms: percentile(det, 99)!, max_ms: Math.max(...det) };
   for (const r of report.rows) report.totals[r.verdict]++;
   report.ok = !report.fatal && report.rows.length > 0 && report.rows.every((r) => r.verdict === 'pass');
   return report;

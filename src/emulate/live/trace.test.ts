@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { breakdown, formatBreakdown } from './trace.js';
+import { breakdown, detectionMs, formatBreakdown } from './trace.js';
 
 test('a finding held for the watermark: every stamp relative to the step start, and which source held it', () => {
   const zero = 1_000_000;
@@ -34,6 +34,8 @@ test('a finding held for the watermark: every stamp relative to the step start, 
     zero + 241,
   );
   assert.equal(b.finding, 241);
+  // the newest contributing event happened at +30: the detector took 211 ms of the 241
+  assert.equal(detectionMs(b), 211);
   assert.deepEqual(b.watermarks, { docker: 140, auditd: 240 });
   assert.deepEqual(b.events[0]!.calls, [{ call: 'stored config', start: -375, end: -374 }]);
   assert.deepEqual(formatBreakdown(b), [
@@ -48,4 +50,10 @@ test('a finding on its own event has no watermark line', () => {
   const b = breakdown({ via: 'event', events: [{ source: 'docker', read_ms: 5, calls: [], emitted_ms: 9 }] }, 0, 10);
   assert.equal(b.watermarks, undefined);
   assert.deepEqual(formatBreakdown(b), ['docker ?: read +5 emitted +9', 'finding (on the event) +10']);
+});
+
+test('detection delay falls back to the read time of an event with no time of its own', () => {
+  const b = breakdown({ via: 'event', events: [{ source: 'docker', read_ms: 5, calls: [], emitted_ms: 9 }] }, 0, 10);
+  assert.equal(detectionMs(b), 5);
+  assert.equal(detectionMs({ via: 'event', finding: 10, events: [] }), undefined);
 });

@@ -60,6 +60,18 @@ export function breakdown(trace: FindingTrace, zeroMs: number, receivedMs: numbe
   };
 }
 
+/**
+ * The detector's own delay: from the newest contributing event (its own time, else when it was
+ * read) to the finding. The step's latency also holds the workload's run time (a container that
+ * starts, then encrypts), which no detector can remove.
+ */
+export function detectionMs(b: LatencyBreakdown): number | undefined {
+  if (b.events.length === 0) return undefined;
+  let newest = -Infinity;
+  for (const e of b.events) newest = Math.max(newest, e.event ?? e.read);
+  return Math.max(0, b.finding - newest);
+}
+
 const at = (v: number): string => `${v >= 0 ? '+' : ''}${Math.round(v)}`;
 
 /** One line per event, then the finding: `docker container-create: event +412 read +415 inspect +415..+440 emitted +441 engine +441`. */
