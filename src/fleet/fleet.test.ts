@@ -229,10 +229,14 @@ test(
       assert.equal(await streamMessages(nc, DLQ_STREAM), 3);
       assert.ok((await streamMessages(nc, EVENTS_STREAM)) >= data.events);
     } catch (e) {
-      for (const c of children)
+      // What each process said, status lines shortened to the last two.
+      for (const c of children) {
+        const status = c.lines.filter((l) => /: partitions \[/.test(l));
+        const said = c.lines.filter((l) => !/: partitions \[/.test(l));
         console.log(
-          `--- ${c.proc.spawnargs.slice(2, 4).join(' ')} ${c.proc.spawnargs.includes('--id') ? c.proc.spawnargs[c.proc.spawnargs.indexOf('--id') + 1] : ''}\n${c.lines.slice(-12).join('\n')}`,
+          `--- ${c.proc.spawnargs.slice(2, 3).join(' ')} ${c.proc.spawnargs.includes('--id') ? c.proc.spawnargs[c.proc.spawnargs.indexOf('--id') + 1] : ''}\n${[...said.slice(-40), ...status.slice(-2)].join('\n')}`,
         );
+      }
       throw e;
     } finally {
       // Always, pass or fail: nothing left running keeps the test process alive.

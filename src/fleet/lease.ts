@@ -69,7 +69,11 @@ export class Leases {
     if (rev === undefined) return false;
     const at = this.now();
     try {
-      this.held.set(p, await this.kv.update(leaseKey(p), this.value(), rev));
+      const next = await this.kv.update(leaseKey(p), this.value(), rev);
+      // Forgotten while the update was under way (the worker fenced the partition): the lease
+      // stays forgotten, or the worker would go on renewing a partition nobody runs.
+      if (this.held.get(p) !== rev) return false;
+      this.held.set(p, next);
       this.written.set(p, at);
       return true;
     } catch {

@@ -93,8 +93,13 @@ export function createWorker(o: WorkerOptions): Worker {
     try {
       await step('heartbeat', leases.heartbeat());
       for (const p of leases.owned()) {
+        if (!runs.has(p)) {
+          // Held but not running (its start failed after the lease was taken): give it back.
+          await step(`release of partition ${p}`, leases.release(p));
+          continue;
+        }
         if (!(await step(`renewal of partition ${p}`, leases.renew(p)))) {
-          log(`partition ${p}: lease lost; stopping it without a checkpoint`);
+          log(`partition ${p}: lease lost or fenced; stopping it without a checkpoint`);
           const run = runs.get(p);
           runs.delete(p);
           // Stopped at once; what it still awaits writes nothing that counts, so the round does not wait.
