@@ -159,7 +159,9 @@ export function createWorker(o: WorkerOptions): Worker {
         wallClock: o.wallClock ?? true,
         log,
       };
-      await round(deps);
+      // Announced one renewal before taking anything: workers starting together see each other
+      // and take their shares at once, instead of the first taking all and handing back.
+      await step('heartbeat', leases.heartbeat()).catch(() => undefined);
       timer = setInterval(() => void round(deps), renewMs);
       fence = setInterval(fenceStale, Math.max(50, Math.floor(renewMs / 2)));
     },
