@@ -72,7 +72,8 @@ test(
       t.skip('nats-server not installed');
       return;
     }
-    // 20,000 events in npm test; STOWAWAY_FLEET_EVENTS=200000 for the full-size run (docs/scale-out.md).
+    // 20,000 events in npm test; STOWAWAY_FLEET_EVENTS=200003 for the full-size run, which took 4-6 min
+    // on the shared 2-core machine (docs/scale-out.md), too long for the default.
     const total = Number(process.env.STOWAWAY_FLEET_EVENTS ?? 20_000);
     const dir = mkdtempSync(join(tmpdir(), 'stowaway-fleet-'));
     const nats = await startJetStream(join(dir, 'js'));
@@ -186,7 +187,10 @@ test(
         `fleet: findings stream ${got.size} (reference ${ref.ids.size}); missing ${missing.length}, extra ${extra.length}; store received ${cs.received} (${cs.duplicates} repeats dropped), ${stored} findings stored → ${ps.created} alerts, ${ps.merged} merged; dead letters ${cs.dead_letters} ${JSON.stringify(cs.dead_letters_by_reason)}`,
       );
       const logs = children.flatMap((c) => c.lines);
-      for (const l of logs.filter((x) => /takeovers|replaying from|handing back/.test(x)).slice(-8)) console.log(`  ${l}`);
+      const said = (re: RegExp): number => logs.filter((x) => re.test(x)).length;
+      console.log(
+        `fleet: workers said: ${said(/replaying from #/)} partition starts from a checkpoint, ${said(/handing back/)} hand-backs, ${said(/lease not renewed/)} partitions fenced by a late renewal, ${said(/did not answer within/)} requests over their time limit, ${said(/consumer delivered nothing|delivery gap|consumer failed/)} consumers read again`,
+      );
       assert.deepEqual(missing, [], 'no finding lost');
       assert.deepEqual(extra, [], 'no finding the single-process run does not have');
       assert.ok(
