@@ -65,6 +65,14 @@ export function createWorker(o: WorkerOptions): Worker {
       // stop() marks the run stopping at once; what it awaits after that may hang, and need not be waited for.
       void run?.stop(false).catch(() => undefined);
     }
+    // A renewal refused after its round stopped waiting forgets the lease: its partition stops too.
+    const owned = new Set(leases.owned());
+    for (const [p, run] of runs) {
+      if (owned.has(p)) continue;
+      log(`partition ${p}: lease no longer held; stopping it`);
+      runs.delete(p);
+      void run.stop(false).catch(() => undefined);
+    }
   }
 
   // Every request of a lease round answers within `stepMs`, or the round ends there and the next
@@ -91,21 +99,24 @@ export function createWorker(o: WorkerOptions): Worker {
     if (busy || stopped || !leases) return;
     busy = true;
     try {
-      await step('heartbeat', leases.heartbeat());
       for (const p of leases.owned()) {
-        if (!runs.has(p)) {
-          // Held but not running (its start failed after the lease was taken): give it back.
-          await step(`release of partition ${p}`, leases.release(p));
-          continue;
-        }
-        if (!(await step(`renewal of partition ${p}`, leases.renew(p)))) {
-          log(`partition ${p}: lease lost or fenced; stopping it without a checkpoint`);
-          const run = runs.get(p);
-          runs.delete(p);
-          // Stopped at once; what it still awaits writes nothing that counts, so the round does not wait.
-          void run?.stop(false).catch(() => undefined);
-        }
+        // Held but not running (its start failed after the lease was taken): give it back.
+        if (!runs.has(p)) await step(`release of partition ${p}`, leases.release(p));
       }
+      // Renewals first and side by side: one slow answer does not hold up the others. One that
+      // times out is retried next round (the fence stops it if that goes on); one refused was lost.
+      const held = leases.owned();
+      const renewed = await Promise.all(held.map((p) => step(`renewal of partition ${p}`, leases!.renew(p)).catch(() => undefined)));
+      for (const [i, ok] of renewed.entries()) {
+        if (ok !== false) continue;
+        const p = held[i]!;
+        log(`partition ${p}: lease lost or fenced; stopping it without a checkpoint`);
+        const run = runs.get(p);
+        runs.delete(p);
+        // Stopped at once; what it still awaits writes nothing that counts, so the round does not wait.
+        void run?.stop(false).catch(() => undefined);
+      }
+      await step('heartbeat', leases.heartbeat());
       const alive = await step('member list', leases.members());
       members = alive.length;
       const share = Math.ceil(o.partitions / members);
