@@ -11,7 +11,7 @@ import { Leases } from './lease.js';
 import { ensureFleet } from './nats.js';
 import { natsServerMissing, startJetStream } from './testdata.js';
 
-test('leases: one holder, takeover after expiry, the old holder loses it on renewal, stale leases are seen before they expire', async (t) => {
+test('leases: one holder, takeover after expiry, the old holder loses it on renewal, stale leases are seen before they expire, a forgotten lease stays forgotten', async (t) => {
   if (natsServerMissing()) {
     console.error('SKIP lease test: nats-server is not installed (run scripts/test-env.sh)');
     t.skip('nats-server not installed');
@@ -44,6 +44,11 @@ test('leases: one holder, takeover after expiry, the old holder loses it on rene
     assert.deepEqual(a.owned(), []);
     assert.deepEqual(b.owned(), [0]);
 
+    const renewing = b.renew(0);
+    b.forget(0);
+    assert.equal(await renewing, false, 'forgotten while its renewal was under way: not held again by the renewal');
+    assert.deepEqual(b.owned(), []);
+    assert.equal(await b.acquire(0), true, 'its own unexpired lease: taken again by its holder');
     b.forget(0);
     assert.deepEqual(b.owned(), [], 'forgotten here');
     assert.deepEqual(await a.table(1), ['b'], 'but still held in the bucket until it expires');

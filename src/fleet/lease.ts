@@ -25,6 +25,13 @@ export class Leases {
     readonly owner: string,
     private readonly ttlMs: number,
     private readonly now: () => number = Date.now,
+    /** Keys of the bucket starting with a prefix; by default a key listing of the bucket. */
+    private readonly keysWith: (prefix: string) => Promise<string[]> = async (prefix) => {
+      // All keys, filtered here: servers before 2.10 do not filter a key listing.
+      const out: string[] = [];
+      for await (const k of await kv.keys()) if (k.startsWith(prefix)) out.push(k);
+      return out;
+    },
   ) {}
 
   owned(): number[] {
@@ -62,7 +69,11 @@ export class Leases {
     if (rev === undefined) return false;
     const at = this.now();
     try {
-      this.held.set(p, await this.kv.update(leaseKey(p), this.value(), rev));
+      const next = await this.kv.update(leaseKey(p), this.value(), rev);
+      // Forgotten while the update was under way (the worker fenced the partition): the lease
+      // stays forgotten, or the worker would go on renewing a partition nobody runs.
+      if (this.held.get(p) !== rev) return false;
+      this.held.set(p, next);
       this.written.set(p, at);
       return true;
     } catch {
@@ -101,11 +112,8 @@ export class Leases {
   /** Workers whose heartbeat has not expired, this one included. */
   async members(): Promise<string[]> {
     const out: string[] = [];
-    // All keys, filtered here: servers before 2.10 do not filter a key listing.
     // Keys are listed first: reading values inside the listing ends it early.
-    const keys: string[] = [];
-    for await (const k of await this.kv.keys()) if (k.startsWith('m.')) keys.push(k);
-    for (const k of keys) {
+    for (const k of await this.keysWith('m.')) {
       const e = await this.kv.get(k);
       if (!e || e.operation !== 'PUT') continue;
       const v = e.json<LeaseValue>();

@@ -1,7 +1,7 @@
 // The JetStream objects the fleet uses, created if missing (idempotent, so every sensor,
 // worker and store may call it): the events, findings and dead-letter streams and the
 // lease and checkpoint buckets.
-import { connect, StorageType, type ConnectionOptions, type JetStreamClient, type KV, type NatsConnection } from 'nats';
+import { connect, StorageType, type ConnectionOptions, type JetStreamClient, type JetStreamManager, type KV, type NatsConnection } from 'nats';
 import { ALERTS_STREAM, CHECKPOINTS_BUCKET, DLQ_STREAM, EVENTS_STREAM, LEASES_BUCKET } from './subjects.js';
 
 export interface FleetConnectOptions {
@@ -14,6 +14,15 @@ export interface FleetConnectOptions {
 
 /** How long the streams remember message ids: a sensor's repeats within it are dropped. */
 export const DUPLICATE_WINDOW_MS = 10 * 60_000;
+
+/** `p`, or an error naming `what` after `ms`: a request to the server never hangs its caller. */
+export function within<T>(ms: number, what: string, p: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, limit]).finally(() => clearTimeout(timer));
+}
 
 const ns = (ms: number): number => ms * 1_000_000;
 
@@ -33,6 +42,17 @@ export interface FleetObjects {
   js: JetStreamClient;
   leases: KV;
   checkpoints: KV;
+}
+
+/**
+ * Keys of a KV bucket that start with `prefix`, from the stream's subject counts: one request,
+ * no consumer (a key listing is an ordered consumer, which can stall on servers before 2.10).
+ * Deleted keys are listed too; their entries read as DEL.
+ */
+export async function kvKeysWith(jsm: JetStreamManager, bucket: string, prefix: string): Promise<string[]> {
+  const head = `$KV.${bucket}.`;
+  const info = await jsm.streams.info(`KV_${bucket}`, { subjects_filter: `${head}${prefix}>` });
+  return Object.keys(info.state.subjects ?? {}).map((s) => s.slice(head.length));
 }
 
 export async function ensureFleet(nc: NatsConnection): Promise<FleetObjects> {

@@ -11,6 +11,7 @@ import type { Engine } from '../engine/index.js';
 import type { Content } from '../runtime/index.js';
 import { memoryAnalyticsStore, readCheckpoint, writeCheckpoint, type Checkpoint } from './checkpoint.js';
 import { findingId } from './ids.js';
+import { within } from './nats.js';
 import { dlqSubject, EVENTS_STREAM, findingSubject, partitionFilter } from './subjects.js';
 
 /** What travels on the findings stream. */
@@ -61,6 +62,17 @@ export interface PartitionDeps {
 }
 
 const MAX_DLQ_DATA = 16 * 1024;
+/** A consumer silent this long while its stream holds more for it is recreated. */
+const STALL_MS = 3000;
+
+/**
+ * Ends a consume() iterator without waiting for it. Its close() resolves only once the
+ * iterator itself runs the stop it queues; after a `break` out of the `for await` nothing runs
+ * it, and awaiting close() there never returns (nats.js 2.29). The subscription ends at once.
+ */
+function closeQuietly(msgs: ConsumerMessages): void {
+  msgs.close().catch(() => undefined);
+}
 
 /** Why a message is not an event the engine can take, or undefined when it is one. */
 export function poisonReason(data: Uint8Array): { reason: string; message: string } | { event: StowawayEvent } {
@@ -102,6 +114,10 @@ export class PartitionRun {
   private lastMessageAt = Date.now();
   private ticker: NodeJS.Timeout | undefined;
   private caughtUp = false;
+  private consumerName: string | undefined;
+  private watching = false;
+  /** Consumers recreated because they stopped delivering while the stream held more. */
+  restarts = 0;
 
   constructor(
     readonly partition: number,
@@ -110,6 +126,8 @@ export class PartitionRun {
 
   async start(): Promise<void> {
     const { cp, revision } = await readCheckpoint(this.d.checkpoints, this.partition);
+    // Stopped while reading the checkpoint (the start did not answer in time): never begin.
+    if (this.stopping) return;
     this.cpRevision = revision;
     if (cp) {
       this.covers = cp.covers;
@@ -145,10 +163,15 @@ export class PartitionRun {
           mem_storage: true,
           ...(start > 0 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: start } : { deliver_policy: DeliverPolicy.All }),
         });
+        this.consumerName = ci.name;
         const consumer = await this.d.js.consumers.get(EVENTS_STREAM, ci.name);
         const msgs = await consumer.consume({ max_messages: 1000 });
         this.messages = msgs;
-        if (this.stopping) break;
+        this.lastMessageAt = Date.now();
+        if (this.stopping) {
+          closeQuietly(msgs);
+          break;
+        }
         let delivered = 0;
         let gap = false;
         for await (const m of msgs) {
@@ -161,7 +184,8 @@ export class PartitionRun {
           // Messages already received are handed over as microtasks: let the lease timer run between batches.
           if (delivered % 256 === 0) await new Promise((r) => setImmediate(r));
         }
-        await msgs.close().catch(() => undefined);
+        closeQuietly(msgs);
+        this.consumerName = undefined;
         await this.d.jsm.consumers.delete(EVENTS_STREAM, ci.name).catch(() => undefined);
         if (gap) this.d.log(`partition ${this.partition}: delivery gap; reading again from #${this.lastSeq + 1}`);
       } catch (e) {
@@ -226,8 +250,39 @@ export class PartitionRun {
     }
   }
 
+  /**
+   * A consumer that delivers nothing for a while although the stream holds more for it has
+   * stalled (pull consumers on nats-server 2.9 do, once a stream was idle), or is gone (a
+   * memory consumer does not survive a server restart). Closing its messages ends the loop in
+   * follow(), which reads again from right after the last event handled.
+   */
+  private async watch(): Promise<void> {
+    const name = this.consumerName;
+    const msgs = this.messages;
+    if (this.watching || this.stopping || !name || !msgs || Date.now() - this.lastMessageAt < STALL_MS) return;
+    this.watching = true;
+    try {
+      let pending: number | string;
+      try {
+        pending = (await within(STALL_MS, 'consumer info', this.d.jsm.consumers.info(EVENTS_STREAM, name))).num_pending;
+      } catch (e) {
+        pending = errorMessage(e);
+      }
+      if (this.stopping || this.messages !== msgs || pending === 0) return;
+      this.restarts++;
+      this.d.log(
+        `partition ${this.partition}: consumer delivered nothing for ${Date.now() - this.lastMessageAt} ms (${typeof pending === 'number' ? `${pending} pending` : pending}); reading again from #${this.lastSeq + 1}`,
+      );
+      this.lastMessageAt = Date.now();
+      closeQuietly(msgs);
+    } finally {
+      this.watching = false;
+    }
+  }
+
   /** A quiet partition: live time moves on (wall clock), and what was read gets its checkpoint. */
   private idle(): void {
+    void this.watch();
     if (this.stopping || !this.caughtUp || Date.now() - this.lastMessageAt < 500) return;
     if (this.d.wallClock) {
       const now = Date.now();
@@ -299,7 +354,8 @@ export class PartitionRun {
   async stop(graceful: boolean): Promise<void> {
     this.stopping = true;
     if (this.ticker) clearInterval(this.ticker);
-    await this.messages?.close().catch(() => undefined);
+    // Wakes a loop waiting for messages; one busy with a message sees `stopping` at the next.
+    if (this.messages) closeQuietly(this.messages);
     await this.loop;
     if (graceful && this.lastSeq > this.covers) await this.checkpoint();
     else await this.settle().catch(() => undefined);

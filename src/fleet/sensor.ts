@@ -53,164 +53,206 @@ interface Pending {
   rec: SpoolRecord;
 }
 
+/** Everything a sensor holds; the functions below each own one concern of it. */
+interface SensorState {
+  o: SensorOptions;
+  log: (line: string) => void;
+  maxInflight: number;
+  timeout: number;
+  spool: Spool;
+  nc: NatsConnection | undefined;
+  js: JetStreamClient | undefined;
+  /** The server answered and nothing failed since. */
+  up: boolean;
+  closed: boolean;
+  /** The spool is being delivered: new events queue behind it. */
+  draining: boolean;
+  drainTimer: NodeJS.Timeout | undefined;
+  // Events not yet acknowledged, oldest first; when a publish fails they go to the spool in this order.
+  inflight: Map<string, Pending>;
+  // Waiting for a free publish slot while the connection is up.
+  queue: SpoolRecord[];
+  st: { events: number; acked: number; duplicates: number; publish_errors: number };
+  settledWaiters: Array<() => void>;
+  readyWaiters: Array<() => void>;
+  lastDropLog: number;
+}
+
+// ---- waiters ----
+
+const isSettled = (s: SensorState): boolean => s.inflight.size === 0 && s.queue.length === 0 && s.spool.empty;
+
+function checkSettled(s: SensorState): void {
+  if (!isSettled(s)) return;
+  const w = s.settledWaiters;
+  s.settledWaiters = [];
+  for (const f of w) f();
+}
+
+// ---- the spool ----
+
+function toSpool(s: SensorState, r: SpoolRecord): void {
+  if (s.spool.append(r)) return;
+  const now = Date.now();
+  if (now - s.lastDropLog > 5000) {
+    s.lastDropLog = now;
+    s.log(`sensor: spool full (${s.o.spoolMaxBytes} bytes): ${s.spool.st.dropped} events dropped so far`);
+  }
+}
+
+/** Everything not acknowledged goes to disk in order, then the queue. */
+function spoolAllPending(s: SensorState): void {
+  for (const p of s.inflight.values()) toSpool(s, p.rec);
+  s.inflight.clear();
+  for (const r of s.queue.splice(0)) toSpool(s, r);
+}
+
+/** One batch of spooled records, each acknowledged, before the next: order survives. */
+async function sendBatch(s: SensorState, batch: SpoolRecord[]): Promise<void> {
+  const js = s.js;
+  if (!js || !s.up) throw new Error('NATS down');
+  const acks = await Promise.all(batch.map((r) => js.publish(r.subject, r.data, { msgID: r.id, timeout: s.timeout })));
+  for (const a of acks) {
+    s.st.acked++;
+    if (a.duplicate) s.st.duplicates++;
+  }
+}
+
+/** Delivers the spool oldest first whenever the server answers; new events go straight out only once it is empty. */
+async function drainSpool(s: SensorState): Promise<void> {
+  if (s.draining || s.closed) return;
+  s.draining = true;
+  try {
+    for (;;) {
+      if (s.closed) return;
+      if (s.up && s.js) {
+        try {
+          const n = await s.spool.drain((b) => sendBatch(s, b), 500);
+          if (n > 0) s.log(`sensor: delivered ${n} spooled events`);
+          if (s.spool.empty) break;
+        } catch (e) {
+          s.st.publish_errors++;
+          s.up = false;
+          s.log(`sensor: delivering the spool failed (${errorMessage(e)}); retrying`);
+        }
+      }
+      await new Promise<void>((res) => {
+        s.drainTimer = setTimeout(res, 500);
+      });
+      // Up again when the server answers a round trip.
+      if (s.nc && !s.nc.isClosed())
+        s.up = await s.nc.flush().then(
+          () => true,
+          () => false,
+        );
+    }
+  } finally {
+    s.draining = false;
+  }
+  pump(s);
+  checkSettled(s);
+}
+
+// ---- the publish loop ----
+
+function pump(s: SensorState): void {
+  while (s.up && s.js && s.inflight.size < s.maxInflight && s.queue.length > 0) send(s, s.queue.shift()!);
+  if (s.queue.length < s.maxInflight && s.readyWaiters.length) {
+    const w = s.readyWaiters;
+    s.readyWaiters = [];
+    for (const f of w) f();
+  }
+}
+
+function send(s: SensorState, r: SpoolRecord): void {
+  const p: Pending = { rec: r };
+  s.inflight.set(r.id, p);
+  s.js!.publish(r.subject, r.data, { msgID: r.id, timeout: s.timeout })
+    .then((ack) => {
+      if (s.inflight.get(r.id) !== p) return; // already spooled after a failure; the spool sends it again
+      s.inflight.delete(r.id);
+      s.st.acked++;
+      if (ack.duplicate) s.st.duplicates++;
+      pump(s);
+      checkSettled(s);
+    })
+    .catch((e: unknown) => {
+      if (s.inflight.get(r.id) !== p) return;
+      s.st.publish_errors++;
+      goDown(s, errorMessage(e));
+      void drainSpool(s);
+    });
+}
+
+/** A new record: straight out while up and nothing is spooled, else behind the spool. */
+function emit(s: SensorState, r: SpoolRecord): void {
+  s.st.events++;
+  if (s.up && !s.draining && s.spool.empty) {
+    if (s.inflight.size < s.maxInflight && s.queue.length === 0) send(s, r);
+    else s.queue.push(r);
+  } else toSpool(s, r);
+}
+
+// ---- connection state ----
+
+function goDown(s: SensorState, why: string): void {
+  if (!s.up) return;
+  s.up = false;
+  s.log(`sensor: NATS unreachable (${why}); spooling to ${s.o.spoolDir}`);
+  spoolAllPending(s);
+}
+
+/** Connects (retrying until closed), then follows the connection's status: down spools, back delivers the spool. */
+async function connectLoop(s: SensorState): Promise<void> {
+  for (let attempt = 0; !s.closed; attempt++) {
+    try {
+      s.nc = await fleetConnect(s.o, { name: `stowaway-sensor-${s.o.host}`, waitOnFirstConnect: true });
+      const objs = await ensureFleet(s.nc);
+      s.js = objs.js;
+      s.up = true;
+      s.log(`sensor: connected to ${s.nc.getServer()}`);
+      const conn = s.nc;
+      void (async () => {
+        for await (const st of conn.status()) {
+          const type: string = st.type;
+          if (type === 'disconnect') goDown(s, 'disconnected');
+          if (type === 'reconnect') void drainSpool(s);
+        }
+      })();
+      void drainSpool(s);
+      return;
+    } catch (e) {
+      if (attempt === 0) s.log(`sensor: cannot reach NATS yet (${errorMessage(e)}); spooling`);
+      await s.nc?.close().catch(() => undefined);
+      s.nc = undefined;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+}
+
 export function createSensor(o: SensorOptions): Sensor {
-  const log = o.log ?? (() => undefined);
-  const maxInflight = o.maxInflight ?? 2000;
-  const timeout = o.publishTimeoutMs ?? 5000;
-  const spool = new Spool({ dir: o.spoolDir, maxBytes: o.spoolMaxBytes });
+  const s: SensorState = {
+    o,
+    log: o.log ?? (() => undefined),
+    maxInflight: o.maxInflight ?? 2000,
+    timeout: o.publishTimeoutMs ?? 5000,
+    spool: new Spool({ dir: o.spoolDir, maxBytes: o.spoolMaxBytes }),
+    nc: undefined,
+    js: undefined,
+    up: false,
+    closed: false,
+    draining: false,
+    drainTimer: undefined,
+    inflight: new Map(),
+    queue: [],
+    st: { events: 0, acked: 0, duplicates: 0, publish_errors: 0 },
+    settledWaiters: [],
+    readyWaiters: [],
+    lastDropLog: 0,
+  };
   const boot = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
   let seq = 0;
-  let nc: NatsConnection | undefined;
-  let js: JetStreamClient | undefined;
-  let up = false;
-  let closed = false;
-  let draining = false;
-  // Events not yet acknowledged, oldest first; when a publish fails they go to the spool in this order.
-  const inflight = new Map<string, Pending>();
-  // Waiting for a free publish slot while the connection is up.
-  const queue: SpoolRecord[] = [];
-  const st = { events: 0, acked: 0, duplicates: 0, publish_errors: 0 };
-  let settledWaiters: Array<() => void> = [];
-  let lastDropLog = 0;
-
-  const isSettled = (): boolean => inflight.size === 0 && queue.length === 0 && spool.empty;
-  const checkSettled = (): void => {
-    if (!isSettled()) return;
-    const w = settledWaiters;
-    settledWaiters = [];
-    for (const f of w) f();
-  };
-
-  const toSpool = (r: SpoolRecord): void => {
-    if (!spool.append(r)) {
-      const now = Date.now();
-      if (now - lastDropLog > 5000) {
-        lastDropLog = now;
-        log(`sensor: spool full (${o.spoolMaxBytes} bytes): ${spool.st.dropped} events dropped so far`);
-      }
-    }
-  };
-
-  // Down: everything not acknowledged goes to disk in order, then the queue.
-  const goDown = (why: string): void => {
-    if (!up) return;
-    up = false;
-    log(`sensor: NATS unreachable (${why}); spooling to ${o.spoolDir}`);
-    for (const p of inflight.values()) toSpool(p.rec);
-    inflight.clear();
-    for (const r of queue.splice(0)) toSpool(r);
-  };
-
-  let readyWaiters: Array<() => void> = [];
-  const pump = (): void => {
-    while (up && js && inflight.size < maxInflight && queue.length > 0) send(queue.shift()!);
-    if (queue.length < maxInflight && readyWaiters.length) {
-      const w = readyWaiters;
-      readyWaiters = [];
-      for (const f of w) f();
-    }
-  };
-
-  const send = (r: SpoolRecord): void => {
-    const p: Pending = { rec: r };
-    inflight.set(r.id, p);
-    js!
-      .publish(r.subject, r.data, { msgID: r.id, timeout })
-      .then((ack) => {
-        if (inflight.get(r.id) !== p) return; // already spooled after a failure; the spool sends it again
-        inflight.delete(r.id);
-        st.acked++;
-        if (ack.duplicate) st.duplicates++;
-        pump();
-        checkSettled();
-      })
-      .catch((e: unknown) => {
-        if (inflight.get(r.id) !== p) return;
-        st.publish_errors++;
-        goDown(errorMessage(e));
-        void drainLater();
-      });
-  };
-
-  const emit = (r: SpoolRecord): void => {
-    st.events++;
-    if (up && !draining && spool.empty) {
-      if (inflight.size < maxInflight && queue.length === 0) send(r);
-      else queue.push(r);
-    } else toSpool(r);
-  };
-
-  // One batch of spooled records, each acknowledged, before the next: order survives.
-  const sendBatch = async (batch: SpoolRecord[]): Promise<void> => {
-    if (!js || !up) throw new Error('NATS down');
-    const acks = await Promise.all(batch.map((r) => js!.publish(r.subject, r.data, { msgID: r.id, timeout })));
-    for (const a of acks) {
-      st.acked++;
-      if (a.duplicate) st.duplicates++;
-    }
-  };
-
-  let drainTimer: NodeJS.Timeout | undefined;
-  const drainLater = async (): Promise<void> => {
-    if (draining || closed) return;
-    draining = true;
-    try {
-      for (;;) {
-        if (closed) return;
-        if (up && js) {
-          try {
-            const n = await spool.drain(sendBatch, 500);
-            if (n > 0) log(`sensor: delivered ${n} spooled events`);
-            if (spool.empty) break;
-          } catch (e) {
-            st.publish_errors++;
-            up = false;
-            log(`sensor: delivering the spool failed (${errorMessage(e)}); retrying`);
-          }
-        }
-        await new Promise<void>((res) => {
-          drainTimer = setTimeout(res, 500);
-        });
-        // Up again when the server answers a round trip.
-        if (nc && !nc.isClosed())
-          up = await nc.flush().then(
-            () => true,
-            () => false,
-          );
-      }
-    } finally {
-      draining = false;
-    }
-    pump();
-    checkSettled();
-  };
-
-  void (async () => {
-    for (let attempt = 0; !closed; attempt++) {
-      try {
-        nc = await fleetConnect(o, { name: `stowaway-sensor-${o.host}`, waitOnFirstConnect: true });
-        const objs = await ensureFleet(nc);
-        js = objs.js;
-        up = true;
-        log(`sensor: connected to ${nc.getServer()}`);
-        const conn = nc;
-        void (async () => {
-          for await (const s of conn.status()) {
-            const type: string = s.type;
-            if (type === 'disconnect') goDown('disconnected');
-            if (type === 'reconnect') void drainLater();
-          }
-        })();
-        void drainLater();
-        return;
-      } catch (e) {
-        if (attempt === 0) log(`sensor: cannot reach NATS yet (${errorMessage(e)}); spooling`);
-        await nc?.close().catch(() => undefined);
-        nc = undefined;
-        await new Promise((r) => setTimeout(r, 1000));
-      }
-    }
-  })();
+  void connectLoop(s);
 
   return {
     publish(ev, source) {
@@ -218,40 +260,38 @@ export function createSensor(o: SensorOptions): Sensor {
         ev.event ??= {};
         ev.event.id ??= `${o.host}:${boot}:${++seq}`;
         const p = partitionOf(partitionKey(ev), o.partitions);
-        emit({ subject: eventSubject(p, o.host, source), id: ev.event.id, data: JSON.stringify(ev) });
+        emit(s, { subject: eventSubject(p, o.host, source), id: ev.event.id, data: JSON.stringify(ev) });
       } catch (e) {
-        st.publish_errors++;
-        log(`sensor: event not published: ${errorMessage(e)}`);
+        s.st.publish_errors++;
+        s.log(`sensor: event not published: ${errorMessage(e)}`);
       }
     },
     end() {
-      for (let p = 0; p < o.partitions; p++) emit({ subject: endSubject(p), id: `end:${o.host}:${boot}:${p}`, data: '{}' });
-      st.events -= o.partitions;
+      for (let p = 0; p < o.partitions; p++) emit(s, { subject: endSubject(p), id: `end:${o.host}:${boot}:${p}`, data: '{}' });
+      s.st.events -= o.partitions;
     },
     async connected(timeoutMs) {
       const end = Date.now() + timeoutMs;
-      while (!up && Date.now() < end && !closed) await new Promise((r) => setTimeout(r, 50));
-      return up;
+      while (!s.up && Date.now() < end && !s.closed) await new Promise((r) => setTimeout(r, 50));
+      return s.up;
     },
     ready() {
       // Spooling is bounded by the spool, not memory: only the queue waits for the stream.
-      if (queue.length < maxInflight || !up) return Promise.resolve();
-      return new Promise((res) => readyWaiters.push(res));
+      if (s.queue.length < s.maxInflight || !s.up) return Promise.resolve();
+      return new Promise((res) => s.readyWaiters.push(res));
     },
     settled() {
-      if (isSettled()) return Promise.resolve();
-      return new Promise((res) => settledWaiters.push(res));
+      if (isSettled(s)) return Promise.resolve();
+      return new Promise((res) => s.settledWaiters.push(res));
     },
-    stats: () => ({ ...st, inflight: inflight.size, connected: up, spool: { ...spool.st } }),
+    stats: () => ({ ...s.st, inflight: s.inflight.size, connected: s.up, spool: { ...s.spool.st } }),
     async close() {
-      closed = true;
-      if (drainTimer) clearTimeout(drainTimer);
+      s.closed = true;
+      if (s.drainTimer) clearTimeout(s.drainTimer);
       // What is still not acknowledged is kept on disk for the next run.
-      for (const p of inflight.values()) toSpool(p.rec);
-      inflight.clear();
-      for (const r of queue.splice(0)) toSpool(r);
-      spool.close();
-      await nc?.drain().catch(() => undefined);
+      spoolAllPending(s);
+      s.spool.close();
+      await s.nc?.drain().catch(() => undefined);
     },
   };
 }

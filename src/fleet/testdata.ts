@@ -23,6 +23,8 @@ export interface FleetData {
   events: number;
   scenarioEvents: number;
   scenarios: number;
+  /** Every scenario the content ships, in the order of the `si` in event ids `host:copy:si:i`. */
+  shipped: Array<{ name: string; kind: string; fire: string[]; events: number }>;
 }
 
 const T0 = Date.parse('2026-01-05T00:00:00Z');
@@ -70,10 +72,12 @@ export async function writeFleetData(
 ): Promise<FleetData> {
   const { scenarios } = await findScenarios(content.contentDir);
   const recorded = [];
+  const shipped: FleetData['shipped'] = [];
   for (const s of scenarios) {
     const { events } = await readScenarioEvents(s);
     const timed = events.filter((e) => Number.isFinite(Date.parse(e['@timestamp'])));
-    if (timed.length) recorded.push({ name: s.name, events: timed });
+    shipped.push({ name: s.name, kind: s.kind, fire: s.fire, events: timed.length });
+    recorded.push({ name: s.name, events: timed });
   }
   const hosts: string[] = [];
   const used = new Set<number>();
@@ -93,6 +97,7 @@ export async function writeFleetData(
     let slot = 0;
     for (let k = 0; k < o.copies; k++) {
       for (const [si, s] of recorded.entries()) {
+        if (s.events.length === 0) continue;
         const first = Date.parse(s.events[0]!['@timestamp']);
         const shift = T0 + slot++ * SLOT_MS - first;
         if (k === Math.floor(o.copies / 2) && s.name === SPLIT_SCENARIO) {
@@ -146,7 +151,7 @@ export async function writeFleetData(
     files.push([f1, f2]);
     total += merged.length;
   }
-  return { hosts, files, events: total, scenarioEvents, scenarios: recorded.length };
+  return { hosts, files, events: total, scenarioEvents, scenarios: recorded.filter((r) => r.events.length > 0).length, shipped };
 }
 
 export async function readNdjson(file: string): Promise<StowawayEvent[]> {
@@ -245,10 +250,13 @@ export async function startJetStream(storeDir: string): Promise<NatsServer> {
     },
     async stop() {
       const p = proc;
-      if (!p || p.exitCode !== null) return;
+      if (!p || p.exitCode !== null || p.signalCode !== null) return;
       const exited = new Promise((r) => p.once('exit', r));
       p.kill('SIGTERM');
+      // A server that does not shut down in time is killed: a test's cleanup must end.
+      const t = setTimeout(() => p.kill('SIGKILL'), 15_000);
       await exited;
+      clearTimeout(t);
     },
   };
   await s.start();

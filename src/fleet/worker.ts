@@ -7,9 +7,9 @@ import type { NatsConnection } from 'nats';
 import { errorMessage } from '../model/errors.js';
 import type { Content } from '../runtime/index.js';
 import { Leases } from './lease.js';
-import { ensureFleet, fleetConnect, type FleetConnectOptions } from './nats.js';
-import { PartitionRun, type WorkerCounters } from './partition.js';
-import { partitionOf } from './subjects.js';
+import { ensureFleet, fleetConnect, kvKeysWith, within, type FleetConnectOptions } from './nats.js';
+import { LEASES_BUCKET, partitionOf } from './subjects.js';
+import { PartitionRun, type PartitionDeps, type WorkerCounters } from './partition.js';
 
 export interface WorkerOptions extends FleetConnectOptions {
   id: string;
@@ -65,30 +65,66 @@ export function createWorker(o: WorkerOptions): Worker {
       // stop() marks the run stopping at once; what it awaits after that may hang, and need not be waited for.
       void run?.stop(false).catch(() => undefined);
     }
+    // A renewal refused after its round stopped waiting forgets the lease: its partition stops too.
+    const owned = new Set(leases.owned());
+    for (const [p, run] of runs) {
+      if (owned.has(p)) continue;
+      log(`partition ${p}: lease no longer held; stopping it`);
+      runs.delete(p);
+      void run.stop(false).catch(() => undefined);
+    }
   }
 
-  async function round(deps: ConstructorParameters<typeof PartitionRun>[1]): Promise<void> {
+  // Every request of a lease round answers within `stepMs`, or the round ends there and the next
+  // one starts over: a round that waits longer than the fence lets its leases go stale.
+  const stepMs = Math.max(500, Math.floor(ttl / 4));
+  const step = <T>(what: string, p: Promise<T>): Promise<T> => within(stepMs, what, p);
+
+  /** Hands a partition back checkpointed; one whose stop does not finish in time is left to expire instead. */
+  async function handBack(p: number): Promise<void> {
+    const run = runs.get(p);
+    runs.delete(p);
+    try {
+      if (run) await within(stepMs * 2, `stop of partition ${p}`, run.stop(true));
+    } catch (e) {
+      // Its lease is not released: whatever the stop still writes is fenced by the checkpoint revision, and the lease expires.
+      log(`partition ${p}: ${errorMessage(e)}; leaving its lease to expire`);
+      leases!.forget(p);
+      return;
+    }
+    await step(`release of partition ${p}`, leases!.release(p));
+  }
+
+  async function round(deps: PartitionDeps): Promise<void> {
     if (busy || stopped || !leases) return;
     busy = true;
     try {
-      await leases.heartbeat();
       for (const p of leases.owned()) {
-        if (!(await leases.renew(p))) {
-          log(`partition ${p}: lease lost; stopping it without a checkpoint`);
-          await runs.get(p)?.stop(false);
-          runs.delete(p);
-        }
+        // Held but not running (its start failed after the lease was taken): give it back.
+        if (!runs.has(p)) await step(`release of partition ${p}`, leases.release(p));
       }
-      const alive = await leases.members();
+      // Renewals first and side by side: one slow answer does not hold up the others. One that
+      // times out is retried next round (the fence stops it if that goes on); one refused was lost.
+      const held = leases.owned();
+      const renewed = await Promise.all(held.map((p) => step(`renewal of partition ${p}`, leases!.renew(p)).catch(() => undefined)));
+      for (const [i, ok] of renewed.entries()) {
+        if (ok !== false) continue;
+        const p = held[i]!;
+        log(`partition ${p}: lease lost or fenced; stopping it without a checkpoint`);
+        const run = runs.get(p);
+        runs.delete(p);
+        // Stopped at once; what it still awaits writes nothing that counts, so the round does not wait.
+        void run?.stop(false).catch(() => undefined);
+      }
+      await step('heartbeat', leases.heartbeat());
+      const alive = await step('member list', leases.members());
       members = alive.length;
       const share = Math.ceil(o.partitions / members);
       const owned = leases.owned();
       if (owned.length > share) {
         for (const p of owned.slice(share)) {
           log(`partition ${p}: handing back (share is ${share} of ${o.partitions} with ${members} workers)`);
-          await runs.get(p)?.stop(true);
-          runs.delete(p);
-          await leases.release(p);
+          await handBack(p);
         }
       } else if (owned.length < share) {
         // Each worker starts looking at its own offset, so workers that join together do not all race for partition 0.
@@ -96,14 +132,15 @@ export function createWorker(o: WorkerOptions): Worker {
         for (let i = 0; i < o.partitions && leases.owned().length < share; i++) {
           const p = (start + i) % o.partitions;
           if (runs.has(p)) continue;
-          if (!(await leases.acquire(p))) continue;
+          if (!(await step(`lease of partition ${p}`, leases.acquire(p)))) continue;
           const run = new PartitionRun(p, deps);
           try {
-            await run.start();
+            await step(`start of partition ${p}`, run.start());
             runs.set(p, run);
           } catch (e) {
             log(`partition ${p}: could not start (${errorMessage(e)}); giving the lease back`);
-            await leases.release(p);
+            void run.stop(false).catch(() => undefined);
+            await step(`release of partition ${p}`, leases.release(p));
           }
         }
       }
@@ -118,10 +155,11 @@ export function createWorker(o: WorkerOptions): Worker {
     async start() {
       nc = await fleetConnect(o, { name: `stowaway-worker-${o.id}` });
       const objs = await ensureFleet(nc);
-      leases = new Leases(objs.leases, o.id, ttl);
-      const deps = {
+      const jsm = await nc.jetstreamManager();
+      leases = new Leases(objs.leases, o.id, ttl, Date.now, (prefix) => kvKeysWith(jsm, LEASES_BUCKET, prefix));
+      const deps: PartitionDeps = {
         js: objs.js,
-        jsm: await nc.jetstreamManager(),
+        jsm,
         checkpoints: objs.checkpoints,
         content: o.content,
         owner: o.id,
@@ -132,7 +170,9 @@ export function createWorker(o: WorkerOptions): Worker {
         wallClock: o.wallClock ?? true,
         log,
       };
-      await round(deps);
+      // Announced one renewal before taking anything: workers starting together see each other
+      // and take their shares at once, instead of the first taking all and handing back.
+      await step('heartbeat', leases.heartbeat()).catch(() => undefined);
       timer = setInterval(() => void round(deps), renewMs);
       fence = setInterval(fenceStale, Math.max(50, Math.floor(renewMs / 2)));
     },
@@ -142,12 +182,8 @@ export function createWorker(o: WorkerOptions): Worker {
       if (timer) clearInterval(timer);
       if (fence) clearInterval(fence);
       while (busy) await new Promise((r) => setTimeout(r, 20));
-      for (const [p, run] of runs) {
-        await run.stop(true).catch((e: unknown) => log(`partition ${p}: final checkpoint failed: ${errorMessage(e)}`));
-        await leases?.release(p);
-      }
-      runs.clear();
-      await leases?.leave();
+      for (const p of [...runs.keys()]) await handBack(p).catch((e: unknown) => log(`partition ${p}: final checkpoint failed: ${errorMessage(e)}`));
+      await step('leave', leases?.leave() ?? Promise.resolve()).catch(() => undefined);
       await nc?.drain().catch(() => undefined);
     },
   };
