@@ -39,10 +39,13 @@ const COMMANDS = [
   'config',
 ] as const;
 
+// A command that reads another's options: `config check` validates a file against `start`'s.
+const NEEDS: Partial<Record<(typeof COMMANDS)[number], (typeof COMMANDS)[number][]>> = { config: ['start'] };
+
 type Register = (program: Command) => void;
-const named = process.argv[2];
+const named = COMMANDS.find((c) => c === process.argv[2]);
 // Help, a version query or an unknown command: every command is registered, as help lists them all.
-const wanted = COMMANDS.find((c) => c === named) ? [named!] : COMMANDS;
+const wanted = named ? COMMANDS.filter((c) => c === named || NEEDS[named]?.includes(c)) : COMMANDS;
 for (const m of await Promise.all(wanted.map((c) => import(`./${c}.js`) as Promise<{ register: Register }>))) m.register(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
