@@ -302,6 +302,7 @@ export async function scan(opts: ScanOptions, sink: FindingSink, err: (s: string
   const loaded = await loadRules(sources);
   // With workers, the engine takes each event's matches from them (see scan-workers.ts).
   const precomputed = workers > 1 ? new PrecomputedRuleSet(loaded.ruleset) : undefined;
+  precomputed?.correlated(new Set(loaded.correlations.flatMap((c) => c.rules)));
   const engine = engineOver(loaded, { lateness: opts.lateness, ...(precomputed ? { ruleset: precomputed } : {}) });
   reportRules(loaded, engine, err);
   if (loaded.compiled === 0) {

@@ -72,7 +72,7 @@ async function run(job: BatchJob): Promise<BatchResult> {
       }
       // Only matched events cross back whole; for the rest the main thread needs only the time.
       if (found.length === 0) items.push({ t: r.event['@timestamp'] });
-      else items.push({ j: JSON.stringify(r.event), m: found.map((m) => [index.get(m.rule)!, m.selections]) });
+      else items.push({ j: JSON.stringify(r.event), t: r.event['@timestamp'], m: found.map((m) => [index.get(m.rule)!, m.selections]) });
     }
   }
   return { id: job.id, items };

@@ -34,10 +34,10 @@ export interface BatchJob {
 
 /**
  * In input order: a diagnostic, an event no rule matched (its time), or a matched event as JSON
- * text and its matches (rule index, selections). Text, because a string crosses threads as one
- * copy where an event is cloned key by key, and the text is what a finding prints.
+ * text, its time and its matches (rule index, selections). Text, because a string crosses threads
+ * as one copy where an event is cloned key by key, and the text is what a finding prints.
  */
-export type WorkerItem = { d: Diagnostic } | { t: string; x?: string } | { j: string; m: [number, string[]][] };
+export type WorkerItem = { d: Diagnostic } | { t: string; x?: string } | { j: string; t: string; m: [number, string[]][] };
 
 export interface BatchResult {
   id: number;
@@ -56,11 +56,34 @@ export type ParallelRecord = { diagnostic: Diagnostic } | { event: StowawayEvent
 export class PrecomputedRuleSet implements MatchingRuleSet {
   private readonly generate: boolean[];
   private readonly metas: RuleMeta[];
+  /** Per rule: a correlation may read its events' fields, so they must be whole objects. */
+  private readonly fields: boolean[];
   private pending: BaseMatch[] | Error | undefined;
 
   constructor(private readonly real: RuleSet) {
     this.metas = real.rules();
     this.generate = this.metas.map(() => true);
+    this.fields = this.metas.map(() => false);
+  }
+
+  /**
+   * The ids and names correlations refer to (a superset is safe: it only costs a parse). The
+   * events of other rules reach the engine as their time alone: a plain Sigma match reads only
+   * that, and the finding prints the worker's text (see knownEventJson in cli/scan.ts).
+   */
+  correlated(refs: ReadonlySet<string>): void {
+    const ids = this.real instanceof SigmaRuleSet ? this.real.ruleRefs() : undefined;
+    this.metas.forEach((m, i) => {
+      const src = ids?.[i];
+      const keys = [m.id, m.name, src?.id, src?.name];
+      if (keys.some((k) => k !== undefined && refs.has(k))) this.fields[i] = true;
+    });
+  }
+
+  /** Whether an event with these worker matches must be parsed whole for the engine. */
+  needsFields(m: [number, string[]][]): boolean {
+    for (const [i] of m) if (this.fields[i]) return true;
+    return false;
   }
 
   /** The matches of the next event; without them the real rule set matches it (a file read by one thread). */
@@ -207,8 +230,10 @@ export class ScanPool {
       if (r.error !== undefined) throw new Error(r.error);
       for (const it of r.items!) {
         if ('d' in it) yield { diagnostic: it.d };
-        else if ('t' in it) yield { event: { '@timestamp': it.t } as StowawayEvent, matches: it.x !== undefined ? new Error(it.x) : [] };
-        else yield { event: JSON.parse(it.j) as StowawayEvent, matches: rules.resolve(it.m), json: it.j };
+        else if ('j' in it) {
+          const event = rules.needsFields(it.m) ? (JSON.parse(it.j) as StowawayEvent) : ({ '@timestamp': it.t } as StowawayEvent);
+          yield { event, matches: rules.resolve(it.m), json: it.j };
+        } else yield { event: { '@timestamp': it.t } as StowawayEvent, matches: it.x !== undefined ? new Error(it.x) : [] };
       }
     };
     // The main thread neither decodes nor splits lines: it reads blocks, cuts them after a line
