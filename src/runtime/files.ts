@@ -74,7 +74,7 @@ export async function runFiles(engine: ReplayEngine, inputs: readonly string[], 
       if (pool && split?.format && split.detected) detected(split.detected);
       const batches: AsyncIterable<readonly (SourceRecord | ParallelRecord)[]> =
         pool && split?.format
-          ? oneByOne(pool.pool.read(input, split.format, pool.ruleset))
+          ? pool.pool.read(input, split.format, pool.ruleset)
           : readEventBatches(input, opts.format ? { format: opts.format } : { onDetected: detected });
       const precomputed = pool?.ruleset;
       for await (const batch of batches) {
@@ -110,9 +110,4 @@ export async function runFiles(engine: ReplayEngine, inputs: readonly string[], 
   if (rest.length > 0) await sink.findings(rest, 'flush');
   await sink.flush?.();
   return { lost };
-}
-
-/** Records from the worker pool, in the shape the read loop takes (one-record batches). */
-async function* oneByOne<T>(records: AsyncIterable<T>): AsyncIterable<T[]> {
-  for await (const r of records) yield [r];
 }

@@ -218,23 +218,28 @@ export class ScanPool {
     return { format: f, ...(detected ? { detected } : {}) };
   }
 
-  /** The records of `path` in input order, matched by the workers. */
-  async *read(path: string, format: FileFormat, rules: PrecomputedRuleSet): AsyncGenerator<ParallelRecord> {
+  /**
+   * The records of `path` in input order, matched by the workers: a worker batch at a time, so
+   * the reader waits (and the sink writes) once per batch, not once per record.
+   */
+  async *read(path: string, format: FileFormat, rules: PrecomputedRuleSet): AsyncGenerator<ParallelRecord[]> {
     const inFlight: Promise<BatchResult>[] = [];
     // Enough batches queued that a worker never waits for the main thread to be scheduled again.
     const limit = this.slots.length * 8;
     let lineNo = 0;
     let lines: string[] = [];
     let first = 1;
-    const drain = function* (r: BatchResult): Generator<ParallelRecord> {
+    const drain = function* (r: BatchResult): Generator<ParallelRecord[]> {
       if (r.error !== undefined) throw new Error(r.error);
+      const out: ParallelRecord[] = [];
       for (const it of r.items!) {
-        if ('d' in it) yield { diagnostic: it.d };
+        if ('d' in it) out.push({ diagnostic: it.d });
         else if ('j' in it) {
           const event = rules.needsFields(it.m) ? (JSON.parse(it.j) as StowawayEvent) : ({ '@timestamp': it.t } as StowawayEvent);
-          yield { event, matches: rules.resolve(it.m), json: it.j };
-        } else yield { event: { '@timestamp': it.t } as StowawayEvent, matches: it.x !== undefined ? new Error(it.x) : [] };
+          out.push({ event, matches: rules.resolve(it.m), json: it.j });
+        } else out.push({ event: { '@timestamp': it.t } as StowawayEvent, matches: it.x !== undefined ? new Error(it.x) : [] });
       }
+      yield out;
     };
     // The main thread neither decodes nor splits lines: it reads blocks, cuts them after a line
     // feed and hands the bytes over; a worker splits them as LineSplitter does.
