@@ -51,6 +51,15 @@ correlation:
   rules: [container_shell, discovery]
   group-by: [container.id]
   timespan: 5m
+---
+title: File listing (no correlation reads it; with workers its events reach the engine as their time)
+id: 5a1e0000-0000-4000-8000-000000000005
+logsource: { product: linux, category: process_creation }
+detection:
+  selection:
+    process.name: [ls, cat]
+  condition: selection
+level: low
 `;
 
 function event(sec: number, exe: string, container: string): string {
@@ -116,6 +125,9 @@ test('scan --workers: findings identical to one thread, correlations across batc
     );
     assert.equal(one.findings.filter((f) => f.rule.id.endsWith('04')).length, 1, 'shell then discovery in abc, once');
     assert.equal(one.findings.filter((f) => f.rule.id.endsWith('02')).length, 0, 'discovery only feeds a correlation: no findings of its own');
+    const listing = one.findings.filter((f) => f.rule.id.endsWith('05'));
+    assert.equal(listing.length, 20, 'ls and cat: 4 in the first lines, 16 in the rest');
+    assert.equal(listing[0]!.events[0]!.stowaway.origin, `${input}:1`);
     for (const workers of [2, 3]) {
       const many = scan(dir, input, workers);
       assert.equal(many.code, 0, many.err);
