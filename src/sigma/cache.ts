@@ -125,6 +125,32 @@ function looksParsed(x: unknown): x is ParseResult {
 }
 
 /** Opens the cache in `dir` (created on save). Problems with the stored file become `stats.ignored`. */
+/** A cache file's body, or why it cannot be used: another format, another build, or damaged. */
+function unseal(raw: string, path: string, code: string): { body: string } | { ignored: string } {
+  const nl = raw.indexOf('\n');
+  const head = JSON.parse(nl < 0 ? raw : raw.slice(0, nl)) as { format?: unknown; code?: unknown; sha256?: unknown };
+  const body = nl < 0 ? '' : raw.slice(nl + 1);
+  if (head.format !== FORMAT) return { ignored: `${path} has format ${JSON.stringify(head.format)}, not ${FORMAT}; rebuilt` };
+  if (head.code !== code) return { ignored: `${path} was written by another stowaway build; rebuilt` };
+  if (createHash('sha256').update(body).digest('hex') !== head.sha256) return { ignored: `${path} is corrupt (checksum mismatch); ignored and rebuilt` };
+  return { body };
+}
+
+/** Writes a cache file whole or not at all (a concurrent reader sees the old file or the new one); an error is returned as its message. */
+async function seal(dir: string, path: string, code: string, body: string): Promise<string | undefined> {
+  const head = JSON.stringify({ format: FORMAT, code, sha256: createHash('sha256').update(body).digest('hex') });
+  const tmp = `${path}.${process.pid}.tmp`;
+  try {
+    await mkdir(dir, { recursive: true });
+    await writeFile(tmp, head + '\n' + body);
+    await rename(tmp, path);
+    return undefined;
+  } catch (e) {
+    await unlink(tmp).catch(() => undefined);
+    return `cannot write the rule cache ${path}: ${(e as Error).message}`;
+  }
+}
+
 export async function openParseCache(dir: string): Promise<ParseCache> {
   const path = join(dir, FILE);
   const code = parserCode();
@@ -141,15 +167,11 @@ export async function openParseCache(dir: string): Promise<ParseCache> {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') stats.ignored = `cannot read ${path}: ${(e as Error).message}`;
   }
   if (raw !== undefined) {
-    const nl = raw.indexOf('\n');
     try {
-      const head = JSON.parse(nl < 0 ? raw : raw.slice(0, nl)) as { format?: unknown; code?: unknown; sha256?: unknown };
-      const body = nl < 0 ? '' : raw.slice(nl + 1);
-      if (head.format !== FORMAT) stats.ignored = `${path} has format ${JSON.stringify(head.format)}, not ${FORMAT}; rebuilt`;
-      else if (head.code !== code) stats.ignored = `${path} was written by another stowaway build; rebuilt`;
-      else if (createHash('sha256').update(body).digest('hex') !== head.sha256) stats.ignored = `${path} is corrupt (checksum mismatch); ignored and rebuilt`;
+      const file = unseal(raw, path, code);
+      if ('ignored' in file) stats.ignored = file.ignored;
       else {
-        const obj = JSON.parse(body) as Record<string, unknown>;
+        const obj = JSON.parse(file.body) as Record<string, unknown>;
         if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) throw new Error('body is not an object');
         for (const [k, v] of Object.entries(obj)) entries.set(k, v);
       }
@@ -193,20 +215,9 @@ export async function openParseCache(dir: string): Promise<ParseCache> {
       const parts: string[] = [];
       for (const [k, v] of entries) parts.push(`${JSON.stringify(k)}:${JSON.stringify(encode(v as ParseResult))}`);
       for (const [k, v] of fresh) parts.push(`${JSON.stringify(k)}:${v}`);
-      const body = `{${parts.join(',')}}`;
-      const head = JSON.stringify({ format: FORMAT, code, sha256: createHash('sha256').update(body).digest('hex') });
-      const tmp = `${path}.${process.pid}.tmp`;
-      try {
-        await mkdir(dir, { recursive: true });
-        await writeFile(tmp, head + '\n' + body);
-        // Whole or not at all: a concurrent reader sees the old file or the new one.
-        await rename(tmp, path);
-        added = 0;
-        return undefined;
-      } catch (e) {
-        await unlink(tmp).catch(() => undefined);
-        return `cannot write the rule cache ${path}: ${(e as Error).message}`;
-      }
+      const failed = await seal(dir, path, code, `{${parts.join(',')}}`);
+      if (failed === undefined) added = 0;
+      return failed;
     },
   };
 }
@@ -242,11 +253,8 @@ export async function openOutcomeCache(dir: string): Promise<OutcomeCache> {
   let entries = new Map<string, unknown>();
   try {
     const raw = await readFile(path, 'utf8');
-    const nl = raw.indexOf('\n');
-    const head = JSON.parse(nl < 0 ? raw : raw.slice(0, nl)) as { format?: unknown; code?: unknown; sha256?: unknown };
-    const body = nl < 0 ? '' : raw.slice(nl + 1);
-    if (head.format === FORMAT && head.code === code && createHash('sha256').update(body).digest('hex') === head.sha256)
-      entries = new Map(Object.entries(JSON.parse(body) as Record<string, unknown>));
+    const file = unseal(raw, path, code);
+    if ('body' in file) entries = new Map(Object.entries(JSON.parse(file.body) as Record<string, unknown>));
   } catch {
     // Missing or unreadable: every rule compiles at load, as without a cache, and the file is rebuilt.
     entries = new Map();
@@ -268,19 +276,9 @@ export async function openOutcomeCache(dir: string): Promise<OutcomeCache> {
     async save() {
       if (added === 0) return undefined;
       if (entries.size > MAX_ENTRIES) for (const k of [...entries.keys()]) if (!used.has(k)) entries.delete(k);
-      const body = JSON.stringify(Object.fromEntries(entries));
-      const head = JSON.stringify({ format: FORMAT, code, sha256: createHash('sha256').update(body).digest('hex') });
-      const tmp = `${path}.${process.pid}.tmp`;
-      try {
-        await mkdir(dir, { recursive: true });
-        await writeFile(tmp, head + '\n' + body);
-        await rename(tmp, path);
-        added = 0;
-        return undefined;
-      } catch (e) {
-        await unlink(tmp).catch(() => undefined);
-        return `cannot write the rule cache ${path}: ${(e as Error).message}`;
-      }
+      const failed = await seal(dir, path, code, JSON.stringify(Object.fromEntries(entries)));
+      if (failed === undefined) added = 0;
+      return failed;
     },
   };
 }
