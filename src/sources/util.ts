@@ -130,6 +130,24 @@ export function joinArgs(args: string[]): string {
 
 /** Splits a command line on whitespace, honouring simple single/double quotes. */
 export function splitArgs(s: string): string[] {
+  // Most command lines are ASCII without quotes: their arguments are the runs of non-space,
+  // cut in one pass rather than by the pattern below (every process event splits one).
+  const out: string[] = [];
+  let start = -1;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 34 /* " */ || c === 39 /* ' */ || c > 126) return splitArgsQuoted(s);
+    if (c === 32 || (c >= 9 && c <= 13)) {
+      if (start >= 0) out.push(s.slice(start, i));
+      start = -1;
+    } else if (start < 0) start = i;
+  }
+  if (start >= 0) out.push(s.slice(start));
+  return out;
+}
+
+/** splitArgs for any text: quotes, and every space `\s` knows. */
+export function splitArgsQuoted(s: string): string[] {
   const out: string[] = [];
   const re = /"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S+)/g;
   let m: RegExpExecArray | null;
