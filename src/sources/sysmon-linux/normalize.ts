@@ -9,6 +9,8 @@
 import type { LogSource, StowawayEvent } from '../../model/event.js';
 import type { SourceRecord } from '../types.js';
 import { basename, diag, dirname, extension, num, splitArgs, toIso } from '../util.js';
+import { recordMaker, type RecordMaker } from '../record-shape.js';
+import { dateTimeInRange, isPlainUtcTime } from '../../model/iso-time.js';
 
 const BY_ID: Record<number, { category?: string; ecs: [string, string]; action: string }> = {
   1: { category: 'process_creation', ecs: ['process', 'start'], action: 'process-created' },
@@ -23,6 +25,16 @@ const BY_ID: Record<number, { category?: string; ecs: [string, string]; action: 
 
 /** The System header as flat names: element text by element name, attributes as `Element_Attribute`. */
 type SystemFields = Record<string, string>;
+
+/** What of the System header an event is built from. */
+interface SystemHeader {
+  EventID: string | undefined;
+  TimeCreated_SystemTime: string | undefined;
+  Provider_Name: string | undefined;
+  Channel: string | undefined;
+  Computer: string | undefined;
+  EventRecordID: string | undefined;
+}
 
 /** Finds every <Event>...</Event> in a line (syslog prefix allowed) and normalizes it. */
 export function normalizeSysmonLine(text: string, origin: string): SourceRecord[] {
@@ -69,23 +81,82 @@ export function isLinuxSysmonFlat(o: Record<string, unknown>): boolean {
 
 /** A flat JSON Sysmon-for-Linux record: System fields and EventData side by side. */
 export function normalizeSysmonFlat(obj: Record<string, unknown>, origin: string): SourceRecord {
-  const sys: SystemFields = {};
-  const data: Record<string, string> = {};
-  const keys = Object.keys(obj);
-  for (let i = 0; i < keys.length; i++) {
-    const k = keys[i]!;
+  const sys: SystemHeader = {
+    EventID: undefined,
+    TimeCreated_SystemTime: undefined,
+    Provider_Name: undefined,
+    Channel: undefined,
+    Computer: undefined,
+    EventRecordID: undefined,
+  };
+  // An exporter writes the same keys in the same order on every line: each key is compared with
+  // the one at its place in the last record, and only a new key is looked up.
+  const keys = flatShape;
+  let n = 0;
+  let d = 0;
+  let changed = false;
+  for (const k in obj) {
     const v = obj[k];
     if (v === undefined || v === null || k === '__proto__') continue;
+    let sk: string | undefined;
+    if (keys.names[n] === k) sk = keys.system[n];
+    else {
+      sk = SYSTEM_NAMES.get(k);
+      keys.names[n] = k;
+      keys.system[n] = sk;
+    }
+    n++;
     // EventData values are text in the XML Sysmon writes: the same text here, so a rule
     // compares the same values whichever spelling it reads
     const s = typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v);
-    const sk = SYSTEM_NAMES.get(k);
-    if (sk) sys[sk] = s;
-    else data[k] = s;
+    if (sk !== undefined) {
+      setSystem(sys, sk, s);
+      continue;
+    }
+    if (!changed && flatData.names[d] !== k) {
+      changed = true;
+      flatData.names.length = d;
+    }
+    if (changed) flatData.names.push(k);
+    flatValues[d++] = s;
   }
-  if (sys['TimeCreated_SystemTime'] === undefined && data['UtcTime'] !== undefined) sys['TimeCreated_SystemTime'] = utcTimeIso(data['UtcTime']) ?? '';
+  if (changed || d !== flatData.names.length) {
+    flatData.names.length = d;
+    flatData.make = recordMaker(flatData.names);
+  }
+  const data = flatData.make(flatValues);
+  if (sys.TimeCreated_SystemTime === undefined && data['UtcTime'] !== undefined) sys.TimeCreated_SystemTime = utcTimeIso(data['UtcTime']) ?? '';
   return buildSysmonEvent(sys, data, origin);
 }
+
+// Only the members an event is built from are kept; the last of several spellings wins.
+function setSystem(sys: SystemHeader, name: string, value: string): void {
+  switch (name) {
+    case 'EventID':
+      sys.EventID = value;
+      break;
+    case 'TimeCreated_SystemTime':
+      sys.TimeCreated_SystemTime = value;
+      break;
+    case 'Provider_Name':
+      sys.Provider_Name = value;
+      break;
+    case 'Channel':
+      sys.Channel = value;
+      break;
+    case 'Computer':
+      sys.Computer = value;
+      break;
+    case 'EventRecordID':
+      sys.EventRecordID = value;
+      break;
+  }
+}
+
+// The last flat record's keys (with their System name, if one) and EventData names.
+const flatShape: { names: string[]; system: Array<string | undefined> } = { names: [], system: [] };
+const flatData: { names: string[]; make: RecordMaker } = { names: [], make: recordMaker([]) };
+const flatValues: string[] = [];
 
 /**
  * System fields of a flat record → their `Element_Attribute` names. Flat exporters name them by
@@ -120,7 +191,7 @@ export const FLAT_SYSTEM: Record<string, string> = {
 
 const SYSTEM_NAMES = new Map(Object.entries(FLAT_SYSTEM));
 
-function buildSysmonEvent(sys: SystemFields, data: Record<string, string>, origin: string): SourceRecord {
+function buildSysmonEvent(sys: Partial<SystemHeader>, data: Record<string, string>, origin: string): SourceRecord {
   const id = num(sys['EventID']);
   const data0 = data['UtcTime'];
   // the event's time is UtcTime when it reads as one; TimeCreated must still be a time, but it
@@ -134,26 +205,23 @@ function buildSysmonEvent(sys: SystemFields, data: Record<string, string>, origi
   const provider = sys['Provider_Name'];
   const channel = sys['Channel'];
   const computer = sys['Computer'];
-  // '' and '-' are how Sysmon writes "no value": such fields stay in event_data only
-  const v = (k: string): string | undefined => {
-    const x = data[k];
-    return x === undefined || x === '' || x === '-' ? undefined : x;
-  };
+  // members are set by name, each where it is needed (a shared setter taking the name as a
+  // value made every store a generic lookup)
   const event: Record<string, unknown> = { kind: 'event', module: 'sysmon', dataset: 'sysmon.linux', code: String(id) };
-  put(event, 'provider', provider);
+  if (provider !== undefined) event.provider = provider;
   if (spec) {
     event.action = spec.action;
     event.category = [spec.ecs[0]];
     event.type = [spec.ecs[1]];
   }
   const host: Record<string, unknown> = {};
-  put(host, 'name', computer);
+  if (computer !== undefined) host.name = computer;
   host.os = { type: 'linux' };
   const winlog: Record<string, unknown> = { event_id: id };
-  put(winlog, 'channel', channel);
-  put(winlog, 'provider_name', provider);
-  put(winlog, 'computer_name', computer);
-  put(winlog, 'record_id', sys['EventRecordID']);
+  if (channel !== undefined) winlog.channel = channel;
+  if (provider !== undefined) winlog.provider_name = provider;
+  if (computer !== undefined) winlog.computer_name = computer;
+  if (sys['EventRecordID'] !== undefined) winlog.record_id = sys['EventRecordID'];
   winlog.event_data = data;
   const ev = {
     '@timestamp': ts,
@@ -164,20 +232,26 @@ function buildSysmonEvent(sys: SystemFields, data: Record<string, string>, origi
   } as unknown as StowawayEvent & Record<string, unknown>;
 
   const process: Record<string, unknown> = {};
-  put(process, 'pid', num(v('ProcessId')));
-  put(process, 'entity_id', v('ProcessGuid'));
-  const image = v('Image');
-  put(process, 'executable', image);
-  put(process, 'name', basename(image));
-  const cmd = v('CommandLine');
+  const pid = num(given(data, 'ProcessId'));
+  if (pid !== undefined) process.pid = pid;
+  const guid = given(data, 'ProcessGuid');
+  if (guid !== undefined) process.entity_id = guid;
+  const image = given(data, 'Image');
+  if (image !== undefined) {
+    process.executable = image;
+    const name = basename(image);
+    if (name !== undefined) process.name = name;
+  }
+  const cmd = given(data, 'CommandLine');
   if (cmd !== undefined) {
     process.command_line = cmd;
     process.args = splitArgs(cmd);
   }
-  put(process, 'working_directory', v('CurrentDirectory'));
-  const user = v('User');
+  const cwd = given(data, 'CurrentDirectory');
+  if (cwd !== undefined) process.working_directory = cwd;
+  const user = given(data, 'User');
   if (user !== undefined) process.user = { name: user };
-  const hashes = v('Hashes');
+  const hashes = given(data, 'Hashes');
   if (hashes !== undefined) {
     const hash: Record<string, string> = {};
     for (const h of hashes.split(',')) {
@@ -189,16 +263,22 @@ function buildSysmonEvent(sys: SystemFields, data: Record<string, string>, origi
       break;
     }
   }
-  const pimage = v('ParentImage');
-  const ppid = num(v('ParentProcessId'));
-  if (pimage !== undefined || v('ParentProcessId') !== undefined) {
+  const pimage = given(data, 'ParentImage');
+  const ppidText = given(data, 'ParentProcessId');
+  const ppid = num(ppidText);
+  if (pimage !== undefined || ppidText !== undefined) {
     const parent: Record<string, unknown> = {};
-    put(parent, 'pid', ppid);
-    put(parent, 'entity_id', v('ParentProcessGuid'));
-    put(parent, 'executable', pimage);
-    put(parent, 'name', basename(pimage));
-    put(parent, 'command_line', v('ParentCommandLine'));
-    const puser = v('ParentUser');
+    if (ppid !== undefined) parent.pid = ppid;
+    const pguid = given(data, 'ParentProcessGuid');
+    if (pguid !== undefined) parent.entity_id = pguid;
+    if (pimage !== undefined) {
+      parent.executable = pimage;
+      const pname = basename(pimage);
+      if (pname !== undefined) parent.name = pname;
+    }
+    const pcmd = given(data, 'ParentCommandLine');
+    if (pcmd !== undefined) parent.command_line = pcmd;
+    const puser = given(data, 'ParentUser');
     if (puser !== undefined) parent.user = { name: puser };
     for (const _ in parent) {
       process.parent = parent;
@@ -213,18 +293,18 @@ function buildSysmonEvent(sys: SystemFields, data: Record<string, string>, origi
   if (user !== undefined) ev.user = { name: user };
   if (id === 3) {
     const source: Record<string, unknown> = {};
-    put(source, 'ip', v('SourceIp'));
-    put(source, 'port', num(v('SourcePort')));
-    put(source, 'domain', v('SourceHostname'));
+    put(source, 'ip', given(data, 'SourceIp'));
+    put(source, 'port', num(given(data, 'SourcePort')));
+    put(source, 'domain', given(data, 'SourceHostname'));
     const destination: Record<string, unknown> = {};
-    put(destination, 'ip', v('DestinationIp'));
-    put(destination, 'port', num(v('DestinationPort')));
-    put(destination, 'domain', v('DestinationHostname'));
-    const initiated = v('Initiated');
+    put(destination, 'ip', given(data, 'DestinationIp'));
+    put(destination, 'port', num(given(data, 'DestinationPort')));
+    put(destination, 'domain', given(data, 'DestinationHostname'));
+    const initiated = given(data, 'Initiated');
     const network: Record<string, unknown> = {};
-    put(network, 'transport', v('Protocol'));
+    put(network, 'transport', given(data, 'Protocol'));
     put(network, 'direction', initiated === 'true' ? 'outbound' : initiated === 'false' ? 'inbound' : undefined);
-    network.type = v('SourceIsIpv6') === 'true' ? 'ipv6' : 'ipv4';
+    network.type = given(data, 'SourceIsIpv6') === 'true' ? 'ipv6' : 'ipv4';
     for (const _ in source) {
       ev.source = source;
       break;
@@ -235,7 +315,7 @@ function buildSysmonEvent(sys: SystemFields, data: Record<string, string>, origi
     }
     ev.network = network;
   }
-  const target = v('TargetFilename');
+  const target = given(data, 'TargetFilename');
   if (target !== undefined) {
     const file: Record<string, unknown> = { path: target };
     put(file, 'name', basename(target));
@@ -246,6 +326,12 @@ function buildSysmonEvent(sys: SystemFields, data: Record<string, string>, origi
   return { event: ev };
 }
 
+// '' and '-' are how Sysmon writes "no value": such fields stay in event_data only
+function given(data: Record<string, string>, k: string): string | undefined {
+  const x = data[k];
+  return x === undefined || x === '' || x === '-' ? undefined : x;
+}
+
 function put(o: Record<string, unknown>, k: string, v: unknown): void {
   if (v !== undefined) o[k] = v;
 }
@@ -253,12 +339,23 @@ function put(o: Record<string, unknown>, k: string, v: unknown): void {
 /** Whether toIso would read this as a time, without writing the text for it. */
 function isTime(x: string | undefined): boolean {
   if (x === undefined) return false;
+  if (isPlainUtcTime(x)) return true;
   if (x.charCodeAt(4) === 45 /* - */) return !Number.isNaN(Date.parse(x));
   return toIso(x) !== undefined;
 }
 
 /** Sysmon's UtcTime (`YYYY-MM-DD hh:mm:ss.sss`, UTC without a zone) as ISO, parsed once. */
 function utcTimeIso(s: string): string | undefined {
+  // the usual text, already a valid time to the millisecond, is rewritten without reading it as a date
+  if (
+    s.length === 23 &&
+    s.charCodeAt(19) === 46 /* . */ &&
+    isDigit(s.charCodeAt(20)) &&
+    isDigit(s.charCodeAt(21)) &&
+    isDigit(s.charCodeAt(22)) &&
+    dateTimeInRange(s, 32 /* space */)
+  )
+    return `${s.slice(0, 10)}T${s.slice(11)}Z`;
   return toIso(s.replace(' ', 'T') + 'Z');
 }
 
@@ -348,6 +445,10 @@ function readEventData(xml: string): Record<string, string> {
     } else i = xml.indexOf('<Data Name=', k);
   }
   return data;
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
 }
 
 function isSpace(c: number): boolean {
