@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { splitArgs, splitArgsQuoted } from './util.js';
+import { searchFrom, splitArgs, splitArgsQuoted } from './util.js';
 
 test('splitArgs: the one-pass split of plain command lines gives what the quoting split gives, on any text', () => {
   const piece = fc.oneof(
@@ -40,4 +40,19 @@ test('splitArgs: the one-pass split of plain command lines gives what the quotin
   assert.deepEqual(splitArgs('  ls   -la\t/var/log  '), ['ls', '-la', '/var/log']);
   assert.deepEqual(splitArgs('bash -c "echo ok && date"'), ['bash', '-c', 'echo ok && date']);
   assert.deepEqual(splitArgs(''), []);
+});
+
+test('searchFrom finds what indexOf finds, from any place, whichever character it searches from', () => {
+  const text = fc.array(fc.constantFrom('<', '/', 'E', 'v', 'e', 'n', 't', '>', '</Event', '</Event>', '<Data N', '<Data Name=', 'x', '<Event>', 'vent>'), {
+    maxLength: 30,
+  });
+  const pattern = fc.oneof(fc.constantFrom('</Event>', '<Data Name=', '</System>', '<System>', 'vent>', '<', ''), fc.string({ maxLength: 10 }));
+  fc.assert(
+    fc.property(text, pattern, fc.integer({ min: -2, max: 12 }), fc.integer({ min: -2, max: 200 }), (parts, p, at, from) => {
+      const s = parts.join('');
+      assert.equal(searchFrom(p, at)(s, from), s.indexOf(p, from), JSON.stringify([s, p, at, from]));
+      assert.equal(searchFrom(p, at)(s), s.indexOf(p));
+    }),
+    { numRuns: 20000 },
+  );
 });

@@ -144,3 +144,31 @@ function sysValue(k: string): unknown {
   if (k === 'Computer') return 'node-1';
   return 7;
 }
+
+test('XML records of changing shapes: EventData is every Data element in order, however it is written', () => {
+  const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+  const element = fc.record({
+    name: fc.oneof(fc.constantFrom('Image', 'CommandLine', 'User', 'RuleName', 'Image2', 'Im', 'a&b', '__proto__', 'constructor'), fc.string({ maxLength: 5 })),
+    value: fc.oneof(fc.constantFrom('', '-', '/bin/sh', 'a<b>&c', 'Data'), fc.string({ maxLength: 8 })),
+    quote: fc.constantFrom('"', '"', "'"),
+    form: fc.constantFrom('open', 'open', 'open', 'spaced', 'empty'),
+  });
+  fc.assert(
+    fc.property(fc.array(fc.array(element, { maxLength: 8 }), { minLength: 1, maxLength: 6 }), (records) => {
+      for (const els of records) {
+        let body = '';
+        const want: Record<string, string> = {};
+        for (const e of els) {
+          const open = `<Data Name=${e.quote}${esc(e.name)}${e.quote}`;
+          body += e.form === 'empty' ? `${open}/>` : `${open}${e.form === 'spaced' ? ' ' : ''}>${esc(e.value)}</Data>`;
+          want[e.name] = e.form === 'empty' ? '' : e.value;
+        }
+        const xml = `<Event><System><EventID>1</EventID><TimeCreated SystemTime="2024-03-05T10:30:00.121734Z"/></System><EventData>${body}</EventData></Event>`;
+        const r = normalizeSysmonXml(xml, 'x:1');
+        assert.ok('event' in r);
+        assert.equal(JSON.stringify((r.event as any).winlog.event_data), JSON.stringify(want), xml);
+      }
+    }),
+    { numRuns: 3000 },
+  );
+});

@@ -8,7 +8,7 @@
 // afterwards.
 import type { LogSource, StowawayEvent } from '../../model/event.js';
 import type { SourceRecord } from '../types.js';
-import { basename, diag, dirname, extension, num, splitArgs, toIso } from '../util.js';
+import { basename, diag, dirname, extension, num, searchFrom, splitArgs, toIso } from '../util.js';
 import { recordMaker, type RecordMaker } from '../record-shape.js';
 import { dateTimeInRange, isPlainUtcTime } from '../../model/iso-time.js';
 
@@ -22,9 +22,6 @@ const BY_ID: Record<number, { category?: string; ecs: [string, string]; action: 
   16: { category: 'sysmon_status', ecs: ['configuration', 'change'], action: 'sysmon-config-changed' },
   23: { category: 'file_delete', ecs: ['file', 'deletion'], action: 'file-deleted' },
 };
-
-/** The System header as flat names: element text by element name, attributes as `Element_Attribute`. */
-type SystemFields = Record<string, string>;
 
 /** What of the System header an event is built from. */
 interface SystemHeader {
@@ -43,7 +40,7 @@ export function normalizeSysmonLine(text: string, origin: string): SourceRecord[
   for (;;) {
     const start = findEventStart(text, from);
     if (start < 0) break;
-    const end = text.indexOf('</Event>', start);
+    const end = findEventEnd(text, start);
     if (end < 0) break;
     out.push(normalizeSysmonXml(text.slice(start, end + 8), origin));
     from = end + 8;
@@ -52,6 +49,12 @@ export function normalizeSysmonLine(text: string, origin: string): SourceRecord[
     out.push({ diagnostic: diag('sysmon', 'bad-sysmon', text.includes('<Event') ? 'truncated <Event> record' : 'no <Event> record in line', origin) });
   return out;
 }
+
+// Searched from a rarer character than their `<` (see searchFrom)
+const findEventEnd = searchFrom('</Event>', 3);
+const findSystem = searchFrom('<System>', 1);
+const findSystemEnd = searchFrom('</System>', 2);
+const findData = searchFrom('<Data Name=', 1);
 
 // `<Event` followed by whitespace or `>`: not <EventID>, <EventData>, <EventRecordID>.
 function findEventStart(text: string, from: number): number {
@@ -63,11 +66,13 @@ function findEventStart(text: string, from: number): number {
 }
 
 export function normalizeSysmonXml(xml: string, origin: string): SourceRecord {
-  const sysStart = xml.indexOf('<System>');
-  const sysEnd = sysStart < 0 ? -1 : xml.indexOf('</System>', sysStart);
+  const sysStart = findSystem(xml);
+  const sysEnd = sysStart < 0 ? -1 : findSystemEnd(xml, sysStart);
   if (sysEnd < 0) return { diagnostic: diag('sysmon', 'bad-sysmon', '<Event> without <System>', origin) };
-  const sys = readSystem(xml, sysStart + 8, sysEnd);
-  const data = readEventData(xml);
+  // most records hold no entity: then no value needs decoding
+  const plain = xml.indexOf('&') < 0;
+  const sys = readSystem(xml, sysStart + 8, sysEnd, plain);
+  const data = readEventData(xml, plain);
   return buildSysmonEvent(sys, data, origin);
 }
 
@@ -359,9 +364,21 @@ function utcTimeIso(s: string): string | undefined {
   return toIso(s.replace(' ', 'T') + 'Z');
 }
 
-/** The <System> children: `<Name attr="…">text</Name>` or `<Name attr="…"/>`, one level deep. */
-function readSystem(xml: string, from: number, to: number): SystemFields {
-  const out: SystemFields = {};
+/**
+ * The <System> children an event is built from: `<Name attr="…">text</Name>` or
+ * `<Name attr="…"/>`, one level deep, element text by element name and attributes as
+ * `Element_Attribute` (Provider_Name, TimeCreated_SystemTime). The first of a name wins, as a
+ * search for it would find.
+ */
+function readSystem(xml: string, from: number, to: number, plain: boolean): SystemHeader {
+  const out: SystemHeader = {
+    EventID: undefined,
+    TimeCreated_SystemTime: undefined,
+    Provider_Name: undefined,
+    Channel: undefined,
+    Computer: undefined,
+    EventRecordID: undefined,
+  };
   let i = xml.indexOf('<', from);
   while (i >= 0 && i < to) {
     let j = i + 1;
@@ -370,81 +387,155 @@ function readSystem(xml: string, from: number, to: number): SystemFields {
     const gt = xml.indexOf('>', j);
     if (gt < 0 || gt > to) break;
     const selfClosing = xml.charCodeAt(gt - 1) === 47; /* / */
-    readAttributes(xml, j, selfClosing ? gt - 1 : gt, name, out);
+    // the only attributes read: Provider Name and TimeCreated SystemTime
+    const wanted = name === 'Provider' ? 'Name' : name === 'TimeCreated' ? 'SystemTime' : undefined;
+    if (wanted !== undefined) {
+      const v = readAttribute(xml, j, selfClosing ? gt - 1 : gt, wanted);
+      if (v !== undefined) setFirst(out, name === 'Provider' ? 'Provider_Name' : 'TimeCreated_SystemTime', plain ? v : unescape(v));
+    }
     if (selfClosing) {
       i = xml.indexOf('<', gt + 1);
       continue;
     }
-    const close = xml.indexOf(`</${name}>`, gt + 1);
+    const close = closeTag(xml, name, gt + 1);
     if (close < 0 || close > to) break;
-    // the first element of a name wins, as a search for it would find
-    if (out[name] === undefined) out[name] = unescape(xml.slice(gt + 1, close));
+    if (isHeaderName(name)) {
+      const text = xml.slice(gt + 1, close);
+      setFirst(out, name, plain ? text : unescape(text));
+    }
     i = xml.indexOf('<', close + name.length + 3);
   }
   return out;
+}
+
+function isHeaderName(name: string): name is keyof SystemHeader {
+  return (
+    name === 'EventID' || name === 'Channel' || name === 'Computer' || name === 'EventRecordID' || name === 'Provider_Name' || name === 'TimeCreated_SystemTime'
+  );
+}
+
+function setFirst(out: SystemHeader, name: keyof SystemHeader, value: string): void {
+  if (out[name] === undefined) out[name] = value;
+}
+
+/** The first `</name>` from `from`, found without making the tag's text. */
+function closeTag(xml: string, name: string, from: number): number {
+  for (let p = xml.indexOf('</', from); p >= 0; p = xml.indexOf('</', p + 2))
+    if (xml.charCodeAt(p + 2 + name.length) === 62 /* > */ && hasAt(xml, name, p + 2)) return p;
+  return -1;
 }
 
 function isNameEnd(c: number): boolean {
   return c === 32 || c === 62 || c === 47 || c === 9 || c === 10 || c === 13;
 }
 
-function readAttributes(xml: string, from: number, to: number, el: string, out: SystemFields): void {
+/**
+ * The raw (still escaped) value of the first attribute called `wanted` in `name="…"` pairs
+ * between from and to; pairs are read in order and reading stops at the first that is not one.
+ */
+function readAttribute(xml: string, from: number, to: number, wanted: string): string | undefined {
   let i = from;
   while (i < to) {
     const eq = xml.indexOf('=', i);
-    if (eq < 0 || eq >= to) return;
-    const name = xml.slice(i, eq).trim();
+    if (eq < 0 || eq >= to) return undefined;
     const q = xml.charCodeAt(eq + 1);
-    if (q !== 34 && q !== 39) return;
+    if (q !== 34 && q !== 39) return undefined;
     const end = xml.indexOf(q === 34 ? '"' : "'", eq + 2);
-    if (end < 0 || end > to) return;
-    const key = `${el}_${name}`;
-    if (out[key] === undefined) out[key] = unescape(xml.slice(eq + 2, end));
+    if (end < 0 || end > to) return undefined;
+    if (xml.slice(i, eq).trim() === wanted) return xml.slice(eq + 2, end);
     i = end + 1;
   }
+  return undefined;
 }
 
-// Sysmon writes an event id's Data names in the same order every time: the names of the last
-// record are tried first, so a name is compared in place rather than cut out and looked up.
-const lastNames: string[] = [];
+// Sysmon writes an event id's Data names in the same order every time: the tag of each Data
+// element of the last record (`<Data Name="Image">`) is tried first at its place, so a name is
+// checked in place rather than cut out, and the record is built by the maker of those names.
+const xmlData: { names: string[]; tags: Array<string | undefined>; make: RecordMaker } = { names: [], tags: [], make: recordMaker([]) };
+const xmlValues: string[] = [];
 
 /** Every `<Data Name="…">value</Data>` (or `<Data Name="…"/>`) of the record. */
-function readEventData(xml: string): Record<string, string> {
-  const data: Record<string, string> = {};
-  let i = xml.indexOf('<Data Name=');
-  let n = 0;
+function readEventData(xml: string, plain: boolean): Record<string, string> {
+  const { names, tags } = xmlData;
+  let i = findData(xml);
+  let d = 0;
+  let changed = false;
+  // i is where the next `<Data Name=` is looked for: most often exactly there, right after the
+  // last `</Data>`, so a tag is compared in place before any search
   while (i >= 0) {
-    const q = xml.charCodeAt(i + 11);
-    if (q !== 34 && q !== 39) {
-      i = xml.indexOf('<Data Name=', i + 11);
-      continue;
-    }
-    let name = n < lastNames.length ? lastNames[n]! : undefined;
-    let nameEnd: number;
-    if (name !== undefined && xml.charCodeAt(i + 12 + name.length) === q && xml.startsWith(name, i + 12)) nameEnd = i + 12 + name.length;
-    else {
-      nameEnd = xml.indexOf(q === 34 ? '"' : "'", i + 12);
+    let name: string;
+    // k: just after the name's closing quote
+    let k: number;
+    const tag = changed ? undefined : tags[d];
+    if (tag !== undefined && hasAt(xml, tag, i)) {
+      name = names[d]!;
+      k = i + tag.length - 1;
+    } else {
+      if (!hasAt(xml, '<Data Name=', i)) {
+        i = findData(xml, i);
+        continue;
+      }
+      const q = xml.charCodeAt(i + 11);
+      if (q !== 34 && q !== 39) {
+        i = findData(xml, i + 11);
+        continue;
+      }
+      const nameEnd = xml.indexOf(q === 34 ? '"' : "'", i + 12);
       if (nameEnd < 0) break;
       const raw = xml.slice(i + 12, nameEnd);
-      name = unescape(raw);
-      // only names written without entities can be compared as they stand
-      if (name === raw && n <= lastNames.length && n < 64) lastNames[n] = name;
+      name = plain ? raw : unescape(raw);
+      k = nameEnd + 1;
+      if (!changed && names[d] !== name) {
+        changed = true;
+        names.length = d;
+        tags.length = d;
+      }
+      // only a name written as it stands, in double quotes, closed by `>` at once, is tried as a tag
+      tags[d] = q === 34 && name === raw && xml.charCodeAt(k) === 62 ? flat(`<Data Name="${name}">`) : undefined;
     }
-    n++;
-    let k = nameEnd + 1;
     while (isSpace(xml.charCodeAt(k))) k++;
     const c = xml.charCodeAt(k);
+    let value: string;
     if (c === 47 && xml.charCodeAt(k + 1) === 62) {
-      data[name] = '';
-      i = xml.indexOf('<Data Name=', k + 2);
+      value = '';
+      i = k + 2;
     } else if (c === 62) {
       const close = xml.indexOf('</Data>', k + 1);
       if (close < 0) break;
-      data[name] = unescape(xml.slice(k + 1, close));
-      i = xml.indexOf('<Data Name=', close + 7);
-    } else i = xml.indexOf('<Data Name=', k);
+      const text = xml.slice(k + 1, close);
+      value = plain ? text : unescape(text);
+      i = close + 7;
+    } else {
+      i = k;
+      continue;
+    }
+    if (changed) names.push(name);
+    xmlValues[d++] = value;
   }
-  return data;
+  if (changed || d !== names.length) {
+    names.length = d;
+    tags.length = d;
+    xmlData.make = recordMaker(names);
+  }
+  return xmlData.make(xmlValues);
+}
+
+/**
+ * `s.startsWith(t, at)` for a t that is nearly always there. V8's startsWith on a string cut
+ * from a line goes through the runtime (24 ns a call on Sysmon records); indexOf finds a match
+ * where it starts in 4. Its first and last characters are compared first, so a miss is seldom
+ * a search through the rest of the record.
+ */
+function hasAt(s: string, t: string, at: number): boolean {
+  const n = t.length;
+  if (n === 0) return true;
+  return s.charCodeAt(at) === t.charCodeAt(0) && s.charCodeAt(at + n - 1) === t.charCodeAt(n - 1) && s.indexOf(t, at) === at;
+}
+
+// A string made by concatenation is a rope, and V8 compares a rope in startsWith through the
+// runtime; text read back from JSON is one flat string (the tags are made once per shape).
+function flat(s: string): string {
+  return JSON.parse(JSON.stringify(s)) as string;
 }
 
 function isDigit(c: number): boolean {
