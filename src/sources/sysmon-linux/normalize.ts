@@ -79,7 +79,8 @@ export function normalizeSysmonXml(xml: string, origin: string): SourceRecord {
 /** Whether a flat JSON record comes from Sysmon for Linux (its channel or provider says so). */
 export function isLinuxSysmonFlat(o: Record<string, unknown>): boolean {
   const ch = o['Channel'];
-  if (typeof ch === 'string') return ch.toLowerCase() === 'linux-sysmon/operational';
+  // the spelling Sysmon writes is compared before any other case is made (once per line)
+  if (typeof ch === 'string') return ch === 'Linux-Sysmon/Operational' || ch.toLowerCase() === 'linux-sysmon/operational';
   const p = o['Provider_Name'] ?? o['Provider'];
   return typeof p === 'string' && p.toLowerCase() === 'linux-sysmon';
 }
@@ -414,8 +415,28 @@ function isHeaderName(name: string): name is keyof SystemHeader {
   );
 }
 
+// each member by its name: a store through a name held in a variable is a generic lookup
 function setFirst(out: SystemHeader, name: keyof SystemHeader, value: string): void {
-  if (out[name] === undefined) out[name] = value;
+  switch (name) {
+    case 'EventID':
+      out.EventID ??= value;
+      break;
+    case 'TimeCreated_SystemTime':
+      out.TimeCreated_SystemTime ??= value;
+      break;
+    case 'Provider_Name':
+      out.Provider_Name ??= value;
+      break;
+    case 'Channel':
+      out.Channel ??= value;
+      break;
+    case 'Computer':
+      out.Computer ??= value;
+      break;
+    case 'EventRecordID':
+      out.EventRecordID ??= value;
+      break;
+  }
 }
 
 /** The first `</name>` from `from`, found without making the tag's text. */
