@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { searchFrom, splitArgs, splitArgsQuoted } from './util.js';
+import { lastSeparator, searchFrom, splitArgs, splitArgsQuoted } from './util.js';
 
 test('splitArgs: the one-pass split of plain command lines gives what the quoting split gives, on any text', () => {
   const piece = fc.oneof(
@@ -52,6 +52,17 @@ test('searchFrom finds what indexOf finds, from any place, whichever character i
       const s = parts.join('');
       assert.equal(searchFrom(p, at)(s, from), s.indexOf(p, from), JSON.stringify([s, p, at, from]));
       assert.equal(searchFrom(p, at)(s), s.indexOf(p));
+    }),
+    { numRuns: 20000 },
+  );
+});
+
+test('lastSeparator: the last slash or backslash, as the two lastIndexOf calls found it', () => {
+  const text = fc.array(fc.constantFrom('/', '\\', 'a', '.', 'usr', 'bin', ' ', 'é', ''), { maxLength: 12 });
+  fc.assert(
+    fc.property(text, (parts) => {
+      const p = parts.join('');
+      assert.equal(lastSeparator(p), Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\')), JSON.stringify(p));
     }),
     { numRuns: 20000 },
   );

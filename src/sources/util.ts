@@ -106,14 +106,26 @@ export function diag(source: string, code: string, message: string, origin?: str
 
 export function basename(p: string | undefined): string | undefined {
   if (!p) return undefined;
-  const i = Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\'));
+  const i = lastSeparator(p);
   return i >= 0 ? p.slice(i + 1) || undefined : p;
 }
 
 export function dirname(p: string | undefined): string | undefined {
   if (!p) return undefined;
-  const i = Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\'));
+  const i = lastSeparator(p);
   return i > 0 ? p.slice(0, i) : i === 0 ? p.slice(0, 1) : undefined;
+}
+
+/**
+ * The last `/` or backslash in p, or -1: one walk back from the end (a path's name is short), where
+ * two lastIndexOf calls each went through the whole string.
+ */
+export function lastSeparator(p: string): number {
+  for (let i = p.length - 1; i >= 0; i--) {
+    const c = p.charCodeAt(i);
+    if (c === 47 /* / */ || c === 92 /* backslash */) return i;
+  }
+  return -1;
 }
 
 export function extension(p: string | undefined): string | undefined {
