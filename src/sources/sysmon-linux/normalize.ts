@@ -8,7 +8,9 @@
 // afterwards.
 import type { LogSource, StowawayEvent } from '../../model/event.js';
 import type { SourceRecord } from '../types.js';
-import { basename, diag, dirname, extension, num, splitArgs, toIso } from '../util.js';
+import { basename, diag, dirname, extension, num, searchFrom, splitArgs, toIso } from '../util.js';
+import { recordMaker, type RecordMaker } from '../record-shape.js';
+import { dateTimeInRange, isPlainUtcTime } from '../../model/iso-time.js';
 
 const BY_ID: Record<number, { category?: string; ecs: [string, string]; action: string }> = {
   1: { category: 'process_creation', ecs: ['process', 'start'], action: 'process-created' },
@@ -21,8 +23,15 @@ const BY_ID: Record<number, { category?: string; ecs: [string, string]; action: 
   23: { category: 'file_delete', ecs: ['file', 'deletion'], action: 'file-deleted' },
 };
 
-/** The System header as flat names: element text by element name, attributes as `Element_Attribute`. */
-type SystemFields = Record<string, string>;
+/** What of the System header an event is built from. */
+interface SystemHeader {
+  EventID: string | undefined;
+  TimeCreated_SystemTime: string | undefined;
+  Provider_Name: string | undefined;
+  Channel: string | undefined;
+  Computer: string | undefined;
+  EventRecordID: string | undefined;
+}
 
 /** Finds every <Event>...</Event> in a line (syslog prefix allowed) and normalizes it. */
 export function normalizeSysmonLine(text: string, origin: string): SourceRecord[] {
@@ -31,7 +40,7 @@ export function normalizeSysmonLine(text: string, origin: string): SourceRecord[
   for (;;) {
     const start = findEventStart(text, from);
     if (start < 0) break;
-    const end = text.indexOf('</Event>', start);
+    const end = findEventEnd(text, start);
     if (end < 0) break;
     out.push(normalizeSysmonXml(text.slice(start, end + 8), origin));
     from = end + 8;
@@ -40,6 +49,12 @@ export function normalizeSysmonLine(text: string, origin: string): SourceRecord[
     out.push({ diagnostic: diag('sysmon', 'bad-sysmon', text.includes('<Event') ? 'truncated <Event> record' : 'no <Event> record in line', origin) });
   return out;
 }
+
+// Searched from a rarer character than their `<` (see searchFrom)
+const findEventEnd = searchFrom('</Event>', 3);
+const findSystem = searchFrom('<System>', 1);
+const findSystemEnd = searchFrom('</System>', 2);
+const findData = searchFrom('<Data Name=', 1);
 
 // `<Event` followed by whitespace or `>`: not <EventID>, <EventData>, <EventRecordID>.
 function findEventStart(text: string, from: number): number {
@@ -51,41 +66,103 @@ function findEventStart(text: string, from: number): number {
 }
 
 export function normalizeSysmonXml(xml: string, origin: string): SourceRecord {
-  const sysStart = xml.indexOf('<System>');
-  const sysEnd = sysStart < 0 ? -1 : xml.indexOf('</System>', sysStart);
+  const sysStart = findSystem(xml);
+  const sysEnd = sysStart < 0 ? -1 : findSystemEnd(xml, sysStart);
   if (sysEnd < 0) return { diagnostic: diag('sysmon', 'bad-sysmon', '<Event> without <System>', origin) };
-  const sys = readSystem(xml, sysStart + 8, sysEnd);
-  const data = readEventData(xml);
+  // most records hold no entity: then no value needs decoding
+  const plain = xml.indexOf('&') < 0;
+  const sys = readSystem(xml, sysStart + 8, sysEnd, plain);
+  const data = readEventData(xml, plain);
   return buildSysmonEvent(sys, data, origin);
 }
 
 /** Whether a flat JSON record comes from Sysmon for Linux (its channel or provider says so). */
 export function isLinuxSysmonFlat(o: Record<string, unknown>): boolean {
   const ch = o['Channel'];
-  if (typeof ch === 'string') return ch.toLowerCase() === 'linux-sysmon/operational';
+  // the spelling Sysmon writes is compared before any other case is made (once per line)
+  if (typeof ch === 'string') return ch === 'Linux-Sysmon/Operational' || ch.toLowerCase() === 'linux-sysmon/operational';
   const p = o['Provider_Name'] ?? o['Provider'];
   return typeof p === 'string' && p.toLowerCase() === 'linux-sysmon';
 }
 
 /** A flat JSON Sysmon-for-Linux record: System fields and EventData side by side. */
 export function normalizeSysmonFlat(obj: Record<string, unknown>, origin: string): SourceRecord {
-  const sys: SystemFields = {};
-  const data: Record<string, string> = {};
-  const keys = Object.keys(obj);
-  for (let i = 0; i < keys.length; i++) {
-    const k = keys[i]!;
+  const sys: SystemHeader = {
+    EventID: undefined,
+    TimeCreated_SystemTime: undefined,
+    Provider_Name: undefined,
+    Channel: undefined,
+    Computer: undefined,
+    EventRecordID: undefined,
+  };
+  // An exporter writes the same keys in the same order on every line: each key is compared with
+  // the one at its place in the last record, and only a new key is looked up.
+  const keys = flatShape;
+  let n = 0;
+  let d = 0;
+  let changed = false;
+  for (const k in obj) {
     const v = obj[k];
     if (v === undefined || v === null || k === '__proto__') continue;
+    let sk: string | undefined;
+    if (keys.names[n] === k) sk = keys.system[n];
+    else {
+      sk = SYSTEM_NAMES.get(k);
+      keys.names[n] = k;
+      keys.system[n] = sk;
+    }
+    n++;
     // EventData values are text in the XML Sysmon writes: the same text here, so a rule
     // compares the same values whichever spelling it reads
     const s = typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v);
-    const sk = SYSTEM_NAMES.get(k);
-    if (sk) sys[sk] = s;
-    else data[k] = s;
+    if (sk !== undefined) {
+      setSystem(sys, sk, s);
+      continue;
+    }
+    if (!changed && flatData.names[d] !== k) {
+      changed = true;
+      flatData.names.length = d;
+    }
+    if (changed) flatData.names.push(k);
+    flatValues[d++] = s;
   }
-  if (sys['TimeCreated_SystemTime'] === undefined && data['UtcTime'] !== undefined) sys['TimeCreated_SystemTime'] = utcTimeIso(data['UtcTime']) ?? '';
+  if (changed || d !== flatData.names.length) {
+    flatData.names.length = d;
+    flatData.make = recordMaker(flatData.names);
+  }
+  const data = flatData.make(flatValues);
+  if (sys.TimeCreated_SystemTime === undefined && data['UtcTime'] !== undefined) sys.TimeCreated_SystemTime = utcTimeIso(data['UtcTime']) ?? '';
   return buildSysmonEvent(sys, data, origin);
 }
+
+// Only the members an event is built from are kept; the last of several spellings wins.
+function setSystem(sys: SystemHeader, name: string, value: string): void {
+  switch (name) {
+    case 'EventID':
+      sys.EventID = value;
+      break;
+    case 'TimeCreated_SystemTime':
+      sys.TimeCreated_SystemTime = value;
+      break;
+    case 'Provider_Name':
+      sys.Provider_Name = value;
+      break;
+    case 'Channel':
+      sys.Channel = value;
+      break;
+    case 'Computer':
+      sys.Computer = value;
+      break;
+    case 'EventRecordID':
+      sys.EventRecordID = value;
+      break;
+  }
+}
+
+// The last flat record's keys (with their System name, if one) and EventData names.
+const flatShape: { names: string[]; system: Array<string | undefined> } = { names: [], system: [] };
+const flatData: { names: string[]; make: RecordMaker } = { names: [], make: recordMaker([]) };
+const flatValues: string[] = [];
 
 /**
  * System fields of a flat record → their `Element_Attribute` names. Flat exporters name them by
@@ -120,7 +197,7 @@ export const FLAT_SYSTEM: Record<string, string> = {
 
 const SYSTEM_NAMES = new Map(Object.entries(FLAT_SYSTEM));
 
-function buildSysmonEvent(sys: SystemFields, data: Record<string, string>, origin: string): SourceRecord {
+function buildSysmonEvent(sys: Partial<SystemHeader>, data: Record<string, string>, origin: string): SourceRecord {
   const id = num(sys['EventID']);
   const data0 = data['UtcTime'];
   // the event's time is UtcTime when it reads as one; TimeCreated must still be a time, but it
@@ -134,26 +211,23 @@ function buildSysmonEvent(sys: SystemFields, data: Record<string, string>, origi
   const provider = sys['Provider_Name'];
   const channel = sys['Channel'];
   const computer = sys['Computer'];
-  // '' and '-' are how Sysmon writes "no value": such fields stay in event_data only
-  const v = (k: string): string | undefined => {
-    const x = data[k];
-    return x === undefined || x === '' || x === '-' ? undefined : x;
-  };
+  // members are set by name, each where it is needed (a shared setter taking the name as a
+  // value made every store a generic lookup)
   const event: Record<string, unknown> = { kind: 'event', module: 'sysmon', dataset: 'sysmon.linux', code: String(id) };
-  put(event, 'provider', provider);
+  if (provider !== undefined) event.provider = provider;
   if (spec) {
     event.action = spec.action;
     event.category = [spec.ecs[0]];
     event.type = [spec.ecs[1]];
   }
   const host: Record<string, unknown> = {};
-  put(host, 'name', computer);
+  if (computer !== undefined) host.name = computer;
   host.os = { type: 'linux' };
   const winlog: Record<string, unknown> = { event_id: id };
-  put(winlog, 'channel', channel);
-  put(winlog, 'provider_name', provider);
-  put(winlog, 'computer_name', computer);
-  put(winlog, 'record_id', sys['EventRecordID']);
+  if (channel !== undefined) winlog.channel = channel;
+  if (provider !== undefined) winlog.provider_name = provider;
+  if (computer !== undefined) winlog.computer_name = computer;
+  if (sys['EventRecordID'] !== undefined) winlog.record_id = sys['EventRecordID'];
   winlog.event_data = data;
   const ev = {
     '@timestamp': ts,
@@ -164,20 +238,26 @@ function buildSysmonEvent(sys: SystemFields, data: Record<string, string>, origi
   } as unknown as StowawayEvent & Record<string, unknown>;
 
   const process: Record<string, unknown> = {};
-  put(process, 'pid', num(v('ProcessId')));
-  put(process, 'entity_id', v('ProcessGuid'));
-  const image = v('Image');
-  put(process, 'executable', image);
-  put(process, 'name', basename(image));
-  const cmd = v('CommandLine');
+  const pid = num(given(data, 'ProcessId'));
+  if (pid !== undefined) process.pid = pid;
+  const guid = given(data, 'ProcessGuid');
+  if (guid !== undefined) process.entity_id = guid;
+  const image = given(data, 'Image');
+  if (image !== undefined) {
+    process.executable = image;
+    const name = basename(image);
+    if (name !== undefined) process.name = name;
+  }
+  const cmd = given(data, 'CommandLine');
   if (cmd !== undefined) {
     process.command_line = cmd;
     process.args = splitArgs(cmd);
   }
-  put(process, 'working_directory', v('CurrentDirectory'));
-  const user = v('User');
+  const cwd = given(data, 'CurrentDirectory');
+  if (cwd !== undefined) process.working_directory = cwd;
+  const user = given(data, 'User');
   if (user !== undefined) process.user = { name: user };
-  const hashes = v('Hashes');
+  const hashes = given(data, 'Hashes');
   if (hashes !== undefined) {
     const hash: Record<string, string> = {};
     for (const h of hashes.split(',')) {
@@ -189,16 +269,22 @@ function buildSysmonEvent(sys: SystemFields, data: Record<string, string>, origi
       break;
     }
   }
-  const pimage = v('ParentImage');
-  const ppid = num(v('ParentProcessId'));
-  if (pimage !== undefined || v('ParentProcessId') !== undefined) {
+  const pimage = given(data, 'ParentImage');
+  const ppidText = given(data, 'ParentProcessId');
+  const ppid = num(ppidText);
+  if (pimage !== undefined || ppidText !== undefined) {
     const parent: Record<string, unknown> = {};
-    put(parent, 'pid', ppid);
-    put(parent, 'entity_id', v('ParentProcessGuid'));
-    put(parent, 'executable', pimage);
-    put(parent, 'name', basename(pimage));
-    put(parent, 'command_line', v('ParentCommandLine'));
-    const puser = v('ParentUser');
+    if (ppid !== undefined) parent.pid = ppid;
+    const pguid = given(data, 'ParentProcessGuid');
+    if (pguid !== undefined) parent.entity_id = pguid;
+    if (pimage !== undefined) {
+      parent.executable = pimage;
+      const pname = basename(pimage);
+      if (pname !== undefined) parent.name = pname;
+    }
+    const pcmd = given(data, 'ParentCommandLine');
+    if (pcmd !== undefined) parent.command_line = pcmd;
+    const puser = given(data, 'ParentUser');
     if (puser !== undefined) parent.user = { name: puser };
     for (const _ in parent) {
       process.parent = parent;
@@ -213,18 +299,18 @@ function buildSysmonEvent(sys: SystemFields, data: Record<string, string>, origi
   if (user !== undefined) ev.user = { name: user };
   if (id === 3) {
     const source: Record<string, unknown> = {};
-    put(source, 'ip', v('SourceIp'));
-    put(source, 'port', num(v('SourcePort')));
-    put(source, 'domain', v('SourceHostname'));
+    put(source, 'ip', given(data, 'SourceIp'));
+    put(source, 'port', num(given(data, 'SourcePort')));
+    put(source, 'domain', given(data, 'SourceHostname'));
     const destination: Record<string, unknown> = {};
-    put(destination, 'ip', v('DestinationIp'));
-    put(destination, 'port', num(v('DestinationPort')));
-    put(destination, 'domain', v('DestinationHostname'));
-    const initiated = v('Initiated');
+    put(destination, 'ip', given(data, 'DestinationIp'));
+    put(destination, 'port', num(given(data, 'DestinationPort')));
+    put(destination, 'domain', given(data, 'DestinationHostname'));
+    const initiated = given(data, 'Initiated');
     const network: Record<string, unknown> = {};
-    put(network, 'transport', v('Protocol'));
+    put(network, 'transport', given(data, 'Protocol'));
     put(network, 'direction', initiated === 'true' ? 'outbound' : initiated === 'false' ? 'inbound' : undefined);
-    network.type = v('SourceIsIpv6') === 'true' ? 'ipv6' : 'ipv4';
+    network.type = given(data, 'SourceIsIpv6') === 'true' ? 'ipv6' : 'ipv4';
     for (const _ in source) {
       ev.source = source;
       break;
@@ -235,7 +321,7 @@ function buildSysmonEvent(sys: SystemFields, data: Record<string, string>, origi
     }
     ev.network = network;
   }
-  const target = v('TargetFilename');
+  const target = given(data, 'TargetFilename');
   if (target !== undefined) {
     const file: Record<string, unknown> = { path: target };
     put(file, 'name', basename(target));
@@ -246,6 +332,12 @@ function buildSysmonEvent(sys: SystemFields, data: Record<string, string>, origi
   return { event: ev };
 }
 
+// '' and '-' are how Sysmon writes "no value": such fields stay in event_data only
+function given(data: Record<string, string>, k: string): string | undefined {
+  const x = data[k];
+  return x === undefined || x === '' || x === '-' ? undefined : x;
+}
+
 function put(o: Record<string, unknown>, k: string, v: unknown): void {
   if (v !== undefined) o[k] = v;
 }
@@ -253,18 +345,41 @@ function put(o: Record<string, unknown>, k: string, v: unknown): void {
 /** Whether toIso would read this as a time, without writing the text for it. */
 function isTime(x: string | undefined): boolean {
   if (x === undefined) return false;
+  if (isPlainUtcTime(x)) return true;
   if (x.charCodeAt(4) === 45 /* - */) return !Number.isNaN(Date.parse(x));
   return toIso(x) !== undefined;
 }
 
 /** Sysmon's UtcTime (`YYYY-MM-DD hh:mm:ss.sss`, UTC without a zone) as ISO, parsed once. */
 function utcTimeIso(s: string): string | undefined {
+  // the usual text, already a valid time to the millisecond, is rewritten without reading it as a date
+  if (
+    s.length === 23 &&
+    s.charCodeAt(19) === 46 /* . */ &&
+    isDigit(s.charCodeAt(20)) &&
+    isDigit(s.charCodeAt(21)) &&
+    isDigit(s.charCodeAt(22)) &&
+    dateTimeInRange(s, 32 /* space */)
+  )
+    return `${s.slice(0, 10)}T${s.slice(11)}Z`;
   return toIso(s.replace(' ', 'T') + 'Z');
 }
 
-/** The <System> children: `<Name attr="…">text</Name>` or `<Name attr="…"/>`, one level deep. */
-function readSystem(xml: string, from: number, to: number): SystemFields {
-  const out: SystemFields = {};
+/**
+ * The <System> children an event is built from: `<Name attr="…">text</Name>` or
+ * `<Name attr="…"/>`, one level deep, element text by element name and attributes as
+ * `Element_Attribute` (Provider_Name, TimeCreated_SystemTime). The first of a name wins, as a
+ * search for it would find.
+ */
+function readSystem(xml: string, from: number, to: number, plain: boolean): SystemHeader {
+  const out: SystemHeader = {
+    EventID: undefined,
+    TimeCreated_SystemTime: undefined,
+    Provider_Name: undefined,
+    Channel: undefined,
+    Computer: undefined,
+    EventRecordID: undefined,
+  };
   let i = xml.indexOf('<', from);
   while (i >= 0 && i < to) {
     let j = i + 1;
@@ -273,81 +388,179 @@ function readSystem(xml: string, from: number, to: number): SystemFields {
     const gt = xml.indexOf('>', j);
     if (gt < 0 || gt > to) break;
     const selfClosing = xml.charCodeAt(gt - 1) === 47; /* / */
-    readAttributes(xml, j, selfClosing ? gt - 1 : gt, name, out);
+    // the only attributes read: Provider Name and TimeCreated SystemTime
+    const wanted = name === 'Provider' ? 'Name' : name === 'TimeCreated' ? 'SystemTime' : undefined;
+    if (wanted !== undefined) {
+      const v = readAttribute(xml, j, selfClosing ? gt - 1 : gt, wanted);
+      if (v !== undefined) setFirst(out, name === 'Provider' ? 'Provider_Name' : 'TimeCreated_SystemTime', plain ? v : unescape(v));
+    }
     if (selfClosing) {
       i = xml.indexOf('<', gt + 1);
       continue;
     }
-    const close = xml.indexOf(`</${name}>`, gt + 1);
+    const close = closeTag(xml, name, gt + 1);
     if (close < 0 || close > to) break;
-    // the first element of a name wins, as a search for it would find
-    if (out[name] === undefined) out[name] = unescape(xml.slice(gt + 1, close));
+    if (isHeaderName(name)) {
+      const text = xml.slice(gt + 1, close);
+      setFirst(out, name, plain ? text : unescape(text));
+    }
     i = xml.indexOf('<', close + name.length + 3);
   }
   return out;
+}
+
+function isHeaderName(name: string): name is keyof SystemHeader {
+  return (
+    name === 'EventID' || name === 'Channel' || name === 'Computer' || name === 'EventRecordID' || name === 'Provider_Name' || name === 'TimeCreated_SystemTime'
+  );
+}
+
+// each member by its name: a store through a name held in a variable is a generic lookup
+function setFirst(out: SystemHeader, name: keyof SystemHeader, value: string): void {
+  switch (name) {
+    case 'EventID':
+      out.EventID ??= value;
+      break;
+    case 'TimeCreated_SystemTime':
+      out.TimeCreated_SystemTime ??= value;
+      break;
+    case 'Provider_Name':
+      out.Provider_Name ??= value;
+      break;
+    case 'Channel':
+      out.Channel ??= value;
+      break;
+    case 'Computer':
+      out.Computer ??= value;
+      break;
+    case 'EventRecordID':
+      out.EventRecordID ??= value;
+      break;
+  }
+}
+
+/** The first `</name>` from `from`, found without making the tag's text. */
+function closeTag(xml: string, name: string, from: number): number {
+  for (let p = xml.indexOf('</', from); p >= 0; p = xml.indexOf('</', p + 2))
+    if (xml.charCodeAt(p + 2 + name.length) === 62 /* > */ && hasAt(xml, name, p + 2)) return p;
+  return -1;
 }
 
 function isNameEnd(c: number): boolean {
   return c === 32 || c === 62 || c === 47 || c === 9 || c === 10 || c === 13;
 }
 
-function readAttributes(xml: string, from: number, to: number, el: string, out: SystemFields): void {
+/**
+ * The raw (still escaped) value of the first attribute called `wanted` in `name="…"` pairs
+ * between from and to; pairs are read in order and reading stops at the first that is not one.
+ */
+function readAttribute(xml: string, from: number, to: number, wanted: string): string | undefined {
   let i = from;
   while (i < to) {
     const eq = xml.indexOf('=', i);
-    if (eq < 0 || eq >= to) return;
-    const name = xml.slice(i, eq).trim();
+    if (eq < 0 || eq >= to) return undefined;
     const q = xml.charCodeAt(eq + 1);
-    if (q !== 34 && q !== 39) return;
+    if (q !== 34 && q !== 39) return undefined;
     const end = xml.indexOf(q === 34 ? '"' : "'", eq + 2);
-    if (end < 0 || end > to) return;
-    const key = `${el}_${name}`;
-    if (out[key] === undefined) out[key] = unescape(xml.slice(eq + 2, end));
+    if (end < 0 || end > to) return undefined;
+    if (xml.slice(i, eq).trim() === wanted) return xml.slice(eq + 2, end);
     i = end + 1;
   }
+  return undefined;
 }
 
-// Sysmon writes an event id's Data names in the same order every time: the names of the last
-// record are tried first, so a name is compared in place rather than cut out and looked up.
-const lastNames: string[] = [];
+// Sysmon writes an event id's Data names in the same order every time: the tag of each Data
+// element of the last record (`<Data Name="Image">`) is tried first at its place, so a name is
+// checked in place rather than cut out, and the record is built by the maker of those names.
+const xmlData: { names: string[]; tags: Array<string | undefined>; make: RecordMaker } = { names: [], tags: [], make: recordMaker([]) };
+const xmlValues: string[] = [];
 
 /** Every `<Data Name="…">value</Data>` (or `<Data Name="…"/>`) of the record. */
-function readEventData(xml: string): Record<string, string> {
-  const data: Record<string, string> = {};
-  let i = xml.indexOf('<Data Name=');
-  let n = 0;
+function readEventData(xml: string, plain: boolean): Record<string, string> {
+  const { names, tags } = xmlData;
+  let i = findData(xml);
+  let d = 0;
+  let changed = false;
+  // i is where the next `<Data Name=` is looked for: most often exactly there, right after the
+  // last `</Data>`, so a tag is compared in place before any search
   while (i >= 0) {
-    const q = xml.charCodeAt(i + 11);
-    if (q !== 34 && q !== 39) {
-      i = xml.indexOf('<Data Name=', i + 11);
-      continue;
-    }
-    let name = n < lastNames.length ? lastNames[n]! : undefined;
-    let nameEnd: number;
-    if (name !== undefined && xml.charCodeAt(i + 12 + name.length) === q && xml.startsWith(name, i + 12)) nameEnd = i + 12 + name.length;
-    else {
-      nameEnd = xml.indexOf(q === 34 ? '"' : "'", i + 12);
+    let name: string;
+    // k: just after the name's closing quote
+    let k: number;
+    const tag = changed ? undefined : tags[d];
+    if (tag !== undefined && hasAt(xml, tag, i)) {
+      name = names[d]!;
+      k = i + tag.length - 1;
+    } else {
+      if (!hasAt(xml, '<Data Name=', i)) {
+        i = findData(xml, i);
+        continue;
+      }
+      const q = xml.charCodeAt(i + 11);
+      if (q !== 34 && q !== 39) {
+        i = findData(xml, i + 11);
+        continue;
+      }
+      const nameEnd = xml.indexOf(q === 34 ? '"' : "'", i + 12);
       if (nameEnd < 0) break;
       const raw = xml.slice(i + 12, nameEnd);
-      name = unescape(raw);
-      // only names written without entities can be compared as they stand
-      if (name === raw && n <= lastNames.length && n < 64) lastNames[n] = name;
+      name = plain ? raw : unescape(raw);
+      k = nameEnd + 1;
+      if (!changed && names[d] !== name) {
+        changed = true;
+        names.length = d;
+        tags.length = d;
+      }
+      // only a name written as it stands, in double quotes, closed by `>` at once, is tried as a tag
+      tags[d] = q === 34 && name === raw && xml.charCodeAt(k) === 62 ? flat(`<Data Name="${name}">`) : undefined;
     }
-    n++;
-    let k = nameEnd + 1;
     while (isSpace(xml.charCodeAt(k))) k++;
     const c = xml.charCodeAt(k);
+    let value: string;
     if (c === 47 && xml.charCodeAt(k + 1) === 62) {
-      data[name] = '';
-      i = xml.indexOf('<Data Name=', k + 2);
+      value = '';
+      i = k + 2;
     } else if (c === 62) {
       const close = xml.indexOf('</Data>', k + 1);
       if (close < 0) break;
-      data[name] = unescape(xml.slice(k + 1, close));
-      i = xml.indexOf('<Data Name=', close + 7);
-    } else i = xml.indexOf('<Data Name=', k);
+      const text = xml.slice(k + 1, close);
+      value = plain ? text : unescape(text);
+      i = close + 7;
+    } else {
+      i = k;
+      continue;
+    }
+    if (changed) names.push(name);
+    xmlValues[d++] = value;
   }
-  return data;
+  if (changed || d !== names.length) {
+    names.length = d;
+    tags.length = d;
+    xmlData.make = recordMaker(names);
+  }
+  return xmlData.make(xmlValues);
+}
+
+/**
+ * `s.startsWith(t, at)` for a t that is nearly always there. V8's startsWith on a string cut
+ * from a line goes through the runtime (24 ns a call on Sysmon records); indexOf finds a match
+ * where it starts in 4. Its first and last characters are compared first, so a miss is seldom
+ * a search through the rest of the record.
+ */
+function hasAt(s: string, t: string, at: number): boolean {
+  const n = t.length;
+  if (n === 0) return true;
+  return s.charCodeAt(at) === t.charCodeAt(0) && s.charCodeAt(at + n - 1) === t.charCodeAt(n - 1) && s.indexOf(t, at) === at;
+}
+
+// A string made by concatenation is a rope, and V8 compares a rope in startsWith through the
+// runtime; text read back from JSON is one flat string (the tags are made once per shape).
+function flat(s: string): string {
+  return JSON.parse(JSON.stringify(s)) as string;
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
 }
 
 function isSpace(c: number): boolean {
