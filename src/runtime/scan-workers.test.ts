@@ -72,8 +72,8 @@ function event(sec: number, exe: string, container: string): string {
   });
 }
 
-function scan(dir: string, input: string, workers: number, env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [MAIN, 'scan', '--rules', join(dir, 'rules.yml'), '--input', input, '--workers', String(workers)], {
+function scan(dir: string, input: string, workers: number, env: Record<string, string> = {}, args: string[] = []) {
+  const r = spawnSync(process.execPath, [MAIN, 'scan', '--rules', join(dir, 'rules.yml'), '--input', input, '--workers', String(workers), ...args], {
     encoding: 'utf8',
     env: { ...process.env, STOWAWAY_CACHE_DIR: join(dir, 'cache'), STOWAWAY_SCAN_BATCH_LINES: '3', ...env },
   });
@@ -84,7 +84,7 @@ function scan(dir: string, input: string, workers: number, env: Record<string, s
   // Diagnostics and counts, without the timings.
   const stderr = r.stderr
     .split('\n')
-    .filter((l) => !/rule cache:|--workers:/.test(l))
+    .filter((l) => !/rule cache:|--workers:|^\{"engine"/.test(l))
     .map((l) => l.replace(/, [\d.]+ s$/, ''))
     .join('\n');
   return { code: r.status, out: r.stdout, err: r.stderr, stderr, findings };
@@ -214,6 +214,58 @@ test('scan --workers: byte batches split into exactly the lines and line numbers
           if (rest) rests++;
         }
       assert.equal(rests > 0, name === 'long', `${name}: the text path is taken only for the long line`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('scan --workers: findings workers write themselves (no correlation reads their rules) are byte-identical, bad lines counted at their file:line', (t) => {
+  if (!existsSync(MAIN)) {
+    t.skip(`SKIPPED LOUDLY: ${MAIN} is missing; run npm run build first`);
+    return;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'stowaway-workers-'));
+  try {
+    // The rules without the correlations: every finding is written by a worker.
+    writeFileSync(
+      join(dir, 'rules.yml'),
+      RULES.split('\n---\n')
+        .filter((d) => !d.includes('correlation:'))
+        .join('\n---\n'),
+    );
+    const lines: string[] = [];
+    for (let i = 0; i < 60; i++) {
+      const exe = ['/bin/sh', '/usr/bin/ls', '/usr/bin/id', '/usr/bin/true', '/usr/bin/cat'][i % 5]!;
+      const line = event(i, exe, i % 7 === 0 ? 'ünï ✓' : `c${i % 4}`);
+      // A shell named ls: two rules match it, two lines carry the same event text.
+      lines.push(i % 10 === 0 ? line.replace('"name":"sh"', '"name":"ls"') : line);
+      if (i === 10) lines.push('{"@timestamp": broken');
+      if (i === 31) lines.push('[1, 2');
+    }
+    const input = join(dir, 'events.ndjson');
+    // CRLF endings: the worker splits them as one thread does.
+    writeFileSync(input, lines.join('\r\n') + '\r\n');
+    const run = (workers: number) => {
+      const r = scan(dir, input, workers, { STOWAWAY_SCAN_BATCH_LINES: '4' }, ['--stats']);
+      const stats = r.err.split('\n').find((l) => l.startsWith('{"engine"'));
+      return { ...r, engine: stats ? (JSON.parse(stats) as { engine: unknown }).engine : undefined };
+    };
+    const one = run(1);
+    assert.equal(one.code, 0, one.err);
+    const count = (suffix: string) => one.findings.filter((f) => f.rule.id.endsWith(suffix)).length;
+    assert.deepEqual([count('01'), count('02'), count('05')], [12, 12, 30], 'shells, id, and ls/cat with the 6 shells named ls');
+    assert.equal(one.findings.filter((f, i) => i > 0 && one.findings[i - 1]!.events[0]!.stowaway.origin === f.events[0]!.stowaway.origin).length, 6);
+    assert.match(one.err, /events\.ndjson:12\b/, 'the first bad line is line 12');
+    assert.match(one.err, /events\.ndjson:34\b/, 'the second bad line is line 34');
+    assert.match(one.err, /2 input errors/);
+    assert.ok(one.engine, 'the --stats line');
+    for (const workers of [2, 3]) {
+      const many = run(workers);
+      assert.equal(many.code, 0, many.err);
+      assert.equal(many.out, one.out, `--workers ${workers}: stdout identical`);
+      assert.equal(many.stderr, one.stderr, `--workers ${workers}: diagnostics and counts identical`);
+      assert.deepEqual(many.engine, one.engine, `--workers ${workers}: engine counters identical (findings per rule, matched, watermark)`);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
