@@ -7,18 +7,7 @@ import type { FileFormat } from '../sources/types.js';
 import { parseDuration } from '../sigma/correlation/timespan.js';
 import { FILE_FORMATS } from '../sources/detect.js';
 import { existsSync } from 'node:fs';
-import {
-  engineOver,
-  loadRules,
-  resolveRulePaths,
-  runFiles,
-  type Engine,
-  type EngineRules,
-  type FilePool,
-  type PacedSink,
-  type RuleSources,
-} from '../runtime/index.js';
-import { defaultCacheDir } from '../sigma/cache.js';
+import type { Engine, EngineRules, FilePool, PacedSink, RuleSources } from '../runtime/index.js';
 import { PrecomputedRuleSet, ScanPool, correlationMembers } from '../runtime/scan-workers.js';
 import { findingLine, knownEventJson } from '../runtime/finding-line.js';
 
@@ -104,7 +93,7 @@ export function register(program: Command): void {
     .option('--max-errors <n>', 'print at most this many input diagnostics (all are still counted)', '100')
     .option(
       '--workers <n>',
-      'match on this many worker threads; line-per-record inputs (ecs, k8s-audit, falco, sysmon) are split by lines, others are read by one thread; output is identical',
+      'match on this many threads (the main thread and n-1 worker threads); line-per-record inputs (ecs, k8s-audit, falco, sysmon) are split by lines, others are read by one thread; output is identical',
       '1',
     )
     .option('--no-cache', 'parse every rule file afresh instead of using the rule cache ($STOWAWAY_CACHE_DIR, else ~/.cache/stowaway)')
@@ -205,7 +194,8 @@ function reportRules(loaded: EngineRules, engine: Engine, err: (s: string) => vo
 function spawnPool(workers: number, err: (s: string) => void): ScanPool | undefined {
   if (workers < 2) return undefined;
   try {
-    return ScanPool.spawn(workers);
+    // The main thread is one of the threads that match.
+    return ScanPool.spawn(workers - 1);
   } catch (e) {
     err(`scan: --workers: cannot start worker threads (${(e as Error).message}); matching on the main thread\n`);
     return undefined;
@@ -225,7 +215,9 @@ async function loadPool(
   if (!spawned || !ruleset) return undefined;
   try {
     const expect = { ruleIds: loaded.ruleset.rules().map((r) => r.id), members: correlationMembers(loaded.ruleset, loaded.correlations) };
-    await spawned.load(sources, expect, write);
+    // Loaded here, not with the command: the workers start before the main thread loads the rest.
+    const { BlockMatcher } = await import('../runtime/scan-block.js');
+    await spawned.load(sources, expect, write, new BlockMatcher(loaded.ruleset, expect.members, write, spawned.maxLine));
     return { pool: spawned, ruleset, engine };
   } catch (e) {
     await spawned.close();
@@ -284,28 +276,36 @@ export async function scan(opts: ScanOptions, sink: FindingSink, err: (s: string
   const missing = opts.input.filter((f) => f !== '-' && !existsSync(f));
   for (const f of missing) err(`scan: input file not found: ${f}\n`);
   const inputs = opts.input.filter((f) => !missing.includes(f));
-  // A strategies folder is read as its rules/ and placeholders.yml, not every YAML file in it.
-  const paths = resolveRulePaths(opts.rules);
-  for (const l of paths.layouts) err(`scan: ${l}\n`);
   const workers = Number(opts.workers ?? 1);
-  if (!Number.isInteger(workers) || workers < 1 || workers > 64) {
-    err(`scan: --workers ${JSON.stringify(opts.workers)} is not a whole number from 1 to 64\n`);
-    return EXIT_USAGE;
-  }
-  const sources: RuleSources = {
-    rules: paths.rules,
-    pipelines: opts.pipeline ?? [],
-    placeholders: [...paths.placeholders, ...(opts.placeholders ?? [])],
-    ...(opts.cache === true ? { cache: defaultCacheDir() } : {}),
-  };
-  const spawned = spawnPool(workers, err);
+  const workersOk = Number.isInteger(workers) && workers >= 1 && workers <= 64;
+  // Workers start first: loading their modules (a few hundred ms) overlaps the main thread
+  // loading the rest of its own and the rules, which it does only now for that reason.
+  const spawned = workersOk ? spawnPool(workers, err) : undefined;
   let loaded: EngineRules;
+  let sources: RuleSources;
+  let rt: typeof import('../runtime/index.js');
   try {
-    loaded = await loadRules(sources);
+    let cache: typeof import('../sigma/cache.js');
+    [rt, cache] = await Promise.all([import('../runtime/index.js'), import('../sigma/cache.js')]);
+    // A strategies folder is read as its rules/ and placeholders.yml, not every YAML file in it.
+    const paths = rt.resolveRulePaths(opts.rules);
+    for (const l of paths.layouts) err(`scan: ${l}\n`);
+    if (!workersOk) {
+      err(`scan: --workers ${JSON.stringify(opts.workers)} is not a whole number from 1 to 64\n`);
+      return EXIT_USAGE;
+    }
+    sources = {
+      rules: paths.rules,
+      pipelines: opts.pipeline ?? [],
+      placeholders: [...paths.placeholders, ...(opts.placeholders ?? [])],
+      ...(opts.cache === true ? { cache: cache.defaultCacheDir() } : {}),
+    };
+    loaded = await rt.loadRules(sources);
   } catch (e) {
     await spawned?.close();
     throw e;
   }
+  const { engineOver, runFiles } = rt;
   // With workers, the engine takes each event's matches from them (see scan-workers.ts).
   const precomputed = spawned ? new PrecomputedRuleSet(loaded.ruleset) : undefined;
   const engine = engineOver(loaded, { lateness: opts.lateness, ...(precomputed ? { ruleset: precomputed } : {}) });

@@ -20,6 +20,7 @@ import type { FileFormat } from '../sources/types.js';
 import { describeFormat, type DetectedFormat } from '../sources/detect.js';
 import { LineSplitter, OVERLONG_LINE, lineBatches } from '../sources/lines.js';
 import { DEFAULT_MAX_LINE_BYTES } from '../sources/json-limits.js';
+import type { BlockMatcher } from './scan-block.js';
 
 /** Formats whose lines are independent records: any line may be read by any thread. */
 export const SPLITTABLE: readonly FileFormat[] = ['ecs', 'k8s-audit', 'falco', 'sysmon'];
@@ -161,6 +162,12 @@ export interface WorkerLoad {
   load: { sources: RuleSources; write: boolean };
 }
 
+/**
+ * Blocks queued on each worker before the main thread matches one itself: enough that a worker
+ * never waits while the main thread is busy with its own block.
+ */
+const LOCAL_AFTER = 2;
+
 /** 0: a batch is a block's whole lines. */
 const BATCH_LINES = Math.max(0, Number(process.env['STOWAWAY_SCAN_BATCH_LINES']) || 0);
 
@@ -174,12 +181,15 @@ export class ScanPool {
    * fault per 4 KiB on first touch, which was most of the main thread's time.
    */
   private free: ArrayBuffer[] = [];
+  /** The main thread's own matcher: it takes a block when every worker has enough queued. */
+  private local: BlockMatcher | undefined;
 
-  private constructor(private readonly maxLine: number) {}
+  private constructor(readonly maxLine: number) {}
 
   /**
    * Starts `n` workers before the rules are known: a thread takes a few hundred milliseconds to
-   * load its modules, which then overlaps the main thread's own start. `load` gives them the rules.
+   * load its modules, which then overlaps the main thread's own start. `load` gives them the
+   * rules. `scan --workers N` starts N - 1: the main thread matches too (see `run`).
    */
   static spawn(n: number, maxLine = DEFAULT_MAX_LINE_BYTES): ScanPool {
     const pool = new ScanPool(maxLine);
@@ -222,31 +232,14 @@ export class ScanPool {
    * cross the thread boundary, and agree on which a correlation reads. `write`: workers write
    * the finding lines of events no correlation reads (the sink takes finished lines).
    */
-  async load(sources: RuleSources, expect: { ruleIds: string[]; members: boolean[] }, write: boolean): Promise<void> {
+  async load(sources: RuleSources, expect: { ruleIds: string[]; members: boolean[] }, write: boolean, local?: BlockMatcher): Promise<void> {
+    this.local = local;
     for (const s of this.slots) s.worker.postMessage({ load: { sources, write } } satisfies WorkerLoad);
     const want = JSON.stringify(expect);
     for (const s of this.slots) {
       const m = await s.ready;
       if (JSON.stringify({ ruleIds: m.ruleIds, members: m.members }) !== want) throw new Error('a worker loaded different rules than the main thread');
     }
-  }
-
-  /** `spawn` then `load`; closes the workers when they cannot start. */
-  static async start(
-    n: number,
-    sources: RuleSources,
-    expect: { ruleIds: string[]; members: boolean[] },
-    write: boolean,
-    maxLine = DEFAULT_MAX_LINE_BYTES,
-  ): Promise<ScanPool> {
-    const pool = ScanPool.spawn(n, maxLine);
-    try {
-      await pool.load(sources, expect, write);
-    } catch (e) {
-      await pool.close();
-      throw e;
-    }
-    return pool;
   }
 
   /** A buffer to read a block into: one handed back by a worker when it is the usual size. */
@@ -264,7 +257,15 @@ export class ScanPool {
   private run(job: Omit<BatchJob, 'id'>): Promise<BlockResult> {
     if (this.failed) return Promise.reject(this.failed);
     const id = this.nextId++;
-    const slot = this.slots.reduce((a, b) => (b.busy < a.busy ? b : a));
+    const slot = this.slots.length > 0 ? this.slots.reduce((a, b) => (b.busy < a.busy ? b : a)) : undefined;
+    if (this.local && (!slot || slot.busy >= LOCAL_AFTER)) {
+      const bytes = job.bytes;
+      return this.local.run({ ...job, id }).then((r) => {
+        if (bytes?.buffer.byteLength === BLOCK) this.free.push(bytes.buffer as ArrayBuffer);
+        return r;
+      });
+    }
+    if (!slot) return Promise.reject(new Error('no scan worker to match on'));
     slot.busy++;
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
