@@ -99,15 +99,17 @@ test('scan --workers: findings identical to one thread, correlations across batc
   try {
     writeFileSync(join(dir, 'rules.yml'), RULES);
     // Batches of 3 lines: the two shells of abc are in batches 1 and 3, its discovery in batch 4.
+    // A container name beyond ASCII: the worker's byte offsets are not its string offsets.
     const lines = [
       event(0, '/usr/bin/ls', 'abc'),
       event(1, '/bin/sh', 'abc'),
-      event(2, '/usr/bin/ls', 'def'),
+      event(2, '/usr/bin/ls', 'déf ✓'),
       event(3, '/usr/bin/ls', 'abc'),
       '{"@timestamp": broken',
       '',
       event(7, '/bin/bash', 'abc'),
-      event(8, '/bin/sh', 'def'),
+      event(7, '/usr/bin/ls', 'déf ✓'),
+      event(8, '/bin/sh', 'déf ✓'),
       event(9, '/usr/bin/cat', 'abc'),
       event(10, '/usr/bin/id', 'abc'),
       event(11, '/usr/bin/whoami', 'zzz'),
@@ -126,13 +128,18 @@ test('scan --workers: findings identical to one thread, correlations across batc
     assert.equal(one.findings.filter((f) => f.rule.id.endsWith('04')).length, 1, 'shell then discovery in abc, once');
     assert.equal(one.findings.filter((f) => f.rule.id.endsWith('02')).length, 0, 'discovery only feeds a correlation: no findings of its own');
     const listing = one.findings.filter((f) => f.rule.id.endsWith('05'));
-    assert.equal(listing.length, 20, 'ls and cat: 4 in the first lines, 16 in the rest');
+    assert.equal(listing.length, 21, 'ls and cat: 5 in the first lines, 16 in the rest');
     assert.equal(listing[0]!.events[0]!.stowaway.origin, `${input}:1`);
-    for (const workers of [2, 3]) {
-      const many = scan(dir, input, workers);
+    for (const [workers, lines] of [
+      [2, '3'],
+      [3, '3'],
+      [2, '4'],
+      [2, '8'],
+    ] as const) {
+      const many = scan(dir, input, workers, { STOWAWAY_SCAN_BATCH_LINES: lines });
       assert.equal(many.code, 0, many.err);
-      assert.equal(many.out, one.out, `--workers ${workers}: stdout identical`);
-      assert.equal(many.stderr, one.stderr, `--workers ${workers}: diagnostics and counts identical`);
+      assert.equal(many.out, one.out, `--workers ${workers}, ${lines} lines a block: stdout identical`);
+      assert.equal(many.stderr, one.stderr, `--workers ${workers}, ${lines} lines a block: diagnostics and counts identical`);
     }
     assert.match(one.err, /error\[bad-json\] .*events\.ndjson:5/);
   } finally {
