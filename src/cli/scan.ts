@@ -202,7 +202,7 @@ function spawnPool(workers: number, err: (s: string) => void): ScanPool | undefi
   }
 }
 
-/** The started workers given the rules, or none (they could not load them: said why). */
+/** The started workers given the rules, beside the main thread's own matcher. */
 async function loadPool(
   spawned: ScanPool | undefined,
   ruleset: PrecomputedRuleSet | undefined,
@@ -213,17 +213,12 @@ async function loadPool(
   err: (s: string) => void,
 ): Promise<FilePool | undefined> {
   if (!spawned || !ruleset) return undefined;
-  try {
-    const expect = { ruleIds: loaded.ruleset.rules().map((r) => r.id), members: correlationMembers(loaded.ruleset, loaded.correlations) };
-    // Loaded here, not with the command: the workers start before the main thread loads the rest.
-    const { BlockMatcher } = await import('../runtime/scan-block.js');
-    await spawned.load(sources, expect, write, new BlockMatcher(loaded.ruleset, expect.members, write, spawned.maxLine));
-    return { pool: spawned, ruleset, engine };
-  } catch (e) {
-    await spawned.close();
-    err(`scan: --workers: cannot start worker threads (${(e as Error).message}); matching on the main thread\n`);
-    return undefined;
-  }
+  const expect = { ruleIds: loaded.ruleset.rules().map((r) => r.id), members: correlationMembers(loaded.ruleset, loaded.correlations) };
+  // Loaded here, not with the command: the workers start before the main thread loads the rest.
+  const { BlockMatcher } = await import('../runtime/scan-block.js');
+  const local = new BlockMatcher(loaded.ruleset, expect.members, write, spawned.maxLine);
+  spawned.load(sources, expect, write, local, (why) => err(`scan: --workers: ${why}\n`));
+  return { pool: spawned, ruleset, engine };
 }
 
 /**
@@ -343,7 +338,7 @@ export async function scan(opts: ScanOptions, sink: FindingSink, err: (s: string
     `scan: done: ${s.events} events, ${s.matched} matched, ${out.count()} findings, ${input.all.length} input errors${byCode ? ` (${byCode})` : ''}, ` +
       `${s.late} late, ${s.evicted} evicted, ${s.bad_time} without time, ${secs.toFixed(1)} s\n`,
   );
-  if (opts.stats) err(JSON.stringify({ engine: s, rules: loaded.ruleset.stats() }) + '\n');
+  if (opts.stats) err(JSON.stringify({ engine: s, rules: loaded.ruleset.stats(), ...(pool ? { blocks: pool.pool.blocks() } : {}) }) + '\n');
   if (s.events === 0 && inputs.length > 0) lost.push('no event was read from any input');
   const status = exitStatus({ missing, lost, findings: out.count(), failOnMatch: opts.failOnMatch === true });
   if (status.line) err(status.line);

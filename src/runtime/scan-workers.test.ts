@@ -75,7 +75,7 @@ function event(sec: number, exe: string, container: string): string {
 function scan(dir: string, input: string, workers: number, env: Record<string, string> = {}, args: string[] = []) {
   const r = spawnSync(process.execPath, [MAIN, 'scan', '--rules', join(dir, 'rules.yml'), '--input', input, '--workers', String(workers), ...args], {
     encoding: 'utf8',
-    env: { ...process.env, STOWAWAY_CACHE_DIR: join(dir, 'cache'), STOWAWAY_SCAN_BATCH_LINES: '3', ...env },
+    env: { ...process.env, STOWAWAY_CACHE_DIR: join(dir, 'cache'), STOWAWAY_SCAN_BATCH_LINES: '3', STOWAWAY_SCAN_WAIT_WORKERS: '1', ...env },
   });
   const findings = r.stdout
     .split('\n')
@@ -256,7 +256,8 @@ test('scan --workers: findings workers write themselves (no correlation reads th
     const run = (workers: number) => {
       const r = scan(dir, input, workers, { STOWAWAY_SCAN_BATCH_LINES: '4' }, ['--stats']);
       const stats = r.err.split('\n').find((l) => l.startsWith('{"engine"'));
-      return { ...r, engine: stats ? (JSON.parse(stats) as { engine: unknown }).engine : undefined };
+      const parsed = stats ? (JSON.parse(stats) as { engine: unknown; blocks?: { main: number; workers: number[] } }) : undefined;
+      return { ...r, engine: parsed?.engine, blocks: parsed?.blocks };
     };
     const one = run(1);
     assert.equal(one.code, 0, one.err);
@@ -273,6 +274,12 @@ test('scan --workers: findings workers write themselves (no correlation reads th
       assert.equal(many.out, one.out, `--workers ${workers}: stdout identical`);
       assert.equal(many.stderr, one.stderr, `--workers ${workers}: diagnostics and counts identical`);
       assert.deepEqual(many.engine, one.engine, `--workers ${workers}: engine counters identical (findings per rule, matched, watermark)`);
+      // Both kinds of thread matched blocks: the main thread and every worker.
+      assert.ok(many.blocks && many.blocks.main > 0 && many.blocks.workers.length === workers - 1, JSON.stringify(many.blocks));
+      assert.ok(
+        many.blocks.workers.every((n) => n > 0),
+        JSON.stringify(many.blocks),
+      );
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

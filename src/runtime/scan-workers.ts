@@ -148,6 +148,10 @@ interface Slot {
   busy: number;
   /** Settled by the worker's first message: its rules are loaded. */
   ready: Promise<WorkerReady>;
+  /** It loaded the main thread's rules: blocks may go to it. */
+  ok: boolean;
+  /** Blocks it matched. */
+  blocks: number;
 }
 
 /** What a worker says once its rules are loaded (see scan-worker.ts). */
@@ -168,6 +172,9 @@ export interface WorkerLoad {
  */
 const LOCAL_AFTER = 2;
 
+/** Read nothing before every worker is ready (tests: small inputs then still reach the workers). */
+const WAIT_FOR_WORKERS = process.env['STOWAWAY_SCAN_WAIT_WORKERS'] === '1';
+
 /** 0: a batch is a block's whole lines. */
 const BATCH_LINES = Math.max(0, Number(process.env['STOWAWAY_SCAN_BATCH_LINES']) || 0);
 
@@ -183,6 +190,11 @@ export class ScanPool {
   private free: ArrayBuffer[] = [];
   /** The main thread's own matcher: it takes a block when every worker has enough queued. */
   private local: BlockMatcher | undefined;
+  /** Every worker is ready or left out. */
+  private started: Promise<void> = Promise.resolve();
+  private closed = false;
+  private localBlocks = 0;
+  private all: Slot[] = [];
 
   private constructor(readonly maxLine: number) {}
 
@@ -198,10 +210,11 @@ export class ScanPool {
       const worker = new Worker(url, { workerData: { maxLine } });
       let ready!: (m: WorkerReady) => void;
       let refused!: (e: Error) => void;
-      const slot: Slot = { worker, busy: 0, ready: new Promise<WorkerReady>((res, rej) => ((ready = res), (refused = rej))) };
-      // Settled or not, a failed start is reported by `load`, not as an unhandled rejection.
+      const slot: Slot = { worker, busy: 0, ok: false, blocks: 0, ready: new Promise<WorkerReady>((res, rej) => ((ready = res), (refused = rej))) };
+      // A failed start is reported by `load`, not as an unhandled rejection.
       slot.ready.catch(() => undefined);
       pool.slots.push(slot);
+      pool.all.push(slot);
       worker.on('message', (r: BlockResult | WorkerReady) => {
         if ('ready' in r) {
           ready(r);
@@ -213,14 +226,15 @@ export class ScanPool {
         pool.waiting.delete(r.id);
         w?.resolve(r);
       });
+      // Before it holds blocks, a worker that fails is only left out (see `load`).
       worker.on('error', (e) => {
         refused(e);
-        pool.fail(e);
+        if (slot.ok) pool.fail(e);
       });
       worker.on('exit', (code) => {
         const e = new Error(`a scan worker exited with status ${code}`);
         refused(e);
-        if (code !== 0) pool.fail(e);
+        if (slot.ok && code !== 0) pool.fail(e);
       });
     }
     return pool;
@@ -230,16 +244,32 @@ export class ScanPool {
    * Each worker loads the rules from `sources` (the rule cache serves them when the main thread
    * used it) and must hold the same rules in the same order as the main thread, as rule indexes
    * cross the thread boundary, and agree on which a correlation reads. `write`: workers write
-   * the finding lines of events no correlation reads (the sink takes finished lines).
+   * the finding lines of events no correlation reads (the sink takes finished lines). Nothing
+   * waits for them: `local`, the main thread's matcher, takes blocks until a worker is ready, and
+   * a worker that cannot start or loaded other rules is left out, said through `warn`.
    */
-  async load(sources: RuleSources, expect: { ruleIds: string[]; members: boolean[] }, write: boolean, local?: BlockMatcher): Promise<void> {
+  load(sources: RuleSources, expect: { ruleIds: string[]; members: boolean[] }, write: boolean, local: BlockMatcher, warn: (why: string) => void): void {
     this.local = local;
-    for (const s of this.slots) s.worker.postMessage({ load: { sources, write } } satisfies WorkerLoad);
     const want = JSON.stringify(expect);
     for (const s of this.slots) {
-      const m = await s.ready;
-      if (JSON.stringify({ ruleIds: m.ruleIds, members: m.members }) !== want) throw new Error('a worker loaded different rules than the main thread');
+      s.worker.postMessage({ load: { sources, write } } satisfies WorkerLoad);
+      void s.ready.then(
+        (m) => {
+          if (JSON.stringify({ ruleIds: m.ruleIds, members: m.members }) === want) s.ok = true;
+          else this.leaveOut(s, 'it loaded different rules than the main thread', warn);
+        },
+        (e: unknown) => this.leaveOut(s, e instanceof Error ? e.message : String(e), warn),
+      );
     }
+    this.started = Promise.allSettled(this.slots.map((s) => s.ready)).then(() => undefined);
+  }
+
+  private leaveOut(s: Slot, why: string, warn: (why: string) => void): void {
+    // Workers still starting when the input ends are stopped: that is no failure.
+    if (this.closed) return;
+    this.slots = this.slots.filter((x) => x !== s);
+    void s.worker.terminate();
+    warn(`a worker thread could not start (${why}); the other threads match its share`);
   }
 
   /** A buffer to read a block into: one handed back by a worker when it is the usual size. */
@@ -257,8 +287,10 @@ export class ScanPool {
   private run(job: Omit<BatchJob, 'id'>): Promise<BlockResult> {
     if (this.failed) return Promise.reject(this.failed);
     const id = this.nextId++;
-    const slot = this.slots.length > 0 ? this.slots.reduce((a, b) => (b.busy < a.busy ? b : a)) : undefined;
+    let slot: Slot | undefined;
+    for (const s of this.slots) if (s.ok && (!slot || s.busy < slot.busy)) slot = s;
     if (this.local && (!slot || slot.busy >= LOCAL_AFTER)) {
+      this.localBlocks++;
       const bytes = job.bytes;
       return this.local.run({ ...job, id }).then((r) => {
         if (bytes?.buffer.byteLength === BLOCK) this.free.push(bytes.buffer as ArrayBuffer);
@@ -267,13 +299,20 @@ export class ScanPool {
     }
     if (!slot) return Promise.reject(new Error('no scan worker to match on'));
     slot.busy++;
+    slot.blocks++;
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
       slot.worker.postMessage({ ...job, id } satisfies BatchJob, job.bytes ? [job.bytes.buffer as ArrayBuffer] : []);
     });
   }
 
+  /** Blocks matched by the main thread and by each worker (--stats). */
+  blocks(): { main: number; workers: number[] } {
+    return { main: this.localBlocks, workers: this.all.map((s) => s.blocks) };
+  }
+
   async close(): Promise<void> {
+    this.closed = true;
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
     this.slots = [];
   }
@@ -305,9 +344,11 @@ export class ScanPool {
    * the reader waits (and the sink writes) once per block, not once per record.
    */
   async *read(path: string, format: FileFormat): AsyncGenerator<BlockResult> {
+    // Tests wait for the workers, or a small input is matched by the main thread alone.
+    if (WAIT_FOR_WORKERS) await this.started;
     const inFlight: Promise<BlockResult>[] = [];
     // Enough batches queued that a worker never waits for the main thread to be scheduled again.
-    const limit = this.slots.length * 8;
+    const limit = Math.max(1, this.slots.length) * 8;
     let lineNo = 0;
     let lines: string[] = [];
     let first = 1;
