@@ -94,7 +94,8 @@ export function correlationMembers(ruleset: RuleSet, correlations: readonly { ru
 
 /**
  * The rule set the main thread's engine uses with workers: the matches of each event were made by
- * a worker and are handed over just before the event; `setGenerate` (correlations that asked for
+ * a matching thread (a worker, or the main thread's own BlockMatcher) and are handed over just
+ * before the event; `setGenerate` (correlations that asked for
  * no findings of their base rules) applies here, as on the real rule set.
  */
 export class PrecomputedRuleSet implements MatchingRuleSet {
