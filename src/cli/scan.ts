@@ -7,19 +7,11 @@ import type { FileFormat } from '../sources/types.js';
 import { parseDuration } from '../sigma/correlation/timespan.js';
 import { FILE_FORMATS } from '../sources/detect.js';
 import { existsSync } from 'node:fs';
-import {
-  engineOver,
-  loadRules,
-  resolveRulePaths,
-  runFiles,
-  type Engine,
-  type EngineRules,
-  type FilePool,
-  type PacedSink,
-  type RuleSources,
-} from '../runtime/index.js';
-import { defaultCacheDir } from '../sigma/cache.js';
-import { PrecomputedRuleSet, ScanPool } from '../runtime/scan-workers.js';
+import type { Engine, EngineRules, FilePool, PacedSink, RuleSources } from '../runtime/index.js';
+import { PrecomputedRuleSet, ScanPool, correlationMembers } from '../runtime/scan-workers.js';
+import { findingLine, knownEventJson } from '../runtime/finding-line.js';
+
+export { findingLine, knownEventJson };
 
 export interface ScanOptions {
   rules: string[];
@@ -45,44 +37,11 @@ export interface ScanOptions {
  * A promise means "wait before sending more" (a slow reader on the other end of a pipe).
  * `flush` sends what the sink holds: scan calls it after each chunk of input and at the end.
  */
-export type FindingSink = ((f: Finding) => void | Promise<void>) & { flush?: () => void | Promise<void> };
-
-/** One finding as one self-contained JSON line: rule, what matched, and the events. */
-export function findingLine(f: Finding): string {
-  const rule: Record<string, unknown> = { id: f.rule.id, title: f.rule.title, level: f.rule.level, kind: f.rule.kind, tags: f.rule.tags };
-  if (f.rule.name) rule.name = f.rule.name;
-  if (f.rule.file) rule.file = f.rule.file;
-  const out: Record<string, unknown> = { '@timestamp': f.time, rule, kind: f.rule.kind };
-  if (f.selections) out.selections = f.selections;
-  if (f.group) out.group = f.group;
-  if (f.details) out.details = f.details;
-  // `events` is last: the rest is written, then each event's own text, which is made once per
-  // event however many rules it matched (the same bytes JSON.stringify would write)
-  const head = JSON.stringify(out);
-  let events = '';
-  for (let i = 0; i < f.events.length; i++) events += (i ? ',' : '') + eventJson(f.events[i]);
-  return `${head.slice(0, -1)},"events":[${events}]}`;
-}
-
-// The findings of one event come one after another (one engine step), so remembering the last
-// event's text is enough; a WeakMap kept every event alive into the old generation and cost GC.
-let lastEvent: object | undefined;
-let lastEventText = '';
-
-/** The JSON text of an event that arrived as text (from a worker thread): not written again. */
-export function knownEventJson(ev: object, text: string): void {
-  lastEvent = ev;
-  lastEventText = text;
-}
-
-function eventJson(ev: unknown): string {
-  if (typeof ev !== 'object' || ev === null) return JSON.stringify(ev) ?? 'null';
-  if (ev !== lastEvent) {
-    lastEventText = JSON.stringify(ev) ?? 'null';
-    lastEvent = ev;
-  }
-  return lastEventText;
-}
+export type FindingSink = ((f: Finding) => void | Promise<void>) & {
+  flush?: () => void | Promise<void>;
+  /** Finding lines already written as UTF-8 (by scan worker threads), in their place in the output. */
+  written?: (lines: Uint8Array) => void | Promise<void>;
+};
 
 /** Lines written to the stream in one write per chunk of input (or per 64 KiB), not one per finding. */
 export function stdoutSink(out: NodeJS.WritableStream = process.stdout): FindingSink {
@@ -97,7 +56,16 @@ export function stdoutSink(out: NodeJS.WritableStream = process.stdout): Finding
     held += findingLine(f) + '\n';
     if (held.length >= SINK_FLUSH_CHARS) return flush();
   };
-  return Object.assign(sink, { flush });
+  // A worker's lines go out as its bytes, after what is held: no decoding, no copy.
+  const written = (lines: Uint8Array): void | Promise<void> => {
+    const text = held;
+    held = '';
+    let ok = true;
+    if (text) ok = out.write(text);
+    if (lines.length > 0) ok = out.write(lines) && ok;
+    if (!ok) return new Promise((resolve) => out.once('drain', () => resolve()));
+  };
+  return Object.assign(sink, { flush, written });
 }
 
 const SINK_FLUSH_CHARS = 64 * 1024;
@@ -125,7 +93,7 @@ export function register(program: Command): void {
     .option('--max-errors <n>', 'print at most this many input diagnostics (all are still counted)', '100')
     .option(
       '--workers <n>',
-      'match on this many worker threads; line-per-record inputs (ecs, k8s-audit, falco, sysmon) are split by lines, others are read by one thread; output is identical',
+      'match on this many threads (the main thread and n-1 worker threads); line-per-record inputs (ecs, k8s-audit, falco, sysmon) are split by lines, others are read by one thread; output is identical',
       '1',
     )
     .option('--no-cache', 'parse every rule file afresh instead of using the rule cache ($STOWAWAY_CACHE_DIR, else ~/.cache/stowaway)')
@@ -222,26 +190,35 @@ function reportRules(loaded: EngineRules, engine: Engine, err: (s: string) => vo
   );
 }
 
-/** Workers that match in parallel, or none (one was asked for, or they could not start: said why). */
-async function startPool(
-  workers: number,
-  ruleset: PrecomputedRuleSet | undefined,
-  sources: RuleSources,
-  loaded: EngineRules,
-  err: (s: string) => void,
-): Promise<FilePool | undefined> {
-  if (!ruleset) return undefined;
+/** Workers started at once, so their start overlaps the main thread's loading the rules (or none: said why). */
+function spawnPool(workers: number, err: (s: string) => void): ScanPool | undefined {
+  if (workers < 2) return undefined;
   try {
-    const pool = await ScanPool.start(
-      workers,
-      sources,
-      loaded.ruleset.rules().map((r) => r.id),
-    );
-    return { pool, ruleset };
+    // The main thread is one of the threads that match.
+    return ScanPool.spawn(workers - 1);
   } catch (e) {
     err(`scan: --workers: cannot start worker threads (${(e as Error).message}); matching on the main thread\n`);
     return undefined;
   }
+}
+
+/** The started workers given the rules, beside the main thread's own matcher. */
+async function loadPool(
+  spawned: ScanPool | undefined,
+  ruleset: PrecomputedRuleSet | undefined,
+  engine: Engine,
+  sources: RuleSources,
+  loaded: EngineRules,
+  write: boolean,
+  err: (s: string) => void,
+): Promise<FilePool | undefined> {
+  if (!spawned || !ruleset) return undefined;
+  const expect = { ruleIds: loaded.ruleset.rules().map((r) => r.id), members: correlationMembers(loaded.ruleset, loaded.correlations) };
+  // Loaded here, not with the command: the workers start before the main thread loads the rest.
+  const { BlockMatcher } = await import('../runtime/scan-block.js');
+  const local = new BlockMatcher(loaded.ruleset, expect.members, write, spawned.maxLine);
+  spawned.load(sources, expect, write, local, (why) => err(`scan: --workers: ${why}\n`));
+  return { pool: spawned, ruleset, engine };
 }
 
 /**
@@ -258,9 +235,18 @@ function lineSink(sink: FindingSink): PacedSink & { count(): number } {
       if (w) await w;
     }
   };
+  const written = sink.written;
   return {
     count: () => n,
     ...(sink.flush ? { flush: sink.flush } : {}),
+    ...(written
+      ? {
+          written: (lines: Uint8Array, count: number) => {
+            n += count;
+            return written(lines);
+          },
+        }
+      : {}),
     eventJson: knownEventJson,
     findings: (found) => {
       for (let i = 0; i < found.length; i++) {
@@ -285,33 +271,48 @@ export async function scan(opts: ScanOptions, sink: FindingSink, err: (s: string
   const missing = opts.input.filter((f) => f !== '-' && !existsSync(f));
   for (const f of missing) err(`scan: input file not found: ${f}\n`);
   const inputs = opts.input.filter((f) => !missing.includes(f));
-  // A strategies folder is read as its rules/ and placeholders.yml, not every YAML file in it.
-  const paths = resolveRulePaths(opts.rules);
-  for (const l of paths.layouts) err(`scan: ${l}\n`);
   const workers = Number(opts.workers ?? 1);
-  if (!Number.isInteger(workers) || workers < 1 || workers > 64) {
-    err(`scan: --workers ${JSON.stringify(opts.workers)} is not a whole number from 1 to 64\n`);
-    return EXIT_USAGE;
+  const workersOk = Number.isInteger(workers) && workers >= 1 && workers <= 64;
+  // Workers start first: loading their modules (a few hundred ms) overlaps the main thread
+  // loading the rest of its own and the rules, which it does only now for that reason.
+  const spawned = workersOk ? spawnPool(workers, err) : undefined;
+  let loaded: EngineRules;
+  let sources: RuleSources;
+  let rt: typeof import('../runtime/index.js');
+  try {
+    let cache: typeof import('../sigma/cache.js');
+    [rt, cache] = await Promise.all([import('../runtime/index.js'), import('../sigma/cache.js')]);
+    // A strategies folder is read as its rules/ and placeholders.yml, not every YAML file in it.
+    const paths = rt.resolveRulePaths(opts.rules);
+    for (const l of paths.layouts) err(`scan: ${l}\n`);
+    if (!workersOk) {
+      err(`scan: --workers ${JSON.stringify(opts.workers)} is not a whole number from 1 to 64\n`);
+      return EXIT_USAGE;
+    }
+    sources = {
+      rules: paths.rules,
+      pipelines: opts.pipeline ?? [],
+      placeholders: [...paths.placeholders, ...(opts.placeholders ?? [])],
+      ...(opts.cache === true ? { cache: cache.defaultCacheDir() } : {}),
+    };
+    loaded = await rt.loadRules(sources);
+  } catch (e) {
+    await spawned?.close();
+    throw e;
   }
-  const sources: RuleSources = {
-    rules: paths.rules,
-    pipelines: opts.pipeline ?? [],
-    placeholders: [...paths.placeholders, ...(opts.placeholders ?? [])],
-    ...(opts.cache === true ? { cache: defaultCacheDir() } : {}),
-  };
-  const loaded = await loadRules(sources);
+  const { engineOver, runFiles } = rt;
   // With workers, the engine takes each event's matches from them (see scan-workers.ts).
-  const precomputed = workers > 1 ? new PrecomputedRuleSet(loaded.ruleset) : undefined;
-  precomputed?.correlated(new Set(loaded.correlations.flatMap((c) => c.rules)));
+  const precomputed = spawned ? new PrecomputedRuleSet(loaded.ruleset) : undefined;
   const engine = engineOver(loaded, { lateness: opts.lateness, ...(precomputed ? { ruleset: precomputed } : {}) });
   reportRules(loaded, engine, err);
   if (loaded.compiled === 0) {
+    await spawned?.close();
     err('scan: no rule could be loaded; nothing to do\n');
     return EXIT_USAGE;
   }
-  const pool = await startPool(workers, precomputed, sources, loaded, err);
-  const input = inputReporter(Math.max(0, Number(opts.maxErrors) || 0), err);
   const out = lineSink(sink);
+  const pool = await loadPool(spawned, precomputed, engine, sources, loaded, out.written !== undefined, err);
+  const input = inputReporter(Math.max(0, Number(opts.maxErrors) || 0), err);
   const showProgress = opts.progress ?? process.stderr.isTTY;
   let lastProgress = Date.now();
   const progress = (file: string): void => {
@@ -337,7 +338,7 @@ export async function scan(opts: ScanOptions, sink: FindingSink, err: (s: string
     `scan: done: ${s.events} events, ${s.matched} matched, ${out.count()} findings, ${input.all.length} input errors${byCode ? ` (${byCode})` : ''}, ` +
       `${s.late} late, ${s.evicted} evicted, ${s.bad_time} without time, ${secs.toFixed(1)} s\n`,
   );
-  if (opts.stats) err(JSON.stringify({ engine: s, rules: loaded.ruleset.stats() }) + '\n');
+  if (opts.stats) err(JSON.stringify({ engine: s, rules: loaded.ruleset.stats(), ...(pool ? { blocks: pool.pool.blocks() } : {}) }) + '\n');
   if (s.events === 0 && inputs.length > 0) lost.push('no event was read from any input');
   const status = exitStatus({ missing, lost, findings: out.count(), failOnMatch: opts.failOnMatch === true });
   if (status.line) err(status.line);

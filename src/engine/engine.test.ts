@@ -347,3 +347,45 @@ test('a real gap in a log is taken once several events agree on it', async () =>
   assert.equal(r.stats.late, 1, 'an event from before the gap, after the gap was taken, is late');
   assert.deepEqual(r.corr.map((f) => f.group?.['container.id']).sort(), ['c1', 'c2']);
 });
+
+test('passed: an event matched and written elsewhere counts and moves time as process does; correlations still fire in place', async () => {
+  const body = 'type: event_count\nrules: [pkg_tool]\ngroup-by: [container.id]\ntimespan: 1m\ncondition: { gte: 2 }';
+  const dir = mkdtempSync(join(tmpdir(), 'stowaway-engine-'));
+  try {
+    writeFileSync(join(dir, 'rules.yml'), correlation(body));
+    const r = await loadEngineRules({ rules: [dir] });
+    const build = () => createEngine({ ruleset: r.ruleset, correlations: r.correlations, knownRules: r.knownRules, fieldPaths: r.fieldPaths });
+    // tmp_exec no correlation reads; the shells of c1 two minutes apart, then a late-dated ls.
+    const events = [proc(0, 'c1', 'apk'), proc(5, 'c1', 'x', '/tmp/x'), proc(10, 'c1', 'yum'), proc(20, 'c2', 'ls'), proc(200, 'c3', 'y', '/tmp/y')];
+    events.push({ ...proc(0, 'c4', 'ls'), '@timestamp': 'not a time' });
+    const whole = build();
+    const wholeOut = events.map((e) => whole.process(e).map((f) => `${f.rule.id}@${f.time}`));
+    const split = build();
+    const splitOut = events.map((e) => {
+      const name = (e.process as { executable: string }).executable;
+      if (name.startsWith('/tmp/')) {
+        // As a scan worker does: the plain finding is written there, the engine takes the time.
+        split.countFindings('0b7d8a36-5a0e-4bb0-9a41-3f8c1c2d0003', 1);
+        return [
+          `0b7d8a36-5a0e-4bb0-9a41-3f8c1c2d0003@${e['@timestamp']}`,
+          ...split.passed(Date.parse(e['@timestamp']), true).map((f) => `${f.rule.id}@${f.time}`),
+        ];
+      }
+      if (name.endsWith('/ls')) return split.passed(Date.parse(e['@timestamp']), false).map((f) => `${f.rule.id}@${f.time}`);
+      return split.process(e).map((f) => `${f.rule.id}@${f.time}`);
+    });
+    assert.deepEqual(splitOut, wholeOut);
+    assert.ok(
+      wholeOut.flat().some((f) => f.startsWith('corr@')),
+      'the correlation fired',
+    );
+    assert.deepEqual(split.flush(), whole.flush());
+    assert.deepEqual(split.stats(), whole.stats());
+    assert.equal(whole.stats().bad_time, 1);
+    assert.equal(whole.stats().matched, 4);
+    const watched = createEngine({ ruleset: r.ruleset, detectors: [{ name: 'd', process: () => [] }] });
+    assert.throws(() => watched.passed(0, false), /detectors must see every event/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

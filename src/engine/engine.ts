@@ -62,6 +62,15 @@ export interface Engine {
   readonly diagnostics: readonly Diagnostic[];
   process(event: StowawayEvent): Finding[];
   /**
+   * An event matched elsewhere (a scan worker thread) that wrote its findings itself: counted
+   * as `process` counts it (`matched`: a rule matched it), and its time (epoch ms, NaN when it
+   * has none) moves event time, which may release correlation findings. Only for events no
+   * correlation reads; with detectors, which must see every event, it throws.
+   */
+  passed(timeMs: number, matched: boolean): Finding[];
+  /** `n` findings of rule `ruleId` written elsewhere (see `passed`), in the per-rule counters. */
+  countFindings(ruleId: string, n: number): void;
+  /**
    * Moves the watermark to at least `time` (epoch ms or ISO) without an event: for live
    * sources that go quiet (e.g. wall clock − lateness). Events older than it arrive late.
    */
@@ -137,6 +146,22 @@ export function createEngine(opts: EngineOptions): Engine {
     return count(out);
   }
 
+  /** An event's time moves event time; what the new watermark closes is added to `out`. */
+  function moveTime(t: number, out: Finding[]): Finding[] {
+    if (!Number.isFinite(t)) badTime++;
+    else newest = clock.observe(t);
+    const wm = newest - lateness;
+    if (wm > lastWatermark) {
+      lastWatermark = wm;
+      out.push(...corr.advance(wm));
+      if (advancing.length > 0) {
+        const iso = isoTime(wm);
+        for (const d of advancing) out.push(...guarded(d, () => d.advance!(iso)));
+      }
+    }
+    return out;
+  }
+
   return {
     diagnostics,
     process(ev) {
@@ -158,20 +183,17 @@ export function createEngine(opts: EngineOptions): Engine {
         corr.push(m, ev);
       }
       for (const d of detectors) out.push(...guarded(d, () => d.process(ev)));
-
-      const t = eventTimeMs(ev['@timestamp']);
-      if (!Number.isFinite(t)) badTime++;
-      else newest = clock.observe(t);
-      const wm = newest - lateness;
-      if (wm > lastWatermark) {
-        lastWatermark = wm;
-        out.push(...corr.advance(wm));
-        if (advancing.length > 0) {
-          const iso = isoTime(wm);
-          for (const d of advancing) out.push(...guarded(d, () => d.advance!(iso)));
-        }
-      }
-      return count(out);
+      return count(moveTime(eventTimeMs(ev['@timestamp']), out));
+    },
+    passed(t, wasMatched) {
+      if (detectors.length > 0) throw new Error('an engine with detectors must see every event whole');
+      events++;
+      if (wasMatched) matched++;
+      const out = moveTime(t, []);
+      return out.length > 0 ? count(out) : out;
+    },
+    countFindings(ruleId, n) {
+      byRule[ruleId] = (byRule[ruleId] ?? 0) + n;
     },
     advanceTo,
     tick(nowMs = Date.now(), sourcesWatermarkMs) {

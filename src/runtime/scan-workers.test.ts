@@ -72,10 +72,10 @@ function event(sec: number, exe: string, container: string): string {
   });
 }
 
-function scan(dir: string, input: string, workers: number, env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [MAIN, 'scan', '--rules', join(dir, 'rules.yml'), '--input', input, '--workers', String(workers)], {
+function scan(dir: string, input: string, workers: number, env: Record<string, string> = {}, args: string[] = []) {
+  const r = spawnSync(process.execPath, [MAIN, 'scan', '--rules', join(dir, 'rules.yml'), '--input', input, '--workers', String(workers), ...args], {
     encoding: 'utf8',
-    env: { ...process.env, STOWAWAY_CACHE_DIR: join(dir, 'cache'), STOWAWAY_SCAN_BATCH_LINES: '3', ...env },
+    env: { ...process.env, STOWAWAY_CACHE_DIR: join(dir, 'cache'), STOWAWAY_SCAN_BATCH_LINES: '3', STOWAWAY_SCAN_WAIT_WORKERS: '1', ...env },
   });
   const findings = r.stdout
     .split('\n')
@@ -84,7 +84,7 @@ function scan(dir: string, input: string, workers: number, env: Record<string, s
   // Diagnostics and counts, without the timings.
   const stderr = r.stderr
     .split('\n')
-    .filter((l) => !/rule cache:|--workers:/.test(l))
+    .filter((l) => !/rule cache:|--workers:|^\{"engine"/.test(l))
     .map((l) => l.replace(/, [\d.]+ s$/, ''))
     .join('\n');
   return { code: r.status, out: r.stdout, err: r.stderr, stderr, findings };
@@ -99,15 +99,17 @@ test('scan --workers: findings identical to one thread, correlations across batc
   try {
     writeFileSync(join(dir, 'rules.yml'), RULES);
     // Batches of 3 lines: the two shells of abc are in batches 1 and 3, its discovery in batch 4.
+    // A container name beyond ASCII: the worker's byte offsets are not its string offsets.
     const lines = [
       event(0, '/usr/bin/ls', 'abc'),
       event(1, '/bin/sh', 'abc'),
-      event(2, '/usr/bin/ls', 'def'),
+      event(2, '/usr/bin/ls', 'déf ✓'),
       event(3, '/usr/bin/ls', 'abc'),
       '{"@timestamp": broken',
       '',
       event(7, '/bin/bash', 'abc'),
-      event(8, '/bin/sh', 'def'),
+      event(7, '/usr/bin/ls', 'déf ✓'),
+      event(8, '/bin/sh', 'déf ✓'),
       event(9, '/usr/bin/cat', 'abc'),
       event(10, '/usr/bin/id', 'abc'),
       event(11, '/usr/bin/whoami', 'zzz'),
@@ -126,13 +128,18 @@ test('scan --workers: findings identical to one thread, correlations across batc
     assert.equal(one.findings.filter((f) => f.rule.id.endsWith('04')).length, 1, 'shell then discovery in abc, once');
     assert.equal(one.findings.filter((f) => f.rule.id.endsWith('02')).length, 0, 'discovery only feeds a correlation: no findings of its own');
     const listing = one.findings.filter((f) => f.rule.id.endsWith('05'));
-    assert.equal(listing.length, 20, 'ls and cat: 4 in the first lines, 16 in the rest');
+    assert.equal(listing.length, 21, 'ls and cat: 5 in the first lines, 16 in the rest');
     assert.equal(listing[0]!.events[0]!.stowaway.origin, `${input}:1`);
-    for (const workers of [2, 3]) {
-      const many = scan(dir, input, workers);
+    for (const [workers, lines] of [
+      [2, '3'],
+      [3, '3'],
+      [2, '4'],
+      [2, '8'],
+    ] as const) {
+      const many = scan(dir, input, workers, { STOWAWAY_SCAN_BATCH_LINES: lines });
       assert.equal(many.code, 0, many.err);
-      assert.equal(many.out, one.out, `--workers ${workers}: stdout identical`);
-      assert.equal(many.stderr, one.stderr, `--workers ${workers}: diagnostics and counts identical`);
+      assert.equal(many.out, one.out, `--workers ${workers}, ${lines} lines a block: stdout identical`);
+      assert.equal(many.stderr, one.stderr, `--workers ${workers}, ${lines} lines a block: diagnostics and counts identical`);
     }
     assert.match(one.err, /error\[bad-json\] .*events\.ndjson:5/);
   } finally {
@@ -214,6 +221,65 @@ test('scan --workers: byte batches split into exactly the lines and line numbers
           if (rest) rests++;
         }
       assert.equal(rests > 0, name === 'long', `${name}: the text path is taken only for the long line`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('scan --workers: findings workers write themselves (no correlation reads their rules) are byte-identical, bad lines counted at their file:line', (t) => {
+  if (!existsSync(MAIN)) {
+    t.skip(`SKIPPED LOUDLY: ${MAIN} is missing; run npm run build first`);
+    return;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'stowaway-workers-'));
+  try {
+    // The rules without the correlations: every finding is written by a worker.
+    writeFileSync(
+      join(dir, 'rules.yml'),
+      RULES.split('\n---\n')
+        .filter((d) => !d.includes('correlation:'))
+        .join('\n---\n'),
+    );
+    const lines: string[] = [];
+    for (let i = 0; i < 60; i++) {
+      const exe = ['/bin/sh', '/usr/bin/ls', '/usr/bin/id', '/usr/bin/true', '/usr/bin/cat'][i % 5]!;
+      const line = event(i, exe, i % 7 === 0 ? 'ünï ✓' : `c${i % 4}`);
+      // A shell named ls: two rules match it, two lines carry the same event text.
+      lines.push(i % 10 === 0 ? line.replace('"name":"sh"', '"name":"ls"') : line);
+      if (i === 10) lines.push('{"@timestamp": broken');
+      if (i === 31) lines.push('[1, 2');
+    }
+    const input = join(dir, 'events.ndjson');
+    // CRLF endings: the worker splits them as one thread does.
+    writeFileSync(input, lines.join('\r\n') + '\r\n');
+    const run = (workers: number) => {
+      const r = scan(dir, input, workers, { STOWAWAY_SCAN_BATCH_LINES: '4' }, ['--stats']);
+      const stats = r.err.split('\n').find((l) => l.startsWith('{"engine"'));
+      const parsed = stats ? (JSON.parse(stats) as { engine: unknown; blocks?: { main: number; workers: number[] } }) : undefined;
+      return { ...r, engine: parsed?.engine, blocks: parsed?.blocks };
+    };
+    const one = run(1);
+    assert.equal(one.code, 0, one.err);
+    const count = (suffix: string) => one.findings.filter((f) => f.rule.id.endsWith(suffix)).length;
+    assert.deepEqual([count('01'), count('02'), count('05')], [12, 12, 30], 'shells, id, and ls/cat with the 6 shells named ls');
+    assert.equal(one.findings.filter((f, i) => i > 0 && one.findings[i - 1]!.events[0]!.stowaway.origin === f.events[0]!.stowaway.origin).length, 6);
+    assert.match(one.err, /events\.ndjson:12\b/, 'the first bad line is line 12');
+    assert.match(one.err, /events\.ndjson:34\b/, 'the second bad line is line 34');
+    assert.match(one.err, /2 input errors/);
+    assert.ok(one.engine, 'the --stats line');
+    for (const workers of [2, 3]) {
+      const many = run(workers);
+      assert.equal(many.code, 0, many.err);
+      assert.equal(many.out, one.out, `--workers ${workers}: stdout identical`);
+      assert.equal(many.stderr, one.stderr, `--workers ${workers}: diagnostics and counts identical`);
+      assert.deepEqual(many.engine, one.engine, `--workers ${workers}: engine counters identical (findings per rule, matched, watermark)`);
+      // Both kinds of thread matched blocks: the main thread and every worker.
+      assert.ok(many.blocks && many.blocks.main > 0 && many.blocks.workers.length === workers - 1, JSON.stringify(many.blocks));
+      assert.ok(
+        many.blocks.workers.every((n) => n > 0),
+        JSON.stringify(many.blocks),
+      );
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -1,8 +1,10 @@
 // `scan --workers N`: Sigma matching on N worker threads. The main thread reads and splits the
-// input into batches of lines (so line numbers and over-long lines are exactly as one thread sees
-// them), each worker parses its batch and evaluates the stateless rules, and the main thread takes
-// the results back in input order and runs them through its engine: correlations, event time and
-// findings see the same events in the same order as with one thread, so the output is identical.
+// input into blocks of lines (so line numbers and over-long lines are exactly as one thread sees
+// them); each worker parses its block, evaluates the stateless rules and writes the finding lines
+// of the events only rules no correlation reads matched. The main thread takes the blocks back in
+// input order: it writes those lines as they are, moves event time with each event's time, and
+// runs the events a correlation reads through its engine, so correlations, event time and the
+// findings come out in the same order as with one thread: the output is identical.
 import { Worker } from 'node:worker_threads';
 import { createReadStream, openSync, readSync, closeSync } from 'node:fs';
 import { open } from 'node:fs/promises';
@@ -18,6 +20,7 @@ import type { FileFormat } from '../sources/types.js';
 import { describeFormat, type DetectedFormat } from '../sources/detect.js';
 import { LineSplitter, OVERLONG_LINE, lineBatches } from '../sources/lines.js';
 import { DEFAULT_MAX_LINE_BYTES } from '../sources/json-limits.js';
+import type { BlockMatcher } from './scan-block.js';
 
 /** Formats whose lines are independent records: any line may be read by any thread. */
 export const SPLITTABLE: readonly FileFormat[] = ['ecs', 'k8s-audit', 'falco', 'sysmon'];
@@ -32,58 +35,77 @@ export interface BatchJob {
   bytes?: Uint8Array;
 }
 
-/**
- * In input order: a diagnostic, an event no rule matched (its time), or a matched event as JSON
- * text, its time and its matches (rule index, selections). Text, because a string crosses threads
- * as one copy where an event is cloned key by key, and the text is what a finding prints.
- */
-export type WorkerItem = { d: Diagnostic } | { t: string; x?: string } | { j: string; t: string; m: [number, string[]][] };
+/** What a record of a worker block is (BlockResult.kinds). */
+export const REC = {
+  /** An event no rule matched. */
+  plain: 0,
+  /** An event the worker wrote the findings of (in `out`): only rules no correlation reads matched it. */
+  written: 1,
+  /** A matched event the main thread's engine must see whole (its `rest` entry). */
+  main: 2,
+  /** An event the rule set threw on (its `rest` entry). */
+  matchError: 3,
+  /** An input diagnostic (its `rest` entry). */
+  diagnostic: 4,
+} as const;
 
-export interface BatchResult {
-  id: number;
-  items?: WorkerItem[];
-  error?: string;
+/** A matched event for the main thread: its JSON text, time and matches (rule index, selections). */
+export interface MainEvent {
+  j: string;
+  t: string;
+  m: [number, string[]][];
 }
 
-/** What the parallel reader yields: what readEventFile yields, with the matches already made. */
-export type ParallelRecord = { diagnostic: Diagnostic } | { event: StowawayEvent; matches: BaseMatch[] | Error; json?: string };
+/**
+ * A block's records in input order, as a few typed arrays, one UTF-8 buffer and a short list:
+ * they cross threads as copies of memory (or are transferred), where an object per record is
+ * cloned key by key and collected again on the main thread.
+ */
+export interface BlockResult {
+  id: number;
+  error?: string;
+  /** Per record: its kind (REC). */
+  kinds: Uint8Array;
+  /** Per record: the event time in epoch ms (NaN: it has none, or it is no event). */
+  times: Float64Array;
+  /** Per record: how many bytes of `out`, and how many finding lines, come up to and with its own. */
+  ends: Uint32Array;
+  counts: Uint32Array;
+  /** The finding lines the worker wrote, UTF-8, in input order. */
+  out: Uint8Array;
+  /** Per rule index: how many of those lines are its findings. */
+  byRule: Uint32Array;
+  /** The block's input bytes, handed back for the next read (a block read as text has none). */
+  input?: ArrayBuffer;
+  /** In order, one per record of kind main, matchError or diagnostic. */
+  rest: Array<MainEvent | { t: string; x: string } | Diagnostic>;
+}
+
+/**
+ * Per rule: a correlation may read its matches (its id or name is among the correlations'
+ * rules; a superset is safe, it only costs the main thread a parse). The events those rules
+ * match go to the main thread whole; the others' findings are written by the worker.
+ */
+export function correlationMembers(ruleset: RuleSet, correlations: readonly { rules: readonly string[] }[]): boolean[] {
+  const refs = new Set(correlations.flatMap((c) => c.rules));
+  const src = ruleset instanceof SigmaRuleSet ? ruleset.ruleRefs() : undefined;
+  return ruleset.rules().map((m, i) => [m.id, m.name, src?.[i]?.id, src?.[i]?.name].some((k) => k !== undefined && refs.has(k)));
+}
 
 /**
  * The rule set the main thread's engine uses with workers: the matches of each event were made by
- * a worker and are handed over just before the event; `setGenerate` (correlations that asked for
+ * a matching thread (a worker, or the main thread's own BlockMatcher) and are handed over just
+ * before the event; `setGenerate` (correlations that asked for
  * no findings of their base rules) applies here, as on the real rule set.
  */
 export class PrecomputedRuleSet implements MatchingRuleSet {
   private readonly generate: boolean[];
-  private readonly metas: RuleMeta[];
-  /** Per rule: a correlation may read its events' fields, so they must be whole objects. */
-  private readonly fields: boolean[];
+  readonly metas: RuleMeta[];
   private pending: BaseMatch[] | Error | undefined;
 
   constructor(private readonly real: RuleSet) {
     this.metas = real.rules();
     this.generate = this.metas.map(() => true);
-    this.fields = this.metas.map(() => false);
-  }
-
-  /**
-   * The ids and names correlations refer to (a superset is safe: it only costs a parse). The
-   * events of other rules reach the engine as their time alone: a plain Sigma match reads only
-   * that, and the finding prints the worker's text (see knownEventJson in cli/scan.ts).
-   */
-  correlated(refs: ReadonlySet<string>): void {
-    const ids = this.real instanceof SigmaRuleSet ? this.real.ruleRefs() : undefined;
-    this.metas.forEach((m, i) => {
-      const src = ids?.[i];
-      const keys = [m.id, m.name, src?.id, src?.name];
-      if (keys.some((k) => k !== undefined && refs.has(k))) this.fields[i] = true;
-    });
-  }
-
-  /** Whether an event with these worker matches must be parsed whole for the engine. */
-  needsFields(m: [number, string[]][]): boolean {
-    for (const [i] of m) if (this.fields[i]) return true;
-    return false;
   }
 
   /** The matches of the next event; without them the real rule set matches it (a file read by one thread). */
@@ -125,53 +147,136 @@ export class PrecomputedRuleSet implements MatchingRuleSet {
 interface Slot {
   worker: Worker;
   busy: number;
+  /** Settled by the worker's first message: its rules are loaded. */
+  ready: Promise<WorkerReady>;
+  /** It loaded the main thread's rules: blocks may go to it. */
+  ok: boolean;
+  /** Blocks it matched. */
+  blocks: number;
 }
+
+/** What a worker says once its rules are loaded (see scan-worker.ts). */
+export interface WorkerReady {
+  ready: true;
+  ruleIds: string[];
+  members: boolean[];
+}
+
+/** What a worker is told to load: the main thread's rule sources; `write`: it writes finding lines. */
+export interface WorkerLoad {
+  load: { sources: RuleSources; write: boolean };
+}
+
+/**
+ * Blocks queued on each worker before the main thread matches one itself: enough that a worker
+ * never waits while the main thread is busy with its own block.
+ */
+const LOCAL_AFTER = 2;
+
+/** Read nothing before every worker is ready (tests: small inputs then still reach the workers). */
+const WAIT_FOR_WORKERS = process.env['STOWAWAY_SCAN_WAIT_WORKERS'] === '1';
 
 /** 0: a batch is a block's whole lines. */
 const BATCH_LINES = Math.max(0, Number(process.env['STOWAWAY_SCAN_BATCH_LINES']) || 0);
 
 export class ScanPool {
   private slots: Slot[] = [];
-  private waiting = new Map<number, { resolve: (r: BatchResult) => void; reject: (e: Error) => void }>();
+  private waiting = new Map<number, { resolve: (r: BlockResult) => void; reject: (e: Error) => void }>();
   private nextId = 0;
   private failed: Error | undefined;
+  /**
+   * Blocks the workers are done with, read into again: a fresh one costs the kernel a page
+   * fault per 4 KiB on first touch, which was most of the main thread's time.
+   */
+  private free: ArrayBuffer[] = [];
+  /** The main thread's own matcher: it takes a block when every worker has enough queued. */
+  private local: BlockMatcher | undefined;
+  /** Every worker is ready or left out. */
+  private started: Promise<void> = Promise.resolve();
+  private closed = false;
+  private localBlocks = 0;
+  private all: Slot[] = [];
 
-  private constructor(private readonly maxLine: number) {}
+  private constructor(readonly maxLine: number) {}
 
-  /** Starts `n` workers, each loading the rules; resolves when all are ready. */
-  static async start(n: number, sources: RuleSources, expectIds: string[], maxLine = DEFAULT_MAX_LINE_BYTES): Promise<ScanPool> {
+  /**
+   * Starts `n` workers before the rules are known: a thread takes a few hundred milliseconds to
+   * load its modules, which then overlaps the main thread's own start. `load` gives them the
+   * rules. `scan --workers N` starts N - 1: the main thread matches too (see `run`).
+   */
+  static spawn(n: number, maxLine = DEFAULT_MAX_LINE_BYTES): ScanPool {
     const pool = new ScanPool(maxLine);
     const url = new URL('./scan-worker.js', import.meta.url);
-    await Promise.all(
-      Array.from({ length: n }, async () => {
-        const worker = new Worker(url, { workerData: { sources, maxLine } });
-        const slot: Slot = { worker, busy: 0 };
-        pool.slots.push(slot);
-        await new Promise<void>((resolve, reject) => {
-          worker.once('error', reject);
-          worker.once('message', (m: { ready?: boolean; ruleIds?: string[] }) => {
-            worker.off('error', reject);
-            // Rule indexes cross the thread boundary: both sides must hold the same rules in the same order.
-            if (JSON.stringify(m.ruleIds) !== JSON.stringify(expectIds)) reject(new Error('a worker loaded different rules than the main thread'));
-            else resolve();
-          });
-        });
-        worker.on('message', (r: BatchResult) => {
-          slot.busy--;
-          const w = pool.waiting.get(r.id);
-          pool.waiting.delete(r.id);
-          w?.resolve(r);
-        });
-        worker.on('error', (e) => pool.fail(e));
-        worker.on('exit', (code) => {
-          if (code !== 0) pool.fail(new Error(`a scan worker exited with status ${code}`));
-        });
-      }),
-    ).catch(async (e: unknown) => {
-      await pool.close();
-      throw e;
-    });
+    for (let i = 0; i < n; i++) {
+      const worker = new Worker(url, { workerData: { maxLine } });
+      let ready!: (m: WorkerReady) => void;
+      let refused!: (e: Error) => void;
+      const slot: Slot = { worker, busy: 0, ok: false, blocks: 0, ready: new Promise<WorkerReady>((res, rej) => ((ready = res), (refused = rej))) };
+      // A failed start is reported by `load`, not as an unhandled rejection.
+      slot.ready.catch(() => undefined);
+      pool.slots.push(slot);
+      pool.all.push(slot);
+      worker.on('message', (r: BlockResult | WorkerReady) => {
+        if ('ready' in r) {
+          ready(r);
+          return;
+        }
+        slot.busy--;
+        if (r.input?.byteLength === BLOCK) pool.free.push(r.input);
+        const w = pool.waiting.get(r.id);
+        pool.waiting.delete(r.id);
+        w?.resolve(r);
+      });
+      // Before it holds blocks, a worker that fails is only left out (see `load`).
+      worker.on('error', (e) => {
+        refused(e);
+        if (slot.ok) pool.fail(e);
+      });
+      worker.on('exit', (code) => {
+        const e = new Error(`a scan worker exited with status ${code}`);
+        refused(e);
+        if (slot.ok && code !== 0) pool.fail(e);
+      });
+    }
     return pool;
+  }
+
+  /**
+   * Each worker loads the rules from `sources` (the rule cache serves them when the main thread
+   * used it) and must hold the same rules in the same order as the main thread, as rule indexes
+   * cross the thread boundary, and agree on which a correlation reads. `write`: workers write
+   * the finding lines of events no correlation reads (the sink takes finished lines). Nothing
+   * waits for them: `local`, the main thread's matcher, takes blocks until a worker is ready, and
+   * a worker that cannot start or loaded other rules is left out, said through `warn`.
+   */
+  load(sources: RuleSources, expect: { ruleIds: string[]; members: boolean[] }, write: boolean, local: BlockMatcher, warn: (why: string) => void): void {
+    this.local = local;
+    const want = JSON.stringify(expect);
+    for (const s of this.slots) {
+      s.worker.postMessage({ load: { sources, write } } satisfies WorkerLoad);
+      void s.ready.then(
+        (m) => {
+          if (JSON.stringify({ ruleIds: m.ruleIds, members: m.members }) === want) s.ok = true;
+          else this.leaveOut(s, 'it loaded different rules than the main thread', warn);
+        },
+        (e: unknown) => this.leaveOut(s, e instanceof Error ? e.message : String(e), warn),
+      );
+    }
+    this.started = Promise.allSettled(this.slots.map((s) => s.ready)).then(() => undefined);
+  }
+
+  private leaveOut(s: Slot, why: string, warn: (why: string) => void): void {
+    // Workers still starting when the input ends are stopped: that is no failure.
+    if (this.closed) return;
+    this.slots = this.slots.filter((x) => x !== s);
+    void s.worker.terminate();
+    warn(`a worker thread could not start (${why}); the other threads match its share`);
+  }
+
+  /** A buffer to read a block into: one handed back by a worker when it is the usual size. */
+  private block(size: number): Uint8Array {
+    const b = size === BLOCK ? this.free.pop() : undefined;
+    return b ? new Uint8Array(b) : new Uint8Array(size);
   }
 
   private fail(e: Error): void {
@@ -180,18 +285,35 @@ export class ScanPool {
     this.waiting.clear();
   }
 
-  private run(job: Omit<BatchJob, 'id'>): Promise<BatchResult> {
+  private run(job: Omit<BatchJob, 'id'>): Promise<BlockResult> {
     if (this.failed) return Promise.reject(this.failed);
     const id = this.nextId++;
-    const slot = this.slots.reduce((a, b) => (b.busy < a.busy ? b : a));
+    let slot: Slot | undefined;
+    for (const s of this.slots) if (s.ok && (!slot || s.busy < slot.busy)) slot = s;
+    if (this.local && (!slot || slot.busy >= LOCAL_AFTER)) {
+      this.localBlocks++;
+      const bytes = job.bytes;
+      return this.local.run({ ...job, id }).then((r) => {
+        if (bytes?.buffer.byteLength === BLOCK) this.free.push(bytes.buffer as ArrayBuffer);
+        return r;
+      });
+    }
+    if (!slot) return Promise.reject(new Error('no scan worker to match on'));
     slot.busy++;
+    slot.blocks++;
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
       slot.worker.postMessage({ ...job, id } satisfies BatchJob, job.bytes ? [job.bytes.buffer as ArrayBuffer] : []);
     });
   }
 
+  /** Blocks matched by the main thread and by each worker (--stats). */
+  blocks(): { main: number; workers: number[] } {
+    return { main: this.localBlocks, workers: this.all.map((s) => s.blocks) };
+  }
+
   async close(): Promise<void> {
+    this.closed = true;
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
     this.slots = [];
   }
@@ -219,32 +341,26 @@ export class ScanPool {
   }
 
   /**
-   * The records of `path` in input order, matched by the workers: a worker batch at a time, so
-   * the reader waits (and the sink writes) once per batch, not once per record.
+   * The records of `path` in input order, matched by the workers: a worker block at a time, so
+   * the reader waits (and the sink writes) once per block, not once per record.
    */
-  async *read(path: string, format: FileFormat, rules: PrecomputedRuleSet): AsyncGenerator<ParallelRecord[]> {
-    const inFlight: Promise<BatchResult>[] = [];
+  async *read(path: string, format: FileFormat): AsyncGenerator<BlockResult> {
+    // Tests wait for the workers, or a small input is matched by the main thread alone.
+    if (WAIT_FOR_WORKERS) await this.started;
+    const inFlight: Promise<BlockResult>[] = [];
     // Enough batches queued that a worker never waits for the main thread to be scheduled again.
-    const limit = this.slots.length * 8;
+    const limit = Math.max(1, this.slots.length) * 8;
     let lineNo = 0;
     let lines: string[] = [];
     let first = 1;
-    const drain = function* (r: BatchResult): Generator<ParallelRecord[]> {
+    const drain = function* (r: BlockResult): Generator<BlockResult> {
       if (r.error !== undefined) throw new Error(r.error);
-      const out: ParallelRecord[] = [];
-      for (const it of r.items!) {
-        if ('d' in it) out.push({ diagnostic: it.d });
-        else if ('j' in it) {
-          const event = rules.needsFields(it.m) ? (JSON.parse(it.j) as StowawayEvent) : ({ '@timestamp': it.t } as StowawayEvent);
-          out.push({ event, matches: rules.resolve(it.m), json: it.j });
-        } else out.push({ event: { '@timestamp': it.t } as StowawayEvent, matches: it.x !== undefined ? new Error(it.x) : [] });
-      }
-      yield out;
+      yield r;
     };
     // The main thread neither decodes nor splits lines: it reads blocks, cuts them after a line
     // feed and hands the bytes over; a worker splits them as LineSplitter does.
     let text: AsyncGenerator<string[]> | undefined;
-    for await (const b of fileBatches(path, this.maxLine, BATCH_LINES)) {
+    for await (const b of fileBatches(path, this.maxLine, BATCH_LINES, BLOCK, (n) => this.block(n))) {
       if ('rest' in b) {
         // A line longer than the limit lets through, or lines ending in lone carriage returns:
         // the rest is read as text, as one thread reads it.
@@ -329,10 +445,16 @@ export type FileBatch = { bytes: Uint8Array; lines: number } | { rest: Uint8Arra
  * more bytes without a line feed than the longest line allowed ends it with `rest`: those bytes,
  * and the file offset after them, for the text path to go on from.
  */
-export async function* fileBatches(path: string, maxLine: number, batchLines = 0, block = BLOCK): AsyncGenerator<FileBatch> {
+export async function* fileBatches(
+  path: string,
+  maxLine: number,
+  batchLines = 0,
+  block = BLOCK,
+  alloc: (size: number) => Uint8Array = (n) => new Uint8Array(n),
+): AsyncGenerator<FileBatch> {
   const fh = await open(path, 'r');
   try {
-    let buf = new Uint8Array(block);
+    let buf = alloc(block);
     let held = 0;
     let at = 0;
     for (;;) {
@@ -370,7 +492,7 @@ export async function* fileBatches(path: string, maxLine: number, batchLines = 0
           }
       }
       // The start of the next line moves to a new block before this one is handed over.
-      const next = new Uint8Array(Math.max(block, 2 * (end - last - 1)));
+      const next = alloc(Math.max(block, 2 * (end - last - 1)));
       next.set(buf.subarray(last + 1, end));
       yield { bytes: buf.subarray(from, last + 1), lines: countLines(view.subarray(from, last + 1)) };
       buf = next;
