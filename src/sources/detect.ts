@@ -58,6 +58,7 @@ const LABELS: Record<FileFormat, string> = {
 /** Names the spelling of a Windows event document (flat, Event.System, Winlogbeat) and its channel. */
 function labelOf(o: Record<string, unknown>): string {
   const f = classify(o);
+  if (isOwnEvent(o)) return 'ECS NDJSON (stowaway events)';
   if (f !== 'winlog') return LABELS[f];
   if (isObj(o.Event)) return 'Windows event JSON (Event.System/EventData)';
   if (isObj(o.winlog)) return 'Winlogbeat JSON';
@@ -70,6 +71,9 @@ function labelOf(o: Record<string, unknown>): string {
 }
 
 export function classify(o: Record<string, unknown>): FileFormat {
+  // stowaway's own events (what `scan` and the store write): their event model is ECS, whatever
+  // source fields (winlog, docker) they also carry, and reading them as ECS keeps every field
+  if (isOwnEvent(o)) return 'ecs';
   const api = typeof o.apiVersion === 'string' ? o.apiVersion : '';
   if (api.startsWith('audit.k8s.io/') || o.kind === 'EventList' || (o.auditID !== undefined && o.verb !== undefined)) return 'k8s-audit';
   if ((o.Type !== undefined && o.Action !== undefined && o.Actor !== undefined) || (o.status !== undefined && o.id !== undefined && o.from !== undefined))
@@ -79,6 +83,12 @@ export function classify(o: Record<string, unknown>): FileFormat {
   if (isObj(o.Event) || isObj(o.winlog) || (o.EventID !== undefined && (o.Channel !== undefined || o.Provider !== undefined || o.Provider_Name !== undefined)))
     return 'winlog';
   return 'ecs';
+}
+
+/** A document stowaway itself wrote: ECS with its `stowaway.logsource` bookkeeping and a time. */
+function isOwnEvent(o: Record<string, unknown>): boolean {
+  const own = o.stowaway;
+  return isObj(own) && isObj(own.logsource) && o['@timestamp'] !== undefined;
 }
 
 // A pretty-printed document (an EventList body, a JSON array) spans lines: look for telling keys.

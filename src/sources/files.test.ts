@@ -7,6 +7,7 @@ import { fixturePath } from './fixture-path.js';
 import { describeFormat, detectFormat } from './detect.js';
 import { readAll } from './testutil.js';
 import { readFileSync } from 'node:fs';
+import type { StowawayEvent } from '../model/event.js';
 
 const fx = (p: string) => fixturePath(import.meta.url, p);
 
@@ -148,4 +149,58 @@ test('a time with sub-millisecond digits in an extended year stays a valid time'
   }
   assert.equal(toIso('+010000-01-01T00:00:00.1234Z'), '+010000-01-01T00:00:00.123Z');
   assert.equal(toIso('2026-01-01T00:00:00.123456Z'), '2026-01-01T00:00:00.123456Z');
+});
+
+test('stowaway events read back as ECS, and Winlogbeat-shaped Sysmon for Linux reads as Sysmon for Linux', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'stowaway-beat-'));
+  try {
+    const xml = await readAll(fx('./sysmon-linux/fixtures/syslog.log'), { format: 'sysmon' });
+    assert.ok(xml.events.length >= 3);
+    const lsOf = (e: { stowaway: { logsource: unknown } }) => JSON.stringify(e.stowaway.logsource);
+    const dataOf = (e: StowawayEvent) => ((e as unknown as { winlog: unknown }).winlog as { event_data: Record<string, string> }).event_data;
+
+    // what `scan` writes: normalized events carrying winlog.* beside the ECS fields
+    const own = join(dir, 'own.ndjson');
+    writeFileSync(own, xml.events.map((e) => JSON.stringify(e)).join('\n') + '\n');
+    assert.deepEqual(describeFormat([readFileSync(own, 'utf8').split('\n')[0]!]), { format: 'ecs', label: 'ECS NDJSON (stowaway events)', line: 1 });
+    const back = await readAll(own);
+    assert.equal(back.diagnostics.length, 0);
+    assert.deepEqual(back.events.map(lsOf), xml.events.map(lsOf));
+    assert.deepEqual(back.events.map(dataOf), xml.events.map(dataOf));
+
+    // Elastic's decode_xml_wineventlog shape: winlog.* without stowaway's bookkeeping
+    const beat = join(dir, 'beat.ndjson');
+    const beatDocs = xml.events.map((e) => {
+      const w = e.winlog as Record<string, unknown>;
+      return {
+        '@timestamp': e['@timestamp'],
+        winlog: {
+          event_id: w.event_id,
+          channel: w.channel,
+          provider_name: w.provider_name,
+          computer_name: w.computer_name,
+          record_id: w.record_id,
+          event_data: dataOf(e),
+        },
+      };
+    });
+    // a key that would reach Object.prototype stays out of the record
+    (beatDocs[0]!.winlog.event_data as Record<string, unknown>) = JSON.parse(
+      `{"__proto__":{"polluted":"yes"},${JSON.stringify(dataOf(xml.events[0]!)).slice(1)}`,
+    );
+    writeFileSync(beat, beatDocs.map((d) => JSON.stringify(d)).join('\n') + '\n');
+    assert.equal(describeFormat([readFileSync(beat, 'utf8').split('\n')[0]!])?.label, 'Winlogbeat JSON');
+    const b = await readAll(beat);
+    assert.equal(b.diagnostics.length, 0);
+    assert.deepEqual(b.events.map(lsOf), xml.events.map(lsOf));
+    assert.ok(b.events.some((e) => e.stowaway.logsource.category === 'process_creation'));
+    assert.deepEqual(
+      b.events.map((e) => [e['@timestamp'], e.process?.executable, e.process?.command_line, e.host?.name]),
+      xml.events.map((e) => [e['@timestamp'], e.process?.executable, e.process?.command_line, e.host?.name]),
+    );
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
+    assert.equal(Object.getPrototypeOf(dataOf(b.events[0]!)), Object.prototype);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -7,7 +7,7 @@ import { open } from 'node:fs/promises';
 import type { FileFormat, SourceRecord } from './types.js';
 import type { LineParser } from './lines.js';
 import { jsonLineParser, lineBatches, OVERLONG_LINE } from './lines.js';
-import { DEFAULT_MAX_LINE_BYTES, parseJsonLimited } from './json-limits.js';
+import { DEFAULT_MAX_LINE_BYTES, isForbiddenKey, parseJsonLimited } from './json-limits.js';
 import { describeFormat, type DetectedFormat } from './detect.js';
 import { diag, isObj } from './util.js';
 import { ContainerAttributor } from './attribution.js';
@@ -296,8 +296,32 @@ export async function parserFor(
 // Windows event document goes to the winlog normalizer.
 function windowsJson(norm: WinlogNormalize, o: unknown, origin: string): SourceRecord[] {
   if (isObj(o) && o['EventID'] !== undefined && isLinuxSysmonFlat(o)) return [normalizeSysmonFlat(o, origin)];
+  const beat = isObj(o) ? linuxSysmonBeat(o) : undefined;
+  if (beat) return [normalizeSysmonFlat(beat, origin)];
   const r = norm(o, origin);
   return Array.isArray(r) ? r : [r];
+}
+
+/**
+ * A Winlogbeat-shaped document (`winlog.event_data`, as Elastic's decode_xml_wineventlog writes
+ * Sysmon for Linux records) of the Linux-Sysmon channel, as the flat record of its fields: it
+ * must read as Sysmon for Linux, not as a Windows event no Linux rule applies to.
+ */
+function linuxSysmonBeat(o: Record<string, unknown>): Record<string, unknown> | undefined {
+  const w = o['winlog'];
+  if (!isObj(w) || w['event_id'] === undefined) return undefined;
+  const flat: Record<string, unknown> = {
+    EventID: w['event_id'],
+    Channel: w['channel'],
+    Provider_Name: w['provider_name'],
+    Computer: w['computer_name'],
+    EventRecordID: w['record_id'],
+    TimeCreated_SystemTime: o['@timestamp'],
+  };
+  if (!isLinuxSysmonFlat(flat)) return undefined;
+  const data = w['event_data'];
+  if (isObj(data)) for (const k in data) if (!Object.hasOwn(flat, k) && !isForbiddenKey(k)) flat[k] = data[k];
+  return flat;
 }
 
 function winlogMissing(file: string, line: number): ReturnType<LineParser['line']> {
