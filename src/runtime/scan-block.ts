@@ -11,7 +11,7 @@ import { OVERLONG_LINE, type LineParser } from '../sources/lines.js';
 import { diag } from '../sources/util.js';
 import type { FileFormat } from '../sources/types.js';
 import { findingLine, knownEventJson } from './finding-line.js';
-import { REC, batchLines, type BatchJob, type BlockResult } from './scan-workers.js';
+import { REC, batchLines, type BatchJob, type BlockResult } from './scan-protocol.js';
 
 /** A block's records, built in growing typed arrays (a record per line is the usual case). */
 class Block {
