@@ -376,13 +376,24 @@ export class ScanMemo {
     return false;
   }
 
-  /** Calls `hit` for each id whose literal occurs in `text` (ids may repeat across calls). */
+  /** Ids the scan of a text not yet in the memo reported; reused, so a miss allocates only what it keeps. */
+  private found: number[] = [];
+  private readonly collect = (id: number): void => {
+    this.found.push(id);
+  };
+
+  /**
+   * Calls `hit` for each id whose literal occurs in `text` (ids may repeat across calls). The
+   * character classes are judged before the memo is asked: most texts of an event (GUIDs, hashes,
+   * times, ids) are skipped there, and a text read once for its classes costs less than hashing it
+   * for a memo lookup that would miss.
+   */
   find(text: string, hit: (id: number) => void, stamp: number): void {
     if (text.length < this.minLength) return;
     if (!this.scalars && numericText(text)) return;
+    if (!this.couldHold(text)) return;
     const acs = this.automata;
     if (text.length > CACHE_TEXT) {
-      if (!this.couldHold(text)) return;
       for (let i = 0; i < acs.length; i++) acs[i]!.scan(text, hit, stamp);
       return;
     }
@@ -390,13 +401,10 @@ export class ScanMemo {
     if (ids === undefined) {
       ids = this.older.get(text);
       if (ids === undefined) {
-        if (!this.couldHold(text)) return;
-        const found: number[] = [];
-        const add = (id: number): void => {
-          found.push(id);
-        };
-        for (let i = 0; i < acs.length; i++) acs[i]!.scan(text, add, 0);
-        ids = found.length === 0 ? NONE : found.length === 1 ? found : [...new Set(found)];
+        const found = this.found;
+        found.length = 0;
+        for (let i = 0; i < acs.length; i++) acs[i]!.scan(text, this.collect, 0);
+        ids = found.length === 0 ? NONE : found.length === 1 ? [found[0]!] : [...new Set(found)];
       }
       if (this.cache.size >= CACHE_ENTRIES) {
         this.older = this.cache;
