@@ -166,3 +166,17 @@ test('rule cache: a warm load routes and reports every rule from its recorded ou
   // explain compiles what it is asked about.
   assert.equal(warm.ruleset.explain('Shell', shell).matched, true);
 });
+
+test('rule cache: a file key is the SHA-256 of its path and text, whichever way Node computes it', async () => {
+  const { keyOf } = await import('./cache.js');
+  const { createHash } = await import('node:crypto');
+  for (const [file, text] of [
+    ['/rules/a.yml', 'title: a\n'],
+    ['/rules/ü.yml', 'title: straße — ✓\n'],
+    ['', ''],
+  ] as const) {
+    const expected = createHash('sha256').update(file).update('\u0000').update(text).digest('base64');
+    assert.equal(keyOf(file, text), expected);
+  }
+  assert.notEqual(keyOf('/rules/a.yml', 'x'), keyOf('/rules/a.ym', 'lx'), 'the separator keeps path and text apart');
+});
