@@ -68,6 +68,11 @@ const CLASS = (() => {
  */
 const ALL_CLASSES = -1;
 
+/** Slots of a memo's class-set table (see ScanMemo.couldHold), and "no literal fits". */
+const ADMIT_BITS = 10;
+const ADMIT_SLOTS = 1 << ADMIT_BITS;
+const NO_LITERAL = 0x7fffffff;
+
 /** The classes `text` holds; every class when it holds a character beyond ASCII. */
 export function textClasses(text: string): number {
   let m = 0;
@@ -340,8 +345,13 @@ export class ScanMemo {
   /** Distinct class sets the literals of every automaton need, and their shortest literal's length. */
   private readonly needs: Int32Array;
   private readonly needLength: Int32Array;
-  /** Text class set → the shortest literal whose needs are within it (Infinity: none); few distinct sets occur. */
-  private admits = new Map<number, number>();
+  /**
+   * Text class set → the shortest literal whose needs are within it (NO_LITERAL: none), in a
+   * direct-mapped table: few distinct sets occur, and a slot read costs less than a map lookup on
+   * every text. A set whose slot another holds is worked out again from `needs`.
+   */
+  private readonly admitSet = new Int32Array(ADMIT_SLOTS).fill(ALL_CLASSES);
+  private readonly admitLength = new Int32Array(ADMIT_SLOTS);
   /** Texts skipped by their classes alone, for the counters. */
   skipped = 0;
 
@@ -362,14 +372,15 @@ export class ScanMemo {
   private couldHold(text: string): boolean {
     const m = textClasses(text);
     if (m === ALL_CLASSES) return true;
-    let shortest = this.admits.get(m);
-    if (shortest === undefined) {
-      shortest = Infinity;
+    const slot = Math.imul(m, 0x9e3779b1) >>> (32 - ADMIT_BITS);
+    let shortest: number;
+    if (this.admitSet[slot] === m) shortest = this.admitLength[slot]!;
+    else {
+      shortest = NO_LITERAL;
       const needs = this.needs;
       for (let i = 0; i < needs.length; i++) if ((needs[i]! & ~m) === 0 && this.needLength[i]! < shortest) shortest = this.needLength[i]!;
-      // Bounded: class sets are 29 bits, but data shows a few hundred at most.
-      if (this.admits.size >= 65536) this.admits.clear();
-      this.admits.set(m, shortest);
+      this.admitSet[slot] = m;
+      this.admitLength[slot] = shortest;
     }
     if (text.length >= shortest) return true;
     this.skipped++;
