@@ -134,3 +134,67 @@ test('ScanMemo skips GUIDs and hashes for literals they cannot hold, and says ho
   assert.deepEqual(got, [0, 1]);
   assert.equal(memo.skipped, 3);
 });
+
+test('property: ScanMemo never drops a hit a plain scan finds, for short, long and repeated texts', async () => {
+  const { ScanMemo } = await import('./aho.js');
+  // Literals like the linux keyword rules' (paths, shell syntax, one-character ones) against
+  // GUIDs, hashes, times, command lines, texts past the memo's length limit and non-ASCII ones.
+  const chars = ['a', 'e', 'f', '0', '7', '-', '{', '}', ':', '/', ' ', '.', '>', '&', ';', '_', '=', '@', 'h', 's', 'T', 'Z', 'ä', '\u212a', 'k'];
+  const piece = fc.oneof(
+    fc.array(fc.constantFrom(...chars), { maxLength: 12 }).map((a) => a.join('')),
+    fc.constantFrom(
+      '{89f80f87-f47e-da24-8da5-95047cb10aec}',
+      'SHA256=F88D23D7FA02BDC8',
+      '2026-03-04T05:00:00.000Z',
+      'bash -i >& /dev/tcp/',
+      'ghost_',
+      'sh_history',
+    ),
+  );
+  const text = fc.oneof(
+    fc.array(piece, { maxLength: 4 }).map((a) => a.join('')),
+    fc.array(piece, { minLength: 20, maxLength: 40 }).map((a) => a.join(' ')),
+  );
+  const literal = fc.oneof(
+    fc.array(fc.constantFrom(...chars), { minLength: 1, maxLength: 5 }).map((a) => a.join('').toLowerCase()),
+    fc.constantFrom('/dev/tcp/', ':', '@', 'ghost_', 'sh_history', '>&', 'f47e-'),
+  );
+  fc.assert(
+    fc.property(fc.array(literal, { minLength: 1, maxLength: 10 }), fc.array(literal, { maxLength: 4 }), fc.array(text, { maxLength: 12 }), (l1, l2, texts) => {
+      const one = new AhoCorasick();
+      l1.forEach((w, i) => one.add(w, i));
+      const acs = [one];
+      if (l2.length) {
+        const two = new AhoCorasick();
+        l2.forEach((w, i) => two.add(w, 100 + i));
+        acs.push(two);
+      }
+      const memo = new ScanMemo(acs);
+      // Each text twice, so the second lookup may come from the memo.
+      for (const t of [...texts, ...texts]) {
+        const expected = new Set<number>();
+        for (const ac of acs) ac.scan(t, (id) => expected.add(id));
+        const got = new Set<number>();
+        memo.find(t, (id) => got.add(id), 0);
+        assert.deepEqual([...got].sort(), [...expected].sort(), JSON.stringify({ l1, l2, t }));
+      }
+    }),
+    { numRuns: 1000 },
+  );
+});
+
+test('ScanMemo judges a GUID by its classes on every lookup, and finds a literal in any case on every lookup', async () => {
+  const { ScanMemo } = await import('./aho.js');
+  const ac = new AhoCorasick();
+  ac.add('wget', 0);
+  const memo = new ScanMemo([ac]);
+  const got: number[] = [];
+  memo.find('{89f80f87-f47e-da24-8da5-95047cb10aec}', (id) => got.push(id), 0);
+  memo.find('{89f80f87-f47e-da24-8da5-95047cb10aec}', (id) => got.push(id), 0);
+  assert.equal(memo.skipped, 2, 'judged by its classes each time, never looked up');
+  memo.find('/usr/bin/wget -q', (id) => got.push(id), 0);
+  memo.find('/usr/bin/WGET -q', (id) => got.push(id), 0);
+  memo.find('/usr/bin/wget -q', (id) => got.push(id), 0);
+  assert.deepEqual(got, [0, 0, 0]);
+  assert.equal(memo.skipped, 2);
+});

@@ -68,6 +68,11 @@ const CLASS = (() => {
  */
 const ALL_CLASSES = -1;
 
+/** Slots of a memo's class-set table (see ScanMemo.couldHold), and "no literal fits". */
+const ADMIT_BITS = 10;
+const ADMIT_SLOTS = 1 << ADMIT_BITS;
+const NO_LITERAL = 0x7fffffff;
+
 /** The classes `text` holds; every class when it holds a character beyond ASCII. */
 export function textClasses(text: string): number {
   let m = 0;
@@ -340,8 +345,13 @@ export class ScanMemo {
   /** Distinct class sets the literals of every automaton need, and their shortest literal's length. */
   private readonly needs: Int32Array;
   private readonly needLength: Int32Array;
-  /** Text class set → the shortest literal whose needs are within it (Infinity: none); few distinct sets occur. */
-  private admits = new Map<number, number>();
+  /**
+   * Text class set → the shortest literal whose needs are within it (NO_LITERAL: none), in a
+   * direct-mapped table: few distinct sets occur, and a slot read costs less than a map lookup on
+   * every text. A set whose slot another holds is worked out again from `needs`.
+   */
+  private readonly admitSet = new Int32Array(ADMIT_SLOTS).fill(ALL_CLASSES);
+  private readonly admitLength = new Int32Array(ADMIT_SLOTS);
   /** Texts skipped by their classes alone, for the counters. */
   skipped = 0;
 
@@ -362,27 +372,39 @@ export class ScanMemo {
   private couldHold(text: string): boolean {
     const m = textClasses(text);
     if (m === ALL_CLASSES) return true;
-    let shortest = this.admits.get(m);
-    if (shortest === undefined) {
-      shortest = Infinity;
+    const slot = Math.imul(m, 0x9e3779b1) >>> (32 - ADMIT_BITS);
+    let shortest: number;
+    if (this.admitSet[slot] === m) shortest = this.admitLength[slot]!;
+    else {
+      shortest = NO_LITERAL;
       const needs = this.needs;
       for (let i = 0; i < needs.length; i++) if ((needs[i]! & ~m) === 0 && this.needLength[i]! < shortest) shortest = this.needLength[i]!;
-      // Bounded: class sets are 29 bits, but data shows a few hundred at most.
-      if (this.admits.size >= 65536) this.admits.clear();
-      this.admits.set(m, shortest);
+      this.admitSet[slot] = m;
+      this.admitLength[slot] = shortest;
     }
     if (text.length >= shortest) return true;
     this.skipped++;
     return false;
   }
 
-  /** Calls `hit` for each id whose literal occurs in `text` (ids may repeat across calls). */
+  /** Ids the scan of a text not yet in the memo reported; reused, so a miss allocates only what it keeps. */
+  private found: number[] = [];
+  private readonly collect = (id: number): void => {
+    this.found.push(id);
+  };
+
+  /**
+   * Calls `hit` for each id whose literal occurs in `text` (ids may repeat across calls). The
+   * character classes are judged before the memo is asked: most texts of an event (GUIDs, hashes,
+   * times, ids) are skipped there, and a text read once for its classes costs less than hashing it
+   * for a memo lookup that would miss.
+   */
   find(text: string, hit: (id: number) => void, stamp: number): void {
     if (text.length < this.minLength) return;
     if (!this.scalars && numericText(text)) return;
+    if (!this.couldHold(text)) return;
     const acs = this.automata;
     if (text.length > CACHE_TEXT) {
-      if (!this.couldHold(text)) return;
       for (let i = 0; i < acs.length; i++) acs[i]!.scan(text, hit, stamp);
       return;
     }
@@ -390,13 +412,10 @@ export class ScanMemo {
     if (ids === undefined) {
       ids = this.older.get(text);
       if (ids === undefined) {
-        if (!this.couldHold(text)) return;
-        const found: number[] = [];
-        const add = (id: number): void => {
-          found.push(id);
-        };
-        for (let i = 0; i < acs.length; i++) acs[i]!.scan(text, add, 0);
-        ids = found.length === 0 ? NONE : found.length === 1 ? found : [...new Set(found)];
+        const found = this.found;
+        found.length = 0;
+        for (let i = 0; i < acs.length; i++) acs[i]!.scan(text, this.collect, 0);
+        ids = found.length === 0 ? NONE : found.length === 1 ? [found[0]!] : [...new Set(found)];
       }
       if (this.cache.size >= CACHE_ENTRIES) {
         this.older = this.cache;

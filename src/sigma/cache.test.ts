@@ -166,3 +166,46 @@ test('rule cache: a warm load routes and reports every rule from its recorded ou
   // explain compiles what it is asked about.
   assert.equal(warm.ruleset.explain('Shell', shell).matched, true);
 });
+
+test('rule cache: a file key is the SHA-256 of its path and text, whichever way Node computes it', async () => {
+  const { keyOf } = await import('./cache.js');
+  const { createHash } = await import('node:crypto');
+  for (const [file, text] of [
+    ['/rules/a.yml', 'title: a\n'],
+    ['/rules/ü.yml', 'title: straße — ✓\n'],
+    ['', ''],
+  ] as const) {
+    const expected = createHash('sha256').update(file).update('\u0000').update(text).digest('base64');
+    assert.equal(keyOf(file, text), expected);
+  }
+  assert.notEqual(keyOf('/rules/a.yml', 'x'), keyOf('/rules/a.ym', 'lx'), 'the separator keeps path and text apart');
+});
+
+test('rule cache: the file is written in ASCII, and non-ASCII rule text comes back unchanged', async () => {
+  const { asciiJson } = await import('./cache.js');
+  const fc = (await import('fast-check')).default;
+  fc.assert(
+    fc.property(fc.jsonValue(), fc.string({ unit: 'binary' }), (v, s) => {
+      const text = asciiJson(JSON.stringify({ v, s, lone: '\ud800', pair: '😀' }));
+      for (let i = 0; i < text.length; i++) assert.ok(text.charCodeAt(i) < 0x80, text);
+      assert.deepEqual(JSON.parse(text), JSON.parse(JSON.stringify({ v, s, lone: '\ud800', pair: '😀' })));
+    }),
+    { numRuns: 300 },
+  );
+  const { rules, cache } = scratch();
+  writeFileSync(
+    join(rules, 'mine', 'unicode.yml'),
+    'title: Straße — “quoted” 😀\nid: 0b0b5b6e-3c2a-4c8e-9f7e-1a2b3c4d5e6f\nlogsource: { product: linux }\ndetection:\n  sel: { cmd|contains: "ćmd ⁄ \\\\u00e9" }\n  condition: sel\n',
+  );
+  const plain = await load(rules);
+  await load(rules, cache);
+  const bytes = readFileSync(join(cache, 'rules-parsed.json'));
+  assert.ok(
+    bytes.every((b) => b < 0x80),
+    'cache file is ASCII',
+  );
+  const warm = await load(rules, cache);
+  assert.equal(warm.stats!.misses, 0);
+  assert.deepEqual(meaning(warm.r), meaning(plain.r));
+  assert.ok(warm.r.rules.some((r) => r.title === 'Straße — “quoted” 😀'));
+});

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileRules, parseSigmaText } from './index.js';
-import { SigmaRuleSet, applies } from './ruleset.js';
+import { SigmaRuleSet, applies, indexedClauses } from './ruleset.js';
 import { EventView } from './fields.js';
 import type { StowawayEvent } from '../model/event.js';
 
@@ -146,4 +146,85 @@ test('property: numbers, booleans and digit strings are only skipped where no li
     }),
     { numRuns: 500 },
   );
+});
+
+test('property: the index never hides a match, whatever the shape and depth of the event', async () => {
+  const fc = (await import('fast-check')).default;
+  // Keyword rules (one with a one-character keyword clause, which the index leaves out) beside
+  // field rules, over events nesting objects and arrays around the keyword-search depth limit.
+  const rules = `
+title: kw
+logsource: { product: linux }
+detection:
+  keywords: [ '/dev/tcp/', 'sh_history' ]
+  condition: keywords
+---
+title: kw pair with a short one
+logsource: { product: linux }
+detection:
+  tool: [ 'scp ', 'rsync ' ]
+  target: [ '@', ':' ]
+  condition: tool and target
+---
+title: field and kw
+logsource: { product: linux }
+detection:
+  sel: { a.b|contains: tcp }
+  keywords: [ 'history' ]
+  condition: sel and keywords
+---
+title: dotted field
+logsource: { product: linux }
+detection:
+  sel: { x.y.z|endswith: /sh }
+  condition: sel
+`;
+  const { ruleset } = compileRules(parseSigmaText(rules, 'prop.yml'), { pipelines: [] });
+  const all = (ruleset as SigmaRuleSet).compiledRules();
+  const word = fc.constantFrom('/dev/tcp/', 'scp ', 'rsync ', '@', ':', 'a:b', 'tcp', '.sh_history', 'HISTORY', '/bin/sh', 'x', '{89f80f87-f47e}', '42');
+  const text = fc.array(word, { minLength: 1, maxLength: 3 }).map((a) => a.join(''));
+  const key = fc.constantFrom('a', 'b', 'a.b', 'x', 'y', 'z', 'x.y', 'y.z', 'stowaway', 'c');
+  const { value } = fc.letrec((tie) => ({
+    value: fc.oneof({ depthSize: 'small' }, text, fc.integer(), fc.boolean(), fc.constant(null), tie('array'), tie('object')),
+    array: fc.array(tie('value'), { maxLength: 3 }),
+    object: fc.dictionary(key, tie('value'), { maxKeys: 4 }),
+  }));
+  // A value wrapped in `depth` objects or arrays: keyword search stops below depth 32.
+  const deep = fc.tuple(fc.integer({ min: 28, max: 36 }), text, fc.boolean()).map(([depth, t, arrays]) => {
+    let v: unknown = t;
+    for (let i = 0; i < depth; i++) v = arrays && i % 2 ? [v] : { c: v };
+    return v;
+  });
+  fc.assert(
+    fc.property(fc.dictionary(key, fc.oneof(value, deep), { maxKeys: 6 }), (body) => {
+      const ev = {
+        ...body,
+        '@timestamp': '2026-01-01T00:00:00Z',
+        stowaway: { source: 'ecs', logsource: { product: 'linux' }, note: '/dev/tcp/' },
+      } as unknown as StowawayEvent;
+      const view = new EventView(ev);
+      const brute = all.filter((r) => r.test(view)).map((r) => r.meta.title);
+      assert.deepEqual(
+        ruleset.match(ev).map((m) => m.rule.title),
+        brute,
+        JSON.stringify(ev),
+      );
+    }),
+    { numRuns: 1500 },
+  );
+});
+
+test('a keyword clause of one-character literals is left out of the index only when the rule has another', () => {
+  const kw = (text: string) => ({ field: '', text });
+  const f = (text: string) => ({ field: 'cmd', text });
+  assert.deepEqual(
+    indexedClauses([
+      [kw('scp '), kw('rsync ')],
+      [kw('@'), kw(':')],
+    ]),
+    [[kw('scp '), kw('rsync ')]],
+  );
+  assert.deepEqual(indexedClauses([[kw('@'), kw(':')]]), [[kw('@'), kw(':')]]);
+  assert.deepEqual(indexedClauses([[f(':')], [kw('wget')]]), [[f(':')], [kw('wget')]], 'a field clause stays: its field is read anyway');
+  assert.deepEqual(indexedClauses([[kw('ab'), kw('wget')], [kw('curl')]]), [[kw('curl')]]);
 });

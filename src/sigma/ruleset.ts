@@ -5,6 +5,7 @@ import type { LogSource, StowawayEvent } from '../model/event.js';
 import { AhoCorasick, ScanMemo } from './aho.js';
 import { assignWitnesses, type CompiledNode, type CompiledRule, type CompileRuleResult } from './compile.js';
 import { EventView } from './fields.js';
+import type { Witness } from './modifiers.js';
 
 export interface RuleMatch {
   rule: RuleMeta;
@@ -129,6 +130,20 @@ function dottedChild(node: PathNode, key: string): PathNode | undefined {
     if (!n) return undefined;
   }
   return n;
+}
+
+/** Keyword literals shorter than this occur in nearly every event (`:`, `@`, `=`). */
+const WEAK_KEYWORD = 3;
+
+/**
+ * The clauses of a rule the index looks for. A keyword clause with a very short literal selects
+ * nearly every event anyway, yet makes the keyword automaton read every text that holds that
+ * character (times, paths, addresses) and remember it: it is left out when the rule has another
+ * clause. Leaving a clause out only admits more candidates; evaluation still decides.
+ */
+export function indexedClauses(clauses: readonly (readonly Witness[])[]): readonly (readonly Witness[])[] {
+  const strong = clauses.filter((c) => !c.some((w) => w.field === '' && w.text.length < WEAK_KEYWORD));
+  return strong.length > 0 ? strong : clauses;
 }
 
 function flattenItems(n: CompiledNode, out: CompiledNode[] = []): CompiledNode[] {
@@ -319,10 +334,11 @@ export class SigmaRuleSet implements RuleSet {
         always.push(i);
         continue;
       }
-      for (const clause of r.witnesses) {
+      const clauses = indexedClauses(r.witnesses);
+      for (const clause of clauses) {
         const id = clauseRule.length;
         clauseRule.push(i);
-        clauseNeed.push(r.witnesses.length);
+        clauseNeed.push(clauses.length);
         for (const w of clause) {
           if (w.field === '') (keywords ??= new AhoCorasick()).add(w.text, id);
           else (pathNode(root, w.field).ac ??= new AhoCorasick()).add(w.text, id);
@@ -423,13 +439,17 @@ export class SigmaRuleSet implements RuleSet {
           return;
         }
         const kids = node?.kids;
-        if (!kids && !kw) return;
+        if (!kids) {
+          if (kw) this.keywordsIn(x, kw, depth);
+          return;
+        }
         const rec = x as Record<string, unknown>;
         for (const k in rec) {
-          const child = kids ? (kids.get(k) ?? (k.includes('.') ? dottedChild(node, k) : undefined)) : undefined;
-          if (!child && !kw) continue;
+          const child = kids.get(k) ?? (k.includes('.') ? dottedChild(node, k) : undefined);
           // Stowaway's own bookkeeping is not event content for keyword search.
-          this.walk(rec[k], child, depth === 0 && k === 'stowaway' ? undefined : kw, depth + 1);
+          const words = depth === 0 && k === 'stowaway' ? undefined : kw;
+          if (child) this.walk(rec[k], child, words, depth + 1);
+          else if (words) this.keywordsOf(rec[k], words, depth + 1);
         }
         return;
       }
@@ -439,6 +459,52 @@ export class SigmaRuleSet implements RuleSet {
     const memo = node?.memo;
     if (memo) memo.find(text, this.hit, this.stamp);
     else if (kw) kw.find(text, this.hit, this.stamp);
+  }
+
+  /**
+   * The walk below a path no rule indexes: only the keyword automaton looks, so the path trie is
+   * not consulted for each key. Same reach as `walk` (and as keyword search): objects deeper than
+   * MAX_DEPTH are not entered, `stowaway` at the top is left out.
+   */
+  private keywordsIn(x: object, kw: ScanMemo, depth: number): void {
+    const hit = this.hit;
+    const stamp = this.stamp;
+    if (Array.isArray(x)) {
+      for (let i = 0; i < x.length; i++) {
+        const v: unknown = x[i];
+        if (typeof v === 'string') kw.find(v, hit, stamp);
+        else this.keywordsOf(v, kw, depth + 1);
+      }
+      return;
+    }
+    const rec = x as Record<string, unknown>;
+    for (const k in rec) {
+      if (depth === 0 && k === 'stowaway') continue;
+      const v = rec[k];
+      if (typeof v === 'string') kw.find(v, hit, stamp);
+      else this.keywordsOf(v, kw, depth + 1);
+    }
+  }
+
+  /** One value at `depth` for the keyword automaton alone. */
+  private keywordsOf(v: unknown, kw: ScanMemo, depth: number): void {
+    switch (typeof v) {
+      case 'string':
+        kw.find(v, this.hit, this.stamp);
+        return;
+      case 'object':
+        if (v !== null && depth <= MAX_DEPTH) this.keywordsIn(v, kw, depth);
+        return;
+      case 'number':
+        if (kw.scalars || !Number.isFinite(v)) kw.find(String(v), this.hit, this.stamp);
+        return;
+      case 'boolean':
+      case 'bigint':
+        if (kw.scalars) kw.find(String(v), this.hit, this.stamp);
+        return;
+      default:
+        return;
+    }
   }
 
   match(event: StowawayEvent): RuleMatch[] {
@@ -491,7 +557,7 @@ export class SigmaRuleSet implements RuleSet {
     const routed = applies(r.source.logsource, evLs);
     let candidate = true;
     if (r.witnesses)
-      candidate = r.witnesses.every((clause) =>
+      candidate = indexedClauses(r.witnesses).every((clause) =>
         clause.some((w) => (w.field === '' ? view.allStrings(true) : view.lowered(w.field)).some((s) => s.includes(w.text))),
       );
     const searches: SearchExplanation[] = [...r.searches.values()].map((s) => ({
