@@ -8,7 +8,7 @@ import { parseDuration } from '../sigma/correlation/timespan.js';
 import { FILE_FORMATS } from '../sources/detect.js';
 import { existsSync } from 'node:fs';
 import type { Engine, EngineRules, FilePool, PacedSink, RuleSources } from '../runtime/index.js';
-import { PrecomputedRuleSet, ScanPool, correlationMembers } from '../runtime/scan-workers.js';
+import { PrecomputedRuleSet, SPLITTABLE, ScanPool, correlationMembers } from '../runtime/scan-workers.js';
 import { findingLine, knownEventJson } from '../runtime/finding-line.js';
 
 export { findingLine, knownEventJson };
@@ -191,6 +191,13 @@ function reportRules(loaded: EngineRules, engine: Engine, err: (s: string) => vo
 }
 
 /** Workers started at once, so their start overlaps the main thread's loading the rules (or none: said why). */
+/** Why no input of this run can be cut into blocks for other threads, or undefined if one can. */
+function notSplittable(inputs: readonly string[], format: FileFormat | undefined): string | undefined {
+  if (format !== undefined && !SPLITTABLE.includes(format)) return `-f ${format} records depend on the lines before them`;
+  if (inputs.length > 0 && inputs.every((f) => f === '-')) return 'standard input is read by one thread';
+  return undefined;
+}
+
 function spawnPool(workers: number, err: (s: string) => void): ScanPool | undefined {
   if (workers < 2) return undefined;
   try {
@@ -275,7 +282,10 @@ export async function scan(opts: ScanOptions, sink: FindingSink, err: (s: string
   const workersOk = Number.isInteger(workers) && workers >= 1 && workers <= 64;
   // Workers start first: loading their modules (a few hundred ms) overlaps the main thread
   // loading the rest of its own and the rules, which it does only now for that reason.
-  const spawned = workersOk ? spawnPool(workers, err) : undefined;
+  // Threads for inputs none of which can be split would load the rules and never match.
+  const unsplit = workersOk && workers > 1 ? notSplittable(inputs, format) : undefined;
+  if (unsplit) err(`scan: --workers: ${unsplit}; matching on the main thread alone\n`);
+  const spawned = workersOk && !unsplit ? spawnPool(workers, err) : undefined;
   let loaded: EngineRules;
   let sources: RuleSources;
   let rt: typeof import('../runtime/index.js');

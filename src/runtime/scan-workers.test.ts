@@ -164,6 +164,34 @@ test('scan --workers: inputs that cannot be split are read by one thread, saying
     assert.match(two.err, /--workers: .*events\.json: a JSON document spanning lines; read by one thread/);
     assert.equal(two.out, one.out);
     assert.equal(one.findings.length, 3);
+    // Nothing to cut at all: no worker thread is started (no per-thread block counts), and it says so.
+    const events = [event(0, '/bin/sh', 'abc'), event(5, '/bin/sh', 'abc')].join('\n') + '\n';
+    const piped = (workers: number, args: string[] = []) =>
+      spawnSync(process.execPath, [MAIN, 'scan', '--rules', join(dir, 'rules.yml'), '--input', '-', '--workers', String(workers), '--stats', ...args], {
+        encoding: 'utf8',
+        input: events,
+        env: { ...process.env, STOWAWAY_CACHE_DIR: join(dir, 'cache') },
+      });
+    for (const args of [[], ['--input-format', 'ecs']]) {
+      const alone = piped(1, args);
+      const asked = piped(2, args);
+      assert.equal(asked.status, 0, asked.stderr);
+      assert.match(asked.stderr, /scan: --workers: standard input is read by one thread; matching on the main thread alone/);
+      assert.equal(asked.stdout, alone.stdout);
+      assert.equal(alone.stdout.split('\n').filter(Boolean).length, 3);
+      const stats = JSON.parse(asked.stderr.split('\n').find((l) => l.startsWith('{"engine"'))!) as { blocks?: unknown };
+      assert.equal(stats.blocks, undefined, 'no worker pool for standard input');
+    }
+    const audit = spawnSync(
+      process.execPath,
+      [MAIN, 'scan', '--rules', join(dir, 'rules.yml'), '--input', input, '--input-format', 'auditd', '--workers', '2', '--stats'],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, STOWAWAY_CACHE_DIR: join(dir, 'cache') },
+      },
+    );
+    assert.match(audit.stderr, /scan: --workers: -f auditd records depend on the lines before them; matching on the main thread alone/);
+    assert.equal((JSON.parse(audit.stderr.split('\n').find((l) => l.startsWith('{"engine"'))!) as { blocks?: unknown }).blocks, undefined);
     const bad = scan(dir, input, 0);
     assert.equal(bad.code, 2);
     assert.match(bad.err, /--workers "0" is not a whole number from 1 to 64/);
