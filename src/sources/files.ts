@@ -16,7 +16,7 @@ import { createAuditParser } from './auditd/reader.js';
 import { normalizeK8sAudit } from './k8s-audit/normalize.js';
 import { normalizeFalco } from './falco/normalize.js';
 import { createZeekParser } from './zeek/normalize.js';
-import { isLinuxSysmonFlat, normalizeSysmonFlat, normalizeSysmonLine } from './sysmon-linux/normalize.js';
+import { isLinuxSysmonFlat, isLinuxSysmonSource, normalizeSysmonFlat, normalizeSysmonLine } from './sysmon-linux/normalize.js';
 import { normalizeEcs } from './ecs/normalize.js';
 
 export interface FileReadOptions {
@@ -309,7 +309,7 @@ function windowsJson(norm: WinlogNormalize, o: unknown, origin: string): SourceR
  */
 function linuxSysmonBeat(o: Record<string, unknown>): Record<string, unknown> | undefined {
   const w = o['winlog'];
-  if (!isObj(w) || w['event_id'] === undefined) return undefined;
+  if (!isObj(w) || w['event_id'] === undefined || !isLinuxSysmonSource(w['channel'], w['provider_name'])) return undefined;
   const flat: Record<string, unknown> = {
     EventID: w['event_id'],
     Channel: w['channel'],
@@ -318,7 +318,6 @@ function linuxSysmonBeat(o: Record<string, unknown>): Record<string, unknown> | 
     EventRecordID: w['record_id'],
     TimeCreated_SystemTime: o['@timestamp'],
   };
-  if (!isLinuxSysmonFlat(flat)) return undefined;
   const data = w['event_data'];
   if (isObj(data)) for (const k in data) if (!Object.hasOwn(flat, k) && !isForbiddenKey(k)) flat[k] = data[k];
   return flat;

@@ -78,11 +78,14 @@ export function normalizeSysmonXml(xml: string, origin: string): SourceRecord {
 
 /** Whether a flat JSON record comes from Sysmon for Linux (its channel or provider says so). */
 export function isLinuxSysmonFlat(o: Record<string, unknown>): boolean {
-  const ch = o['Channel'];
+  return isLinuxSysmonSource(o['Channel'], o['Provider_Name'] ?? o['Provider']);
+}
+
+/** Whether a record's channel (or, without one, its provider) is Sysmon for Linux's, in any spelling of case. */
+export function isLinuxSysmonSource(channel: unknown, provider: unknown): boolean {
   // the spelling Sysmon writes is compared before any other case is made (once per line)
-  if (typeof ch === 'string') return ch === 'Linux-Sysmon/Operational' || ch.toLowerCase() === 'linux-sysmon/operational';
-  const p = o['Provider_Name'] ?? o['Provider'];
-  return typeof p === 'string' && p.toLowerCase() === 'linux-sysmon';
+  if (typeof channel === 'string') return channel === 'Linux-Sysmon/Operational' || channel.toLowerCase() === 'linux-sysmon/operational';
+  return typeof provider === 'string' && provider.toLowerCase() === 'linux-sysmon';
 }
 
 /** A flat JSON Sysmon-for-Linux record: System fields and EventData side by side. */
@@ -116,7 +119,7 @@ export function normalizeSysmonFlat(obj: Record<string, unknown>, origin: string
     // compares the same values whichever spelling it reads
     const s = typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v);
     if (sk !== undefined) {
-      setSystem(sys, sk, s);
+      setHeader(sys, sk, s, false);
       continue;
     }
     if (!changed && flatData.names[d] !== k) {
@@ -133,30 +136,6 @@ export function normalizeSysmonFlat(obj: Record<string, unknown>, origin: string
   const data = flatData.make(flatValues);
   if (sys.TimeCreated_SystemTime === undefined && data['UtcTime'] !== undefined) sys.TimeCreated_SystemTime = utcTimeIso(data['UtcTime']) ?? '';
   return buildSysmonEvent(sys, data, origin);
-}
-
-// Only the members an event is built from are kept; the last of several spellings wins.
-function setSystem(sys: SystemHeader, name: string, value: string): void {
-  switch (name) {
-    case 'EventID':
-      sys.EventID = value;
-      break;
-    case 'TimeCreated_SystemTime':
-      sys.TimeCreated_SystemTime = value;
-      break;
-    case 'Provider_Name':
-      sys.Provider_Name = value;
-      break;
-    case 'Channel':
-      sys.Channel = value;
-      break;
-    case 'Computer':
-      sys.Computer = value;
-      break;
-    case 'EventRecordID':
-      sys.EventRecordID = value;
-      break;
-  }
 }
 
 // The last flat record's keys (with their System name, if one) and EventData names.
@@ -392,7 +371,7 @@ function readSystem(xml: string, from: number, to: number, plain: boolean): Syst
     const wanted = name === 'Provider' ? 'Name' : name === 'TimeCreated' ? 'SystemTime' : undefined;
     if (wanted !== undefined) {
       const v = readAttribute(xml, j, selfClosing ? gt - 1 : gt, wanted);
-      if (v !== undefined) setFirst(out, name === 'Provider' ? 'Provider_Name' : 'TimeCreated_SystemTime', plain ? v : unescape(v));
+      if (v !== undefined) setHeader(out, name === 'Provider' ? 'Provider_Name' : 'TimeCreated_SystemTime', plain ? v : unescape(v), true);
     }
     if (selfClosing) {
       i = xml.indexOf('<', gt + 1);
@@ -402,7 +381,7 @@ function readSystem(xml: string, from: number, to: number, plain: boolean): Syst
     if (close < 0 || close > to) break;
     if (isHeaderName(name)) {
       const text = xml.slice(gt + 1, close);
-      setFirst(out, name, plain ? text : unescape(text));
+      setHeader(out, name, plain ? text : unescape(text), true);
     }
     i = xml.indexOf('<', close + name.length + 3);
   }
@@ -415,26 +394,30 @@ function isHeaderName(name: string): name is keyof SystemHeader {
   );
 }
 
-// each member by its name: a store through a name held in a variable is a generic lookup
-function setFirst(out: SystemHeader, name: keyof SystemHeader, value: string): void {
+/**
+ * Sets one of the members an event is built from (other names are ignored), each by its name: a
+ * store through a name held in a variable is a generic lookup. `keepFirst`: a member already set
+ * stays (the XML header's first element); otherwise the last of several spellings wins (flat JSON).
+ */
+function setHeader(out: SystemHeader, name: string, value: string, keepFirst: boolean): void {
   switch (name) {
     case 'EventID':
-      out.EventID ??= value;
+      if (!keepFirst || out.EventID === undefined) out.EventID = value;
       break;
     case 'TimeCreated_SystemTime':
-      out.TimeCreated_SystemTime ??= value;
+      if (!keepFirst || out.TimeCreated_SystemTime === undefined) out.TimeCreated_SystemTime = value;
       break;
     case 'Provider_Name':
-      out.Provider_Name ??= value;
+      if (!keepFirst || out.Provider_Name === undefined) out.Provider_Name = value;
       break;
     case 'Channel':
-      out.Channel ??= value;
+      if (!keepFirst || out.Channel === undefined) out.Channel = value;
       break;
     case 'Computer':
-      out.Computer ??= value;
+      if (!keepFirst || out.Computer === undefined) out.Computer = value;
       break;
     case 'EventRecordID':
-      out.EventRecordID ??= value;
+      if (!keepFirst || out.EventRecordID === undefined) out.EventRecordID = value;
       break;
   }
 }
